@@ -1,0 +1,358 @@
+//! Loading and validating a suite: YAML parsing with file, line and column in every
+//! error, regex compilation, cross-file id checks and the fixed-id contract. Nothing
+//! here knows the planner; numeric checks are checked against it by the scorer.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use regex::{Regex, RegexBuilder};
+use serde::de::DeserializeOwned;
+use serde_saphyr::Spanned;
+
+use super::contract::fixed_scenario;
+use super::files::{CheckFile, PatternFile, RubricFile, ScenarioFile, SuiteFile};
+use super::model::{
+    Check, CheckKind, CheckRule, GateThresholds, Pattern, PhraseGroup, PhraseRule, Rubric,
+    Scenario, Suite,
+};
+
+/// One suite file: its path as shown in messages, and its text.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub path: String,
+    pub text: String,
+}
+
+/// The files that make a suite, before parsing.
+#[derive(Debug, Clone)]
+pub struct SuiteSources {
+    pub suite: SourceFile,
+    pub gates: SourceFile,
+    pub scenarios: Vec<SourceFile>,
+    pub rubrics: Vec<SourceFile>,
+}
+
+/// A suite that could not be loaded: where, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct LoadError {
+    pub file: String,
+    /// 1-based line, or 0 when the error concerns the whole file.
+    pub line: u64,
+    pub column: u64,
+    pub message: String,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}: {}", self.file, self.message)
+        } else {
+            write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)
+        }
+    }
+}
+
+impl LoadError {
+    fn whole_file(file: &str, message: impl Into<String>) -> Self {
+        LoadError { file: file.to_string(), line: 0, column: 0, message: message.into() }
+    }
+
+    fn at<T>(file: &str, spanned: &Spanned<T>, message: impl Into<String>) -> Self {
+        LoadError {
+            file: file.to_string(),
+            line: spanned.referenced.line(),
+            column: spanned.referenced.column(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Reads a suite folder: `suite.yaml`, `gates.yaml`, `scenarios/*.yaml`, `rubrics/*.yaml`.
+pub fn read_dir(dir: &Path) -> Result<SuiteSources, LoadError> {
+    Ok(SuiteSources {
+        suite: read_file(dir, "suite.yaml")?,
+        gates: read_file(dir, "gates.yaml")?,
+        scenarios: read_yaml_folder(dir, "scenarios")?,
+        rubrics: read_yaml_folder(dir, "rubrics")?,
+    })
+}
+
+fn read_file(dir: &Path, relative: &str) -> Result<SourceFile, LoadError> {
+    let path = dir.join(relative);
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(&path)
+        .map_err(|error| LoadError::whole_file(&shown, format!("cannot read file: {error}")))?;
+    Ok(SourceFile { path: shown, text })
+}
+
+fn read_yaml_folder(dir: &Path, folder: &str) -> Result<Vec<SourceFile>, LoadError> {
+    let folder_path = dir.join(folder);
+    let shown = folder_path.display().to_string();
+    let entries = std::fs::read_dir(&folder_path)
+        .map_err(|error| LoadError::whole_file(&shown, format!("cannot read folder: {error}")))?;
+
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .filter(|path| path.extension().is_some_and(|ext| ext == "yaml" || ext == "yml"))
+        .collect();
+    paths.sort();
+
+    paths
+        .iter()
+        .map(|path| {
+            let name = path.file_name().map(|name| name.to_string_lossy().into_owned());
+            read_file(&folder_path, &name.unwrap_or_default())
+        })
+        .collect()
+}
+
+/// Parses and validates every file of a suite.
+pub fn load(sources: &SuiteSources) -> Result<Suite, LoadError> {
+    let suite_file: SuiteFile = parse(&sources.suite)?;
+    let gates: GateThresholds = parse(&sources.gates)?;
+    let patterns = compile_patterns(&sources.suite.path, &suite_file.patterns)?;
+    let pattern_ids: HashSet<&str> = patterns.iter().map(|pattern| pattern.id.as_str()).collect();
+
+    let mut rubrics = parse_rubrics(&sources.rubrics)?;
+    let mut scenarios = Vec::new();
+    let mut seen_ids = HashSet::new();
+    for source in &sources.scenarios {
+        let file: ScenarioFile = parse(source)?;
+        check_scenario_file(source, &file, &pattern_ids, &mut seen_ids)?;
+        let (rubric_path, rubric_file) = rubrics.remove(file.id.value.as_str()).ok_or_else(|| {
+            LoadError::at(&source.path, &file.id, format!("no rubric for scenario \"{}\"", file.id.value))
+        })?;
+        let rubric = compile_rubric(&rubric_path, &rubric_file)?;
+        check_contract(&rubric_path, &file.id.value, &rubric)?;
+        scenarios.push(build_scenario(file, rubric));
+    }
+
+    if let Some((path, orphan)) = rubrics.into_values().next() {
+        let message = format!("rubric for unknown scenario \"{}\"", orphan.scenario.value);
+        return Err(LoadError::at(&path, &orphan.scenario, message));
+    }
+    if scenarios.is_empty() {
+        return Err(LoadError::whole_file(&sources.suite.path, "the suite has no scenarios"));
+    }
+
+    Ok(Suite { name: suite_file.name, patterns, scenarios, gates })
+}
+
+/// Parses one YAML file, turning a parser error into `file:line:col: message`.
+fn parse<T: DeserializeOwned>(source: &SourceFile) -> Result<T, LoadError> {
+    serde_saphyr::from_str(&source.text).map_err(|error| {
+        let location = error.location();
+        LoadError {
+            file: source.path.clone(),
+            line: location.map_or(0, |location| location.line()),
+            column: location.map_or(0, |location| location.column()),
+            message: first_line(&error.to_string()),
+        }
+    })
+}
+
+/// Keeps the parser's message and drops the source snippet it appends.
+fn first_line(message: &str) -> String {
+    message.lines().next().unwrap_or(message).trim().to_string()
+}
+
+fn parse_rubrics(sources: &[SourceFile]) -> Result<BTreeMap<String, (String, RubricFile)>, LoadError> {
+    let mut rubrics = BTreeMap::new();
+    for source in sources {
+        let file: RubricFile = parse(source)?;
+        let scenario_id = file.scenario.value.clone();
+        if rubrics.contains_key(&scenario_id) {
+            let message = format!("a second rubric for scenario \"{scenario_id}\"");
+            return Err(LoadError::at(&source.path, &file.scenario, message));
+        }
+        rubrics.insert(scenario_id, (source.path.clone(), file));
+    }
+    Ok(rubrics)
+}
+
+fn check_scenario_file(
+    source: &SourceFile,
+    file: &ScenarioFile,
+    pattern_ids: &HashSet<&str>,
+    seen_ids: &mut HashSet<String>,
+) -> Result<(), LoadError> {
+    check_id_syntax(&source.path, &file.id, "scenario")?;
+    if !seen_ids.insert(file.id.value.clone()) {
+        let message = format!("duplicate scenario id \"{}\"", file.id.value);
+        return Err(LoadError::at(&source.path, &file.id, message));
+    }
+    for required in [("title", &file.title), ("query", &file.query), ("failure_pattern", &file.failure_pattern)] {
+        if required.1.trim().is_empty() {
+            let message = format!("`{}` of scenario \"{}\" is empty", required.0, file.id.value);
+            return Err(LoadError::at(&source.path, &file.id, message));
+        }
+    }
+    for pattern in &file.patterns {
+        if !pattern_ids.contains(pattern.value.as_str()) {
+            let message = format!("unknown failure pattern \"{}\"; declare it in suite.yaml", pattern.value);
+            return Err(LoadError::at(&source.path, pattern, message));
+        }
+    }
+    Ok(())
+}
+
+/// Ids are kebab-case so that they work unchanged in file names, reports and URLs.
+fn check_id_syntax(file: &str, id: &Spanned<String>, what: &str) -> Result<(), LoadError> {
+    let valid = !id.value.is_empty()
+        && id.value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if valid {
+        Ok(())
+    } else {
+        let message = format!("invalid {what} id \"{}\": use lowercase letters, digits and '-'", id.value);
+        Err(LoadError::at(file, id, message))
+    }
+}
+
+fn compile_patterns(file: &str, patterns: &[PatternFile]) -> Result<Vec<Pattern>, LoadError> {
+    let mut seen = HashSet::new();
+    patterns
+        .iter()
+        .map(|pattern| {
+            check_id_syntax(file, &pattern.id, "pattern")?;
+            if !seen.insert(pattern.id.value.as_str()) {
+                let message = format!("duplicate pattern id \"{}\"", pattern.id.value);
+                return Err(LoadError::at(file, &pattern.id, message));
+            }
+            Ok(Pattern {
+                id: pattern.id.value.clone(),
+                name: pattern.name.clone(),
+                terms: compile_regexes(file, &pattern.terms)?,
+            })
+        })
+        .collect()
+}
+
+fn compile_rubric(file: &str, rubric: &RubricFile) -> Result<Rubric, LoadError> {
+    let mut checks = Vec::new();
+    let mut seen = HashSet::new();
+    for check in &rubric.checks {
+        check_id_syntax(file, &check.id, "check")?;
+        if !seen.insert(check.id.value.as_str()) {
+            let message = format!("duplicate check id \"{}\"", check.id.value);
+            return Err(LoadError::at(file, &check.id, message));
+        }
+        checks.push(compile_check(file, check)?);
+    }
+
+    for check in &rubric.checks {
+        for other in &check.unless_shown {
+            if !seen.contains(other.value.as_str()) {
+                let message = format!("`unless_shown` names unknown check \"{}\"", other.value);
+                return Err(LoadError::at(file, other, message));
+            }
+        }
+    }
+    Ok(Rubric { checks })
+}
+
+fn compile_check(file: &str, check: &CheckFile) -> Result<Check, LoadError> {
+    let id = &check.id.value;
+    let has_phrases = !check.phrases.is_empty() || !check.groups.is_empty();
+    let rule = match (check.kind, check.quantity, has_phrases) {
+        (CheckKind::Numeric, Some(quantity), false) => CheckRule::Numeric(quantity),
+        (CheckKind::Numeric, None, _) => {
+            return Err(LoadError::at(file, &check.id, format!("numeric check \"{id}\" needs a `quantity`")));
+        }
+        (CheckKind::Numeric, Some(_), true) => {
+            let message = format!("numeric check \"{id}\" takes a `quantity`, not phrases");
+            return Err(LoadError::at(file, &check.id, message));
+        }
+        (_, Some(_), _) => {
+            let message = format!("only numeric checks take a `quantity`; \"{id}\" is {}", check.kind.as_str());
+            return Err(LoadError::at(file, &check.id, message));
+        }
+        (_, None, false) => {
+            return Err(LoadError::at(file, &check.id, format!("check \"{id}\" needs `phrases` or `groups`")));
+        }
+        (_, None, true) => CheckRule::Phrase(compile_phrase_rule(file, check)?),
+    };
+    Ok(Check { id: id.clone(), kind: check.kind, description: check.description.trim().to_string(), rule })
+}
+
+fn compile_phrase_rule(file: &str, check: &CheckFile) -> Result<PhraseRule, LoadError> {
+    if !check.phrases.is_empty() && !check.groups.is_empty() {
+        let message = format!("check \"{}\" gives both `phrases` and `groups`; use one", check.id.value);
+        return Err(LoadError::at(file, &check.id, message));
+    }
+
+    let groups = if check.groups.is_empty() {
+        vec![PhraseGroup { name: check.id.value.clone(), phrases: compile_regexes(file, &check.phrases)? }]
+    } else {
+        check
+            .groups
+            .iter()
+            .map(|group| Ok(PhraseGroup { name: group.name.clone(), phrases: compile_regexes(file, &group.phrases)? }))
+            .collect::<Result<Vec<_>, LoadError>>()?
+    };
+
+    let min_groups = match &check.min_groups {
+        None => groups.len(),
+        Some(min) if min.value >= 1 && min.value <= groups.len() => min.value,
+        Some(min) => {
+            let message = format!("`min_groups` must lie between 1 and {} (the number of groups)", groups.len());
+            return Err(LoadError::at(file, min, message));
+        }
+    };
+
+    Ok(PhraseRule {
+        groups,
+        min_groups,
+        exclude: compile_regexes(file, &check.exclude)?,
+        count_negated: check.count_negated,
+        unless_shown: check.unless_shown.iter().map(|id| id.value.clone()).collect(),
+    })
+}
+
+/// Compiles case-insensitive regexes, pointing at the first one that does not compile.
+fn compile_regexes(file: &str, sources: &[Spanned<String>]) -> Result<Vec<Regex>, LoadError> {
+    sources
+        .iter()
+        .map(|source| {
+            RegexBuilder::new(&source.value).case_insensitive(true).build().map_err(|error| {
+                let detail = first_line(&error.to_string().replace('\n', " "));
+                LoadError::at(file, source, format!("invalid regex {:?}: {detail}", source.value))
+            })
+        })
+        .collect()
+}
+
+/// Checks that a rubric for one of the fixed scenarios keeps every fixed check and kind.
+fn check_contract(file: &str, scenario_id: &str, rubric: &Rubric) -> Result<(), LoadError> {
+    let Some(fixed) = fixed_scenario(scenario_id) else { return Ok(()) };
+    for (check_id, kind) in fixed.checks {
+        match rubric.checks.iter().find(|check| check.id == *check_id) {
+            None => {
+                let message = format!("rubric for \"{scenario_id}\" lacks the fixed check \"{check_id}\"");
+                return Err(LoadError::whole_file(file, message));
+            }
+            Some(check) if check.kind != *kind => {
+                let message = format!(
+                    "check \"{check_id}\" must be {}, not {}",
+                    kind.as_str(),
+                    check.kind.as_str()
+                );
+                return Err(LoadError::whole_file(file, message));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
+fn build_scenario(file: ScenarioFile, rubric: Rubric) -> Scenario {
+    Scenario {
+        id: file.id.value,
+        title: file.title.trim().to_string(),
+        query: file.query.trim().to_string(),
+        failure_pattern: file.failure_pattern.trim().to_string(),
+        patterns: file.patterns.into_iter().map(|pattern| pattern.value).collect(),
+        parameters: file.parameters,
+        rubric,
+    }
+}

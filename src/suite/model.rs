@@ -1,0 +1,290 @@
+//! The suite's data model: scenarios, rubrics, checks, patterns and gate thresholds,
+//! as they are after loading and validation. Raw YAML shapes live in `files.rs`.
+
+use std::collections::BTreeMap;
+
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+
+/// A whole validated suite: every scenario with its rubric, the failure patterns and the gates.
+#[derive(Debug, Clone)]
+pub struct Suite {
+    /// Suite name, shown in reports.
+    pub name: String,
+    /// Failure patterns named across the suite, in file order.
+    pub patterns: Vec<Pattern>,
+    /// Scenarios in file-name order, each with its compiled rubric.
+    pub scenarios: Vec<Scenario>,
+    /// Quality-gate thresholds.
+    pub gates: GateThresholds,
+}
+
+impl Suite {
+    /// Finds a scenario by id.
+    pub fn scenario(&self, id: &str) -> Option<&Scenario> {
+        self.scenarios.iter().find(|scenario| scenario.id == id)
+    }
+}
+
+/// A failure pattern: a way agents go wrong that the skill must address.
+#[derive(Debug, Clone, Serialize)]
+pub struct Pattern {
+    pub id: String,
+    pub name: String,
+    /// Terms whose presence in a skill document shows that it addresses the pattern;
+    /// each is a case-insensitive regex.
+    #[serde(skip)]
+    pub terms: Vec<Regex>,
+}
+
+/// One user query that exposed a failure, with the rubric that grades answers to it.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub id: String,
+    pub title: String,
+    pub query: String,
+    /// What goes wrong without the skill, in prose.
+    pub failure_pattern: String,
+    /// Ids of the failure patterns this scenario belongs to.
+    pub patterns: Vec<String>,
+    /// The numbers and names the reference planner needs.
+    pub parameters: Parameters,
+    pub rubric: Rubric,
+}
+
+/// Scenario parameters by name: numbers (`old_batch: 64`) or names (`model: bert-base`).
+pub type Parameters = BTreeMap<String, ParamValue>;
+
+/// One scenario parameter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ParamValue {
+    Number(f64),
+    Text(String),
+}
+
+impl ParamValue {
+    /// Returns the value as a number, if it is one.
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            ParamValue::Number(value) => Some(*value),
+            ParamValue::Text(_) => None,
+        }
+    }
+
+    /// Returns the value as text, if it is text.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            ParamValue::Number(_) => None,
+            ParamValue::Text(text) => Some(text),
+        }
+    }
+}
+
+/// The checks that grade answers to one scenario.
+#[derive(Debug, Clone)]
+pub struct Rubric {
+    pub checks: Vec<Check>,
+}
+
+/// What a check demands of an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckKind {
+    /// A passing answer must show it.
+    Required,
+    /// A passing answer must state a number that matches the planner's value.
+    Numeric,
+    /// A passing answer must not commit this failure.
+    Anti,
+    /// Counted and reported, never needed to pass.
+    Bonus,
+}
+
+impl CheckKind {
+    /// Returns the lowercase name used in files and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckKind::Required => "required",
+            CheckKind::Numeric => "numeric",
+            CheckKind::Anti => "anti",
+            CheckKind::Bonus => "bonus",
+        }
+    }
+}
+
+/// One rubric check, compiled.
+#[derive(Debug, Clone)]
+pub struct Check {
+    pub id: String,
+    pub kind: CheckKind,
+    pub description: String,
+    pub rule: CheckRule,
+}
+
+/// How a check decides whether an answer shows it.
+#[derive(Debug, Clone)]
+pub enum CheckRule {
+    /// Phrase matching over the answer's sentences.
+    Phrase(PhraseRule),
+    /// A number for a planner quantity, compared with the planner's value.
+    Numeric(Quantity),
+}
+
+/// Phrase matching: the check is shown when at least `min_groups` of its groups each
+/// match a sentence that is not negated or dismissed, and, for anti checks, none of
+/// the `unless_shown` checks is shown.
+#[derive(Debug, Clone)]
+pub struct PhraseRule {
+    pub groups: Vec<PhraseGroup>,
+    pub min_groups: usize,
+    /// Sentences matching any of these never count for this check.
+    pub exclude: Vec<Regex>,
+    /// Whether a negated or dismissed mention still counts (true for checks whose
+    /// phrases already carry a negation, such as "not the best choice").
+    pub count_negated: bool,
+    /// Check ids of the same rubric whose presence cancels this check.
+    pub unless_shown: Vec<String>,
+}
+
+/// A named set of alternative phrases; the group matches when any phrase matches.
+#[derive(Debug, Clone)]
+pub struct PhraseGroup {
+    pub name: String,
+    pub phrases: Vec<Regex>,
+}
+
+/// A quantity the reference planner computes and the scorer extracts from answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Quantity {
+    /// Factor by which the learning rate changes for a batch-size change.
+    LrMultiplier,
+    /// Micro-batches accumulated per optimizer step.
+    AccumulationSteps,
+    /// Memory of weights, gradients and optimizer states for full training.
+    ModelStateMemory,
+    /// A recommended batch size.
+    RecommendedBatch,
+}
+
+impl Quantity {
+    /// Returns the kebab-case name used in rubric files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Quantity::LrMultiplier => "lr-multiplier",
+            Quantity::AccumulationSteps => "accumulation-steps",
+            Quantity::ModelStateMemory => "model-state-memory",
+            Quantity::RecommendedBatch => "recommended-batch",
+        }
+    }
+}
+
+/// Phase of the RED / GREEN / REFACTOR cycle a gate belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Phase {
+    Red,
+    Green,
+    Refactor,
+}
+
+impl Phase {
+    /// Returns the lowercase name used in files and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Red => "red",
+            Phase::Green => "green",
+            Phase::Refactor => "refactor",
+        }
+    }
+}
+
+/// Thresholds of the ten quality gates, as the gates file sets them.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct GateThresholds {
+    pub scenarios_documented: MinCount,
+    pub patterns_identified: MinCount,
+    pub baseline_fails: MaxPassRate,
+    pub skill_passes: MinPassRate,
+    pub patterns_addressed: MinFraction,
+    pub concrete_examples: MinCount,
+    pub skill_length: LineRange,
+    pub pressure_passes: MinPassRate,
+    pub rationalization_table: Required,
+    pub no_rationalization: MaxCount,
+}
+
+/// A gate that holds when a count reaches `min`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MinCount {
+    pub min: u32,
+}
+
+/// A gate that holds when a count stays at or below `max`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MaxCount {
+    pub max: u32,
+}
+
+/// A gate that holds when every scenario's pass rate is below `max_pass_rate`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MaxPassRate {
+    pub max_pass_rate: f64,
+}
+
+/// A gate that holds when every scenario's pass rate is at or above `min_pass_rate`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MinPassRate {
+    pub min_pass_rate: f64,
+}
+
+/// A gate that holds when at least `min` of the items (a fraction from 0 to 1) qualify.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MinFraction {
+    pub min: f64,
+}
+
+/// A gate that holds when a line count lies in `min..=max`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LineRange {
+    pub min: u32,
+    pub max: u32,
+}
+
+/// A gate that holds when something is present; `required: false` turns it off.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Required {
+    pub required: bool,
+}
+
+/// Whether the agent has the skill in its context.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Arm {
+    /// The baseline: the agent answers without the skill.
+    WithoutSkill,
+    /// The agent answers with the skill loaded.
+    WithSkill,
+}
+
+impl Arm {
+    /// Both arms, baseline first.
+    pub const BOTH: [Arm; 2] = [Arm::WithoutSkill, Arm::WithSkill];
+
+    /// Returns the kebab-case name used in files and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Arm::WithoutSkill => "without-skill",
+            Arm::WithSkill => "with-skill",
+        }
+    }
+}
