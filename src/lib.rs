@@ -8,4 +8,5 @@
 
 pub mod agent;
 pub mod planner;
+pub mod score;
 pub mod suite;

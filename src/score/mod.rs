@@ -1,0 +1,7 @@
+//! Scoring: checks an answer against its scenario's rubric, with negation-aware phrase
+//! matching and number extraction compared with the reference planner. Pure and
+//! synchronous: scoring never sees an agent, so saved answers can be re-scored.
+
+mod outcome;
+
+pub use outcome::{AnswerScore, CheckOutcome};
