@@ -8,5 +8,6 @@
 
 pub mod agent;
 pub mod planner;
+pub mod run;
 pub mod score;
 pub mod suite;
