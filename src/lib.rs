@@ -7,6 +7,7 @@
 //! (quality gates and skill lint), `report` (result model and exporters), `cli`.
 
 pub mod agent;
+pub mod cli;
 pub mod planner;
 pub mod run;
 pub mod score;

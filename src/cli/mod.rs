@@ -1,0 +1,1 @@
+//! The command line: clap commands and orchestration only.

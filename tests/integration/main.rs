@@ -1,0 +1,1 @@
+//! The one integration test binary; each feature has its own module.
