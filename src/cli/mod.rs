@@ -1,1 +1,68 @@
 //! The command line: clap commands and orchestration only.
+
+pub mod exit;
+pub mod score;
+pub mod suite_arg;
+
+use std::io::Write;
+
+use clap::{Parser, Subcommand};
+
+use crate::score::ScoreError;
+use crate::suite::LoadError;
+
+/// Test an agent skill the way skill authors do by hand: RED (the agent fails without
+/// the skill), GREEN (it passes with it), REFACTOR (it holds under pressure).
+#[derive(Debug, Parser)]
+#[command(name = "skilleval", version, about, after_help = exit::EXIT_CODES_HELP)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Re-score saved answers offline, one JSON object per line
+    Score(score::ScoreArgs),
+}
+
+/// A command that stopped, with the exit code it maps to.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{0}")]
+    Load(#[from] LoadError),
+    #[error("{0}")]
+    Score(#[from] ScoreError),
+    #[error("{0}")]
+    Input(String),
+    #[error("cannot write output: {0}")]
+    Output(String),
+}
+
+impl CliError {
+    /// Returns the exit code for this error.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Load(_) | CliError::Score(_) | CliError::Input(_) => exit::BAD_INPUT,
+            CliError::Output(_) => exit::BAD_INPUT,
+        }
+    }
+}
+
+/// Runs the parsed command and returns the process exit code.
+pub fn run(cli: Cli) -> u8 {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let result = match &cli.command {
+        Command::Score(args) => score::run(args, &mut out).map(|()| exit::SUCCESS),
+    };
+    let _ = out.flush();
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error}");
+            error.exit_code()
+        }
+    }
+}

@@ -2,6 +2,13 @@
 //! matching and number extraction compared with the reference planner. Pure and
 //! synchronous: scoring never sees an agent, so saved answers can be re-scored.
 
+mod arithmetic;
+mod negation;
+mod numbers;
 mod outcome;
+mod phrase;
+mod scorer;
+mod text;
 
 pub use outcome::{AnswerScore, CheckOutcome};
+pub use scorer::{ScoreError, Scorer};

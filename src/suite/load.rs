@@ -272,7 +272,13 @@ fn compile_check(file: &str, check: &CheckFile) -> Result<Check, LoadError> {
         }
         (_, None, true) => CheckRule::Phrase(compile_phrase_rule(file, check)?),
     };
-    Ok(Check { id: id.clone(), kind: check.kind, description: check.description.trim().to_string(), rule })
+    Ok(Check {
+        id: id.clone(),
+        kind: check.kind,
+        description: check.description.trim().to_string(),
+        rule,
+        unless_shown: check.unless_shown.iter().map(|other| other.value.clone()).collect(),
+    })
 }
 
 fn compile_phrase_rule(file: &str, check: &CheckFile) -> Result<PhraseRule, LoadError> {
@@ -305,7 +311,6 @@ fn compile_phrase_rule(file: &str, check: &CheckFile) -> Result<PhraseRule, Load
         min_groups,
         exclude: compile_regexes(file, &check.exclude)?,
         count_negated: check.count_negated,
-        unless_shown: check.unless_shown.iter().map(|id| id.value.clone()).collect(),
     })
 }
 

@@ -120,6 +120,9 @@ pub struct Check {
     pub kind: CheckKind,
     pub description: String,
     pub rule: CheckRule,
+    /// Check ids of the same rubric whose presence cancels this check: a "yes" that
+    /// comes with the caveats is not a blind yes.
+    pub unless_shown: Vec<String>,
 }
 
 /// How a check decides whether an answer shows it.
@@ -132,8 +135,7 @@ pub enum CheckRule {
 }
 
 /// Phrase matching: the check is shown when at least `min_groups` of its groups each
-/// match a sentence that is not negated or dismissed, and, for anti checks, none of
-/// the `unless_shown` checks is shown.
+/// match a sentence that is not negated or dismissed.
 #[derive(Debug, Clone)]
 pub struct PhraseRule {
     pub groups: Vec<PhraseGroup>,
@@ -143,8 +145,6 @@ pub struct PhraseRule {
     /// Whether a negated or dismissed mention still counts (true for checks whose
     /// phrases already carry a negation, such as "not the best choice").
     pub count_negated: bool,
-    /// Check ids of the same rubric whose presence cancels this check.
-    pub unless_shown: Vec<String>,
 }
 
 /// A named set of alternative phrases; the group matches when any phrase matches.

@@ -1,0 +1,162 @@
+//! Just enough arithmetic to read numbers that answers give only in code:
+//! `accum_steps = target_batch // micro_batch` after `target_batch = 512`. Assignments
+//! are read in order; an expression evaluates when every name in it is known.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// Variables assigned a number so far in an answer's code blocks.
+#[derive(Debug, Default)]
+pub struct CodeVariables {
+    values: HashMap<String, f64>,
+}
+
+static ASSIGNMENT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*(?P<name>[A-Za-z_]\w*)\s*(?::\s*\w+\s*)?=\s*(?P<expr>[^#=][^#]*?)\s*,?\s*(?:#.*)?$").unwrap());
+
+impl CodeVariables {
+    /// Records `name = expression` when the expression evaluates.
+    pub fn read_assignment(&mut self, line: &str) {
+        let Some(captures) = ASSIGNMENT.captures(line) else { return };
+        if let Some(value) = self.evaluate(&captures["expr"]) {
+            self.values.insert(captures["name"].to_string(), value);
+        }
+    }
+
+    /// Evaluates `+ - * / // ** ( )` over numbers and known names.
+    pub fn evaluate(&self, expression: &str) -> Option<f64> {
+        let tokens = tokenize(expression)?;
+        let mut parser = Parser { tokens: &tokens, position: 0, variables: &self.values };
+        let value = parser.sum()?;
+        (parser.position == tokens.len() && value.is_finite()).then_some(value)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Token {
+    Number(f64),
+    Name(String),
+    Operator(&'static str),
+    Open,
+    Close,
+}
+
+fn tokenize(expression: &str) -> Option<Vec<Token>> {
+    let mut tokens = Vec::new();
+    let chars: Vec<char> = expression.chars().collect();
+    let mut index = 0;
+    while index < chars.len() {
+        let c = chars[index];
+        let next = chars.get(index + 1).copied();
+        match c {
+            ' ' | '\t' => index += 1,
+            '(' => { tokens.push(Token::Open); index += 1; }
+            ')' => { tokens.push(Token::Close); index += 1; }
+            '*' if next == Some('*') => { tokens.push(Token::Operator("**")); index += 2; }
+            '/' if next == Some('/') => { tokens.push(Token::Operator("//")); index += 2; }
+            '+' => { tokens.push(Token::Operator("+")); index += 1; }
+            '-' => { tokens.push(Token::Operator("-")); index += 1; }
+            '*' | '×' => { tokens.push(Token::Operator("*")); index += 1; }
+            '/' => { tokens.push(Token::Operator("/")); index += 1; }
+            c if c.is_ascii_digit() || c == '.' => {
+                let start = index;
+                while index < chars.len() && (chars[index].is_ascii_alphanumeric() || chars[index] == '.' || chars[index] == '_'
+                    || (chars[index] == '-' && matches!(chars[index - 1], 'e' | 'E')))
+                {
+                    index += 1;
+                }
+                let literal: String = chars[start..index].iter().filter(|c| **c != '_').collect();
+                tokens.push(Token::Number(literal.parse().ok()?));
+            }
+            c if c.is_alphabetic() || c == '_' => {
+                let start = index;
+                while index < chars.len() && (chars[index].is_alphanumeric() || chars[index] == '_' || chars[index] == '.') {
+                    index += 1;
+                }
+                tokens.push(Token::Name(chars[start..index].iter().collect()));
+            }
+            _ => return None,
+        }
+    }
+    Some(tokens)
+}
+
+struct Parser<'a> {
+    tokens: &'a [Token],
+    position: usize,
+    variables: &'a HashMap<String, f64>,
+}
+
+impl Parser<'_> {
+    fn sum(&mut self) -> Option<f64> {
+        let mut value = self.product()?;
+        while let Some(Token::Operator(operator @ ("+" | "-"))) = self.tokens.get(self.position) {
+            self.position += 1;
+            let right = self.product()?;
+            value = if *operator == "+" { value + right } else { value - right };
+        }
+        Some(value)
+    }
+
+    fn product(&mut self) -> Option<f64> {
+        let mut value = self.power()?;
+        while let Some(Token::Operator(operator @ ("*" | "/" | "//"))) = self.tokens.get(self.position) {
+            self.position += 1;
+            let right = self.power()?;
+            value = match *operator {
+                "*" => value * right,
+                "/" => value / right,
+                _ => (value / right).floor(),
+            };
+        }
+        Some(value)
+    }
+
+    fn power(&mut self) -> Option<f64> {
+        let base = self.atom()?;
+        if let Some(Token::Operator("**")) = self.tokens.get(self.position) {
+            self.position += 1;
+            let exponent = self.power()?;
+            return Some(base.powf(exponent));
+        }
+        Some(base)
+    }
+
+    fn atom(&mut self) -> Option<f64> {
+        let token = self.tokens.get(self.position)?.clone();
+        self.position += 1;
+        match token {
+            Token::Number(value) => Some(value),
+            Token::Name(name) => self.variables.get(&name).copied(),
+            Token::Operator("-") => Some(-self.atom()?),
+            Token::Open => {
+                let value = self.sum()?;
+                (self.tokens.get(self.position) == Some(&Token::Close)).then(|| self.position += 1)?;
+                Some(value)
+            }
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn evaluates_with_variables() {
+        let mut variables = CodeVariables::default();
+        variables.read_assignment("target_batch = 512");
+        variables.read_assignment("micro_batch = 64  # fits");
+        assert_eq!(variables.evaluate("target_batch // micro_batch"), Some(8.0));
+        assert_eq!(variables.evaluate("3e9 * 16 / 1e9"), Some(48.0));
+        assert_eq!(variables.evaluate("2 ** 3 + (1 - 1)"), Some(8.0));
+    }
+
+    #[test]
+    fn unknown_names_do_not_evaluate() {
+        assert_eq!(CodeVariables::default().evaluate("steps * 2"), None);
+    }
+}

@@ -1,0 +1,125 @@
+//! Whether a phrase found in a sentence is asserted, or negated, dismissed or reported
+//! only to be rejected. "You don't need warmup" does not show warmup; "don't just use
+//! the largest batch" does not recommend it; "don't skip warmup" does show it, because
+//! two negations cancel.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// How many words before a match a negation still reaches.
+const PREFIX_WORDS: usize = 7;
+
+/// Words that negate what follows them within the clause.
+static NEGATORS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(not|no|never|neither|nor|without|avoid|avoiding|skip|skipping|stop|instead of|rather than|isn't|aren't|wasn't|weren't|don't|doesn't|didn't|won't|wouldn't|shouldn't|can't|cannot|couldn't|mustn't|needn't|hasn't|haven't|hardly|unnecessary|resist)\b|\b(do|does|did|is|are|was|were|should|would|will|could|must|need|have|has) ?n[o']t\b",
+    )
+    .unwrap()
+});
+
+/// Phrases after a match that dismiss it: "warmup: not needed", "X is overkill".
+static DISMISSALS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^[^.;]{0,40}?\b((is|are)n't (needed|necessary|required|important|worth|a concern)|(is|are)? ?not (needed|necessary|required|important|worth it|a concern|an issue|the answer|the goal|the point|optimal|the best|ideal)|unnecessary|overkill|is a myth|(is|are) (wrong|outdated|a mistake|a trap|a myth|misleading|too aggressive)|too aggressive|can be (skipped|ignored|dropped)|(does|do)n't (matter|apply|help)|won't (matter|help)|no longer (needed|necessary))",
+    )
+    .unwrap()
+});
+
+/// Sentences that report a view in order to reject it.
+static REPORTED_VIEWS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(you('ll| will| may| might)? (sometimes |often )?(see|hear|read)|some (people|guides|tutorials) (say|suggest|recommend)|people (often )?(say|assume|think)|(is|are) (often |sometimes )?quoted|the (naive|tempting|common|usual) (answer|advice|instinct|assumption)|common (mistake|misconception|trap|myth)|it's tempting|tempting to|a myth|myth that|the trap is|the mistake is)\b",
+    )
+    .unwrap()
+});
+
+/// Characters and words that open a new clause, ending a negation's reach.
+static CLAUSE_BREAKS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)[;:!?()\[\]|—–]|,\s+(but|so|and|because|since|which|while|though|although)\b|\b(but|so|because|since|then|otherwise|unless|although|though)\b|\. ").unwrap()
+});
+
+/// What ends a dismissal's reach after a match. A colon does not, so that
+/// "Warmup: not needed" dismisses warmup.
+static DISMISSAL_BREAKS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)[.;!?]|,\s+but\b|\bbut\b").unwrap());
+
+/// Why a match is not asserted, if it is not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Denial {
+    /// A negation before the match: its text.
+    Negated(String),
+    /// A dismissal after the match: its text.
+    Dismissed(String),
+    /// The sentence reports a view in order to reject it.
+    Reported(String),
+}
+
+/// Decides whether the match at `start..end` of `sentence` is asserted (`None`) or denied.
+pub fn denial(sentence: &str, start: usize, end: usize) -> Option<Denial> {
+    if let Some(found) = REPORTED_VIEWS.find(sentence) {
+        return Some(Denial::Reported(found.as_str().to_string()));
+    }
+    if let Some(negator) = odd_negation(&sentence[..start]) {
+        return Some(Denial::Negated(negator));
+    }
+    let after = &sentence[end..];
+    let scope_end = DISMISSAL_BREAKS.find(after).map_or(after.len(), |found| found.start());
+    DISMISSALS.captures(&after[..scope_end]).map(|captures| Denial::Dismissed(captures[1].to_string()))
+}
+
+/// Returns the first negator when the clause before a match holds an odd number of them.
+fn odd_negation(before: &str) -> Option<String> {
+    let clause_start = CLAUSE_BREAKS.find_iter(before).last().map_or(0, |found| found.end());
+    let clause = &before[clause_start..];
+    let words: Vec<&str> = clause.split_whitespace().collect();
+    let window = words[words.len().saturating_sub(PREFIX_WORDS)..].join(" ");
+
+    let negators: Vec<_> = NEGATORS.find_iter(&window).collect();
+    (negators.len() % 2 == 1).then(|| negators[0].as_str().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn denial_of(sentence: &str, phrase: &str) -> Option<Denial> {
+        let start = sentence.find(phrase).expect("phrase in sentence");
+        denial(sentence, start, start + phrase.len())
+    }
+
+    #[test]
+    fn plain_mention_is_asserted() {
+        assert_eq!(denial_of("Use a short warmup of 5 epochs.", "warmup"), None);
+    }
+
+    #[test]
+    fn negation_before_denies() {
+        assert!(matches!(denial_of("You don't need warmup here.", "warmup"), Some(Denial::Negated(_))));
+        assert!(matches!(
+            denial_of("Don't just use the largest batch that fits.", "largest batch"),
+            Some(Denial::Negated(_))
+        ));
+    }
+
+    #[test]
+    fn double_negation_asserts() {
+        assert_eq!(denial_of("Don't skip warmup.", "warmup"), None);
+    }
+
+    #[test]
+    fn dismissal_after_denies() {
+        assert!(matches!(denial_of("Warmup: not needed for a change this small.", "Warmup"), Some(Denial::Dismissed(_))));
+    }
+
+    #[test]
+    fn negation_stops_at_clause_break() {
+        assert_eq!(denial_of("It won't hurt, but add warmup.", "warmup"), None);
+    }
+
+    #[test]
+    fn reported_view_denies() {
+        let sentence = "You'll sometimes see the rule quoted (4x the LR), but in practice that's too aggressive.";
+        assert!(matches!(denial_of(sentence, "4x the LR"), Some(Denial::Reported(_))));
+    }
+}

@@ -1,0 +1,232 @@
+//! Turning an answer into sentences the checks can match: markdown and LaTeX markup
+//! removed, number words turned into digits, code blocks kept line by line. Each
+//! sentence keeps its original text, which is what evidence quotes.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// One sentence, list item, table row or code line of an answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sentence {
+    /// The text as the answer wrote it, trimmed; quoted as evidence.
+    pub original: String,
+    /// The text checks match against: markup removed, number words as digits.
+    pub normalized: String,
+    /// Whether the sentence is a line of a fenced code block.
+    pub in_code: bool,
+}
+
+/// An answer split into sentences, in reading order.
+#[derive(Debug, Clone)]
+pub struct AnswerText {
+    pub sentences: Vec<Sentence>,
+}
+
+impl AnswerText {
+    /// Splits and normalizes an answer.
+    pub fn parse(response: &str) -> Self {
+        let mut sentences = Vec::new();
+        let mut in_code = false;
+        for line in response.lines() {
+            let trimmed = line.trim();
+            if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+                in_code = !in_code;
+                continue;
+            }
+            if in_code {
+                push_sentence(&mut sentences, trimmed, true);
+                continue;
+            }
+            if is_table_rule(trimmed) {
+                continue;
+            }
+            for piece in split_sentences(trimmed) {
+                push_sentence(&mut sentences, piece, false);
+            }
+        }
+        AnswerText { sentences }
+    }
+}
+
+fn push_sentence(sentences: &mut Vec<Sentence>, text: &str, in_code: bool) {
+    let original = text.trim();
+    if original.is_empty() {
+        return;
+    }
+    let normalized = if in_code { normalize_code(original) } else { normalize(original) };
+    if normalized.trim().is_empty() {
+        return;
+    }
+    sentences.push(Sentence { original: original.to_string(), normalized, in_code });
+}
+
+/// Whether a line is a markdown table's header rule, such as `|---|:--:|`.
+fn is_table_rule(line: &str) -> bool {
+    line.starts_with('|') && line.chars().all(|c| matches!(c, '|' | '-' | ':' | ' '))
+}
+
+/// Splits a line at sentence ends: `.`, `!` or `?` followed by a space and a capital,
+/// a digit, a quote or markup. Decimals (`0.1`) and abbreviations such as `e.g.`
+/// never split, because the next character is not a space or the next word is lowercase.
+fn split_sentences(line: &str) -> Vec<&str> {
+    let bytes = line.as_bytes();
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    let mut index = 0;
+    while index + 2 < bytes.len() {
+        let ends = matches!(bytes[index], b'.' | b'!' | b'?') && bytes[index + 1] == b' ';
+        if ends && starts_sentence(&line[index + 2..]) && !ends_with_abbreviation(&line[start..=index]) {
+            pieces.push(&line[start..=index]);
+            start = index + 2;
+        }
+        index += 1;
+    }
+    pieces.push(&line[start..]);
+    pieces
+}
+
+fn starts_sentence(rest: &str) -> bool {
+    rest.chars()
+        .next()
+        .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || matches!(c, '*' | '"' | '`' | '(' | '_' | '“'))
+}
+
+fn ends_with_abbreviation(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    ["e.g.", "i.e.", "vs.", "etc.", "approx.", "cf.", "fig.", "eq."].iter().any(|abbreviation| lower.ends_with(abbreviation))
+}
+
+/// Replacements applied in order to prose: markup first, then symbols, then words.
+static PROSE_REWRITES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
+    let rules: &[(&str, &str)] = &[
+        (r"\*\*|__|`|\\\(|\\\)|\\\[|\\\]", ""),
+        (r"^(#+|>+|[-*+]|\d+[.)])\s+", ""),
+        (r"[’‘]", "'"),
+        (r"[“”]", "\""),
+        (r"\\times|\\cdot", "×"),
+        (r"\\approx|\\sim", "≈"),
+        (r"\\(to|rightarrow|Rightarrow|longrightarrow)", "→"),
+        (r"\\sqrt\{([^}]*)\}", "√$1"),
+        (r"\\frac\{([^}]*)\}\{([^}]*)\}", "$1/$2"),
+        (r"\\(eta|alpha)", "η"),
+        (r"\\(,|;|!|quad|qquad)", " "),
+        (r"\\text\{([^}]*)\}", "$1"),
+        (r"[{}$]", ""),
+        (r"(\d)\s*[×x]\s*10\^?\s*(-?\d+)", "${1}e$2"),
+        (r"(\d),(\d{3})\b", "$1$2"),
+        (r"\bone[- ](fourth|quarter)\b|\ba quarter\b", "1/4"),
+        (r"\b(quadruple[sd]?|quadrupling|four-?fold)\b", "4x"),
+        (r"\b(triple[sd]?|tripling|three-?fold)\b", "3x"),
+        (r"\b(double[sd]?|doubling|two-?fold)\b", "2x"),
+        (r"\b(eight-?fold|octuple)\b", "8x"),
+        (r"\bhalve[sd]?\b", "0.5x"),
+    ];
+    compile(rules)
+});
+
+/// Number words from two upwards become digits; "one" stays a word because it is far
+/// more often a pronoun than a count.
+static NUMBER_WORDS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|sixteen|twenty|thirty|forty|fifty|sixty|hundred|thousand)(?:[- ](one|two|three|four|five|six|seven|eight|nine))?\b").unwrap()
+});
+
+/// Replacements for code lines: only what keeps the arithmetic readable.
+static CODE_REWRITES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| compile(&[(r"`", "")]));
+
+fn compile(rules: &[(&str, &'static str)]) -> Vec<(Regex, &'static str)> {
+    rules
+        .iter()
+        .map(|(pattern, replacement)| {
+            let regex = regex::RegexBuilder::new(pattern).case_insensitive(true).build().unwrap();
+            (regex, *replacement)
+        })
+        .collect()
+}
+
+/// Normalizes one prose sentence for matching.
+pub fn normalize(text: &str) -> String {
+    let mut normalized = text.to_string();
+    for (pattern, replacement) in PROSE_REWRITES.iter() {
+        normalized = pattern.replace_all(&normalized, *replacement).into_owned();
+    }
+    let normalized = NUMBER_WORDS.replace_all(&normalized, |captures: &regex::Captures| {
+        let tens = word_value(&captures[1]);
+        let units = captures.get(2).map_or(0, |unit| word_value(unit.as_str()));
+        (tens + units).to_string()
+    });
+    normalized.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn normalize_code(text: &str) -> String {
+    let mut normalized = text.to_string();
+    for (pattern, replacement) in CODE_REWRITES.iter() {
+        normalized = pattern.replace_all(&normalized, *replacement).into_owned();
+    }
+    normalized
+}
+
+fn word_value(word: &str) -> u64 {
+    match word.to_ascii_lowercase().as_str() {
+        "one" => 1,
+        "two" => 2,
+        "three" => 3,
+        "four" => 4,
+        "five" => 5,
+        "six" => 6,
+        "seven" => 7,
+        "eight" => 8,
+        "nine" => 9,
+        "ten" => 10,
+        "eleven" => 11,
+        "twelve" => 12,
+        "sixteen" => 16,
+        "twenty" => 20,
+        "thirty" => 30,
+        "forty" => 40,
+        "fifty" => 50,
+        "sixty" => 60,
+        "hundred" => 100,
+        "thousand" => 1000,
+        _ => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_sentences_not_decimals() {
+        let text = AnswerText::parse("Use 0.1 here. Then scale it, e.g. by 4x. Done");
+        let originals: Vec<_> = text.sentences.iter().map(|s| s.original.as_str()).collect();
+        assert_eq!(originals, ["Use 0.1 here.", "Then scale it, e.g. by 4x.", "Done"]);
+    }
+
+    #[test]
+    fn code_lines_are_kept_apart() {
+        let text = AnswerText::parse("Set it:\n```python\naccum = 512 // 64\n```\nThat's all.");
+        assert_eq!(text.sentences.len(), 3);
+        assert!(text.sentences[1].in_code);
+        assert_eq!(text.sentences[1].normalized, "accum = 512 // 64");
+    }
+
+    #[test]
+    fn number_words_become_digits() {
+        assert_eq!(normalize("Use thirty-two or sixteen"), "Use 32 or 16");
+        assert_eq!(normalize("four times the rate"), "4 times the rate");
+        assert_eq!(normalize("quadruple it"), "4x it");
+    }
+
+    #[test]
+    fn latex_becomes_plain() {
+        assert_eq!(normalize(r"$\eta_{256} = 4\,\eta_{64}$"), "η_256 = 4 η_64");
+        assert_eq!(normalize(r"$\sqrt{4} = 2$"), "√4 = 2");
+    }
+
+    #[test]
+    fn markdown_markup_is_removed() {
+        assert_eq!(normalize("- **Use 16**, not `512`"), "Use 16, not 512");
+        assert_eq!(normalize("| BERT | **32** |"), "| BERT | 32 |");
+    }
+}
