@@ -13,15 +13,26 @@ pub struct CodeVariables {
     values: HashMap<String, f64>,
 }
 
-static ASSIGNMENT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\s*(?P<name>[A-Za-z_]\w*)\s*(?::\s*\w+\s*)?=\s*(?P<expr>[^#=][^#]*?)\s*,?\s*(?:#.*)?$").unwrap());
+/// `name = expression`, `name: int = expression` or `a, b = 512, 64`, with an optional
+/// trailing comma (keyword arguments) and comment.
+static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?P<names>[A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s*(?::\s*\w+\s*)?=\s*(?P<expr>[^#=][^#]*?)\s*,?\s*(?:#.*)?$").unwrap()
+});
 
 impl CodeVariables {
-    /// Records `name = expression` when the expression evaluates.
+    /// Records `name = expression` when the expression evaluates; a tuple assignment
+    /// records each name.
     pub fn read_assignment(&mut self, line: &str) {
         let Some(captures) = ASSIGNMENT.captures(line) else { return };
-        if let Some(value) = self.evaluate(&captures["expr"]) {
-            self.values.insert(captures["name"].to_string(), value);
+        let names: Vec<&str> = captures["names"].split(',').map(str::trim).collect();
+        let expressions: Vec<&str> = captures["expr"].split(',').map(str::trim).collect();
+        if names.len() != expressions.len() {
+            return;
+        }
+        for (name, expression) in names.into_iter().zip(expressions) {
+            if let Some(value) = self.evaluate(expression) {
+                self.values.insert(name.to_string(), value);
+            }
         }
     }
 
@@ -153,6 +164,13 @@ mod tests {
         assert_eq!(variables.evaluate("target_batch // micro_batch"), Some(8.0));
         assert_eq!(variables.evaluate("3e9 * 16 / 1e9"), Some(48.0));
         assert_eq!(variables.evaluate("2 ** 3 + (1 - 1)"), Some(8.0));
+    }
+
+    #[test]
+    fn tuple_assignment_sets_each_name() {
+        let mut variables = CodeVariables::default();
+        variables.read_assignment("target_batch, micro_batch = 512, 64");
+        assert_eq!(variables.evaluate("target_batch // micro_batch"), Some(8.0));
     }
 
     #[test]

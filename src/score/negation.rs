@@ -29,7 +29,7 @@ static DISMISSALS: LazyLock<Regex> = LazyLock::new(|| {
 /// Sentences that report a view in order to reject it.
 static REPORTED_VIEWS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(you('ll| will| may| might)? (sometimes |often )?(see|hear|read)|some (people|guides|tutorials) (say|suggest|recommend)|people (often )?(say|assume|think)|(is|are) (often |sometimes )?quoted|the (naive|tempting|common|usual) (answer|advice|instinct|assumption)|common (mistake|misconception|trap|myth)|it's tempting|tempting to|a myth|myth that|the trap is|the mistake is)\b",
+        r"(?i)\b(you('ll| will| may| might) (sometimes |often )?(see|hear|read)|you (sometimes|often) (see|hear|read)|some (people|guides|tutorials) (say|suggest|recommend)|people (often )?(say|assume|think)|(is|are) (often |sometimes )?quoted|the (naive|tempting|common|usual) (answer|advice|instinct|assumption)|common (mistake|misconception|trap|myth)|it's tempting|tempting to|a myth|myth that|the trap is|the mistake is|normally (you'd|you would|i'd|i would)|usually you'd|ordinarily)\b",
     )
     .unwrap()
 });

@@ -12,7 +12,7 @@ use super::arithmetic::CodeVariables;
 use super::negation::denial;
 use super::text::{AnswerText, Sentence};
 use crate::planner::Expected;
-use crate::suite::{ParamValue, Parameters, Quantity};
+use crate::suite::{NumericRule, ParamValue, Parameters, Quantity};
 
 /// A number the answer gives for the quantity, with the sentence it came from.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,10 +30,10 @@ pub struct NumericResult {
     pub evidence: Option<String>,
 }
 
-/// Finds the numbers an answer gives for `quantity` and compares them with `expected`.
-pub fn check_quantity(quantity: Quantity, text: &AnswerText, parameters: &Parameters, expected: &Expected) -> NumericResult {
-    let mut findings = match quantity {
-        Quantity::LrMultiplier => lr_multipliers(text),
+/// Finds the numbers an answer gives for the rule's quantity and compares them with `expected`.
+pub fn check_quantity(rule: &NumericRule, text: &AnswerText, parameters: &Parameters, expected: &Expected) -> NumericResult {
+    let mut findings = match rule.quantity {
+        Quantity::LrMultiplier => lr_multipliers(text, &rule.subject_words),
         Quantity::AccumulationSteps => accumulation_steps(text, parameters),
         Quantity::ModelStateMemory => memory_amounts(text),
         Quantity::RecommendedBatch => recommended_batches(text),
@@ -91,12 +91,17 @@ static OTHER_SUBJECT_WORDS: LazyLock<Regex> = LazyLock::new(|| {
         .unwrap()
 });
 
-/// Picks the subject whose word lies nearest to `start..end`; learning-rate words win ties.
-fn subject_of(sentence: &str, start: usize, end: usize) -> Subject {
+/// Picks the subject whose word lies nearest to `start..end`; learning-rate words, and
+/// the rubric's extra words for it, win ties.
+fn subject_of(sentence: &str, start: usize, end: usize, extra_words: &[Regex]) -> Subject {
     let distance = |found: regex::Match| {
         if found.end() <= start { start - found.end() } else if found.start() >= end { found.start() - end } else { 0 }
     };
-    let nearest_lr = LR_WORDS.find_iter(sentence).map(distance).min();
+    let nearest_lr = std::iter::once(&*LR_WORDS)
+        .chain(extra_words)
+        .flat_map(|words| words.find_iter(sentence))
+        .map(distance)
+        .min();
     let nearest_other = OTHER_SUBJECT_WORDS.find_iter(sentence).map(distance).min();
     match (nearest_lr, nearest_other) {
         (Some(lr), Some(other)) if lr <= other => Subject::LearningRate,
@@ -125,15 +130,15 @@ static LR_CHANGE: LazyLock<Regex> = LazyLock::new(|| {
 static RATIO: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?P<a>\d+(?:\.\d+)?)\s*/{1,2}\s*(?P<b>\d+(?:\.\d+)?)\s*=\s*(?P<n>\d+(?:\.\d+)?)").unwrap());
 
-fn lr_multipliers(text: &AnswerText) -> Vec<Finding> {
+fn lr_multipliers(text: &AnswerText, extra_words: &[Regex]) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (index, sentence) in text.sentences.iter().enumerate() {
         let normalized = &sentence.normalized;
-        if !LR_WORDS.is_match(normalized) {
+        if !LR_WORDS.is_match(normalized) && !extra_words.iter().any(|words| words.is_match(normalized)) {
             continue;
         }
         for captures in MULTIPLIER.captures_iter(normalized) {
-            if let Some(finding) = multiplier_finding(sentence, index, &captures) {
+            if let Some(finding) = multiplier_finding(sentence, index, &captures, extra_words) {
                 findings.push(finding);
             }
         }
@@ -145,7 +150,7 @@ fn lr_multipliers(text: &AnswerText) -> Vec<Finding> {
         }
         for captures in RATIO.captures_iter(normalized) {
             let whole = captures.get(0).unwrap();
-            if subject_of(normalized, whole.start(), whole.end()) == Subject::LearningRate {
+            if subject_of(normalized, whole.start(), whole.end(), extra_words) == Subject::LearningRate {
                 if let Ok(value) = captures["n"].parse() {
                     findings.push(finding_at(sentence, index, value, whole));
                 }
@@ -155,7 +160,7 @@ fn lr_multipliers(text: &AnswerText) -> Vec<Finding> {
     findings
 }
 
-fn multiplier_finding(sentence: &Sentence, index: usize, captures: &Captures) -> Option<Finding> {
+fn multiplier_finding(sentence: &Sentence, index: usize, captures: &Captures, extra_words: &[Regex]) -> Option<Finding> {
     if captures.name("pre").is_some() {
         return None;
     }
@@ -165,7 +170,7 @@ fn multiplier_finding(sentence: &Sentence, index: usize, captures: &Captures) ->
     if NOT_AN_LR_INCREASE.is_match(&normalized[whole.end()..]) || preceded_by_root(normalized, whole.start()) {
         return None;
     }
-    if subject_of(normalized, number.start(), number.end()) != Subject::LearningRate {
+    if subject_of(normalized, number.start(), number.end(), extra_words) != Subject::LearningRate {
         return None;
     }
     let value = number.as_str().parse().ok()?;
@@ -189,7 +194,7 @@ fn finding_at(sentence: &Sentence, index: usize, value: f64, found: regex::Match
 
 /// Accumulation counts: `8 steps`, `8 micro-batches`, `accumulate over 8`, `8 × 64 = 512`.
 static STEPS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?P<n>\d+)\s*(?:gradient\s+)?(?:accumulation\s+)?(?:steps?|micro-?batch(?:es)?|mini-?batch(?:es)?|sub-?batch(?:es)?|chunks|forward(?:/| and |-)backward|(?:forward |backward )?passes)\b|accumulat\w*(?:\s+\w+){0,3}?\s+(?:over|for|across|of|every)\s+(?P<m>\d+)\b")
+    Regex::new(r"(?i)\b(?P<n>\d+)\s*(?:gradient\s+)?(?:accumulation\s+)?(?:steps?|micro-?batch(?:es)?|mini-?batch(?:es)?|sub-?batch(?:es)?|chunks|forward(?:/| and |-)backward|(?:forward |backward )?passes)\b|accumulat\w*(?:\s+\w+){0,3}?\s+(?:over|for|across|of|every|to)\s+(?P<m>\d+)\b|%\s*(?P<k>\d+)\s*==\s*0|(?:flag|setting|option)\b[^.]{0,60}\bset it to (?P<f>\d+)\b")
         .unwrap()
 });
 
@@ -212,7 +217,7 @@ fn accumulation_steps(text: &AnswerText, parameters: &Parameters) -> Vec<Finding
             variables.read_assignment(normalized);
         }
         for captures in STEPS.captures_iter(normalized) {
-            let number = captures.name("n").or_else(|| captures.name("m")).unwrap();
+            let number = ["n", "m", "k", "f"].iter().find_map(|name| captures.name(name)).unwrap();
             if let Ok(value) = number.as_str().parse() {
                 findings.push(finding_at(sentence, index, value, captures.get(0).unwrap()));
             }
@@ -309,9 +314,15 @@ static RECOMMENDATION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(use|start|try|go with|recommend\w*|pick|choose|stick with|default|standard|sweet spot|aim for|begin|suggest\w*|i'd run|what i'd run|settle on|fine-tun\w*|per_device_train_batch_size)\b").unwrap()
 });
 
-/// Sentences that describe what fits rather than what to use.
+/// Words that, shortly before a number, make it what fits rather than what to use.
 static CAPACITY: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)\b(max|maximum|fits?|largest|biggest|oom|ceiling|upper bound|limit)\b").unwrap());
+
+/// Whether a capacity word stands in the 40 characters before a number.
+fn describes_capacity(before: &str) -> bool {
+    let start = before.char_indices().rev().nth(39).map_or(0, |(index, _)| index);
+    CAPACITY.is_match(&before[start..])
+}
 
 static BATCH_CONTEXT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)batch|sequences per step|examples per step").unwrap());
@@ -332,12 +343,13 @@ fn recommended_batches(text: &AnswerText) -> Vec<Finding> {
         let normalized = &sentence.normalized;
         let recommends = RECOMMENDATION.is_match(normalized) && BATCH_CONTEXT.is_match(normalized)
             || sentence.in_code && normalized.contains("batch_size");
-        if !recommends || CAPACITY.is_match(normalized) && !sentence.in_code {
+        if !recommends {
             continue;
         }
         for captures in INTEGER.captures_iter(normalized) {
             let number = captures.name("n").unwrap();
-            if NOT_A_BATCH.is_match(&captures["after"]) || SEQUENCE_LENGTH_BEFORE.is_match(&normalized[..number.start()]) {
+            let before = &normalized[..number.start()];
+            if NOT_A_BATCH.is_match(&captures["after"]) || SEQUENCE_LENGTH_BEFORE.is_match(before) || describes_capacity(before) {
                 continue;
             }
             if let Ok(value) = number.as_str().parse() {
@@ -357,8 +369,12 @@ mod tests {
         Expected { value, low: value, high: value, unit: Unit::Factor, derivation: String::new() }
     }
 
+    fn rule(quantity: Quantity) -> NumericRule {
+        NumericRule { quantity, subject_words: Vec::new() }
+    }
+
     fn lr_shown(answer: &str) -> bool {
-        check_quantity(Quantity::LrMultiplier, &AnswerText::parse(answer), &Parameters::new(), &exact(4.0)).shown
+        check_quantity(&rule(Quantity::LrMultiplier), &AnswerText::parse(answer), &Parameters::new(), &exact(4.0)).shown
     }
 
     #[test]
@@ -398,7 +414,7 @@ mod tests {
             .into_iter()
             .map(|(name, value)| (name.to_string(), ParamValue::Number(value)))
             .collect();
-        check_quantity(Quantity::AccumulationSteps, &AnswerText::parse(answer), &parameters, &exact(8.0)).shown
+        check_quantity(&rule(Quantity::AccumulationSteps), &AnswerText::parse(answer), &parameters, &exact(8.0)).shown
     }
 
     #[test]
@@ -413,7 +429,7 @@ mod tests {
 
     fn memory_shown(answer: &str) -> bool {
         let expected = Expected { value: 48.0, low: 40.0, high: 56.0, unit: Unit::Gigabytes, derivation: String::new() };
-        check_quantity(Quantity::ModelStateMemory, &AnswerText::parse(answer), &Parameters::new(), &expected).shown
+        check_quantity(&rule(Quantity::ModelStateMemory), &AnswerText::parse(answer), &Parameters::new(), &expected).shown
     }
 
     #[test]
@@ -426,7 +442,7 @@ mod tests {
 
     fn batch_shown(answer: &str) -> bool {
         let expected = Expected { value: 32.0, low: 8.0, high: 64.0, unit: Unit::Examples, derivation: String::new() };
-        check_quantity(Quantity::RecommendedBatch, &AnswerText::parse(answer), &Parameters::new(), &expected).shown
+        check_quantity(&rule(Quantity::RecommendedBatch), &AnswerText::parse(answer), &Parameters::new(), &expected).shown
     }
 
     #[test]

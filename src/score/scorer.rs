@@ -33,8 +33,8 @@ impl<'suite> Scorer<'suite> {
         let mut expected = HashMap::new();
         for scenario in &suite.scenarios {
             for check in &scenario.rubric.checks {
-                if let CheckRule::Numeric(quantity) = check.rule {
-                    let value = planner::expected(quantity, &scenario.parameters).map_err(|source| ScoreError::Planner {
+                if let CheckRule::Numeric(rule) = &check.rule {
+                    let value = planner::expected(rule.quantity, &scenario.parameters).map_err(|source| ScoreError::Planner {
                         scenario: scenario.id.clone(),
                         check: check.id.clone(),
                         source,
@@ -61,9 +61,9 @@ impl<'suite> Scorer<'suite> {
                     let result = check_phrases(rule, &text);
                     (result.shown, result.evidence)
                 }
-                CheckRule::Numeric(quantity) => {
+                CheckRule::Numeric(rule) => {
                     let expected = &self.expected[&(scenario.id.clone(), check.id.clone())];
-                    let result = check_quantity(*quantity, &text, &scenario.parameters, expected);
+                    let result = check_quantity(rule, &text, &scenario.parameters, expected);
                     (result.shown, result.evidence)
                 }
             };

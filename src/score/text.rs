@@ -66,8 +66,8 @@ fn is_table_rule(line: &str) -> bool {
     line.starts_with('|') && line.chars().all(|c| matches!(c, '|' | '-' | ':' | ' '))
 }
 
-/// Splits a line at sentence ends: `.`, `!` or `?` followed by a space and a capital,
-/// a digit, a quote or markup. Decimals (`0.1`) and abbreviations such as `e.g.`
+/// Splits a line at sentence ends: `.`, `!` or `?`, then any closing markup, then a
+/// space and a capital, a digit, a quote or markup. Decimals (`0.1`) and abbreviations such as `e.g.`
 /// never split, because the next character is not a space or the next word is lowercase.
 fn split_sentences(line: &str) -> Vec<&str> {
     let bytes = line.as_bytes();
@@ -75,10 +75,16 @@ fn split_sentences(line: &str) -> Vec<&str> {
     let mut start = 0;
     let mut index = 0;
     while index + 2 < bytes.len() {
-        let ends = matches!(bytes[index], b'.' | b'!' | b'?') && bytes[index + 1] == b' ';
-        if ends && starts_sentence(&line[index + 2..]) && !ends_with_abbreviation(&line[start..=index]) {
-            pieces.push(&line[start..=index]);
-            start = index + 2;
+        if matches!(bytes[index], b'.' | b'!' | b'?') {
+            let mut end = index + 1;
+            while end < bytes.len() && matches!(bytes[end], b'*' | b'_' | b'"' | b')' | b'`') {
+                end += 1;
+            }
+            let ends = end + 1 < bytes.len() && bytes[end] == b' ';
+            if ends && starts_sentence(&line[end + 1..]) && !ends_with_abbreviation(&line[start..=index]) {
+                pieces.push(&line[start..end]);
+                start = end + 1;
+            }
         }
         index += 1;
     }
@@ -116,11 +122,13 @@ static PROSE_REWRITES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
         (r"(\d)\s*[×x]\s*10\^?\s*(-?\d+)", "${1}e$2"),
         (r"(\d),(\d{3})\b", "$1$2"),
         (r"\bone[- ](fourth|quarter)\b|\ba quarter\b", "1/4"),
+        (r"(\d)\s?×(\s*[^\d\s]|\s*$)", "${1}x$2"),
         (r"\b(quadruple[sd]?|quadrupling|four-?fold)\b", "4x"),
         (r"\b(triple[sd]?|tripling|three-?fold)\b", "3x"),
-        (r"\b(double[sd]?|doubling|two-?fold)\b", "2x"),
+        (r"\b(two-?fold)\b", "2x"),
+        (r"\b(double[sd]?|doubling) (the|it|your|its|this|that)\b", "2x $2"),
         (r"\b(eight-?fold|octuple)\b", "8x"),
-        (r"\bhalve[sd]?\b", "0.5x"),
+        (r"\bhalve[sd]? (the|it|your|its)\b", "0.5x $1"),
     ];
     compile(rules)
 });

@@ -68,6 +68,8 @@ pub(crate) struct CheckFile {
     pub unless_shown: Vec<Spanned<String>>,
     #[serde(default)]
     pub quantity: Option<Quantity>,
+    #[serde(default)]
+    pub subject_words: Vec<Spanned<String>>,
 }
 
 /// A named group of alternative phrases inside a check.

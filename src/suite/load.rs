@@ -13,7 +13,7 @@ use serde_saphyr::Spanned;
 use super::contract::fixed_scenario;
 use super::files::{CheckFile, PatternFile, RubricFile, ScenarioFile, SuiteFile};
 use super::model::{
-    Check, CheckKind, CheckRule, GateThresholds, Pattern, PhraseGroup, PhraseRule, Rubric,
+    Check, CheckKind, CheckRule, GateThresholds, NumericRule, Pattern, PhraseGroup, PhraseRule, Rubric,
     Scenario, Suite,
 };
 
@@ -255,7 +255,9 @@ fn compile_check(file: &str, check: &CheckFile) -> Result<Check, LoadError> {
     let id = &check.id.value;
     let has_phrases = !check.phrases.is_empty() || !check.groups.is_empty();
     let rule = match (check.kind, check.quantity, has_phrases) {
-        (CheckKind::Numeric, Some(quantity), false) => CheckRule::Numeric(quantity),
+        (CheckKind::Numeric, Some(quantity), false) => {
+            CheckRule::Numeric(NumericRule { quantity, subject_words: compile_regexes(file, &check.subject_words)? })
+        }
         (CheckKind::Numeric, None, _) => {
             return Err(LoadError::at(file, &check.id, format!("numeric check \"{id}\" needs a `quantity`")));
         }
@@ -269,6 +271,10 @@ fn compile_check(file: &str, check: &CheckFile) -> Result<Check, LoadError> {
         }
         (_, None, false) => {
             return Err(LoadError::at(file, &check.id, format!("check \"{id}\" needs `phrases` or `groups`")));
+        }
+        (_, None, true) if !check.subject_words.is_empty() => {
+            let message = format!("only numeric checks take `subject_words`; \"{id}\" is {}", check.kind.as_str());
+            return Err(LoadError::at(file, &check.id, message));
         }
         (_, None, true) => CheckRule::Phrase(compile_phrase_rule(file, check)?),
     };

@@ -131,7 +131,16 @@ pub enum CheckRule {
     /// Phrase matching over the answer's sentences.
     Phrase(PhraseRule),
     /// A number for a planner quantity, compared with the planner's value.
-    Numeric(Quantity),
+    Numeric(NumericRule),
+}
+
+/// A numeric check: which quantity, and extra words that name it in answers.
+#[derive(Debug, Clone)]
+pub struct NumericRule {
+    pub quantity: Quantity,
+    /// Phrases that, besides the quantity's usual names, refer to it in this scenario,
+    /// such as "scale it" when the question is about the learning rate.
+    pub subject_words: Vec<Regex>,
 }
 
 /// Phrase matching: the check is shown when at least `min_groups` of its groups each
