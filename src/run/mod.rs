@@ -1,6 +1,10 @@
 //! The runner: sends every unit (scenario x arm x sample) to an agent, concurrently,
 //! and collects one result per unit, answered or errored, never dropped.
 
+
+
+
+
 use serde::{Deserialize, Serialize};
 
 use crate::agent::{TokenUsage, UnitKey};

@@ -1,0 +1,45 @@
+//! Scoring throughput: answers scored per second on one thread, over every labelled
+//! fixture answer, repeated until a time budget is spent. Run with
+//! `cargo bench --bench scoring`; the goal is at least 50,000 answers per second.
+
+use std::time::{Duration, Instant};
+
+use skilleval::score::Scorer;
+use skilleval::suite::load_builtin;
+
+/// Time spent scoring, after one warm-up pass.
+const BUDGET: Duration = Duration::from_secs(5);
+
+fn main() {
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/labelled/answers.jsonl");
+    let text = std::fs::read_to_string(fixture).expect("fixture answers exist");
+    let answers: Vec<(String, String)> = text
+        .lines()
+        .map(|line| {
+            let value: serde_json::Value = serde_json::from_str(line).expect("valid JSON line");
+            (value["scenario"].as_str().unwrap().to_string(), value["response"].as_str().unwrap().to_string())
+        })
+        .collect();
+
+    let suite = load_builtin().expect("built-in suite loads");
+    let scorer = Scorer::new(&suite).expect("planner computes every numeric check");
+    let mut passed = score_all(&scorer, &answers);
+
+    let started = Instant::now();
+    let mut scored = 0usize;
+    while started.elapsed() < BUDGET {
+        passed += score_all(&scorer, &answers);
+        scored += answers.len();
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "scored {scored} answers ({} distinct, mean {} bytes) in {seconds:.2} s: {:.0} answers/s on one thread ({passed} passes)",
+        answers.len(),
+        answers.iter().map(|(_, response)| response.len()).sum::<usize>() / answers.len(),
+        scored as f64 / seconds
+    );
+}
+
+fn score_all(scorer: &Scorer, answers: &[(String, String)]) -> usize {
+    answers.iter().filter(|(scenario, response)| scorer.score(scenario, response).unwrap().passes).count()
+}

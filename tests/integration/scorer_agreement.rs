@@ -1,0 +1,76 @@
+//! The scorer against labelled answers: two reviewers labelled every check of every
+//! answer; the scorer must agree on at least 95% of checks and of pass verdicts.
+
+use skilleval::score::Scorer;
+use skilleval::suite::load_builtin;
+
+use crate::support::read_jsonl;
+
+/// Agreement counts and the disagreements behind them.
+struct Agreement {
+    checks_agreed: usize,
+    checks_total: usize,
+    answers_agreed: usize,
+    answers_total: usize,
+    disagreements: Vec<String>,
+}
+
+fn measure(fixture: &str) -> Agreement {
+    let suite = load_builtin().unwrap();
+    let scorer = Scorer::new(&suite).unwrap();
+    let mut agreement =
+        Agreement { checks_agreed: 0, checks_total: 0, answers_agreed: 0, answers_total: 0, disagreements: Vec::new() };
+
+    for answer in read_jsonl(fixture) {
+        let id = answer["id"].as_str().unwrap();
+        let score = scorer.score(answer["scenario"].as_str().unwrap(), answer["response"].as_str().unwrap()).unwrap();
+        let ambiguous: Vec<&str> = answer["ambiguous"].as_array().unwrap().iter().filter_map(|v| v.as_str()).collect();
+
+        agreement.answers_total += 1;
+        if score.passes == answer["passes"].as_bool().unwrap() {
+            agreement.answers_agreed += 1;
+        } else {
+            agreement.disagreements.push(format!("{id}: passes={} but labelled {}", score.passes, answer["passes"]));
+        }
+        for (check_id, label) in answer["labels"].as_object().unwrap() {
+            if ambiguous.contains(&check_id.as_str()) {
+                continue;
+            }
+            let outcome = score.check(check_id).unwrap_or_else(|| panic!("{id}: the rubric lacks check {check_id}"));
+            agreement.checks_total += 1;
+            if outcome.shown == label.as_bool().unwrap() {
+                agreement.checks_agreed += 1;
+            } else {
+                agreement.disagreements.push(format!(
+                    "{id} / {check_id}: shown={} but labelled {label}; evidence: {:?}",
+                    outcome.shown, outcome.evidence
+                ));
+            }
+        }
+    }
+    agreement
+}
+
+fn assert_agreement(fixture: &str) {
+    let agreement = measure(fixture);
+    let check_rate = agreement.checks_agreed as f64 / agreement.checks_total as f64;
+    let answer_rate = agreement.answers_agreed as f64 / agreement.answers_total as f64;
+    let report = format!(
+        "{fixture}: checks {}/{} ({:.1}%), answers {}/{} ({:.1}%)\n{}",
+        agreement.checks_agreed,
+        agreement.checks_total,
+        check_rate * 100.0,
+        agreement.answers_agreed,
+        agreement.answers_total,
+        answer_rate * 100.0,
+        agreement.disagreements.join("\n")
+    );
+    println!("{report}");
+    assert!(check_rate >= 0.95, "check agreement below 95%:\n{report}");
+    assert!(answer_rate >= 0.95, "answer agreement below 95%:\n{report}");
+}
+
+#[test]
+fn agrees_with_corpus_labels() {
+    assert_agreement("fixtures/labelled/answers.jsonl");
+}
