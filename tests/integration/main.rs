@@ -1,1 +1,5 @@
 //! The one integration test binary; each feature has its own module.
+
+mod agent_openai;
+mod agent_replay;
+mod support;
