@@ -1,9 +1,27 @@
 //! Agents: whatever answers a scenario's query. This is the only module that talks to
 //! the network or runs other programs.
+//!
+//! The runner builds one [`Agent`] and calls [`Agent::answer`] once per unit. Whether a
+//! failed call is worth another attempt is decided by [`is_transient`]; this module
+//! never waits or retries by itself.
 
+mod dispatch;
+mod error;
+mod http;
+mod openai;
 mod prompt;
+mod replay;
+mod retry;
+mod tls;
 
+pub use dispatch::{Agent, SetupError};
+pub use error::AgentError;
+pub use http::ApiKey;
+pub use openai::{OpenAiAgent, OpenAiConfig, DEFAULT_OPENAI_BASE_URL, DEFAULT_OPENAI_KEY_VARIABLE};
 pub use prompt::{build_prompt, Prompt, DEFAULT_SYSTEM_PROMPT};
+pub use replay::{RecordingError, ReplayAgent};
+pub use retry::is_transient;
+pub use tls::install_crypto_provider;
 
 use crate::suite::Arm;
 
@@ -35,13 +53,4 @@ pub struct TokenUsage {
 pub struct AgentAnswer {
     pub text: String,
     pub usage: Option<TokenUsage>,
-}
-
-/// Why an agent gave no answer.
-#[derive(Debug, thiserror::Error)]
-pub enum AgentError {
-    #[error("no recording for scenario \"{scenario}\", arm {arm}, sample {sample}")]
-    MissingRecording { scenario: String, arm: &'static str, sample: u32 },
-    #[error("{0}")]
-    Other(String),
 }

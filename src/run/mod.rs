@@ -1,7 +1,9 @@
 //! The runner: sends every unit (scenario x arm x sample) to an agent, concurrently,
 //! and collects one result per unit, answered or errored, never dropped.
 
+mod runner;
 
+pub use runner::{run_blocking, run_units, RunEvent, RunOptions};
 
 
 

@@ -1,4 +1,6 @@
 //! The one integration test binary; each feature has its own module.
 
+mod agent_openai;
+mod agent_replay;
 mod scorer_agreement;
 mod support;

@@ -4,7 +4,7 @@
 use skilleval::score::Scorer;
 use skilleval::suite::load_builtin;
 
-use crate::support::read_jsonl;
+use crate::support::cli::read_jsonl;
 
 /// Agreement counts and the disagreements behind them.
 struct Agreement {

@@ -1,4 +1,4 @@
-//! Helpers shared by the integration test modules.
+//! Running the `skilleval` binary and reading fixtures from tests.
 
 use std::path::PathBuf;
 use std::process::{Command, Output};

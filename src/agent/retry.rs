@@ -1,0 +1,199 @@
+//! Retry decisions, kept as data and pure functions: which errors are transient, and
+//! how long a provider asked us to wait. The runner does the waiting.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use super::AgentError;
+
+/// Returns whether another attempt at the same request could succeed.
+pub fn is_transient(error: &AgentError) -> bool {
+    match error {
+        // Recordings do not change during a run.
+        AgentError::MissingRecording { .. } => false,
+        AgentError::Status { status, error_type, .. } => is_transient_status(*status, error_type.as_deref()),
+        // A slow or overloaded server may answer in time on the next attempt.
+        AgentError::Timeout { .. } => true,
+        // Refused or reset connections are usually a restarting or overloaded server.
+        AgentError::Connection { .. } => true,
+        // The same request would get the same unparseable body.
+        AgentError::MalformedResponse { .. } => false,
+        // An empty answer comes from the model or a content filter, not from the network.
+        AgentError::EmptyChoices { .. } | AgentError::NoText { .. } => false,
+    }
+}
+
+/// Classifies an HTTP error status, with the provider's error type when it has one.
+fn is_transient_status(status: u16, error_type: Option<&str>) -> bool {
+    match (status, error_type) {
+        // Anthropic names these in the body; trust the name even under another status.
+        (_, Some("overloaded_error" | "rate_limit_error")) => true,
+        // 408 Request Timeout and 429 Too Many Requests ask the client to come back later.
+        (408 | 429, _) => true,
+        // 5xx is the server's fault (500, 502, 503, 504, Anthropic's 529 overloaded).
+        (500..=599, _) => true,
+        // Any other 4xx means the request itself is wrong: key, model name, body.
+        _ => false,
+    }
+}
+
+/// Parses a `Retry-After` value: delay seconds (`120`) or an HTTP date such as
+/// `Wed, 21 Oct 2015 07:28:00 GMT`. A date in the past gives zero; an invalid value
+/// gives `None`.
+pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let date = parse_http_date(value)?;
+    Some(date.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// Parses the three date forms that HTTP/1.1 clients must accept (RFC 2068, section
+/// 3.3.1): `Sun, 06 Nov 1994 08:49:37 GMT`, `Sunday, 06-Nov-94 08:49:37 GMT` and
+/// `Sun Nov  6 08:49:37 1994`, all in GMT.
+fn parse_http_date(value: &str) -> Option<SystemTime> {
+    let tokens: Vec<&str> = value.split([' ', ',', '-']).filter(|token| !token.is_empty()).collect();
+    let (day, month, year, time) = match tokens.as_slice() {
+        [_, day, month, year, time, "GMT"] => (*day, *month, *year, *time),
+        [_, month, day, time, year] => (*day, *month, *year, *time),
+        _ => return None,
+    };
+
+    let day: u32 = day.parse().ok().filter(|day| (1..=31).contains(day))?;
+    let month = month_number(month)?;
+    let year = full_year(year)?;
+    let seconds_of_day = parse_clock(time)?;
+
+    let days = days_since_epoch(year, month, day);
+    let seconds = u64::try_from(days).ok()? * 86_400 + seconds_of_day;
+    Some(UNIX_EPOCH + Duration::from_secs(seconds))
+}
+
+fn month_number(name: &str) -> Option<u32> {
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let index = MONTHS.iter().position(|month| *month == name)?;
+    Some(index as u32 + 1)
+}
+
+/// Reads a four-digit year, or a two-digit RFC 850 year: 70–99 as 19xx, 00–69 as 20xx.
+fn full_year(text: &str) -> Option<i64> {
+    let year: i64 = text.parse().ok()?;
+    match text.len() {
+        4 => Some(year),
+        2 if year >= 70 => Some(1900 + year),
+        2 => Some(2000 + year),
+        _ => None,
+    }
+}
+
+/// Parses `HH:MM:SS` into seconds since midnight.
+fn parse_clock(text: &str) -> Option<u64> {
+    let mut parts = text.split(':').map(|part| part.parse::<u64>().ok());
+    let (hours, minutes, seconds) = (parts.next()??, parts.next()??, parts.next()??);
+    if parts.next().is_some() || hours > 23 || minutes > 59 || seconds > 60 {
+        return None;
+    }
+    Some(hours * 3600 + minutes * 60 + seconds)
+}
+
+/// Counts days from 1970-01-01 to a proleptic Gregorian date, using 400-year eras of
+/// 146,097 days and years that start in March so that the leap day comes last.
+fn days_since_epoch(year: i64, month: u32, day: u32) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let month_from_march = (i64::from(month) + 9) % 12;
+    let day_of_year = (153 * month_from_march + 2) / 5 + i64::from(day) - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(code: u16, error_type: Option<&str>) -> AgentError {
+        AgentError::Status {
+            provider: "test",
+            status: code,
+            error_type: error_type.map(str::to_string),
+            message: String::new(),
+            retry_after: None,
+        }
+    }
+
+    #[test]
+    fn transient_statuses() {
+        for code in [408, 429, 500, 502, 503, 504, 529] {
+            assert!(is_transient(&status(code, None)), "HTTP {code} should be transient");
+        }
+    }
+
+    #[test]
+    fn permanent_statuses() {
+        for code in [400, 401, 403, 404, 422] {
+            assert!(!is_transient(&status(code, None)), "HTTP {code} should not be transient");
+        }
+    }
+
+    #[test]
+    fn anthropic_error_types_are_transient() {
+        assert!(is_transient(&status(400, Some("overloaded_error"))));
+        assert!(is_transient(&status(400, Some("rate_limit_error"))));
+        assert!(!is_transient(&status(400, Some("invalid_request_error"))));
+    }
+
+    #[test]
+    fn other_errors_classified() {
+        let timeout = AgentError::Timeout { provider: "test", after: Duration::from_secs(1) };
+        let reset = AgentError::Connection { provider: "test", message: "reset".into() };
+        let malformed = AgentError::MalformedResponse { provider: "test", message: "x".into() };
+        let empty = AgentError::EmptyChoices { provider: "test" };
+        assert!(is_transient(&timeout));
+        assert!(is_transient(&reset));
+        assert!(!is_transient(&malformed));
+        assert!(!is_transient(&empty));
+    }
+
+    #[test]
+    fn retry_after_seconds() {
+        assert_eq!(parse_retry_after(" 120 ", UNIX_EPOCH), Some(Duration::from_secs(120)));
+    }
+
+    #[test]
+    fn retry_after_imf_date() {
+        // 2015-10-21T07:28:00Z is 1445412480 s after the epoch.
+        let now = UNIX_EPOCH + Duration::from_secs(1_445_412_480 - 30);
+        let wait = parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now);
+        assert_eq!(wait, Some(Duration::from_secs(30)));
+    }
+
+    #[test]
+    fn retry_after_obsolete_date_forms() {
+        // 1994-11-06T08:49:37Z is 784111777 s after the epoch.
+        let expected = UNIX_EPOCH + Duration::from_secs(784_111_777);
+        assert_eq!(parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT"), Some(expected));
+        assert_eq!(parse_http_date("Sun Nov  6 08:49:37 1994"), Some(expected));
+        assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"), Some(expected));
+    }
+
+    #[test]
+    fn retry_after_past_date_is_zero() {
+        let now = UNIX_EPOCH + Duration::from_secs(2_000_000_000);
+        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", now), Some(Duration::ZERO));
+    }
+
+    #[test]
+    fn retry_after_leap_day() {
+        // 2024-02-29T00:00:00Z is 1709164800 s after the epoch.
+        let expected = UNIX_EPOCH + Duration::from_secs(1_709_164_800);
+        assert_eq!(parse_http_date("Thu, 29 Feb 2024 00:00:00 GMT"), Some(expected));
+    }
+
+    #[test]
+    fn retry_after_invalid_values() {
+        for value in ["", "-5", "soon", "Wed, 21 Foo 2015 07:28:00 GMT", "Wed, 21 Oct 2015 25:28:00 GMT"] {
+            assert_eq!(parse_retry_after(value, UNIX_EPOCH), None, "{value:?} should be rejected");
+        }
+    }
+}
