@@ -1,6 +1,7 @@
 //! The command line: clap commands and orchestration only.
 
 pub mod exit;
+pub mod run;
 pub mod score;
 pub mod suite_arg;
 
@@ -23,6 +24,8 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Send every scenario to an agent with and without the skill, score the answers, evaluate the gates
+    Run(run::RunArgs),
     /// Re-score saved answers offline, one JSON object per line
     Score(score::ScoreArgs),
 }
@@ -38,6 +41,8 @@ pub enum CliError {
     Input(String),
     #[error("cannot write output: {0}")]
     Output(String),
+    #[error("{0}")]
+    Agent(String),
 }
 
 impl CliError {
@@ -46,6 +51,7 @@ impl CliError {
         match self {
             CliError::Load(_) | CliError::Score(_) | CliError::Input(_) => exit::BAD_INPUT,
             CliError::Output(_) => exit::BAD_INPUT,
+            CliError::Agent(_) => exit::AGENT_FAILED,
         }
     }
 }
@@ -55,6 +61,7 @@ pub fn run(cli: Cli) -> u8 {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let result = match &cli.command {
+        Command::Run(args) => run::run(args, &mut out),
         Command::Score(args) => score::run(args, &mut out).map(|()| exit::SUCCESS),
     };
     let _ = out.flush();

@@ -13,6 +13,9 @@ use super::model::{CheckKind, ParamValue, Quantity};
 #[serde(deny_unknown_fields)]
 pub(crate) struct SuiteFile {
     pub name: String,
+    /// Scenario ids in the order reports list them; file-name order when absent.
+    #[serde(default)]
+    pub order: Vec<Spanned<String>>,
     pub patterns: Vec<PatternFile>,
 }
 

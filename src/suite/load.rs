@@ -135,8 +135,28 @@ pub fn load(sources: &SuiteSources) -> Result<Suite, LoadError> {
     if scenarios.is_empty() {
         return Err(LoadError::whole_file(&sources.suite.path, "the suite has no scenarios"));
     }
+    let scenarios = apply_order(&sources.suite.path, &suite_file.order, scenarios)?;
 
     Ok(Suite { name: suite_file.name, patterns, scenarios, gates })
+}
+
+/// Puts scenarios in the order `suite.yaml` lists; every scenario must be listed once.
+fn apply_order(file: &str, order: &[Spanned<String>], mut scenarios: Vec<Scenario>) -> Result<Vec<Scenario>, LoadError> {
+    if order.is_empty() {
+        return Ok(scenarios);
+    }
+    let mut ordered = Vec::with_capacity(scenarios.len());
+    for id in order {
+        let position = scenarios.iter().position(|scenario| scenario.id == id.value).ok_or_else(|| {
+            LoadError::at(file, id, format!("`order` names \"{}\", which is not a scenario or is listed twice", id.value))
+        })?;
+        ordered.push(scenarios.remove(position));
+    }
+    if let Some(unlisted) = scenarios.first() {
+        let message = format!("scenario \"{}\" is missing from `order`", unlisted.id);
+        return Err(LoadError::whole_file(file, message));
+    }
+    Ok(ordered)
 }
 
 /// Parses one YAML file, turning a parser error into `file:line:col: message`.
