@@ -172,9 +172,15 @@ fn parse<T: DeserializeOwned>(source: &SourceFile) -> Result<T, LoadError> {
     })
 }
 
-/// Keeps the parser's message and drops the source snippet it appends.
+/// Keeps the parser's message, dropping the source snippet it appends and the
+/// `error: line N column M:` prefix that our own `file:line:col:` replaces.
 fn first_line(message: &str) -> String {
-    message.lines().next().unwrap_or(message).trim().to_string()
+    let line = message.lines().next().unwrap_or(message).trim();
+    let line = line.strip_prefix("error: ").unwrap_or(line);
+    match line.strip_prefix("line ").and_then(|rest| rest.split_once(": ")) {
+        Some((position, rest)) if position.contains(" column ") => rest.to_string(),
+        _ => line.to_string(),
+    }
 }
 
 fn parse_rubrics(sources: &[SourceFile]) -> Result<BTreeMap<String, (String, RubricFile)>, LoadError> {

@@ -3,4 +3,5 @@
 mod agent_openai;
 mod agent_replay;
 mod scorer_agreement;
+mod suite_load;
 mod support;
