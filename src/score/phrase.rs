@@ -2,6 +2,8 @@
 //! asserts it, that is, not negated, dismissed or reported to be rejected; the check is
 //! shown when enough of its groups are found.
 
+use regex::Regex;
+
 use super::negation::{denial, Denial};
 use super::text::AnswerText;
 use crate::suite::{PhraseGroup, PhraseRule};
@@ -34,28 +36,55 @@ pub fn check_phrases(rule: &PhraseRule, text: &AnswerText) -> PhraseResult {
     PhraseResult { shown: false, evidence: explain_absence(rule, &matches, text) }
 }
 
+/// Finds the earliest sentence where one of the group's phrases is asserted, or else the
+/// earliest where one is denied.
 fn find_group(rule: &PhraseRule, group: &PhraseGroup, text: &AnswerText) -> GroupMatch {
-    let mut first_denied = None;
-    for (index, sentence) in text.sentences.iter().enumerate() {
-        let normalized = &sentence.normalized;
-        if rule.exclude.iter().any(|exclude| exclude.is_match(normalized)) {
-            continue;
-        }
-        for phrase in &group.phrases {
-            for found in phrase.find_iter(normalized) {
-                match denial(normalized, found.start(), found.end()) {
-                    Some(reason) if !rule.count_negated => {
-                        first_denied.get_or_insert((index, reason));
+    let mut asserted: Option<usize> = None;
+    let mut denied: Option<(usize, Denial)> = None;
+    for phrase in &group.phrases {
+        for (index, start, end) in phrase_matches(phrase, text) {
+            let sentence = &text.sentences[index].normalized;
+            if asserted.is_some_and(|earliest| earliest <= index) || rule.exclude.iter().any(|exclude| exclude.is_match(sentence)) {
+                continue;
+            }
+            match denial(sentence, start, end) {
+                Some(reason) if !rule.count_negated => {
+                    if denied.as_ref().is_none_or(|(earliest, _)| index < *earliest) {
+                        denied = Some((index, reason));
                     }
-                    _ => return GroupMatch::Asserted(index),
                 }
+                _ => asserted = Some(index),
             }
         }
     }
-    match first_denied {
-        Some((index, reason)) => GroupMatch::Denied(index, reason),
-        None => GroupMatch::Absent,
+    match (asserted, denied) {
+        (Some(index), _) => GroupMatch::Asserted(index),
+        (None, Some((index, reason))) => GroupMatch::Denied(index, reason),
+        (None, None) => GroupMatch::Absent,
     }
+}
+
+/// Every match of a phrase as (sentence index, start, end) within its sentence. One scan
+/// of the joined text finds them; a phrase whose match runs across a sentence break is
+/// searched sentence by sentence instead, so no match is lost or invented.
+fn phrase_matches(phrase: &Regex, text: &AnswerText) -> Vec<(usize, usize, usize)> {
+    let mut matches = Vec::new();
+    for found in phrase.find_iter(&text.joined) {
+        if found.as_str().contains('\n') {
+            return phrase_matches_by_sentence(phrase, text);
+        }
+        let (index, sentence_start) = text.sentence_at(found.start());
+        matches.push((index, found.start() - sentence_start, found.end() - sentence_start));
+    }
+    matches
+}
+
+fn phrase_matches_by_sentence(phrase: &Regex, text: &AnswerText) -> Vec<(usize, usize, usize)> {
+    let mut matches = Vec::new();
+    for (index, sentence) in text.sentences.iter().enumerate() {
+        matches.extend(phrase.find_iter(&sentence.normalized).map(|found| (index, found.start(), found.end())));
+    }
+    matches
 }
 
 fn quote_sentences(text: &AnswerText, indices: &[usize]) -> String {

@@ -21,6 +21,11 @@ pub struct Sentence {
 #[derive(Debug, Clone)]
 pub struct AnswerText {
     pub sentences: Vec<Sentence>,
+    /// Every normalized sentence, joined by newlines, so that one regex scan covers the
+    /// whole answer.
+    pub joined: String,
+    /// Byte offset in `joined` where each sentence starts.
+    starts: Vec<usize>,
 }
 
 impl AnswerText {
@@ -45,7 +50,21 @@ impl AnswerText {
                 push_sentence(&mut sentences, piece, false);
             }
         }
-        AnswerText { sentences }
+        let mut joined = String::with_capacity(response.len());
+        let mut starts = Vec::with_capacity(sentences.len());
+        for sentence in &sentences {
+            starts.push(joined.len());
+            joined.push_str(&sentence.normalized);
+            joined.push('\n');
+        }
+        AnswerText { sentences, joined, starts }
+    }
+
+    /// Returns the index of the sentence holding byte `offset` of `joined`, and the
+    /// offset where that sentence starts.
+    pub fn sentence_at(&self, offset: usize) -> (usize, usize) {
+        let index = self.starts.partition_point(|start| *start <= offset).saturating_sub(1);
+        (index, self.starts[index])
     }
 }
 

@@ -351,7 +351,7 @@ fn compile_regexes(file: &str, sources: &[Spanned<String>]) -> Result<Vec<Regex>
     sources
         .iter()
         .map(|source| {
-            RegexBuilder::new(&source.value).case_insensitive(true).build().map_err(|error| {
+            RegexBuilder::new(&source.value).case_insensitive(true).multi_line(true).build().map_err(|error| {
                 let detail = first_line(&error.to_string().replace('\n', " "));
                 LoadError::at(file, source, format!("invalid regex {:?}: {detail}", source.value))
             })
