@@ -5,7 +5,7 @@
 //! Transformer Models". With 16-bit activations, a layer stores
 //! `s·b·h·(34 + 5·a·s/h)` bytes for sequence length s, micro-batch b, hidden size h
 //! and a heads. The 34 is 16 values per token in 16 bits (attention 5h, MLP 9h, the
-//! two layer-norm inputs 2h) plus two 1-byte dropout masks; the `5·a·s²·b` term is
+//! two layer-norm inputs 2h) plus two 1-byte dropout masks. The `5·a·s²·b` term is
 //! the softmax output, its dropout mask and the dropout output. Here the same count
 //! is taken per stored tensor, so that it also covers fp32 activations, models without
 //! dropout, grouped-query attention, an MLP width other than 4h and gated MLPs.
@@ -74,7 +74,7 @@ pub fn activation_bytes(architecture: &Architecture, setup: &ActivationSetup) ->
 }
 
 /// Returns the bytes of the one layer that full recomputation rebuilds at a time,
-/// which holds all its activations, attention scores included.
+/// which stores all its activations, attention scores included.
 fn recomputed_layer_bytes(architecture: &Architecture, setup: &ActivationSetup) -> f64 {
     let stored = ActivationSetup { recompute: Recompute::None, ..*setup };
     layer_bytes(architecture, &stored, architecture.decoder_layers > 0)
@@ -151,7 +151,7 @@ mod tests {
         ActivationSetup { seq_len, micro_batch, precision: Precision::Mixed, recompute, flash_attention: false }
     }
 
-    /// A GPT-style layer stack with dropout and no embedding or head terms.
+    /// Builds a GPT-style layer stack with dropout and a classifier head, which stores no logits.
     fn gpt_layers(layers: u32, hidden: u32, heads: u32) -> Architecture {
         Architecture { dropout: true, head: Head::Classifier, ..Architecture::decoder(layers, hidden, heads) }
     }

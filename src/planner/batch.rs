@@ -23,7 +23,7 @@ impl BatchRange {
     }
 }
 
-/// What the model is trained for.
+/// Training task of a model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Task {
@@ -55,7 +55,7 @@ impl Task {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BatchRecommendation {
     pub range: BatchRange,
-    /// The paper and place the recommended values come from.
+    /// Source of the recommended values: paper and section.
     pub source: &'static str,
 }
 

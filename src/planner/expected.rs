@@ -72,7 +72,7 @@ fn exact(value: f64, unit: Unit, derivation: String) -> Expected {
     Expected { value, low: value, high: value, unit, derivation }
 }
 
-/// The linear-rule multiplier for `old_batch` → `new_batch`.
+/// Computes the linear-rule multiplier for `old_batch` → `new_batch`.
 fn lr_multiplier_expected(parameters: &Parameters) -> Result<Expected, PlannerError> {
     let old_batch = positive(parameters, "old_batch")?;
     let new_batch = positive(parameters, "new_batch")?;
@@ -80,7 +80,7 @@ fn lr_multiplier_expected(parameters: &Parameters) -> Result<Expected, PlannerEr
     Ok(exact(multiplier, Unit::Factor, format!("{new_batch} / {old_batch} = {multiplier} (linear scaling rule)")))
 }
 
-/// The accumulation steps for `target_batch` from `micro_batch`.
+/// Computes the accumulation steps for `target_batch` from `micro_batch`.
 fn accumulation_expected(parameters: &Parameters) -> Result<Expected, PlannerError> {
     let target = positive(parameters, "target_batch")?;
     let micro = positive(parameters, "micro_batch")?;
@@ -88,7 +88,7 @@ fn accumulation_expected(parameters: &Parameters) -> Result<Expected, PlannerErr
     Ok(exact(steps as f64, Unit::Steps, format!("{target} / {micro} = {steps} micro-batches per optimizer step")))
 }
 
-/// Model-state memory of full training, from `params` (or a preset `model`),
+/// Computes model-state memory of full training from `params` (or a preset `model`),
 /// `optimizer` (default AdamW) and `precision` (default mixed).
 fn model_state_expected(parameters: &Parameters) -> Result<Expected, PlannerError> {
     let params = parameter_count(parameters)?;
@@ -135,7 +135,7 @@ fn parameter_count(parameters: &Parameters) -> Result<f64, PlannerError> {
         .ok_or(PlannerError::InvalidParameter { name: "model".into(), expected: "a known model preset when `params` is absent" })
 }
 
-/// The published batch range for `model` and `task` (default fine-tuning).
+/// Looks up the published batch range for `model` and `task` (default fine-tuning).
 fn recommended_batch_expected(parameters: &Parameters) -> Result<Expected, PlannerError> {
     let model = text(parameters, "model").ok_or_else(|| PlannerError::MissingParameter("model".into()))?;
     let task = text(parameters, "task").unwrap_or("fine-tuning");
@@ -228,7 +228,9 @@ mod tests {
             ("task", ParamValue::Text("fine-tuning".into())),
         ]);
         let expected = expected(Quantity::RecommendedBatch, &parameters).unwrap();
-        assert!(expected.accepts(8.0) && expected.accepts(16.0) && expected.accepts(32.0) && expected.accepts(64.0));
+        for accepted in [8.0, 16.0, 32.0, 64.0] {
+            assert!(expected.accepts(accepted), "{accepted}");
+        }
         assert!(!expected.accepts(128.0));
         assert!(!expected.accepts(4.0));
     }

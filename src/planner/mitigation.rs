@@ -1,5 +1,5 @@
-//! What would make a training plan fit a GPU: every combination of the usual memory
-//! levers is tried, and the cheapest combinations that fit are returned first.
+//! Changes that make a training plan fit a GPU. Every combination of the usual memory
+//! levers is tried, and the cheapest combinations that fit come first.
 //!
 //! A lever's cost is a rank, not a measurement: it orders changes by what they take
 //! from the user (nothing, some compute, some accuracy risk, more hardware, a
@@ -49,7 +49,7 @@ impl Lever {
         }
     }
 
-    /// Whether the change alters `plan` at all.
+    /// Returns whether the change alters `plan` at all.
     fn applies_to(self, plan: &TrainingPlan) -> bool {
         let states = &plan.states;
         match self {
@@ -127,7 +127,8 @@ pub struct Mitigation {
 }
 
 /// Finds the cheapest sets of changes that make `plan` fit in `gpu_memory` bytes, at
-/// most `limit` of them; a set is left out when a smaller set that fits is inside it.
+/// most `limit` of them. A set that contains a cheaper fitting set is kept only when
+/// it runs the requested micro-batch without accumulation and the cheaper set does not.
 pub fn mitigations(plan: &TrainingPlan, gpu_memory: f64, limit: usize) -> Vec<Mitigation> {
     let levers: Vec<Lever> = LEVERS.into_iter().filter(|lever| lever.applies_to(plan)).collect();
     let mut found: Vec<Mitigation> = (0..1u32 << levers.len())
@@ -141,8 +142,12 @@ pub fn mitigations(plan: &TrainingPlan, gpu_memory: f64, limit: usize) -> Vec<Mi
 
     let mut minimal: Vec<Mitigation> = Vec::new();
     for candidate in found {
-        let contains_smaller = minimal.iter().any(|kept| kept.levers.iter().all(|lever| candidate.levers.contains(lever)));
-        if !contains_smaller {
+        let dominated = minimal.iter().any(|kept| {
+            let inside = kept.levers.iter().all(|lever| candidate.levers.contains(lever));
+            let no_larger_batch = kept.micro_batch >= candidate.micro_batch;
+            inside && (no_larger_batch || candidate.accumulation_steps > 1)
+        });
+        if !dominated {
             minimal.push(candidate);
         }
     }
@@ -150,8 +155,8 @@ pub fn mitigations(plan: &TrainingPlan, gpu_memory: f64, limit: usize) -> Vec<Mi
     minimal
 }
 
-/// Whether a set of levers can be applied together: LoRA excludes QLoRA, and the two
-/// ways of sharding exclude each other.
+/// Returns whether a set of levers can be applied together. LoRA excludes QLoRA, and
+/// the two ways of sharding exclude each other.
 fn is_consistent(chosen: &[Lever]) -> bool {
     let both = |a: Lever, b: Lever| chosen.contains(&a) && chosen.contains(&b);
     !both(Lever::Lora, Lever::Qlora) && !both(Lever::ShardOverCurrentGpus, Lever::ShardOverMoreGpus)
@@ -242,9 +247,13 @@ mod tests {
     #[test]
     fn cheapest_first_and_minimal() {
         let found = mitigations(&three_billion(32), 24e9, 10);
-        for pair in found.windows(2) {
-            assert!(pair[0].cost <= pair[1].cost);
-            assert!(!pair[0].levers.iter().all(|lever| pair[1].levers.contains(lever)));
+        for (index, later) in found.iter().enumerate() {
+            for earlier in &found[..index] {
+                assert!(earlier.cost <= later.cost);
+                let inside = earlier.levers.iter().all(|lever| later.levers.contains(lever));
+                let removes_accumulation = later.accumulation_steps == 1 && earlier.accumulation_steps > 1;
+                assert!(!inside || removes_accumulation, "{earlier:?} {later:?}");
+            }
         }
     }
 

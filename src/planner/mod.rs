@@ -1,8 +1,7 @@
 //! The reference planner: pure, deterministic formulas for training memory, learning
 //! rate, gradient accumulation and batch size, one file per family. Numeric rubric
-//! checks compare what an answer states with `expected`, so no expected number is ever
-//! written in a rubric, and `skilleval plan` runs the same functions from the command
-//! line.
+//! checks compare the number in an agent's response with `expected`, so rubrics contain
+//! no expected numbers. `skilleval plan` runs the same functions from the command line.
 
 mod accumulation;
 mod activations;
@@ -14,6 +13,8 @@ mod memory;
 mod mitigation;
 mod precision;
 mod presets;
+#[cfg(test)]
+mod properties;
 mod states;
 mod tradeoff;
 mod units;

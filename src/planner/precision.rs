@@ -45,7 +45,7 @@ impl Precision {
         }
     }
 
-    /// Bytes of one weight or one gradient element as training holds it.
+    /// Bytes of one weight or one gradient element as training stores it.
     pub fn weight_bytes(self) -> f64 {
         match self {
             Precision::Fp32 => 4.0,
@@ -90,9 +90,11 @@ pub enum Optimizer {
     /// SGD with momentum: one buffer.
     Momentum,
     /// Adam or AdamW: first and second moments.
+    #[serde(rename = "adamw")]
     AdamW,
     /// Adam with both moments stored in 8 bits, block-wise quantized (Dettmers et al.
     /// 2022, "8-bit Optimizers via Block-wise Quantization").
+    #[serde(rename = "adam8bit")]
     Adam8bit,
     /// Adafactor without momentum: a factored second moment of one row and one column
     /// vector per weight matrix (Shazeer and Stern 2018).
@@ -124,8 +126,8 @@ impl Optimizer {
         }
     }
 
-    /// Whether the optimizer adapts a per-parameter step size, so that the square-root
-    /// learning-rate rule is its usual starting point.
+    /// Returns whether the optimizer adapts a per-parameter step size, which makes the
+    /// square-root learning-rate rule its usual starting point.
     pub fn is_adaptive(self) -> bool {
         matches!(self, Optimizer::AdamW | Optimizer::Adam8bit | Optimizer::Adafactor)
     }
@@ -140,8 +142,8 @@ impl Optimizer {
             Optimizer::AdamW => 2.0 * element,
             // Two 1-byte moments; the fp32 scale of each 2,048-element block adds 0.004.
             Optimizer::Adam8bit => 2.0 + 2.0 * 4.0 / 2048.0,
-            // A hidden × hidden matrix keeps hidden + hidden fp32 values, 8 / hidden bytes
-            // per parameter; wider MLP matrices keep less, so this is an upper estimate.
+            // A hidden × hidden matrix keeps 2 × hidden fp32 values, which is 8 / hidden
+            // bytes per parameter. Wider MLP matrices keep less, so this is an upper estimate.
             Optimizer::Adafactor => 8.0 / hidden.max(1.0),
         }
     }

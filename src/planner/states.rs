@@ -17,11 +17,11 @@ use super::presets::ModelSpec;
 /// section 3).
 pub const QLORA_BITS_PER_PARAM: f64 = 4.0 + 8.0 / 64.0 + 32.0 / (64.0 * 256.0);
 
-/// How the model states are split across data-parallel GPUs.
+/// Split of the model states across data-parallel GPUs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Sharding {
-    /// Plain data parallelism: every GPU holds every state.
+    /// Plain data parallelism: every GPU stores every state.
     None,
     /// ZeRO stage 1: optimizer states and master weights sharded.
     Zero1,
@@ -43,7 +43,7 @@ impl Sharding {
     }
 }
 
-/// Which linear layers LoRA adapts.
+/// Set of linear layers that LoRA adapts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum LoraTargets {
@@ -62,7 +62,7 @@ pub struct LoraConfig {
     pub targets: LoraTargets,
 }
 
-/// What training updates.
+/// Training method: which parameters training updates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case", tag = "kind")]
 pub enum Method {
@@ -244,7 +244,7 @@ mod tests {
     }
 
     #[test]
-    fn lora_r8_qv_on_llama_7b_is_4_2m() {
+    fn lora_qv_rank8_llama_7b() {
         let model = preset("llama-7b").unwrap();
         let config = LoraConfig { rank: 8, targets: LoraTargets::QueryValue };
         assert_eq!(lora_parameters(&model.architecture, config), 4_194_304.0);
