@@ -1,1 +1,3 @@
 //! The one integration test binary; each feature has its own module.
+
+mod planner_cli;
