@@ -17,9 +17,9 @@ use std::io::Write;
 use serde::Serialize;
 
 pub use args::{
-    AccumulateArgs, BatchArgs, Format, HeadArg, LoraTargetsArg, LrArgs, MemoryArgs, MethodArg, MlpArg, ModelArgs,
-    ModelChoice, OptimizerArg, OutputArgs, PlanArgs, PlanCommand, PrecisionArg, RecomputeArg, RuleArg, ShardingArg,
-    TaskArg, TradeoffArgs, TrainingArgs,
+    AccumulateArgs, BatchArgs, Format, HeadArg, LoraTargetsArg, LrArgs, MemoryArgs, MethodArg,
+    MlpArg, ModelArgs, ModelChoice, OptimizerArg, OutputArgs, PlanArgs, PlanCommand, PrecisionArg,
+    RecomputeArg, RuleArg, ShardingArg, TaskArg, TradeoffArgs, TrainingArgs,
 };
 
 use crate::planner::NoiseScaleError;
@@ -35,7 +35,9 @@ pub const EXIT_OUTPUT_FAILED: u8 = 1;
 pub enum PlanError {
     #[error("invalid {flag}: {message}")]
     InvalidFlag { flag: &'static str, message: String },
-    #[error("missing --model: give a preset ({presets}) or a parameter count such as 3b, or give --layers, --hidden and --heads")]
+    #[error(
+        "missing --model: give a preset ({presets}) or a parameter count such as 3b, or give --layers, --hidden and --heads"
+    )]
     MissingModel { presets: String },
     #[error("invalid --grad-norm: {0}")]
     NoiseScale(#[from] NoiseScaleError),
@@ -49,7 +51,9 @@ impl PlanError {
     /// Returns the process exit code: 2 for bad input, 1 when writing failed.
     pub fn exit_code(&self) -> u8 {
         match self {
-            PlanError::InvalidFlag { .. } | PlanError::MissingModel { .. } | PlanError::NoiseScale(_) => EXIT_BAD_INPUT,
+            PlanError::InvalidFlag { .. }
+            | PlanError::MissingModel { .. }
+            | PlanError::NoiseScale(_) => EXIT_BAD_INPUT,
             PlanError::Output(_) | PlanError::Json(_) => EXIT_OUTPUT_FAILED,
         }
     }
@@ -59,14 +63,33 @@ impl PlanError {
 pub fn run(args: &PlanArgs, out: &mut dyn Write) -> Result<(), PlanError> {
     match &args.command {
         PlanCommand::Memory(memory_args) => {
-            let plan = resolve::training_plan(&memory_args.model, &memory_args.training, memory_args.batch)?;
+            let plan = resolve::training_plan(
+                &memory_args.model,
+                &memory_args.training,
+                memory_args.batch,
+            )?;
             let report = memory::memory_report(&plan, memory_args.gpu_memory);
-            write(out, memory_args.output.format, &report, memory::render_memory)
+            write(
+                out,
+                memory_args.output.format,
+                &report,
+                memory::render_memory,
+            )
         }
-        PlanCommand::Lr(lr_args) => write(out, lr_args.output.format, &lr::lr_report(lr_args), lr::render_lr),
+        PlanCommand::Lr(lr_args) => write(
+            out,
+            lr_args.output.format,
+            &lr::lr_report(lr_args),
+            lr::render_lr,
+        ),
         PlanCommand::Accumulate(accumulate_args) => {
             let report = accumulate::accumulate_report(accumulate_args)?;
-            write(out, accumulate_args.output.format, &report, accumulate::render_accumulate)
+            write(
+                out,
+                accumulate_args.output.format,
+                &report,
+                accumulate::render_accumulate,
+            )
         }
         PlanCommand::Batch(batch_args) => {
             let report = batch::batch_report(batch_args)?;
@@ -74,13 +97,23 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write) -> Result<(), PlanError> {
         }
         PlanCommand::Tradeoff(tradeoff_args) => {
             let report = tradeoff::tradeoff_report(tradeoff_args)?;
-            write(out, tradeoff_args.output.format, &report, tradeoff::render_tradeoff)
+            write(
+                out,
+                tradeoff_args.output.format,
+                &report,
+                tradeoff::render_tradeoff,
+            )
         }
     }
 }
 
 /// Writes `report` as pretty JSON or as the text `render` makes of it.
-fn write<T: Serialize>(out: &mut dyn Write, format: Format, report: &T, render: fn(&T) -> String) -> Result<(), PlanError> {
+fn write<T: Serialize>(
+    out: &mut dyn Write,
+    format: Format,
+    report: &T,
+    render: fn(&T) -> String,
+) -> Result<(), PlanError> {
     match format {
         Format::Table => out.write_all(render(report).as_bytes())?,
         Format::Json => {

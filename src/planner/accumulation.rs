@@ -57,7 +57,9 @@ pub fn plan_accumulation(request: &AccumulationRequest) -> AccumulationPlan {
         steps,
         effective_batch,
         exact: effective_batch == request.target_batch,
-        seconds_per_optimizer_step: request.micro_step_seconds.map(|seconds| seconds * f64::from(steps)),
+        seconds_per_optimizer_step: request
+            .micro_step_seconds
+            .map(|seconds| seconds * f64::from(steps)),
         batchnorm_caveat: request.batchnorm && request.micro_batch < effective_batch,
         normalization_batch: request.micro_batch,
     }
@@ -68,7 +70,13 @@ mod tests {
     use super::*;
 
     fn request(target_batch: u32, micro_batch: u32, gpus: u32) -> AccumulationRequest {
-        AccumulationRequest { target_batch, micro_batch, gpus, micro_step_seconds: None, batchnorm: false }
+        AccumulationRequest {
+            target_batch,
+            micro_batch,
+            gpus,
+            micro_step_seconds: None,
+            batchnorm: false,
+        }
     }
 
     #[test]
@@ -97,7 +105,11 @@ mod tests {
 
     #[test]
     fn time_and_batchnorm() {
-        let plan = plan_accumulation(&AccumulationRequest { micro_step_seconds: Some(0.25), batchnorm: true, ..request(512, 64, 1) });
+        let plan = plan_accumulation(&AccumulationRequest {
+            micro_step_seconds: Some(0.25),
+            batchnorm: true,
+            ..request(512, 64, 1)
+        });
         assert_eq!(plan.seconds_per_optimizer_step, Some(2.0));
         assert!(plan.batchnorm_caveat);
         assert_eq!(plan.normalization_batch, 64);

@@ -63,7 +63,8 @@ pub fn activation_bytes(architecture: &Architecture, setup: &ActivationSetup) ->
 
     let stored_layers = match setup.recompute {
         Recompute::None | Recompute::Selective => {
-            f64::from(architecture.layers) * encoder_layer + f64::from(architecture.decoder_layers) * decoder_layer
+            f64::from(architecture.layers) * encoder_layer
+                + f64::from(architecture.decoder_layers) * decoder_layer
         }
         Recompute::Full => {
             layers * tokens * f64::from(architecture.hidden) * setup.precision.activation_bytes()
@@ -76,7 +77,10 @@ pub fn activation_bytes(architecture: &Architecture, setup: &ActivationSetup) ->
 /// Returns the bytes of the one layer that full recomputation rebuilds at a time,
 /// which stores all its activations, attention scores included.
 fn recomputed_layer_bytes(architecture: &Architecture, setup: &ActivationSetup) -> f64 {
-    let stored = ActivationSetup { recompute: Recompute::None, ..*setup };
+    let stored = ActivationSetup {
+        recompute: Recompute::None,
+        ..*setup
+    };
     layer_bytes(architecture, &stored, architecture.decoder_layers > 0)
 }
 
@@ -105,7 +109,11 @@ fn layer_bytes(architecture: &Architecture, setup: &ActivationSetup, cross_atten
     let mlp = element * mlp_values + mask * hidden;
     let norms = element * 2.0 * hidden;
     let blocks = if cross_attention { 2.0 } else { 1.0 };
-    let cross_norm = if cross_attention { element * hidden } else { 0.0 };
+    let cross_norm = if cross_attention {
+        element * hidden
+    } else {
+        0.0
+    };
 
     let per_token = blocks * attention + mlp + norms + cross_norm;
     tokens(setup) * per_token + blocks * attention_score_bytes(architecture, setup)
@@ -125,7 +133,11 @@ fn attention_score_bytes(architecture: &Architecture, setup: &ActivationSetup) -
         return 0.0;
     }
     let element = setup.precision.activation_bytes();
-    let per_pair = if architecture.dropout { 2.0 * element + 1.0 } else { element };
+    let per_pair = if architecture.dropout {
+        2.0 * element + 1.0
+    } else {
+        element
+    };
     per_pair * heads * seq_len * seq_len * batch
 }
 
@@ -137,7 +149,9 @@ fn embedding_and_head_bytes(architecture: &Architecture, setup: &ActivationSetup
     let hidden = f64::from(architecture.hidden);
     let mask = if architecture.dropout { hidden } else { 0.0 };
     let head = match architecture.head {
-        Head::LanguageModel => 2.0 * setup.precision.activation_bytes() * hidden + 4.0 * f64::from(architecture.vocab),
+        Head::LanguageModel => {
+            2.0 * setup.precision.activation_bytes() * hidden + 4.0 * f64::from(architecture.vocab)
+        }
         Head::Classifier => 0.0,
     };
     tokens(setup) * (mask + head)
@@ -148,17 +162,30 @@ mod tests {
     use super::*;
 
     fn setup(seq_len: u32, micro_batch: u32, recompute: Recompute) -> ActivationSetup {
-        ActivationSetup { seq_len, micro_batch, precision: Precision::Mixed, recompute, flash_attention: false }
+        ActivationSetup {
+            seq_len,
+            micro_batch,
+            precision: Precision::Mixed,
+            recompute,
+            flash_attention: false,
+        }
     }
 
     /// Builds a GPT-style layer stack with dropout and a classifier head, which stores no logits.
     fn gpt_layers(layers: u32, hidden: u32, heads: u32) -> Architecture {
-        Architecture { dropout: true, head: Head::Classifier, ..Architecture::decoder(layers, hidden, heads) }
+        Architecture {
+            dropout: true,
+            head: Head::Classifier,
+            ..Architecture::decoder(layers, hidden, heads)
+        }
     }
 
     #[test]
     fn layer_matches_korthikanti_formula() {
-        let architecture = Architecture { dropout: false, ..gpt_layers(1, 1024, 16) };
+        let architecture = Architecture {
+            dropout: false,
+            ..gpt_layers(1, 1024, 16)
+        };
         let with_dropout = gpt_layers(1, 1024, 16);
         let (s, b, h, a) = (2048.0, 4.0, 1024.0, 16.0);
         let expected = s * b * h * (34.0 + 5.0 * a * s / h);
@@ -182,20 +209,35 @@ mod tests {
         let none = activation_bytes(&architecture, &setup(1024, 2, Recompute::None));
         let full = activation_bytes(&architecture, &setup(1024, 2, Recompute::Full));
         let (s, b, h) = (1024.0, 2.0, 2048.0);
-        assert_eq!(full, 24.0 * 2.0 * s * b * h + none / 24.0 - s * b * h / 24.0 + s * b * h);
+        assert_eq!(
+            full,
+            24.0 * 2.0 * s * b * h + none / 24.0 - s * b * h / 24.0 + s * b * h
+        );
     }
 
     #[test]
     fn fp32_doubles_values_not_masks() {
-        let architecture = Architecture { dropout: false, ..gpt_layers(2, 512, 8) };
+        let architecture = Architecture {
+            dropout: false,
+            ..gpt_layers(2, 512, 8)
+        };
         let half = activation_bytes(&architecture, &setup(128, 1, Recompute::None));
-        let full = activation_bytes(&architecture, &ActivationSetup { precision: Precision::Fp32, ..setup(128, 1, Recompute::None) });
+        let full = activation_bytes(
+            &architecture,
+            &ActivationSetup {
+                precision: Precision::Fp32,
+                ..setup(128, 1, Recompute::None)
+            },
+        );
         assert_eq!(full, 2.0 * half);
     }
 
     #[test]
     fn lm_head_stores_fp32_logits() {
-        let architecture = Architecture { head: Head::LanguageModel, ..gpt_layers(1, 768, 12) };
+        let architecture = Architecture {
+            head: Head::LanguageModel,
+            ..gpt_layers(1, 768, 12)
+        };
         let classifier = gpt_layers(1, 768, 12);
         let extra = activation_bytes(&architecture, &setup(512, 1, Recompute::None))
             - activation_bytes(&classifier, &setup(512, 1, Recompute::None));

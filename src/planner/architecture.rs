@@ -126,19 +126,36 @@ impl Architecture {
     fn embedding_parameters(&self) -> f64 {
         let hidden = f64::from(self.hidden);
         let rows = f64::from(self.vocab) + f64::from(self.positions) + f64::from(self.token_types);
-        let output = if self.tied_embeddings { 0.0 } else { f64::from(self.vocab) * hidden };
-        let pooler = if self.pooler { hidden * hidden + hidden } else { 0.0 };
-        let norm = if self.embedding_norm { self.norm_parameters() } else { 0.0 };
+        let output = if self.tied_embeddings {
+            0.0
+        } else {
+            f64::from(self.vocab) * hidden
+        };
+        let pooler = if self.pooler {
+            hidden * hidden + hidden
+        } else {
+            0.0
+        };
+        let norm = if self.embedding_norm {
+            self.norm_parameters()
+        } else {
+            0.0
+        };
         rows * hidden + output + pooler + norm
     }
 
     /// Returns the biases, normalization scales and relative-position tables of all layers.
     fn other_block_parameters(&self) -> f64 {
-        let encoder = f64::from(self.layers) * (self.attention_biases() + self.mlp_biases() + 2.0 * self.norm_parameters());
+        let encoder = f64::from(self.layers)
+            * (self.attention_biases() + self.mlp_biases() + 2.0 * self.norm_parameters());
         let decoder = f64::from(self.decoder_layers)
             * (2.0 * self.attention_biases() + self.mlp_biases() + 3.0 * self.norm_parameters());
         let stacks = if self.decoder_layers > 0 { 2.0 } else { 1.0 };
-        let final_norm = if self.final_norm { stacks * self.norm_parameters() } else { 0.0 };
+        let final_norm = if self.final_norm {
+            stacks * self.norm_parameters()
+        } else {
+            0.0
+        };
         let relative = stacks * f64::from(self.relative_buckets) * f64::from(self.heads);
         encoder + decoder + final_norm + relative
     }
@@ -151,7 +168,11 @@ impl Architecture {
 
     /// Returns the biases of one attention block (zero without biases).
     fn attention_biases(&self) -> f64 {
-        if self.biases { self.query_width() + 2.0 * self.kv_width() + f64::from(self.hidden) } else { 0.0 }
+        if self.biases {
+            self.query_width() + 2.0 * self.kv_width() + f64::from(self.hidden)
+        } else {
+            0.0
+        }
     }
 
     /// Returns the projection weights of one MLP block.
@@ -203,13 +224,19 @@ mod tests {
         let mut architecture = Architecture::decoder(1, 768, 12);
         architecture.vocab = 0;
         architecture.final_norm = false;
-        assert_eq!(architecture.parameter_count(), 12.0 * 768.0 * 768.0 + 13.0 * 768.0);
+        assert_eq!(
+            architecture.parameter_count(),
+            12.0 * 768.0 * 768.0 + 13.0 * 768.0
+        );
     }
 
     #[test]
     fn block_linear_parameters_exclude_biases() {
         let architecture = Architecture::decoder(2, 64, 4);
-        assert_eq!(architecture.block_linear_parameters(), 2.0 * 12.0 * 64.0 * 64.0);
+        assert_eq!(
+            architecture.block_linear_parameters(),
+            2.0 * 12.0 * 64.0 * 64.0
+        );
     }
 
     #[test]

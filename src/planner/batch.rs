@@ -19,7 +19,12 @@ pub struct BatchRange {
 impl BatchRange {
     /// Builds a range from the recommended values, with the accepted range around them.
     fn recommended(low: f64, high: f64) -> Self {
-        BatchRange { recommended_low: low, recommended_high: high, accepted_low: low / 2.0, accepted_high: high * 2.0 }
+        BatchRange {
+            recommended_low: low,
+            recommended_high: high,
+            accepted_low: low / 2.0,
+            accepted_high: high * 2.0,
+        }
     }
 }
 
@@ -62,12 +67,26 @@ pub struct BatchRecommendation {
 /// Returns the published batch size for `model` and `task`, if there is one.
 pub fn recommended_batch(model: &str, task: Task) -> Option<BatchRecommendation> {
     let model = model.to_ascii_lowercase();
-    let family = ["bert", "roberta", "t5"].into_iter().find(|family| model.starts_with(family))?;
+    let family = ["bert", "roberta", "t5"]
+        .into_iter()
+        .find(|family| model.starts_with(family))?;
     let (range, source) = match (family, task) {
-        ("bert", Task::FineTuning) => (BatchRange::recommended(16.0, 32.0), "Devlin et al. 2019, \"BERT\", appendix A.3: batch 16 or 32"),
-        ("roberta", Task::FineTuning) => (BatchRange::recommended(16.0, 32.0), "Liu et al. 2019, \"RoBERTa\", GLUE fine-tuning: batch 16 or 32"),
-        ("bert", Task::Pretraining) => (BatchRange::recommended(256.0, 256.0), "Devlin et al. 2019, \"BERT\", appendix A.2: 256 sequences of 512 tokens"),
-        ("t5", _) => (BatchRange::recommended(128.0, 128.0), "Raffel et al. 2020, \"T5\": 128 sequences of 512 tokens in pre-training and fine-tuning"),
+        ("bert", Task::FineTuning) => (
+            BatchRange::recommended(16.0, 32.0),
+            "Devlin et al. 2019, \"BERT\", appendix A.3: batch 16 or 32",
+        ),
+        ("roberta", Task::FineTuning) => (
+            BatchRange::recommended(16.0, 32.0),
+            "Liu et al. 2019, \"RoBERTa\", GLUE fine-tuning: batch 16 or 32",
+        ),
+        ("bert", Task::Pretraining) => (
+            BatchRange::recommended(256.0, 256.0),
+            "Devlin et al. 2019, \"BERT\", appendix A.2: 256 sequences of 512 tokens",
+        ),
+        ("t5", _) => (
+            BatchRange::recommended(128.0, 128.0),
+            "Raffel et al. 2020, \"T5\": 128 sequences of 512 tokens in pre-training and fine-tuning",
+        ),
         _ => return None,
     };
     Some(BatchRecommendation { range, source })
@@ -88,7 +107,10 @@ mod tests {
     #[test]
     fn bert_range_only_for_finetuning() {
         let range = bert_finetune_batch_range("bert-base", "fine-tuning").unwrap();
-        assert_eq!((range.recommended_low, range.recommended_high), (16.0, 32.0));
+        assert_eq!(
+            (range.recommended_low, range.recommended_high),
+            (16.0, 32.0)
+        );
         assert_eq!((range.accepted_low, range.accepted_high), (8.0, 64.0));
         assert!(bert_finetune_batch_range("bert-base", "pretraining").is_none());
     }
@@ -96,8 +118,20 @@ mod tests {
     #[test]
     fn families_and_tasks() {
         assert!(recommended_batch("roberta-large", Task::FineTuning).is_some());
-        assert_eq!(recommended_batch("bert-large", Task::Pretraining).unwrap().range.recommended_low, 256.0);
-        assert_eq!(recommended_batch("t5-base", Task::FineTuning).unwrap().range.recommended_high, 128.0);
+        assert_eq!(
+            recommended_batch("bert-large", Task::Pretraining)
+                .unwrap()
+                .range
+                .recommended_low,
+            256.0
+        );
+        assert_eq!(
+            recommended_batch("t5-base", Task::FineTuning)
+                .unwrap()
+                .range
+                .recommended_high,
+            128.0
+        );
         assert!(recommended_batch("llama-7b", Task::FineTuning).is_none());
     }
 }

@@ -1,11 +1,11 @@
 //! The planner's value for each numeric rubric quantity, computed from a scenario's
 //! parameters, with the range the scorer accepts.
 
+use super::accumulation::accumulation_steps;
 use super::batch::bert_finetune_batch_range;
-use super::lr::{lr_multiplier, ScalingRule};
+use super::lr::{ScalingRule, lr_multiplier};
 use super::precision::{Optimizer, Precision};
 use super::presets::{from_count, preset};
-use super::accumulation::accumulation_steps;
 use super::units::BYTES_PER_GB;
 use crate::suite::{ParamValue, Parameters, Quantity};
 
@@ -52,7 +52,10 @@ pub enum PlannerError {
     #[error("parameter `{0}` is missing")]
     MissingParameter(String),
     #[error("parameter `{name}` must be {expected}")]
-    InvalidParameter { name: String, expected: &'static str },
+    InvalidParameter {
+        name: String,
+        expected: &'static str,
+    },
     #[error("no recommended batch range for model `{model}` and task `{task}`")]
     NoRecommendation { model: String, task: String },
 }
@@ -69,7 +72,13 @@ pub fn expected(quantity: Quantity, parameters: &Parameters) -> Result<Expected,
 
 /// Returns an expected value that only an exact match satisfies.
 fn exact(value: f64, unit: Unit, derivation: String) -> Expected {
-    Expected { value, low: value, high: value, unit, derivation }
+    Expected {
+        value,
+        low: value,
+        high: value,
+        unit,
+        derivation,
+    }
 }
 
 /// Computes the linear-rule multiplier for `old_batch` → `new_batch`.
@@ -77,7 +86,11 @@ fn lr_multiplier_expected(parameters: &Parameters) -> Result<Expected, PlannerEr
     let old_batch = positive(parameters, "old_batch")?;
     let new_batch = positive(parameters, "new_batch")?;
     let multiplier = lr_multiplier(old_batch, new_batch, ScalingRule::Linear);
-    Ok(exact(multiplier, Unit::Factor, format!("{new_batch} / {old_batch} = {multiplier} (linear scaling rule)")))
+    Ok(exact(
+        multiplier,
+        Unit::Factor,
+        format!("{new_batch} / {old_batch} = {multiplier} (linear scaling rule)"),
+    ))
 }
 
 /// Computes the accumulation steps for `target_batch` from `micro_batch`.
@@ -85,7 +98,11 @@ fn accumulation_expected(parameters: &Parameters) -> Result<Expected, PlannerErr
     let target = positive(parameters, "target_batch")?;
     let micro = positive(parameters, "micro_batch")?;
     let steps = accumulation_steps(target, micro);
-    Ok(exact(steps as f64, Unit::Steps, format!("{target} / {micro} = {steps} micro-batches per optimizer step")))
+    Ok(exact(
+        steps as f64,
+        Unit::Steps,
+        format!("{target} / {micro} = {steps} micro-batches per optimizer step"),
+    ))
 }
 
 /// Computes model-state memory of full training from `params` (or a preset `model`),
@@ -129,18 +146,26 @@ fn parameter_count(parameters: &Parameters) -> Result<f64, PlannerError> {
     if parameters.contains_key("params") {
         return positive(parameters, "params");
     }
-    let model = text(parameters, "model").ok_or_else(|| PlannerError::MissingParameter("params".into()))?;
+    let model =
+        text(parameters, "model").ok_or_else(|| PlannerError::MissingParameter("params".into()))?;
     preset(model)
         .map(|spec| spec.parameters)
-        .ok_or(PlannerError::InvalidParameter { name: "model".into(), expected: "a known model preset when `params` is absent" })
+        .ok_or(PlannerError::InvalidParameter {
+            name: "model".into(),
+            expected: "a known model preset when `params` is absent",
+        })
 }
 
 /// Looks up the published batch range for `model` and `task` (default fine-tuning).
 fn recommended_batch_expected(parameters: &Parameters) -> Result<Expected, PlannerError> {
-    let model = text(parameters, "model").ok_or_else(|| PlannerError::MissingParameter("model".into()))?;
+    let model =
+        text(parameters, "model").ok_or_else(|| PlannerError::MissingParameter("model".into()))?;
     let task = text(parameters, "task").unwrap_or("fine-tuning");
-    let range = bert_finetune_batch_range(model, task)
-        .ok_or_else(|| PlannerError::NoRecommendation { model: model.into(), task: task.into() })?;
+    let range =
+        bert_finetune_batch_range(model, task).ok_or_else(|| PlannerError::NoRecommendation {
+            model: model.into(),
+            task: task.into(),
+        })?;
     Ok(Expected {
         value: range.recommended_high,
         low: range.accepted_low,
@@ -158,7 +183,10 @@ fn positive(parameters: &Parameters, name: &str) -> Result<f64, PlannerError> {
     match parameters.get(name) {
         None => Err(PlannerError::MissingParameter(name.into())),
         Some(ParamValue::Number(value)) if *value > 0.0 && value.is_finite() => Ok(*value),
-        Some(_) => Err(PlannerError::InvalidParameter { name: name.into(), expected: "a positive number" }),
+        Some(_) => Err(PlannerError::InvalidParameter {
+            name: name.into(),
+            expected: "a positive number",
+        }),
     }
 }
 
@@ -172,12 +200,18 @@ mod tests {
     use super::*;
 
     fn params(pairs: &[(&str, ParamValue)]) -> Parameters {
-        pairs.iter().map(|(name, value)| (name.to_string(), value.clone())).collect()
+        pairs
+            .iter()
+            .map(|(name, value)| (name.to_string(), value.clone()))
+            .collect()
     }
 
     #[test]
     fn lr_multiplier_from_scenario() {
-        let parameters = params(&[("old_batch", ParamValue::Number(64.0)), ("new_batch", ParamValue::Number(256.0))]);
+        let parameters = params(&[
+            ("old_batch", ParamValue::Number(64.0)),
+            ("new_batch", ParamValue::Number(256.0)),
+        ]);
         let expected = expected(Quantity::LrMultiplier, &parameters).unwrap();
         assert_eq!(expected.value, 4.0);
         assert!(expected.accepts(4.0));
@@ -186,13 +220,22 @@ mod tests {
 
     #[test]
     fn lr_multiplier_128_to_512() {
-        let parameters = params(&[("old_batch", ParamValue::Number(128.0)), ("new_batch", ParamValue::Number(512.0))]);
-        assert_eq!(expected(Quantity::LrMultiplier, &parameters).unwrap().value, 4.0);
+        let parameters = params(&[
+            ("old_batch", ParamValue::Number(128.0)),
+            ("new_batch", ParamValue::Number(512.0)),
+        ]);
+        assert_eq!(
+            expected(Quantity::LrMultiplier, &parameters).unwrap().value,
+            4.0
+        );
     }
 
     #[test]
     fn accumulation_from_scenario() {
-        let parameters = params(&[("target_batch", ParamValue::Number(512.0)), ("micro_batch", ParamValue::Number(64.0))]);
+        let parameters = params(&[
+            ("target_batch", ParamValue::Number(512.0)),
+            ("micro_batch", ParamValue::Number(64.0)),
+        ]);
         let expected = expected(Quantity::AccumulationSteps, &parameters).unwrap();
         assert_eq!(expected.value, 8.0);
         assert!(!expected.accepts(7.0));

@@ -119,9 +119,12 @@ pub struct Warmup {
 /// Plans the learning rate for a batch-size change.
 pub fn plan_lr(request: &LrRequest) -> LrPlan {
     let multiplier = lr_multiplier(request.old_batch, request.new_batch, request.rule);
-    let steps_per_epoch = request
-        .dataset_size
-        .map(|examples| ((examples / request.old_batch).ceil(), (examples / request.new_batch).ceil()));
+    let steps_per_epoch = request.dataset_size.map(|examples| {
+        (
+            (examples / request.old_batch).ceil(),
+            (examples / request.new_batch).ceil(),
+        )
+    });
     let warmup = (multiplier > 1.0).then(|| Warmup {
         epochs: WARMUP_EPOCHS,
         steps: steps_per_epoch.map(|(_, new_steps)| WARMUP_EPOCHS * new_steps),
@@ -132,13 +135,18 @@ pub fn plan_lr(request: &LrRequest) -> LrPlan {
         rule: request.rule,
         multiplier,
         linear_multiplier: lr_multiplier(request.old_batch, request.new_batch, ScalingRule::Linear),
-        square_root_multiplier: lr_multiplier(request.old_batch, request.new_batch, ScalingRule::SquareRoot),
+        square_root_multiplier: lr_multiplier(
+            request.old_batch,
+            request.new_batch,
+            ScalingRule::SquareRoot,
+        ),
         base_lr: request.base_lr,
         new_lr: request.base_lr.map(|lr| lr * multiplier),
         warmup,
         step_milestone_factor: request.old_batch / request.new_batch,
         steps_per_epoch,
-        beyond_validated_batch: request.rule == ScalingRule::Linear && request.new_batch > LINEAR_RULE_VALIDATED_UP_TO,
+        beyond_validated_batch: request.rule == ScalingRule::Linear
+            && request.new_batch > LINEAR_RULE_VALIDATED_UP_TO,
     }
 }
 
@@ -146,8 +154,19 @@ pub fn plan_lr(request: &LrRequest) -> LrPlan {
 mod tests {
     use super::*;
 
-    fn request(old_batch: f64, new_batch: f64, base_lr: Option<f64>, rule: ScalingRule) -> LrRequest {
-        LrRequest { old_batch, new_batch, base_lr, rule, dataset_size: None }
+    fn request(
+        old_batch: f64,
+        new_batch: f64,
+        base_lr: Option<f64>,
+        rule: ScalingRule,
+    ) -> LrRequest {
+        LrRequest {
+            old_batch,
+            new_batch,
+            base_lr,
+            rule,
+            dataset_size: None,
+        }
     }
 
     #[test]
@@ -158,7 +177,12 @@ mod tests {
 
     #[test]
     fn goyal_batch_8192_gives_3_2() {
-        let plan = plan_lr(&request(REFERENCE_BATCH, 8192.0, Some(REFERENCE_LR), ScalingRule::Linear));
+        let plan = plan_lr(&request(
+            REFERENCE_BATCH,
+            8192.0,
+            Some(REFERENCE_LR),
+            ScalingRule::Linear,
+        ));
         assert_eq!(plan.multiplier, 32.0);
         assert!((plan.new_lr.unwrap() - 3.2).abs() < 1e-12);
         assert!(!plan.beyond_validated_batch);
@@ -167,7 +191,10 @@ mod tests {
 
     #[test]
     fn warmup_steps_from_dataset_size() {
-        let imagenet = LrRequest { dataset_size: Some(1_281_167.0), ..request(256.0, 8192.0, None, ScalingRule::Linear) };
+        let imagenet = LrRequest {
+            dataset_size: Some(1_281_167.0),
+            ..request(256.0, 8192.0, None, ScalingRule::Linear)
+        };
         let plan = plan_lr(&imagenet);
         assert_eq!(plan.steps_per_epoch, Some((5005.0, 157.0)));
         assert_eq!(plan.warmup.unwrap().steps, Some(785.0));
@@ -183,8 +210,14 @@ mod tests {
 
     #[test]
     fn rule_follows_optimizer() {
-        assert_eq!(ScalingRule::for_optimizer(Some(Optimizer::AdamW)), ScalingRule::SquareRoot);
-        assert_eq!(ScalingRule::for_optimizer(Some(Optimizer::Momentum)), ScalingRule::Linear);
+        assert_eq!(
+            ScalingRule::for_optimizer(Some(Optimizer::AdamW)),
+            ScalingRule::SquareRoot
+        );
+        assert_eq!(
+            ScalingRule::for_optimizer(Some(Optimizer::Momentum)),
+            ScalingRule::Linear
+        );
         assert_eq!(ScalingRule::for_optimizer(None), ScalingRule::Linear);
     }
 

@@ -3,9 +3,9 @@
 
 use serde::Serialize;
 
-use super::activations::{activation_bytes, ActivationSetup, Recompute};
+use super::activations::{ActivationSetup, Recompute, activation_bytes};
 use super::presets::ModelSpec;
-use super::states::{model_states, ModelStates, StateSetup};
+use super::states::{ModelStates, StateSetup, model_states};
 use super::units::BYTES_PER_GB;
 
 /// Largest micro-batch the planner searches, far above any real GPU's capacity.
@@ -26,7 +26,10 @@ impl Default for Overhead {
     // NOTE: both defaults are estimates, not measurements. Measure a real run
     // (torch.cuda.max_memory_reserved) and pass --cuda-context and --fragmentation.
     fn default() -> Self {
-        Overhead { cuda_context: 0.5 * BYTES_PER_GB, fragmentation: 0.10 }
+        Overhead {
+            cuda_context: 0.5 * BYTES_PER_GB,
+            fragmentation: 0.10,
+        }
     }
 }
 
@@ -47,7 +50,10 @@ pub struct TrainingPlan {
 impl TrainingPlan {
     /// Returns the same plan at another micro-batch.
     pub fn with_micro_batch(&self, micro_batch: u32) -> TrainingPlan {
-        TrainingPlan { micro_batch, ..self.clone() }
+        TrainingPlan {
+            micro_batch,
+            ..self.clone()
+        }
     }
 
     /// Returns the activation choices of this plan.
@@ -111,7 +117,11 @@ pub fn max_micro_batch(plan: &TrainingPlan, gpu_memory: f64) -> u32 {
     let one = training_memory(&plan.with_micro_batch(1)).total;
     let two = training_memory(&plan.with_micro_batch(2)).total;
     let per_sequence = two - one;
-    let estimate = if per_sequence > 0.0 { 1.0 + ((gpu_memory - one) / per_sequence).floor() } else { f64::from(MAX_MICRO_BATCH) };
+    let estimate = if per_sequence > 0.0 {
+        1.0 + ((gpu_memory - one) / per_sequence).floor()
+    } else {
+        f64::from(MAX_MICRO_BATCH)
+    };
     let mut batch = estimate.clamp(1.0, f64::from(MAX_MICRO_BATCH)) as u32;
     while batch < MAX_MICRO_BATCH && fits(&plan.with_micro_batch(batch + 1), gpu_memory) {
         batch += 1;
@@ -160,7 +170,8 @@ mod tests {
     #[test]
     fn total_adds_up() {
         let memory = training_memory(&plan(preset("bert-base").unwrap(), 8));
-        let sum = memory.model_states() + memory.activations + memory.cuda_context + memory.fragmentation;
+        let sum =
+            memory.model_states() + memory.activations + memory.cuda_context + memory.fragmentation;
         assert_eq!(memory.total, sum);
     }
 

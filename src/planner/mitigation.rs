@@ -10,12 +10,15 @@
 use serde::Serialize;
 
 use super::activations::Recompute;
-use super::memory::{max_micro_batch, training_memory, TrainingPlan};
+use super::memory::{TrainingPlan, max_micro_batch, training_memory};
 use super::precision::{Optimizer, Precision};
 use super::states::{LoraConfig, LoraTargets, Method, Sharding};
 
 /// Adapter configuration the planner proposes: rank 16 on every linear layer.
-const PROPOSED_LORA: LoraConfig = LoraConfig { rank: 16, targets: LoraTargets::AllLinear };
+const PROPOSED_LORA: LoraConfig = LoraConfig {
+    rank: 16,
+    targets: LoraTargets::AllLinear,
+};
 
 /// Largest GPU count proposed for sharding.
 const MAX_PROPOSED_GPUS: u32 = 1024;
@@ -86,13 +89,26 @@ impl Lever {
         match self {
             Lever::FlashAttention => "use FlashAttention (no attention-score activations)".into(),
             Lever::MixedPrecision => "train in mixed precision (16-bit activations)".into(),
-            Lever::ShardOverCurrentGpus => format!("shard states with ZeRO-3 / FSDP over your {} GPUs", plan.states.gpus),
-            Lever::ActivationCheckpointing => "checkpoint activations (about a third more compute)".into(),
+            Lever::ShardOverCurrentGpus => format!(
+                "shard states with ZeRO-3 / FSDP over your {} GPUs",
+                plan.states.gpus
+            ),
+            Lever::ActivationCheckpointing => {
+                "checkpoint activations (about a third more compute)".into()
+            }
             Lever::EightBitAdam => "use 8-bit AdamW (bitsandbytes)".into(),
-            Lever::OffloadOptimizer => "offload optimizer states to CPU memory (slower steps)".into(),
-            Lever::ShardOverMoreGpus => format!("shard with ZeRO-3 / FSDP over {} GPUs", plan.states.gpus),
-            Lever::Lora => "train LoRA adapters (rank 16, all linear layers) instead of all weights".into(),
-            Lever::Qlora => "train QLoRA adapters on a 4-bit base (rank 16, all linear layers)".into(),
+            Lever::OffloadOptimizer => {
+                "offload optimizer states to CPU memory (slower steps)".into()
+            }
+            Lever::ShardOverMoreGpus => {
+                format!("shard with ZeRO-3 / FSDP over {} GPUs", plan.states.gpus)
+            }
+            Lever::Lora => {
+                "train LoRA adapters (rank 16, all linear layers) instead of all weights".into()
+            }
+            Lever::Qlora => {
+                "train QLoRA adapters on a 4-bit base (rank 16, all linear layers)".into()
+            }
         }
     }
 }
@@ -130,20 +146,36 @@ pub struct Mitigation {
 /// most `limit` of them. A set that contains a cheaper fitting set is kept only when
 /// it runs the requested micro-batch without accumulation and the cheaper set does not.
 pub fn mitigations(plan: &TrainingPlan, gpu_memory: f64, limit: usize) -> Vec<Mitigation> {
-    let levers: Vec<Lever> = LEVERS.into_iter().filter(|lever| lever.applies_to(plan)).collect();
+    let levers: Vec<Lever> = LEVERS
+        .into_iter()
+        .filter(|lever| lever.applies_to(plan))
+        .collect();
     let mut found: Vec<Mitigation> = (0..1u32 << levers.len())
-        .map(|mask| levers.iter().enumerate().filter(|(bit, _)| mask & (1 << bit) != 0).map(|(_, lever)| *lever).collect())
+        .map(|mask| {
+            levers
+                .iter()
+                .enumerate()
+                .filter(|(bit, _)| mask & (1 << bit) != 0)
+                .map(|(_, lever)| *lever)
+                .collect()
+        })
         .filter(|chosen: &Vec<Lever>| is_consistent(chosen))
         .filter_map(|chosen| evaluate(plan, chosen, gpu_memory))
         .collect();
     found.sort_by(|a, b| {
-        a.cost.cmp(&b.cost).then(a.levers.len().cmp(&b.levers.len())).then(a.total.total_cmp(&b.total))
+        a.cost
+            .cmp(&b.cost)
+            .then(a.levers.len().cmp(&b.levers.len()))
+            .then(a.total.total_cmp(&b.total))
     });
 
     let mut minimal: Vec<Mitigation> = Vec::new();
     for candidate in found {
         let dominated = minimal.iter().any(|kept| {
-            let inside = kept.levers.iter().all(|lever| candidate.levers.contains(lever));
+            let inside = kept
+                .levers
+                .iter()
+                .all(|lever| candidate.levers.contains(lever));
             let no_larger_batch = kept.micro_batch >= candidate.micro_batch;
             inside && (no_larger_batch || candidate.accumulation_steps > 1)
         });
@@ -182,7 +214,10 @@ fn evaluate(plan: &TrainingPlan, chosen: Vec<Lever>, gpu_memory: f64) -> Option<
     let total = training_memory(&changed.with_micro_batch(micro_batch)).total;
     let lever_cost: u32 = chosen.iter().map(|lever| lever.cost()).sum();
     Some(Mitigation {
-        changes: chosen.iter().map(|lever| lever.describe(&changed)).collect(),
+        changes: chosen
+            .iter()
+            .map(|lever| lever.describe(&changed))
+            .collect(),
         levers: chosen,
         micro_batch,
         accumulation_steps,
@@ -210,7 +245,7 @@ fn shard_over_fewest_gpus(plan: &mut TrainingPlan, gpu_memory: f64) -> Option<u3
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::planner::memory::{fits, Overhead};
+    use crate::planner::memory::{Overhead, fits};
     use crate::planner::presets::from_count;
     use crate::planner::states::StateSetup;
 
@@ -250,8 +285,12 @@ mod tests {
         for (index, later) in found.iter().enumerate() {
             for earlier in &found[..index] {
                 assert!(earlier.cost <= later.cost);
-                let inside = earlier.levers.iter().all(|lever| later.levers.contains(lever));
-                let removes_accumulation = later.accumulation_steps == 1 && earlier.accumulation_steps > 1;
+                let inside = earlier
+                    .levers
+                    .iter()
+                    .all(|lever| later.levers.contains(lever));
+                let removes_accumulation =
+                    later.accumulation_steps == 1 && earlier.accumulation_steps > 1;
                 assert!(!inside || removes_accumulation, "{earlier:?} {later:?}");
             }
         }

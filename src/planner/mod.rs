@@ -19,25 +19,31 @@ mod states;
 mod tradeoff;
 mod units;
 
-pub use accumulation::{accumulation_steps, plan_accumulation, AccumulationPlan, AccumulationRequest};
-pub use activations::{activation_bytes, ActivationSetup, Recompute};
-pub use architecture::{Architecture, Head, Mlp, Norm};
-pub use batch::{bert_finetune_batch_range, recommended_batch, BatchRange, BatchRecommendation, Task};
-pub use expected::{expected, Expected, PlannerError, Unit};
-pub use lr::{
-    global_batch, lr_multiplier, plan_lr, LrPlan, LrRequest, ScalingRule, Warmup, LINEAR_RULE_VALIDATED_UP_TO,
-    REFERENCE_BATCH, REFERENCE_LR, WARMUP_EPOCHS,
+pub use accumulation::{
+    AccumulationPlan, AccumulationRequest, accumulation_steps, plan_accumulation,
 };
-pub use memory::{fits, max_micro_batch, training_memory, MemoryBreakdown, Overhead, TrainingPlan};
-pub use mitigation::{mitigations, Lever, Mitigation};
+pub use activations::{ActivationSetup, Recompute, activation_bytes};
+pub use architecture::{Architecture, Head, Mlp, Norm};
+pub use batch::{
+    BatchRange, BatchRecommendation, Task, bert_finetune_batch_range, recommended_batch,
+};
+pub use expected::{Expected, PlannerError, Unit, expected};
+pub use lr::{
+    LINEAR_RULE_VALIDATED_UP_TO, LrPlan, LrRequest, REFERENCE_BATCH, REFERENCE_LR, ScalingRule,
+    WARMUP_EPOCHS, Warmup, global_batch, lr_multiplier, plan_lr,
+};
+pub use memory::{MemoryBreakdown, Overhead, TrainingPlan, fits, max_micro_batch, training_memory};
+pub use mitigation::{Lever, Mitigation, mitigations};
 pub use precision::{Optimizer, Precision};
-pub use presets::{from_count, preset, ModelSpec, ShapeSource, PRESET_NAMES};
+pub use presets::{ModelSpec, PRESET_NAMES, ShapeSource, from_count, preset};
 pub use states::{
-    lora_parameters, model_state_bytes, model_states, LoraConfig, LoraTargets, Method, ModelStates, Sharding,
-    StateSetup, QLORA_BITS_PER_PARAM,
+    LoraConfig, LoraTargets, Method, ModelStates, QLORA_BITS_PER_PARAM, Sharding, StateSetup,
+    lora_parameters, model_state_bytes, model_states,
 };
 pub use tradeoff::{
-    batches_around, examples_over_min, noise_scale_from_norms, steps_over_min, tradeoff, GradientNormSample,
-    NoiseScaleError, TradeoffPoint,
+    GradientNormSample, NoiseScaleError, TradeoffPoint, batches_around, examples_over_min,
+    noise_scale_from_norms, steps_over_min, tradeoff,
 };
-pub use units::{format_count, format_gb, parse_count, parse_size, UnitError, BYTES_PER_GB, BYTES_PER_GIB};
+pub use units::{
+    BYTES_PER_GB, BYTES_PER_GIB, UnitError, format_count, format_gb, parse_count, parse_size,
+};

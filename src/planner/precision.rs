@@ -30,7 +30,9 @@ impl Precision {
     pub fn parse(name: &str) -> Option<Self> {
         match name.to_ascii_lowercase().as_str() {
             "fp32" | "float32" | "32" => Some(Precision::Fp32),
-            "mixed" | "fp16" | "bf16" | "amp" | "fp16-mixed" | "bf16-mixed" | "16-mixed" => Some(Precision::Mixed),
+            "mixed" | "fp16" | "bf16" | "amp" | "fp16-mixed" | "bf16-mixed" | "16-mixed" => {
+                Some(Precision::Mixed)
+            }
             "pure-bf16" | "bf16-true" | "bf16-pure" => Some(Precision::PureBf16),
             _ => None,
         }
@@ -77,7 +79,9 @@ impl Precision {
     /// Bytes per parameter for weights, gradients, master weights and optimizer states
     /// together, for a model of hidden size `hidden` (which only Adafactor needs).
     pub fn model_state_bytes_per_param(self, optimizer: Optimizer, hidden: f64) -> f64 {
-        2.0 * self.weight_bytes() + self.master_weight_bytes() + optimizer.state_bytes_per_param(self, hidden)
+        2.0 * self.weight_bytes()
+            + self.master_weight_bytes()
+            + optimizer.state_bytes_per_param(self, hidden)
     }
 }
 
@@ -109,7 +113,9 @@ impl Optimizer {
             "sgd" => Some(Optimizer::Sgd),
             "momentum" | "sgd-momentum" => Some(Optimizer::Momentum),
             "adam" | "adamw" => Some(Optimizer::AdamW),
-            "adam8bit" | "adamw8bit" | "adam-8bit" | "adamw-8bit" | "8bit-adam" | "8bit-adamw" => Some(Optimizer::Adam8bit),
+            "adam8bit" | "adamw8bit" | "adam-8bit" | "adamw-8bit" | "8bit-adam" | "8bit-adamw" => {
+                Some(Optimizer::Adam8bit)
+            }
             "adafactor" => Some(Optimizer::Adafactor),
             _ => None,
         }
@@ -129,7 +135,10 @@ impl Optimizer {
     /// Returns whether the optimizer adapts a per-parameter step size, which makes the
     /// square-root learning-rate rule its usual starting point.
     pub fn is_adaptive(self) -> bool {
-        matches!(self, Optimizer::AdamW | Optimizer::Adam8bit | Optimizer::Adafactor)
+        matches!(
+            self,
+            Optimizer::AdamW | Optimizer::Adam8bit | Optimizer::Adafactor
+        )
     }
 
     /// Optimizer-state bytes per parameter under `precision`, for a model of hidden
@@ -155,20 +164,38 @@ mod tests {
 
     #[test]
     fn adam_is_16_bytes_in_fp32_and_mixed() {
-        assert_eq!(Precision::Fp32.model_state_bytes_per_param(Optimizer::AdamW, 768.0), 16.0);
-        assert_eq!(Precision::Mixed.model_state_bytes_per_param(Optimizer::AdamW, 768.0), 16.0);
+        assert_eq!(
+            Precision::Fp32.model_state_bytes_per_param(Optimizer::AdamW, 768.0),
+            16.0
+        );
+        assert_eq!(
+            Precision::Mixed.model_state_bytes_per_param(Optimizer::AdamW, 768.0),
+            16.0
+        );
     }
 
     #[test]
     fn pure_bf16_adam_is_8_bytes() {
-        assert_eq!(Precision::PureBf16.model_state_bytes_per_param(Optimizer::AdamW, 768.0), 8.0);
+        assert_eq!(
+            Precision::PureBf16.model_state_bytes_per_param(Optimizer::AdamW, 768.0),
+            8.0
+        );
     }
 
     #[test]
     fn sgd_and_momentum_bytes() {
-        assert_eq!(Precision::Fp32.model_state_bytes_per_param(Optimizer::Sgd, 768.0), 8.0);
-        assert_eq!(Precision::Mixed.model_state_bytes_per_param(Optimizer::Sgd, 768.0), 8.0);
-        assert_eq!(Precision::Mixed.model_state_bytes_per_param(Optimizer::Momentum, 768.0), 12.0);
+        assert_eq!(
+            Precision::Fp32.model_state_bytes_per_param(Optimizer::Sgd, 768.0),
+            8.0
+        );
+        assert_eq!(
+            Precision::Mixed.model_state_bytes_per_param(Optimizer::Sgd, 768.0),
+            8.0
+        );
+        assert_eq!(
+            Precision::Mixed.model_state_bytes_per_param(Optimizer::Momentum, 768.0),
+            12.0
+        );
     }
 
     #[test]

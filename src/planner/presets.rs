@@ -17,7 +17,7 @@ pub struct ModelSpec {
     pub shape: ShapeSource,
 }
 
-/// Where the shape of a `ModelSpec` comes from.
+/// Source of the shape of a `ModelSpec`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ShapeSource {
@@ -31,9 +31,26 @@ pub enum ShapeSource {
 
 /// Every preset name, for help text and error messages.
 pub const PRESET_NAMES: &[&str] = &[
-    "bert-base", "bert-large", "bert-base-cased", "bert-large-cased", "roberta-base", "roberta-large",
-    "gpt2", "gpt2-medium", "gpt2-large", "gpt2-xl", "t5-small", "t5-base", "t5-large", "t5-3b", "t5-11b",
-    "llama-1b", "llama-3b", "llama-7b", "llama-13b", "llama-70b",
+    "bert-base",
+    "bert-large",
+    "bert-base-cased",
+    "bert-large-cased",
+    "roberta-base",
+    "roberta-large",
+    "gpt2",
+    "gpt2-medium",
+    "gpt2-large",
+    "gpt2-xl",
+    "t5-small",
+    "t5-base",
+    "t5-large",
+    "t5-3b",
+    "t5-11b",
+    "llama-1b",
+    "llama-3b",
+    "llama-7b",
+    "llama-13b",
+    "llama-70b",
 ];
 
 /// Looks up a preset by name, ignoring case, `_` for `-` and an `-uncased` suffix.
@@ -77,11 +94,51 @@ fn preset_architecture(name: &str) -> Option<Architecture> {
         "t5-large" => t5(24, 1024, 16, 64, 4096),
         "t5-3b" => t5(24, 1024, 32, 128, 16_384),
         "t5-11b" => t5(24, 1024, 128, 128, 65_536),
-        "llama-1b" => llama(LlamaShape { layers: 16, hidden: 2048, heads: 32, kv_heads: 8, ffn: 8192, vocab: 128_256, tied: true }),
-        "llama-3b" => llama(LlamaShape { layers: 28, hidden: 3072, heads: 24, kv_heads: 8, ffn: 8192, vocab: 128_256, tied: true }),
-        "llama-7b" => llama(LlamaShape { layers: 32, hidden: 4096, heads: 32, kv_heads: 32, ffn: 11_008, vocab: 32_000, tied: false }),
-        "llama-13b" => llama(LlamaShape { layers: 40, hidden: 5120, heads: 40, kv_heads: 40, ffn: 13_824, vocab: 32_000, tied: false }),
-        "llama-70b" => llama(LlamaShape { layers: 80, hidden: 8192, heads: 64, kv_heads: 8, ffn: 28_672, vocab: 32_000, tied: false }),
+        "llama-1b" => llama(LlamaShape {
+            layers: 16,
+            hidden: 2048,
+            heads: 32,
+            kv_heads: 8,
+            ffn: 8192,
+            vocab: 128_256,
+            tied: true,
+        }),
+        "llama-3b" => llama(LlamaShape {
+            layers: 28,
+            hidden: 3072,
+            heads: 24,
+            kv_heads: 8,
+            ffn: 8192,
+            vocab: 128_256,
+            tied: true,
+        }),
+        "llama-7b" => llama(LlamaShape {
+            layers: 32,
+            hidden: 4096,
+            heads: 32,
+            kv_heads: 32,
+            ffn: 11_008,
+            vocab: 32_000,
+            tied: false,
+        }),
+        "llama-13b" => llama(LlamaShape {
+            layers: 40,
+            hidden: 5120,
+            heads: 40,
+            kv_heads: 40,
+            ffn: 13_824,
+            vocab: 32_000,
+            tied: false,
+        }),
+        "llama-70b" => llama(LlamaShape {
+            layers: 80,
+            hidden: 8192,
+            heads: 64,
+            kv_heads: 8,
+            ffn: 28_672,
+            vocab: 32_000,
+            tied: false,
+        }),
         _ => return None,
     };
     Some(architecture)
@@ -106,13 +163,22 @@ fn bert(layers: u32, hidden: u32, heads: u32, vocab: u32) -> Architecture {
 /// RoBERTa (Liu et al. 2019): BERT's shape with a 50,265-token vocabulary, 514
 /// position rows and one token type.
 fn roberta(layers: u32, hidden: u32, heads: u32) -> Architecture {
-    Architecture { vocab: 50_265, positions: 514, token_types: 1, ..bert(layers, hidden, heads, 0) }
+    Architecture {
+        vocab: 50_265,
+        positions: 514,
+        token_types: 1,
+        ..bert(layers, hidden, heads, 0)
+    }
 }
 
 /// GPT-2 (Radford et al. 2019): pre-LN decoder, 1,024 learned positions, 50,257
 /// tokens, output layer tied to the embeddings.
 fn gpt2(layers: u32, hidden: u32, heads: u32) -> Architecture {
-    Architecture { positions: 1024, dropout: true, ..Architecture::decoder(layers, hidden, heads) }
+    Architecture {
+        positions: 1024,
+        dropout: true,
+        ..Architecture::decoder(layers, hidden, heads)
+    }
 }
 
 /// T5 v1.0 (Raffel et al. 2020): encoder-decoder without biases, scale-only layer
@@ -193,7 +259,9 @@ mod tests {
     use super::*;
 
     fn count(name: &str) -> f64 {
-        preset(name).unwrap_or_else(|| panic!("no preset {name}")).parameters
+        preset(name)
+            .unwrap_or_else(|| panic!("no preset {name}"))
+            .parameters
     }
 
     #[test]

@@ -5,8 +5,9 @@
 use proptest::prelude::*;
 
 use super::{
-    fits, max_micro_batch, model_states, preset, training_memory, LoraConfig, LoraTargets, Method, Optimizer, Overhead,
-    Precision, Recompute, Sharding, StateSetup, TrainingPlan, PRESET_NAMES,
+    LoraConfig, LoraTargets, Method, Optimizer, Overhead, PRESET_NAMES, Precision, Recompute,
+    Sharding, StateSetup, TrainingPlan, fits, max_micro_batch, model_states, preset,
+    training_memory,
 };
 
 /// Builds a random training plan on one of the presets.
@@ -14,32 +15,52 @@ fn plan_strategy() -> impl Strategy<Value = TrainingPlan> {
     let choices = (
         0..PRESET_NAMES.len(),
         prop::sample::select(vec![Precision::Fp32, Precision::Mixed, Precision::PureBf16]),
-        prop::sample::select(vec![Optimizer::Sgd, Optimizer::Momentum, Optimizer::AdamW, Optimizer::Adam8bit, Optimizer::Adafactor]),
+        prop::sample::select(vec![
+            Optimizer::Sgd,
+            Optimizer::Momentum,
+            Optimizer::AdamW,
+            Optimizer::Adam8bit,
+            Optimizer::Adafactor,
+        ]),
         0..3usize,
         prop::sample::select(vec![Recompute::None, Recompute::Selective, Recompute::Full]),
         any::<bool>(),
         1u32..4096,
         1u32..256,
     );
-    choices.prop_map(|(model, precision, optimizer, method, recompute, flash_attention, seq_len, micro_batch)| {
-        let lora = LoraConfig { rank: 16, targets: LoraTargets::AllLinear };
-        TrainingPlan {
-            model: preset(PRESET_NAMES[model]).expect("listed preset"),
-            states: StateSetup {
-                precision,
-                optimizer,
-                method: [Method::Full, Method::Lora(lora), Method::Qlora(lora)][method],
-                sharding: Sharding::None,
-                gpus: 1,
-                offload_optimizer: false,
-            },
-            seq_len,
-            micro_batch,
+    choices.prop_map(
+        |(
+            model,
+            precision,
+            optimizer,
+            method,
             recompute,
             flash_attention,
-            overhead: Overhead::default(),
-        }
-    })
+            seq_len,
+            micro_batch,
+        )| {
+            let lora = LoraConfig {
+                rank: 16,
+                targets: LoraTargets::AllLinear,
+            };
+            TrainingPlan {
+                model: preset(PRESET_NAMES[model]).expect("listed preset"),
+                states: StateSetup {
+                    precision,
+                    optimizer,
+                    method: [Method::Full, Method::Lora(lora), Method::Qlora(lora)][method],
+                    sharding: Sharding::None,
+                    gpus: 1,
+                    offload_optimizer: false,
+                },
+                seq_len,
+                micro_batch,
+                recompute,
+                flash_attention,
+                overhead: Overhead::default(),
+            }
+        },
+    )
 }
 
 /// Returns whether two byte counts agree within a relative 1e-9.

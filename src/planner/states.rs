@@ -112,7 +112,11 @@ impl ModelStates {
 pub fn model_states(model: &ModelSpec, setup: &StateSetup) -> ModelStates {
     let states = unsharded_states(model, setup);
     let sharded = shard(states, setup.sharding, setup.gpus);
-    if setup.offload_optimizer { offload(sharded) } else { sharded }
+    if setup.offload_optimizer {
+        offload(sharded)
+    } else {
+        sharded
+    }
 }
 
 /// Returns the bytes of weights, gradients and optimizer states for `params` parameters
@@ -128,8 +132,14 @@ fn unsharded_states(model: &ModelSpec, setup: &StateSetup) -> ModelStates {
     let hidden = f64::from(model.architecture.hidden);
     let (trainable, frozen_bytes) = match setup.method {
         Method::Full => (model.parameters, 0.0),
-        Method::Lora(config) => (lora_parameters(&model.architecture, config), model.parameters * precision.weight_bytes()),
-        Method::Qlora(config) => (lora_parameters(&model.architecture, config), qlora_base_bytes(model)),
+        Method::Lora(config) => (
+            lora_parameters(&model.architecture, config),
+            model.parameters * precision.weight_bytes(),
+        ),
+        Method::Qlora(config) => (
+            lora_parameters(&model.architecture, config),
+            qlora_base_bytes(model),
+        ),
     };
     ModelStates {
         trainable_parameters: trainable,
@@ -208,7 +218,14 @@ mod tests {
     use crate::planner::presets::{from_count, preset};
 
     fn setup(precision: Precision, sharding: Sharding, gpus: u32) -> StateSetup {
-        StateSetup { precision, optimizer: Optimizer::AdamW, method: Method::Full, sharding, gpus, offload_optimizer: false }
+        StateSetup {
+            precision,
+            optimizer: Optimizer::AdamW,
+            method: Method::Full,
+            sharding,
+            gpus,
+            offload_optimizer: false,
+        }
     }
 
     fn gpu_gb(model: &ModelSpec, setup: &StateSetup) -> f64 {
@@ -237,7 +254,10 @@ mod tests {
     #[test]
     fn offload_leaves_16_bit_weights_and_gradients() {
         let model = from_count(3e9);
-        let offloaded = StateSetup { offload_optimizer: true, ..setup(Precision::Mixed, Sharding::None, 1) };
+        let offloaded = StateSetup {
+            offload_optimizer: true,
+            ..setup(Precision::Mixed, Sharding::None, 1)
+        };
         let states = model_states(&model, &offloaded);
         assert_eq!(states.gpu_bytes(), 12e9);
         assert_eq!(states.offloaded_to_cpu, 36e9);
@@ -246,15 +266,24 @@ mod tests {
     #[test]
     fn lora_qv_rank8_llama_7b() {
         let model = preset("llama-7b").unwrap();
-        let config = LoraConfig { rank: 8, targets: LoraTargets::QueryValue };
+        let config = LoraConfig {
+            rank: 8,
+            targets: LoraTargets::QueryValue,
+        };
         assert_eq!(lora_parameters(&model.architecture, config), 4_194_304.0);
     }
 
     #[test]
     fn lora_keeps_a_16_bit_base() {
         let model = preset("llama-7b").unwrap();
-        let config = LoraConfig { rank: 8, targets: LoraTargets::QueryValue };
-        let lora = StateSetup { method: Method::Lora(config), ..setup(Precision::Mixed, Sharding::None, 1) };
+        let config = LoraConfig {
+            rank: 8,
+            targets: LoraTargets::QueryValue,
+        };
+        let lora = StateSetup {
+            method: Method::Lora(config),
+            ..setup(Precision::Mixed, Sharding::None, 1)
+        };
         let states = model_states(&model, &lora);
         assert_eq!(states.trainable_parameters, 4_194_304.0);
         assert_eq!(states.gradients, 4_194_304.0 * 2.0);
@@ -264,8 +293,14 @@ mod tests {
     #[test]
     fn qlora_base_is_about_half_a_byte() {
         let model = preset("llama-7b").unwrap();
-        let config = LoraConfig { rank: 16, targets: LoraTargets::AllLinear };
-        let qlora = StateSetup { method: Method::Qlora(config), ..setup(Precision::Mixed, Sharding::None, 1) };
+        let config = LoraConfig {
+            rank: 16,
+            targets: LoraTargets::AllLinear,
+        };
+        let qlora = StateSetup {
+            method: Method::Qlora(config),
+            ..setup(Precision::Mixed, Sharding::None, 1)
+        };
         let states = model_states(&model, &qlora);
         // 6.48B linear weights at 4.127 bits and 0.26B embedding/output weights at 16 bits.
         let base_gb = (states.weights - states.trainable_parameters * 2.0) / 1e9;

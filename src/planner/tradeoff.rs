@@ -57,7 +57,9 @@ pub fn tradeoff(noise_scale: f64, batches: &[f64], min_steps: Option<f64>) -> Ve
 /// eight times it, for a default table.
 pub fn batches_around(noise_scale: f64) -> Vec<f64> {
     let center = noise_scale.log2().round() as i32;
-    let mut batches: Vec<f64> = (center - 3..=center + 3).map(|exponent| 2f64.powi(exponent.max(0))).collect();
+    let mut batches: Vec<f64> = (center - 3..=center + 3)
+        .map(|exponent| 2f64.powi(exponent.max(0)))
+        .collect();
     batches.dedup();
     batches
 }
@@ -75,18 +77,24 @@ pub struct GradientNormSample {
 pub enum NoiseScaleError {
     #[error("the two gradient-norm samples need different batch sizes, both were {0}")]
     SameBatch(f64),
-    #[error("the estimated true gradient norm |G|² is {0}, not positive: measure over more steps or with batches further apart")]
+    #[error(
+        "the estimated true gradient norm |G|² is {0}, not positive: measure over more steps or with batches further apart"
+    )]
     NonPositiveGradient(f64),
 }
 
 /// Estimates the simple noise scale `B_simple = tr(Σ)/|G|²` from squared gradient norms
 /// at two batch sizes, with the unbiased estimators of McCandlish et al. 2018,
 /// appendix A.1.
-pub fn noise_scale_from_norms(small: GradientNormSample, big: GradientNormSample) -> Result<f64, NoiseScaleError> {
+pub fn noise_scale_from_norms(
+    small: GradientNormSample,
+    big: GradientNormSample,
+) -> Result<f64, NoiseScaleError> {
     if small.batch == big.batch {
         return Err(NoiseScaleError::SameBatch(small.batch));
     }
-    let true_norm = (big.batch * big.squared_norm - small.batch * small.squared_norm) / (big.batch - small.batch);
+    let true_norm = (big.batch * big.squared_norm - small.batch * small.squared_norm)
+        / (big.batch - small.batch);
     if true_norm <= 0.0 {
         return Err(NoiseScaleError::NonPositiveGradient(true_norm));
     }
@@ -126,14 +134,20 @@ mod tests {
     #[test]
     fn noise_scale_recovered_from_norms() {
         // |G|² = 2 and tr(Σ) = 1000 give |G_B|² = 2 + 1000/B and B_simple = 500.
-        let sample = |batch: f64| GradientNormSample { batch, squared_norm: 2.0 + 1000.0 / batch };
+        let sample = |batch: f64| GradientNormSample {
+            batch,
+            squared_norm: 2.0 + 1000.0 / batch,
+        };
         let estimate = noise_scale_from_norms(sample(32.0), sample(1024.0)).unwrap();
         assert!((estimate - 500.0).abs() < 1e-9, "{estimate}");
     }
 
     #[test]
     fn default_batches_are_powers_of_two() {
-        assert_eq!(batches_around(1000.0), vec![128.0, 256.0, 512.0, 1024.0, 2048.0, 4096.0, 8192.0]);
+        assert_eq!(
+            batches_around(1000.0),
+            vec![128.0, 256.0, 512.0, 1024.0, 2048.0, 4096.0, 8192.0]
+        );
         assert_eq!(batches_around(2.0), vec![1.0, 2.0, 4.0, 8.0, 16.0]);
     }
 }

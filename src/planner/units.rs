@@ -14,17 +14,25 @@ pub const BYTES_PER_GIB: f64 = 1_073_741_824.0;
 /// A size or count that cannot be parsed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum UnitError {
-    #[error("invalid size \"{text}\": {reason}; write a number with GB, GiB, MB, MiB or g (for example 24GB or 80GiB)")]
+    #[error(
+        "invalid size \"{text}\": {reason}; write a number with GB, GiB, MB, MiB or g (for example 24GB or 80GiB)"
+    )]
     InvalidSize { text: String, reason: String },
-    #[error("invalid count \"{text}\": {reason}; write a number with an optional k, m, b or t suffix (for example 3b, 350m or 7e9)")]
+    #[error(
+        "invalid count \"{text}\": {reason}; write a number with an optional k, m, b or t suffix (for example 3b, 350m or 7e9)"
+    )]
     InvalidCount { text: String, reason: String },
 }
 
 /// Parses a memory size into bytes: `24GB`, `24 GiB`, `80g`, `512MiB`, or a bare number
 /// of decimal gigabytes.
 pub fn parse_size(text: &str) -> Result<f64, UnitError> {
-    let invalid = |reason: &str| UnitError::InvalidSize { text: text.into(), reason: reason.into() };
-    let (number, suffix) = split_number(text).ok_or_else(|| invalid("it does not start with a number"))?;
+    let invalid = |reason: &str| UnitError::InvalidSize {
+        text: text.into(),
+        reason: reason.into(),
+    };
+    let (number, suffix) =
+        split_number(text).ok_or_else(|| invalid("it does not start with a number"))?;
     let bytes_per_unit = match suffix.to_ascii_lowercase().as_str() {
         "" | "gb" => BYTES_PER_GB,
         "b" => 1.0,
@@ -38,15 +46,23 @@ pub fn parse_size(text: &str) -> Result<f64, UnitError> {
         _ => return Err(invalid(&format!("unknown unit \"{suffix}\""))),
     };
     let bytes = number * bytes_per_unit;
-    if bytes > 0.0 && bytes.is_finite() { Ok(bytes) } else { Err(invalid("it must be positive")) }
+    if bytes > 0.0 && bytes.is_finite() {
+        Ok(bytes)
+    } else {
+        Err(invalid("it must be positive"))
+    }
 }
 
 /// Parses a count such as a number of parameters: `3b`, `1.5B`, `350m`, `7e9`,
 /// `109,482,240` or `125k`.
 pub fn parse_count(text: &str) -> Result<f64, UnitError> {
-    let invalid = |reason: &str| UnitError::InvalidCount { text: text.into(), reason: reason.into() };
+    let invalid = |reason: &str| UnitError::InvalidCount {
+        text: text.into(),
+        reason: reason.into(),
+    };
     let cleaned: String = text.chars().filter(|c| *c != ',' && *c != '_').collect();
-    let (number, suffix) = split_number(&cleaned).ok_or_else(|| invalid("it does not start with a number"))?;
+    let (number, suffix) =
+        split_number(&cleaned).ok_or_else(|| invalid("it does not start with a number"))?;
     let scale = match suffix.to_ascii_lowercase().as_str() {
         "" => 1.0,
         "k" => 1e3,
@@ -56,7 +72,11 @@ pub fn parse_count(text: &str) -> Result<f64, UnitError> {
         _ => return Err(invalid(&format!("unknown suffix \"{suffix}\""))),
     };
     let count = number * scale;
-    if count > 0.0 && count.is_finite() { Ok(count) } else { Err(invalid("it must be positive")) }
+    if count > 0.0 && count.is_finite() {
+        Ok(count)
+    } else {
+        Err(invalid("it must be positive"))
+    }
 }
 
 /// Splits `text` into its leading decimal number (with an optional exponent) and the
@@ -72,7 +92,9 @@ fn split_number(text: &str) -> Option<(f64, &str)> {
     // the "e" of a unit never is.
     if end < bytes.len() && (bytes[end] == b'e' || bytes[end] == b'E') {
         let mut exponent_end = end + 1;
-        if exponent_end < bytes.len() && (bytes[exponent_end] == b'+' || bytes[exponent_end] == b'-') {
+        if exponent_end < bytes.len()
+            && (bytes[exponent_end] == b'+' || bytes[exponent_end] == b'-')
+        {
             exponent_end += 1;
         }
         let digits_start = exponent_end;

@@ -3,12 +3,14 @@
 
 use serde::Serialize;
 
+use super::PlanError;
 use super::args::AccumulateArgs;
 use super::resolve::{has_model, training_plan};
 use super::table::Table;
 use super::text::format_number;
-use super::PlanError;
-use crate::planner::{format_gb, plan_accumulation, training_memory, AccumulationPlan, AccumulationRequest};
+use crate::planner::{
+    AccumulationPlan, AccumulationRequest, format_gb, plan_accumulation, training_memory,
+};
 
 /// Everything `plan accumulate` reports.
 #[derive(Debug, Clone, Serialize)]
@@ -40,12 +42,19 @@ pub(crate) fn accumulate_report(args: &AccumulateArgs) -> Result<AccumulateRepor
         batchnorm: args.batchnorm,
     };
     let plan = plan_accumulation(&request);
-    let memory = if has_model(&args.model) { Some(accumulation_memory(args, &plan)?) } else { None };
+    let memory = if has_model(&args.model) {
+        Some(accumulation_memory(args, &plan)?)
+    } else {
+        None
+    };
     Ok(AccumulateReport { plan, memory })
 }
 
 /// Computes training memory at the micro-batch and at the whole per-GPU batch.
-fn accumulation_memory(args: &AccumulateArgs, plan: &AccumulationPlan) -> Result<AccumulationMemory, PlanError> {
+fn accumulation_memory(
+    args: &AccumulateArgs,
+    plan: &AccumulationPlan,
+) -> Result<AccumulationMemory, PlanError> {
     let micro = training_plan(&args.model, &args.training, plan.micro_batch)?;
     let full_batch_per_gpu = plan.micro_batch * plan.steps;
     let at_micro = training_memory(&micro);
@@ -62,7 +71,11 @@ fn accumulation_memory(args: &AccumulateArgs, plan: &AccumulationPlan) -> Result
 /// Renders the report as text.
 pub(crate) fn render_accumulate(report: &AccumulateReport) -> String {
     let plan = &report.plan;
-    let gpus = if plan.gpus == 1 { "1 GPU".to_string() } else { format!("{} GPUs", plan.gpus) };
+    let gpus = if plan.gpus == 1 {
+        "1 GPU".to_string()
+    } else {
+        format!("{} GPUs", plan.gpus)
+    };
     let mut text = format!(
         "Gradient accumulation: effective batch {} from micro-batches of {} on {gpus}\n\n",
         plan.target_batch, plan.micro_batch
@@ -108,8 +121,15 @@ fn summary_table(report: &AccumulateReport) -> Table {
     let plan = &report.plan;
     let mut table = Table::new(&["quantity", "value"], &[]);
     table.row(vec!["accumulation steps".into(), plan.steps.to_string()]);
-    let exactness = if plan.exact { "exact".to_string() } else { format!("target {} rounded up", plan.target_batch) };
-    table.row(vec!["effective batch".into(), format!("{} ({exactness})", plan.effective_batch)]);
+    let exactness = if plan.exact {
+        "exact".to_string()
+    } else {
+        format!("target {} rounded up", plan.target_batch)
+    };
+    table.row(vec![
+        "effective batch".into(),
+        format!("{} ({exactness})", plan.effective_batch),
+    ]);
     let time = match plan.seconds_per_optimizer_step {
         Some(seconds) => format!("{} s ({} passes)", format_number(seconds), plan.steps),
         None => format!("{} × one pass (give --micro-step-time)", plan.steps),
@@ -121,7 +141,10 @@ fn summary_table(report: &AccumulateReport) -> Table {
             format_gb(memory.micro_batch_total as f64),
         ]);
         table.row(vec![
-            format!("memory per GPU at {} in one pass", memory.full_batch_per_gpu),
+            format!(
+                "memory per GPU at {} in one pass",
+                memory.full_batch_per_gpu
+            ),
             format_gb(memory.full_batch_total as f64),
         ]);
     }

@@ -3,7 +3,7 @@
 
 use clap::{Args, Subcommand, ValueEnum};
 
-use crate::planner::{parse_count, parse_size, preset, PRESET_NAMES};
+use crate::planner::{PRESET_NAMES, parse_count, parse_size, preset};
 
 /// Arguments of `skilleval plan`.
 #[derive(Debug, Clone, Args)]
@@ -98,7 +98,10 @@ fn parse_model(text: &str) -> Result<ModelChoice, String> {
         return Ok(ModelChoice::Preset(text.to_string()));
     }
     parse_count(text).map(ModelChoice::Count).map_err(|_| {
-        format!("unknown model; use a preset ({}) or a parameter count such as 3b, 350m or 7e9", PRESET_NAMES.join(", "))
+        format!(
+            "unknown model; use a preset ({}) or a parameter count such as 3b, 350m or 7e9",
+            PRESET_NAMES.join(", ")
+        )
     })
 }
 
@@ -172,8 +175,15 @@ pub(crate) fn parse_size_flag(text: &str) -> Result<f64, String> {
 
 /// Parses a percentage between 0 and 100.
 fn parse_percent(text: &str) -> Result<f64, String> {
-    let value: f64 = text.trim_end_matches('%').parse().map_err(|_| "expected a percentage such as 10".to_string())?;
-    if (0.0..=100.0).contains(&value) { Ok(value) } else { Err("expected a percentage from 0 to 100".into()) }
+    let value: f64 = text
+        .trim_end_matches('%')
+        .parse()
+        .map_err(|_| "expected a percentage such as 10".to_string())?;
+    if (0.0..=100.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err("expected a percentage from 0 to 100".into())
+    }
 }
 
 /// Precisions.
@@ -385,10 +395,22 @@ pub struct TradeoffArgs {
 
 /// Parses `BATCH:NORM²`.
 fn parse_norm_sample(text: &str) -> Result<(f64, f64), String> {
-    let (batch, norm) = text.split_once(':').ok_or("expected BATCH:NORM², such as 64:0.52")?;
-    let batch: f64 = batch.trim().parse().map_err(|_| format!("invalid batch \"{batch}\""))?;
-    let norm: f64 = norm.trim().parse().map_err(|_| format!("invalid squared norm \"{norm}\""))?;
-    if batch > 0.0 && norm > 0.0 { Ok((batch, norm)) } else { Err("batch and squared norm must be positive".into()) }
+    let (batch, norm) = text
+        .split_once(':')
+        .ok_or("expected BATCH:NORM², such as 64:0.52")?;
+    let batch: f64 = batch
+        .trim()
+        .parse()
+        .map_err(|_| format!("invalid batch \"{batch}\""))?;
+    let norm: f64 = norm
+        .trim()
+        .parse()
+        .map_err(|_| format!("invalid squared norm \"{norm}\""))?;
+    if batch > 0.0 && norm > 0.0 {
+        Ok((batch, norm))
+    } else {
+        Err("batch and squared norm must be positive".into())
+    }
 }
 
 #[cfg(test)]
@@ -397,7 +419,10 @@ mod tests {
 
     #[test]
     fn model_flag_takes_presets_and_counts() {
-        assert_eq!(parse_model("bert-base"), Ok(ModelChoice::Preset("bert-base".into())));
+        assert_eq!(
+            parse_model("bert-base"),
+            Ok(ModelChoice::Preset("bert-base".into()))
+        );
         assert_eq!(parse_model("3b"), Ok(ModelChoice::Count(3e9)));
         let error = parse_model("resnet").unwrap_err();
         assert!(error.contains("llama-7b"), "{error}");

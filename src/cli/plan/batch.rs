@@ -3,10 +3,10 @@
 
 use serde::Serialize;
 
+use super::PlanError;
 use super::args::{BatchArgs, TaskArg};
 use super::resolve::training_plan;
-use super::PlanError;
-use crate::planner::{format_gb, max_micro_batch, recommended_batch, BatchRecommendation, Task};
+use crate::planner::{BatchRecommendation, Task, format_gb, max_micro_batch, recommended_batch};
 
 /// Everything `plan batch` reports.
 #[derive(Debug, Clone, Serialize)]
@@ -32,7 +32,9 @@ pub(crate) fn batch_report(args: &BatchArgs) -> Result<BatchReport, PlanError> {
     let recommendation = recommended_batch(&plan.model.name, task);
     let max_micro_batch = args.gpu_memory.map(|limit| max_micro_batch(&plan, limit));
     let accumulation_steps = match (&recommendation, max_micro_batch) {
-        (Some(recommendation), Some(largest)) if largest > 0 && f64::from(largest) < recommendation.range.recommended_low => {
+        (Some(recommendation), Some(largest))
+            if largest > 0 && f64::from(largest) < recommendation.range.recommended_low =>
+        {
             Some((recommendation.range.recommended_low / f64::from(largest)).ceil() as u32)
         }
         _ => None,
@@ -86,5 +88,9 @@ pub(crate) fn render_batch(report: &BatchReport) -> String {
 
 /// Formats a range, or one value when both ends agree.
 fn span(low: f64, high: f64) -> String {
-    if low == high { format!("{low}") } else { format!("{low} to {high}") }
+    if low == high {
+        format!("{low}")
+    } else {
+        format!("{low} to {high}")
+    }
 }

@@ -7,7 +7,10 @@ use super::args::{LrArgs, RuleArg};
 use super::resolve::optimizer;
 use super::table::Table;
 use super::text::format_number;
-use crate::planner::{global_batch, plan_lr, LrPlan, LrRequest, ScalingRule, LINEAR_RULE_VALIDATED_UP_TO, REFERENCE_BATCH, REFERENCE_LR};
+use crate::planner::{
+    LINEAR_RULE_VALIDATED_UP_TO, LrPlan, LrRequest, REFERENCE_BATCH, REFERENCE_LR, ScalingRule,
+    global_batch, plan_lr,
+};
 
 /// Everything `plan lr` reports.
 #[derive(Debug, Clone, Serialize)]
@@ -36,17 +39,34 @@ pub(crate) fn lr_report(args: &LrArgs) -> LrReport {
     let (rule, rule_reason) = match (args.rule, optimizer) {
         (Some(RuleArg::Linear), _) => (ScalingRule::Linear, "chosen with --rule".to_string()),
         (Some(RuleArg::Sqrt), _) => (ScalingRule::SquareRoot, "chosen with --rule".to_string()),
-        (None, Some(optimizer)) if optimizer.is_adaptive() => {
-            (ScalingRule::SquareRoot, format!("the usual starting point for an adaptive optimizer such as {}", optimizer.name()))
-        }
-        (None, Some(optimizer)) => (ScalingRule::Linear, format!("the rule for {} (Goyal et al. 2017)", optimizer.name())),
+        (None, Some(optimizer)) if optimizer.is_adaptive() => (
+            ScalingRule::SquareRoot,
+            format!(
+                "the usual starting point for an adaptive optimizer such as {}",
+                optimizer.name()
+            ),
+        ),
+        (None, Some(optimizer)) => (
+            ScalingRule::Linear,
+            format!("the rule for {} (Goyal et al. 2017)", optimizer.name()),
+        ),
         (None, None) => (
             ScalingRule::Linear,
             "the rule for SGD (Goyal et al. 2017), taken when no --optimizer is given".to_string(),
         ),
     };
-    let request = LrRequest { old_batch, new_batch, base_lr, rule, dataset_size: args.dataset_size };
-    LrReport { plan: plan_lr(&request), rule_reason, goyal_reference }
+    let request = LrRequest {
+        old_batch,
+        new_batch,
+        base_lr,
+        rule,
+        dataset_size: args.dataset_size,
+    };
+    LrReport {
+        plan: plan_lr(&request),
+        rule_reason,
+        goyal_reference,
+    }
 }
 
 /// Renders the report as text.
@@ -64,7 +84,11 @@ pub(crate) fn render_lr(report: &LrReport) -> String {
     text.push('\n');
     text.push_str(&rule_table(plan).render());
     text.push('\n');
-    text.push_str(&format!("Rule: {}, {}.\n", plan.rule.name(), report.rule_reason));
+    text.push_str(&format!(
+        "Rule: {}, {}.\n",
+        plan.rule.name(),
+        report.rule_reason
+    ));
     text.push_str(&render_why(plan));
     text.push_str(&render_warmup(plan));
     text.push_str(&render_schedule(plan));
@@ -80,11 +104,21 @@ pub(crate) fn render_lr(report: &LrReport) -> String {
 /// Builds the table of both rules.
 fn rule_table(plan: &LrPlan) -> Table {
     let with_lr = plan.base_lr.is_some();
-    let header: &[&str] = if with_lr { &["rule", "multiplier", "learning rate"] } else { &["rule", "multiplier"] };
+    let header: &[&str] = if with_lr {
+        &["rule", "multiplier", "learning rate"]
+    } else {
+        &["rule", "multiplier"]
+    };
     let mut table = Table::new(header, &[1, 2]);
-    for (rule, multiplier) in [(ScalingRule::Linear, plan.linear_multiplier), (ScalingRule::SquareRoot, plan.square_root_multiplier)] {
+    for (rule, multiplier) in [
+        (ScalingRule::Linear, plan.linear_multiplier),
+        (ScalingRule::SquareRoot, plan.square_root_multiplier),
+    ] {
         let chosen = if rule == plan.rule { " (chosen)" } else { "" };
-        let mut row = vec![format!("{}{chosen}", rule.name()), format!("{}×", format_number(multiplier))];
+        let mut row = vec![
+            format!("{}{chosen}", rule.name()),
+            format!("{}×", format_number(multiplier)),
+        ];
         if let Some(lr) = plan.base_lr {
             row.push(format_number(lr * multiplier));
         }
@@ -115,7 +149,10 @@ fn render_warmup(plan: &LrPlan) -> String {
         (Some(old), Some(new)) => format!("from {} to {}", format_number(old), format_number(new)),
         _ => "from the old learning rate to the new one".to_string(),
     };
-    let steps = warmup.steps.map(|steps| format!(" ({} steps)", format_number(steps))).unwrap_or_default();
+    let steps = warmup
+        .steps
+        .map(|steps| format!(" ({} steps)", format_number(steps)))
+        .unwrap_or_default();
     format!(
         "Warmup: raise the learning rate linearly {range} over the first {} epochs{steps}; a large step size is unstable early in training (gradual warmup, Goyal et al. 2017).\n",
         format_number(warmup.epochs)
@@ -132,7 +169,13 @@ fn render_schedule(plan: &LrPlan) -> String {
     };
     let per_epoch = plan
         .steps_per_epoch
-        .map(|(old, new)| format!(" ({} instead of {})", format_number(new), format_number(old)))
+        .map(|(old, new)| {
+            format!(
+                " ({} instead of {})",
+                format_number(new),
+                format_number(old)
+            )
+        })
         .unwrap_or_default();
     format!(
         "Schedule: an epoch now has {change} optimizer steps{per_epoch}; multiply milestones counted in steps (decay steps, total steps) by {}. Schedules counted in epochs stay as they are.\n",

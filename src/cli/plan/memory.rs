@@ -5,8 +5,9 @@ use serde::Serialize;
 
 use super::table::Table;
 use crate::planner::{
-    format_count, format_gb, max_micro_batch, mitigations, training_memory, Lever, MemoryBreakdown, Method,
-    Mitigation, ModelSpec, Optimizer, Precision, Recompute, ShapeSource, Sharding, TrainingPlan,
+    Lever, MemoryBreakdown, Method, Mitigation, ModelSpec, Optimizer, Precision, Recompute,
+    ShapeSource, Sharding, TrainingPlan, format_count, format_gb, max_micro_batch, mitigations,
+    training_memory,
 };
 
 /// Maximum number of ways to fit that a report lists.
@@ -90,7 +91,10 @@ pub(crate) fn memory_report(plan: &TrainingPlan, gpu_memory: Option<f64>) -> Mem
     let next = training_memory(&plan.with_micro_batch(plan.micro_batch + 1));
     let fits = gpu_memory.map(|limit| memory.total <= limit);
     let ways_to_fit = match (gpu_memory, fits) {
-        (Some(limit), Some(false)) => mitigations(plan, limit, MITIGATION_LIMIT).iter().map(way_to_fit).collect(),
+        (Some(limit), Some(false)) => mitigations(plan, limit, MITIGATION_LIMIT)
+            .iter()
+            .map(way_to_fit)
+            .collect(),
         _ => Vec::new(),
     };
     MemoryReport {
@@ -195,8 +199,16 @@ fn render_heading(report: &MemoryReport) -> String {
     let model = &report.model;
     let training = &report.training;
     let shape = match model.shape {
-        ShapeSource::Preset => format!("{} layers, hidden {}, {} heads", model.layers + model.decoder_layers, model.hidden, model.heads),
-        ShapeSource::Given => format!("given shape: {} layers, hidden {}, {} heads", model.layers, model.hidden, model.heads),
+        ShapeSource::Preset => format!(
+            "{} layers, hidden {}, {} heads",
+            model.layers + model.decoder_layers,
+            model.hidden,
+            model.heads
+        ),
+        ShapeSource::Given => format!(
+            "given shape: {} layers, hidden {}, {} heads",
+            model.layers, model.hidden, model.heads
+        ),
         ShapeSource::Estimated => format!(
             "shape estimated from the count: {} layers, hidden {}, {} heads; set it with --layers, --hidden and --heads",
             model.layers, model.hidden, model.heads
@@ -213,7 +225,11 @@ fn render_heading(report: &MemoryReport) -> String {
         training.micro_batch,
         training.seq_len,
         training.recompute.name(),
-        if training.flash_attention { ", FlashAttention" } else { "" }
+        if training.flash_attention {
+            ", FlashAttention"
+        } else {
+            ""
+        }
     ));
     text
 }
@@ -223,7 +239,11 @@ fn describe_training(training: &TrainingSummary, model: &ModelSummary) -> String
     let method = match training.method {
         Method::Full => "full training".to_string(),
         Method::Lora(config) | Method::Qlora(config) => {
-            let kind = if matches!(training.method, Method::Lora(_)) { "LoRA" } else { "QLoRA" };
+            let kind = if matches!(training.method, Method::Lora(_)) {
+                "LoRA"
+            } else {
+                "QLoRA"
+            };
             let share = 100.0 * model.trainable_parameters as f64 / model.parameters as f64;
             format!(
                 "{kind} rank {} ({} trainable parameters, {share:.2}%)",
@@ -232,8 +252,16 @@ fn describe_training(training: &TrainingSummary, model: &ModelSummary) -> String
             )
         }
     };
-    let gpus = if training.gpus == 1 { "1 GPU".to_string() } else { format!("{} GPUs", training.gpus) };
-    let offload = if training.offload_optimizer { ", optimizer offloaded to CPU" } else { "" };
+    let gpus = if training.gpus == 1 {
+        "1 GPU".to_string()
+    } else {
+        format!("{} GPUs", training.gpus)
+    };
+    let offload = if training.offload_optimizer {
+        ", optimizer offloaded to CPU"
+    } else {
+        ""
+    };
     format!(
         "{method}, {}, {}, {gpus}, {}{offload}",
         training.optimizer.name(),
@@ -246,7 +274,11 @@ fn describe_training(training: &TrainingSummary, model: &ModelSummary) -> String
 fn render_breakdown(report: &MemoryReport) -> Table {
     let breakdown = &report.breakdown;
     let training = &report.training;
-    let element = if training.precision == Precision::Fp32 { "fp32" } else { "16-bit" };
+    let element = if training.precision == Precision::Fp32 {
+        "fp32"
+    } else {
+        "16-bit"
+    };
     let weights_label = match training.method {
         Method::Full => format!("weights ({element})"),
         Method::Lora(_) => format!("weights ({element} frozen base + adapters)"),
@@ -256,17 +288,26 @@ fn render_breakdown(report: &MemoryReport) -> Table {
         Method::Full => format!("gradients ({element})"),
         Method::Lora(_) | Method::Qlora(_) => "gradients (adapters only)".to_string(),
     };
-    let mut rows = vec![(weights_label, breakdown.weights), (gradients_label, breakdown.gradients)];
+    let mut rows = vec![
+        (weights_label, breakdown.weights),
+        (gradients_label, breakdown.gradients),
+    ];
     if breakdown.master_weights > 0 {
         rows.push(("master weights (fp32)".into(), breakdown.master_weights));
     }
-    rows.push((format!("optimizer states ({})", training.optimizer.name()), breakdown.optimizer_states));
+    rows.push((
+        format!("optimizer states ({})", training.optimizer.name()),
+        breakdown.optimizer_states,
+    ));
     rows.push(("activations".into(), breakdown.activations));
     rows.push(("CUDA context (estimate)".into(), breakdown.cuda_context));
     rows.push(("fragmentation margin".into(), breakdown.fragmentation));
     rows.push(("total".into(), breakdown.total));
     if training.offload_optimizer {
-        rows.push(("in CPU memory, not in total".into(), breakdown.offloaded_to_cpu));
+        rows.push((
+            "in CPU memory, not in total".into(),
+            breakdown.offloaded_to_cpu,
+        ));
     }
 
     let mut table = Table::new(&["component", "memory"], &[1]);
@@ -294,13 +335,19 @@ fn render_verdict(report: &MemoryReport) -> Option<String> {
             format_gb(total)
         )
     } else {
-        let states = (report.breakdown.weights + report.breakdown.gradients + report.breakdown.master_weights + report.breakdown.optimizer_states) as f64;
+        let states = (report.breakdown.weights
+            + report.breakdown.gradients
+            + report.breakdown.master_weights
+            + report.breakdown.optimizer_states) as f64;
         let reason = if states > limit {
             format!("model states alone take {}", format_gb(states))
         } else {
             "even a micro-batch of one sequence is too large".to_string()
         };
-        format!("Verdict: does not fit in {} at any micro-batch: {reason}.\n", format_gb(limit))
+        format!(
+            "Verdict: does not fit in {} at any micro-batch: {reason}.\n",
+            format_gb(limit)
+        )
     };
     Some(text)
 }
@@ -312,13 +359,24 @@ fn render_ways_to_fit(ways: &[WayToFit]) -> String {
     }
     let mut text = String::from("\nWhat would make it fit, cheapest first:\n");
     for (index, way) in ways.iter().enumerate() {
-        let changes = if way.changes.is_empty() { "keep the setup".to_string() } else { way.changes.join(" + ") };
+        let changes = if way.changes.is_empty() {
+            "keep the setup".to_string()
+        } else {
+            way.changes.join(" + ")
+        };
         let batch = if way.accumulation_steps > 1 {
-            format!("micro-batch {} with {} accumulation steps", way.micro_batch, way.accumulation_steps)
+            format!(
+                "micro-batch {} with {} accumulation steps",
+                way.micro_batch, way.accumulation_steps
+            )
         } else {
             format!("micro-batch {}", way.micro_batch)
         };
-        text.push_str(&format!("  {}. {changes}: {batch}, {}\n", index + 1, format_gb(way.total_bytes as f64)));
+        text.push_str(&format!(
+            "  {}. {changes}: {batch}, {}\n",
+            index + 1,
+            format_gb(way.total_bytes as f64)
+        ));
     }
     text
 }

@@ -1,13 +1,14 @@
 //! Turns parsed flags into validated planner inputs before anything is computed.
 
-use super::args::{
-    HeadArg, LoraTargetsArg, MethodArg, MlpArg, ModelArgs, ModelChoice, OptimizerArg, PrecisionArg, RecomputeArg,
-    ShardingArg, TrainingArgs,
-};
 use super::PlanError;
+use super::args::{
+    HeadArg, LoraTargetsArg, MethodArg, MlpArg, ModelArgs, ModelChoice, OptimizerArg, PrecisionArg,
+    RecomputeArg, ShardingArg, TrainingArgs,
+};
 use crate::planner::{
-    from_count, preset, Architecture, Head, LoraConfig, LoraTargets, Method, Mlp, ModelSpec, Norm, Optimizer,
-    Overhead, Precision, Recompute, ShapeSource, Sharding, StateSetup, TrainingPlan, PRESET_NAMES,
+    Architecture, Head, LoraConfig, LoraTargets, Method, Mlp, ModelSpec, Norm, Optimizer, Overhead,
+    PRESET_NAMES, Precision, Recompute, ShapeSource, Sharding, StateSetup, TrainingPlan,
+    from_count, preset,
 };
 
 /// Resolves the model flags into a model spec.
@@ -28,7 +29,11 @@ pub(crate) fn model_spec(args: &ModelArgs) -> Result<ModelSpec, PlanError> {
             architecture: Architecture::decoder(layers, hidden, heads),
             shape: ShapeSource::Given,
         },
-        (None, None) => return Err(PlanError::MissingModel { presets: PRESET_NAMES.join(", ") }),
+        (None, None) => {
+            return Err(PlanError::MissingModel {
+                presets: PRESET_NAMES.join(", "),
+            });
+        }
     };
     apply_overrides(&mut spec, args)?;
     Ok(spec)
@@ -41,14 +46,21 @@ fn shape_flags(args: &ModelArgs) -> Result<Option<(u32, u32, u32)>, PlanError> {
         (Some(layers), Some(hidden), Some(heads)) => Ok(Some((layers, hidden, heads))),
         (None, None, None) => Ok(None),
         (layers, hidden, heads) => {
-            let missing: Vec<&str> = [("--layers", layers), ("--hidden", hidden), ("--heads", heads)]
-                .into_iter()
-                .filter(|(_, value)| value.is_none())
-                .map(|(flag, _)| flag)
-                .collect();
+            let missing: Vec<&str> = [
+                ("--layers", layers),
+                ("--hidden", hidden),
+                ("--heads", heads),
+            ]
+            .into_iter()
+            .filter(|(_, value)| value.is_none())
+            .map(|(flag, _)| flag)
+            .collect();
             Err(PlanError::InvalidFlag {
                 flag: "--layers/--hidden/--heads",
-                message: format!("an architecture needs all three; missing {}", missing.join(" and ")),
+                message: format!(
+                    "an architecture needs all three; missing {}",
+                    missing.join(" and ")
+                ),
             })
         }
     }
@@ -84,7 +96,10 @@ fn apply_overrides(spec: &mut ModelSpec, args: &ModelArgs) -> Result<(), PlanErr
         if architecture.heads % kv_heads != 0 {
             return Err(PlanError::InvalidFlag {
                 flag: "--kv-heads",
-                message: format!("{kv_heads} does not divide the {} attention heads", architecture.heads),
+                message: format!(
+                    "{kv_heads} does not divide the {} attention heads",
+                    architecture.heads
+                ),
             });
         }
         architecture.kv_heads = kv_heads;
@@ -97,7 +112,10 @@ fn apply_overrides(spec: &mut ModelSpec, args: &ModelArgs) -> Result<(), PlanErr
 
 /// Returns the error for a preset name that the flag parser accepted but lookup did not.
 fn unknown_preset(name: &str) -> PlanError {
-    PlanError::InvalidFlag { flag: "--model", message: format!("unknown preset \"{name}\"") }
+    PlanError::InvalidFlag {
+        flag: "--model",
+        message: format!("unknown preset \"{name}\""),
+    }
 }
 
 /// Resolves the training flags into the model-state choices.
@@ -130,7 +148,11 @@ pub(crate) fn state_setup(args: &TrainingArgs) -> StateSetup {
 }
 
 /// Resolves the model and training flags into a training plan at `micro_batch`.
-pub(crate) fn training_plan(model: &ModelArgs, training: &TrainingArgs, micro_batch: u32) -> Result<TrainingPlan, PlanError> {
+pub(crate) fn training_plan(
+    model: &ModelArgs,
+    training: &TrainingArgs,
+    micro_batch: u32,
+) -> Result<TrainingPlan, PlanError> {
     Ok(TrainingPlan {
         model: model_spec(model)?,
         states: state_setup(training),
@@ -142,7 +164,10 @@ pub(crate) fn training_plan(model: &ModelArgs, training: &TrainingArgs, micro_ba
             RecomputeArg::Full => Recompute::Full,
         },
         flash_attention: training.flash_attention,
-        overhead: Overhead { cuda_context: training.cuda_context, fragmentation: training.fragmentation / 100.0 },
+        overhead: Overhead {
+            cuda_context: training.cuda_context,
+            fragmentation: training.fragmentation / 100.0,
+        },
     })
 }
 

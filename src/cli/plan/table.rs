@@ -15,7 +15,9 @@ impl Table {
         Table {
             header: header.iter().map(|cell| cell.to_string()).collect(),
             rows: Vec::new(),
-            right_aligned: (0..header.len()).map(|column| right_aligned.contains(&column)).collect(),
+            right_aligned: (0..header.len())
+                .map(|column| right_aligned.contains(&column))
+                .collect(),
         }
     }
 
@@ -48,7 +50,11 @@ impl Table {
             .enumerate()
             .map(|(column, width)| {
                 let cell = row.get(column).map_or("", String::as_str);
-                if self.right_aligned[column] { format!("{cell:>width$}") } else { format!("{cell:<width$}") }
+                if self.right_aligned[column] {
+                    format!("{cell:>width$}")
+                } else {
+                    format!("{cell:<width$}")
+                }
             })
             .collect();
         cells.join("  ")

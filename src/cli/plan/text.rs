@@ -9,7 +9,11 @@ pub(crate) fn format_number(value: f64) -> String {
     let magnitude = value.abs().log10().floor() as i32;
     let decimals = (3 - magnitude).max(0) as usize;
     let text = format!("{value:.decimals$}");
-    if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text }
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
 }
 
 #[cfg(test)]

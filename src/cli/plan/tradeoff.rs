@@ -3,11 +3,13 @@
 
 use serde::Serialize;
 
+use super::PlanError;
 use super::args::TradeoffArgs;
 use super::table::Table;
 use super::text::format_number;
-use super::PlanError;
-use crate::planner::{batches_around, noise_scale_from_norms, tradeoff, GradientNormSample, TradeoffPoint};
+use crate::planner::{
+    GradientNormSample, TradeoffPoint, batches_around, noise_scale_from_norms, tradeoff,
+};
 
 /// Everything `plan tradeoff` reports.
 #[derive(Debug, Clone, Serialize)]
@@ -24,13 +26,19 @@ pub(crate) fn tradeoff_report(args: &TradeoffArgs) -> Result<TradeoffReport, Pla
     let (noise_scale, noise_scale_estimated) = match (args.noise_scale, args.grad_norm.as_slice()) {
         (Some(noise_scale), _) => (noise_scale, false),
         (None, [small, big]) => {
-            let sample = |(batch, squared_norm): (f64, f64)| GradientNormSample { batch, squared_norm };
+            let sample = |(batch, squared_norm): (f64, f64)| GradientNormSample {
+                batch,
+                squared_norm,
+            };
             (noise_scale_from_norms(sample(*small), sample(*big))?, true)
         }
         (None, samples) => {
             return Err(PlanError::InvalidFlag {
                 flag: "--grad-norm",
-                message: format!("give exactly two samples at different batch sizes, got {}", samples.len()),
+                message: format!(
+                    "give exactly two samples at different batch sizes, got {}",
+                    samples.len()
+                ),
             });
         }
     };
@@ -39,12 +47,21 @@ pub(crate) fn tradeoff_report(args: &TradeoffArgs) -> Result<TradeoffReport, Pla
     } else {
         args.batch.iter().map(|&batch| f64::from(batch)).collect()
     };
-    Ok(TradeoffReport { noise_scale, noise_scale_estimated, min_steps: args.min_steps, points: tradeoff(noise_scale, &batches, args.min_steps) })
+    Ok(TradeoffReport {
+        noise_scale,
+        noise_scale_estimated,
+        min_steps: args.min_steps,
+        points: tradeoff(noise_scale, &batches, args.min_steps),
+    })
 }
 
 /// Renders the report as text.
 pub(crate) fn render_tradeoff(report: &TradeoffReport) -> String {
-    let source = if report.noise_scale_estimated { "estimated from gradient norms" } else { "given" };
+    let source = if report.noise_scale_estimated {
+        "estimated from gradient norms"
+    } else {
+        "given"
+    };
     let mut text = format!(
         "Steps versus examples by batch size (McCandlish et al. 2018), noise scale B_noise = {} ({source})\n\n",
         format_number(report.noise_scale)
@@ -72,11 +89,24 @@ pub(crate) fn render_tradeoff(report: &TradeoffReport) -> String {
 /// Builds the table of batch sizes.
 fn points_table(report: &TradeoffReport) -> Table {
     let absolute = report.min_steps.is_some();
-    let header: &[&str] =
-        if absolute { &["batch", "steps / S_min", "examples / E_min", "steps", "examples"] } else { &["batch", "steps / S_min", "examples / E_min"] };
+    let header: &[&str] = if absolute {
+        &[
+            "batch",
+            "steps / S_min",
+            "examples / E_min",
+            "steps",
+            "examples",
+        ]
+    } else {
+        &["batch", "steps / S_min", "examples / E_min"]
+    };
     let mut table = Table::new(header, &[0, 1, 2, 3, 4]);
     for point in &report.points {
-        let mut row = vec![format_number(point.batch), format_number(point.steps_ratio), format_number(point.examples_ratio)];
+        let mut row = vec![
+            format_number(point.batch),
+            format_number(point.steps_ratio),
+            format_number(point.examples_ratio),
+        ];
         if let (Some(steps), Some(examples)) = (point.steps, point.examples) {
             row.push(format_number(steps.round()));
             row.push(format_number(examples.round()));
