@@ -1,6 +1,7 @@
 //! The command line: clap commands and orchestration only.
 
 pub mod exit;
+pub mod plan;
 pub mod run;
 pub mod score;
 pub mod suite_arg;
@@ -28,6 +29,8 @@ pub enum Command {
     Run(run::RunArgs),
     /// Re-score saved answers offline, one JSON object per line
     Score(score::ScoreArgs),
+    /// Compute training memory, learning-rate scaling, accumulation steps and batch trade-offs
+    Plan(plan::PlanArgs),
 }
 
 /// A command that stopped, with the exit code it maps to.
@@ -63,6 +66,14 @@ pub fn run(cli: Cli) -> u8 {
     let result = match &cli.command {
         Command::Run(args) => run::run(args, &mut out),
         Command::Score(args) => score::run(args, &mut out).map(|()| exit::SUCCESS),
+        Command::Plan(args) => match plan::run(args, &mut out) {
+            Ok(()) => Ok(exit::SUCCESS),
+            Err(error) => {
+                let _ = out.flush();
+                eprintln!("error: {error}");
+                return error.exit_code();
+            }
+        },
     };
     let _ = out.flush();
     match result {

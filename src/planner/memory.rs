@@ -1,95 +1,186 @@
-//! Memory of model states (weights, gradients, optimizer states) for full training.
+//! Training memory per GPU as a breakdown (model states, activations, CUDA context,
+//! fragmentation margin), whether it fits a GPU, and the largest micro-batch that does.
 
-/// Bytes in a decimal gigabyte.
-pub const BYTES_PER_GB: f64 = 1e9;
+use serde::Serialize;
 
-/// Numeric precision of training.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Precision {
-    /// Everything in fp32.
-    Fp32,
-    /// fp16 or bf16 weights and gradients with fp32 master weights.
-    Mixed,
+use super::activations::{ActivationSetup, Recompute, activation_bytes};
+use super::presets::ModelSpec;
+use super::states::{ModelStates, StateSetup, model_states};
+use super::units::BYTES_PER_GB;
+
+/// Largest micro-batch the planner searches, far above any real GPU's capacity.
+const MAX_MICRO_BATCH: u32 = 1 << 20;
+
+/// Memory a GPU loses to things other than tensors.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Overhead {
+    /// CUDA context, cuBLAS and cuDNN workspaces, in bytes. An estimate: PyTorch
+    /// typically takes 0.3 to 1 GB depending on GPU, driver and library versions.
+    pub cuda_context: f64,
+    /// Margin for allocator fragmentation and temporary buffers, as a fraction of the
+    /// model states and activations.
+    pub fragmentation: f64,
 }
 
-impl Precision {
-    /// Parses `fp32`, `mixed`, `fp16` or `bf16` (both mixed precision).
-    pub fn parse(name: &str) -> Option<Self> {
-        match name.to_ascii_lowercase().as_str() {
-            "fp32" | "float32" => Some(Precision::Fp32),
-            "mixed" | "fp16" | "bf16" | "amp" => Some(Precision::Mixed),
-            _ => None,
-        }
-    }
-
-    /// Bytes per parameter for weights, gradients and optimizer states together.
-    ///
-    /// fp32: 4 (weights) + 4 (gradients) + optimizer states in fp32.
-    /// Mixed: 2 (fp16 weights) + 2 (fp16 gradients) + 4 (fp32 master weights) +
-    /// optimizer states in fp32; with Adam that is 16 (Rajbhandari et al. 2020,
-    /// "ZeRO", section 3.1).
-    pub fn model_state_bytes_per_param(self, optimizer: Optimizer) -> f64 {
-        let states = optimizer.state_bytes_per_param();
-        match self {
-            Precision::Fp32 => 4.0 + 4.0 + states,
-            Precision::Mixed => 2.0 + 2.0 + 4.0 + states,
+impl Default for Overhead {
+    // NOTE: both defaults are estimates, not measurements. Measure a real run
+    // (torch.cuda.max_memory_reserved) and pass --cuda-context and --fragmentation.
+    fn default() -> Self {
+        Overhead {
+            cuda_context: 0.5 * BYTES_PER_GB,
+            fragmentation: 0.10,
         }
     }
 }
 
-/// Optimizer, by the fp32 state it keeps per parameter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Optimizer {
-    Sgd,
-    Momentum,
-    AdamW,
+/// Everything that decides the training memory of one GPU.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrainingPlan {
+    pub model: ModelSpec,
+    pub states: StateSetup,
+    /// Tokens per sequence.
+    pub seq_len: u32,
+    /// Sequences per forward and backward pass on one GPU.
+    pub micro_batch: u32,
+    pub recompute: Recompute,
+    pub flash_attention: bool,
+    pub overhead: Overhead,
 }
 
-impl Optimizer {
-    /// Parses an optimizer name (`sgd`, `momentum`, `adam`, `adamw`).
-    pub fn parse(name: &str) -> Option<Self> {
-        match name.to_ascii_lowercase().as_str() {
-            "sgd" => Some(Optimizer::Sgd),
-            "momentum" | "sgd-momentum" => Some(Optimizer::Momentum),
-            "adam" | "adamw" => Some(Optimizer::AdamW),
-            _ => None,
+impl TrainingPlan {
+    /// Returns the same plan at another micro-batch.
+    pub fn with_micro_batch(&self, micro_batch: u32) -> TrainingPlan {
+        TrainingPlan {
+            micro_batch,
+            ..self.clone()
         }
     }
 
-    /// Returns the name used in reports.
-    pub fn name(self) -> &'static str {
-        match self {
-            Optimizer::Sgd => "SGD",
-            Optimizer::Momentum => "SGD-momentum",
-            Optimizer::AdamW => "AdamW",
-        }
-    }
-
-    /// fp32 optimizer-state bytes per parameter: none for SGD, one buffer for momentum,
-    /// two moments for Adam.
-    fn state_bytes_per_param(self) -> f64 {
-        match self {
-            Optimizer::Sgd => 0.0,
-            Optimizer::Momentum => 4.0,
-            Optimizer::AdamW => 8.0,
+    /// Returns the activation choices of this plan.
+    fn activation_setup(&self) -> ActivationSetup {
+        ActivationSetup {
+            seq_len: self.seq_len,
+            micro_batch: self.micro_batch,
+            precision: self.states.precision,
+            recompute: self.recompute,
+            flash_attention: self.flash_attention,
         }
     }
 }
 
-/// Returns the bytes of weights, gradients and optimizer states for `params` parameters.
-pub fn model_state_bytes(params: f64, precision: Precision, optimizer: Optimizer) -> f64 {
-    params * precision.model_state_bytes_per_param(optimizer)
+/// Memory of one GPU by component, in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct MemoryBreakdown {
+    pub states: ModelStates,
+    pub activations: f64,
+    pub cuda_context: f64,
+    pub fragmentation: f64,
+    /// Sum of every component above.
+    pub total: f64,
+}
+
+impl MemoryBreakdown {
+    /// Returns the model-state bytes on the GPU.
+    pub fn model_states(&self) -> f64 {
+        self.states.gpu_bytes()
+    }
+}
+
+/// Computes the training memory of one GPU.
+pub fn training_memory(plan: &TrainingPlan) -> MemoryBreakdown {
+    let states = model_states(&plan.model, &plan.states);
+    let activations = activation_bytes(&plan.model.architecture, &plan.activation_setup());
+    let fragmentation = plan.overhead.fragmentation * (states.gpu_bytes() + activations);
+    let cuda_context = plan.overhead.cuda_context;
+    MemoryBreakdown {
+        states,
+        activations,
+        cuda_context,
+        fragmentation,
+        total: states.gpu_bytes() + activations + cuda_context + fragmentation,
+    }
+}
+
+/// Returns whether the plan fits in `gpu_memory` bytes.
+pub fn fits(plan: &TrainingPlan, gpu_memory: f64) -> bool {
+    training_memory(plan).total <= gpu_memory
+}
+
+/// Finds the largest micro-batch that fits in `gpu_memory` bytes; zero when even one
+/// sequence does not fit.
+pub fn max_micro_batch(plan: &TrainingPlan, gpu_memory: f64) -> u32 {
+    if !fits(&plan.with_micro_batch(1), gpu_memory) {
+        return 0;
+    }
+    // Every component is affine in the micro-batch, so two points give the estimate;
+    // the steps after it correct any rounding at the boundary.
+    let one = training_memory(&plan.with_micro_batch(1)).total;
+    let two = training_memory(&plan.with_micro_batch(2)).total;
+    let per_sequence = two - one;
+    let estimate = if per_sequence > 0.0 {
+        1.0 + ((gpu_memory - one) / per_sequence).floor()
+    } else {
+        f64::from(MAX_MICRO_BATCH)
+    };
+    let mut batch = estimate.clamp(1.0, f64::from(MAX_MICRO_BATCH)) as u32;
+    while batch < MAX_MICRO_BATCH && fits(&plan.with_micro_batch(batch + 1), gpu_memory) {
+        batch += 1;
+    }
+    while batch > 1 && !fits(&plan.with_micro_batch(batch), gpu_memory) {
+        batch -= 1;
+    }
+    batch
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::planner::precision::{Optimizer, Precision};
+    use crate::planner::presets::{from_count, preset};
+    use crate::planner::states::{Method, Sharding};
+
+    fn plan(model: ModelSpec, micro_batch: u32) -> TrainingPlan {
+        TrainingPlan {
+            model,
+            states: StateSetup {
+                precision: Precision::Mixed,
+                optimizer: Optimizer::AdamW,
+                method: Method::Full,
+                sharding: Sharding::None,
+                gpus: 1,
+                offload_optimizer: false,
+            },
+            seq_len: 512,
+            micro_batch,
+            recompute: Recompute::None,
+            flash_attention: false,
+            overhead: Overhead::default(),
+        }
+    }
 
     #[test]
-    fn three_billion_adamw_is_48_gb() {
-        for precision in [Precision::Fp32, Precision::Mixed] {
-            let bytes = model_state_bytes(3.0e9, precision, Optimizer::AdamW);
-            assert_eq!(bytes / BYTES_PER_GB, 48.0);
-        }
+    fn three_billion_does_not_fit_24_gb() {
+        let plan = plan(from_count(3e9), 32);
+        let memory = training_memory(&plan);
+        assert_eq!(memory.model_states(), 48e9);
+        assert!(!fits(&plan, 24e9));
+        assert_eq!(max_micro_batch(&plan, 24e9), 0);
+    }
+
+    #[test]
+    fn total_adds_up() {
+        let memory = training_memory(&plan(preset("bert-base").unwrap(), 8));
+        let sum =
+            memory.model_states() + memory.activations + memory.cuda_context + memory.fragmentation;
+        assert_eq!(memory.total, sum);
+    }
+
+    #[test]
+    fn bert_base_max_batch_is_tight() {
+        let plan = plan(preset("bert-base").unwrap(), 1);
+        let batch = max_micro_batch(&plan, 24e9);
+        assert!(batch > 16, "{batch}");
+        assert!(fits(&plan.with_micro_batch(batch), 24e9));
+        assert!(!fits(&plan.with_micro_batch(batch + 1), 24e9));
     }
 }

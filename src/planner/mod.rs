@@ -1,181 +1,49 @@
-//! The reference planner: pure, deterministic formulas for the right answer to a
-//! scenario, computed from its parameters. Numeric rubric checks compare what an
-//! answer states with `expected`, so no expected number is ever written in a rubric.
+//! The reference planner: pure, deterministic formulas for training memory, learning
+//! rate, gradient accumulation and batch size, one file per family. Numeric rubric
+//! checks compare the number in an agent's response with `expected`, so rubrics contain
+//! no expected numbers. `skilleval plan` runs the same functions from the command line.
 
+mod accumulation;
+mod activations;
+mod architecture;
 mod batch;
+mod expected;
 mod lr;
 mod memory;
-
-pub use batch::{accumulation_steps, bert_finetune_batch_range, BatchRange};
-pub use lr::{lr_multiplier, ScalingRule};
-pub use memory::{model_state_bytes, Optimizer, Precision, BYTES_PER_GB};
-
-use crate::suite::{ParamValue, Parameters, Quantity};
-
-/// What a correct answer states for a quantity, and what the scorer accepts.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Expected {
-    /// The planner's value, in `unit`.
-    pub value: f64,
-    /// Lowest accepted value, in `unit`.
-    pub low: f64,
-    /// Highest accepted value, in `unit`.
-    pub high: f64,
-    pub unit: Unit,
-    /// How the value follows from the parameters, for reports.
-    pub derivation: String,
-}
-
-impl Expected {
-    /// Whether a stated value lies in the accepted range.
-    pub fn accepts(&self, stated: f64) -> bool {
-        let slack = 1e-9 * self.high.abs().max(1.0);
-        stated >= self.low - slack && stated <= self.high + slack
-    }
-}
-
-/// Unit of an expected value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Unit {
-    /// A dimensionless factor such as a learning-rate multiplier.
-    Factor,
-    /// A count of steps or micro-batches.
-    Steps,
-    /// Gigabytes (10^9 bytes). Answers in GiB are compared by their number, since
-    /// people round 44.7 GiB and 48 GB to the same estimate.
-    Gigabytes,
-    /// Examples per batch.
-    Examples,
-}
-
-/// A scenario whose parameters do not let the planner compute a quantity.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum PlannerError {
-    #[error("parameter `{0}` is missing")]
-    MissingParameter(String),
-    #[error("parameter `{name}` must be {expected}")]
-    InvalidParameter { name: String, expected: &'static str },
-    #[error("no recommended batch range for model `{model}` and task `{task}`")]
-    NoRecommendation { model: String, task: String },
-}
-
-/// Computes what a correct answer states for `quantity`, from a scenario's parameters.
-pub fn expected(quantity: Quantity, parameters: &Parameters) -> Result<Expected, PlannerError> {
-    match quantity {
-        Quantity::LrMultiplier => {
-            let old_batch = positive(parameters, "old_batch")?;
-            let new_batch = positive(parameters, "new_batch")?;
-            let multiplier = lr_multiplier(old_batch, new_batch, ScalingRule::Linear);
-            Ok(exact(multiplier, Unit::Factor, format!("{new_batch} / {old_batch} = {multiplier} (linear scaling rule)")))
-        }
-        Quantity::AccumulationSteps => {
-            let target = positive(parameters, "target_batch")?;
-            let micro = positive(parameters, "micro_batch")?;
-            let steps = accumulation_steps(target, micro);
-            Ok(exact(steps as f64, Unit::Steps, format!("{target} / {micro} = {steps} micro-batches per optimizer step")))
-        }
-        Quantity::ModelStateMemory => model_state_expected(parameters),
-        Quantity::RecommendedBatch => recommended_batch_expected(parameters),
-    }
-}
-
-fn exact(value: f64, unit: Unit, derivation: String) -> Expected {
-    Expected { value, low: value, high: value, unit, derivation }
-}
-
-fn model_state_expected(parameters: &Parameters) -> Result<Expected, PlannerError> {
-    let params = positive(parameters, "params")?;
-    let optimizer = match text(parameters, "optimizer") {
-        Some(name) => Optimizer::parse(name)
-            .ok_or(PlannerError::InvalidParameter { name: "optimizer".into(), expected: "sgd, momentum or adamw" })?,
-        None => Optimizer::AdamW,
-    };
-    // With precision unspecified the planner takes mixed precision; for Adam-type
-    // optimizers fp32 and mixed precision give the same 16 bytes per parameter.
-    let precision = match text(parameters, "precision") {
-        Some("unspecified") | None => Precision::Mixed,
-        Some(name) => Precision::parse(name)
-            .ok_or(PlannerError::InvalidParameter { name: "precision".into(), expected: "fp32, mixed or bf16" })?,
-    };
-    let gigabytes = model_state_bytes(params, precision, optimizer) / BYTES_PER_GB;
-    // Accept a sixth either side: 40-56 GB for 48 GB, which also covers 44.7 GiB.
-    Ok(Expected {
-        value: gigabytes,
-        low: gigabytes * 5.0 / 6.0,
-        high: gigabytes * 7.0 / 6.0,
-        unit: Unit::Gigabytes,
-        derivation: format!(
-            "{params:e} parameters x {} bytes (weights, gradients, {} states) = {gigabytes} GB",
-            precision.model_state_bytes_per_param(optimizer),
-            optimizer.name()
-        ),
-    })
-}
-
-fn recommended_batch_expected(parameters: &Parameters) -> Result<Expected, PlannerError> {
-    let model = text(parameters, "model").ok_or_else(|| PlannerError::MissingParameter("model".into()))?;
-    let task = text(parameters, "task").unwrap_or("fine-tuning");
-    let range = bert_finetune_batch_range(model, task)
-        .ok_or_else(|| PlannerError::NoRecommendation { model: model.into(), task: task.into() })?;
-    Ok(Expected {
-        value: range.recommended_high,
-        low: range.accepted_low,
-        high: range.accepted_high,
-        unit: Unit::Examples,
-        derivation: format!(
-            "{model} {task}: {}-{} recommended, {}-{} accepted",
-            range.recommended_low, range.recommended_high, range.accepted_low, range.accepted_high
-        ),
-    })
-}
-
-fn positive(parameters: &Parameters, name: &str) -> Result<f64, PlannerError> {
-    match parameters.get(name) {
-        None => Err(PlannerError::MissingParameter(name.into())),
-        Some(ParamValue::Number(value)) if *value > 0.0 && value.is_finite() => Ok(*value),
-        Some(_) => Err(PlannerError::InvalidParameter { name: name.into(), expected: "a positive number" }),
-    }
-}
-
-fn text<'a>(parameters: &'a Parameters, name: &str) -> Option<&'a str> {
-    parameters.get(name).and_then(ParamValue::as_str)
-}
-
+mod mitigation;
+mod precision;
+mod presets;
 #[cfg(test)]
-mod tests {
-    use super::*;
+mod properties;
+mod states;
+mod tradeoff;
+mod units;
 
-    fn params(pairs: &[(&str, ParamValue)]) -> Parameters {
-        pairs.iter().map(|(name, value)| (name.to_string(), value.clone())).collect()
-    }
-
-    #[test]
-    fn lr_multiplier_from_scenario() {
-        let parameters = params(&[("old_batch", ParamValue::Number(64.0)), ("new_batch", ParamValue::Number(256.0))]);
-        let expected = expected(Quantity::LrMultiplier, &parameters).unwrap();
-        assert_eq!(expected.value, 4.0);
-        assert!(expected.accepts(4.0));
-        assert!(!expected.accepts(2.0));
-    }
-
-    #[test]
-    fn model_state_for_3b_adamw() {
-        let parameters = params(&[
-            ("params", ParamValue::Number(3.0e9)),
-            ("optimizer", ParamValue::Text("adamw".into())),
-            ("precision", ParamValue::Text("unspecified".into())),
-        ]);
-        let expected = expected(Quantity::ModelStateMemory, &parameters).unwrap();
-        assert_eq!(expected.value, 48.0);
-        assert!(expected.accepts(44.7));
-        assert!(!expected.accepts(12.0));
-        assert!(!expected.accepts(24.0));
-    }
-
-    #[test]
-    fn missing_parameter_is_named() {
-        let error = expected(Quantity::AccumulationSteps, &Parameters::new()).unwrap_err();
-        assert_eq!(error.to_string(), "parameter `target_batch` is missing");
-    }
-}
+pub use accumulation::{
+    AccumulationPlan, AccumulationRequest, accumulation_steps, plan_accumulation,
+};
+pub use activations::{ActivationSetup, Recompute, activation_bytes};
+pub use architecture::{Architecture, Head, Mlp, Norm};
+pub use batch::{
+    BatchRange, BatchRecommendation, Task, bert_finetune_batch_range, recommended_batch,
+};
+pub use expected::{Expected, PlannerError, Unit, expected};
+pub use lr::{
+    LINEAR_RULE_VALIDATED_UP_TO, LrPlan, LrRequest, REFERENCE_BATCH, REFERENCE_LR, ScalingRule,
+    WARMUP_EPOCHS, Warmup, global_batch, lr_multiplier, plan_lr,
+};
+pub use memory::{MemoryBreakdown, Overhead, TrainingPlan, fits, max_micro_batch, training_memory};
+pub use mitigation::{Lever, Mitigation, mitigations};
+pub use precision::{Optimizer, Precision};
+pub use presets::{ModelSpec, PRESET_NAMES, ShapeSource, from_count, preset};
+pub use states::{
+    LoraConfig, LoraTargets, Method, ModelStates, QLORA_BITS_PER_PARAM, Sharding, StateSetup,
+    lora_parameters, model_state_bytes, model_states,
+};
+pub use tradeoff::{
+    GradientNormSample, NoiseScaleError, TradeoffPoint, batches_around, examples_over_min,
+    noise_scale_from_norms, steps_over_min, tradeoff,
+};
+pub use units::{
+    BYTES_PER_GB, BYTES_PER_GIB, UnitError, format_count, format_gb, parse_count, parse_size,
+};

@@ -2,6 +2,7 @@
 
 mod agent_openai;
 mod agent_replay;
+mod planner_cli;
 mod scorer_agreement;
 mod suite_load;
 mod support;

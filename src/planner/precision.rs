@@ -1,0 +1,214 @@
+//! Numeric precision and optimizers, as the bytes they keep per parameter and per
+//! activation element.
+//!
+//! Mixed precision follows the accounting of Rajbhandari et al. 2020, "ZeRO: Memory
+//! Optimizations Toward Training Trillion Parameter Models", section 3.1: 16-bit
+//! weights and gradients, plus an fp32 master copy of the weights and fp32 optimizer
+//! states, so that Adam costs 2 + 2 + 12 = 16 bytes per parameter. PyTorch AMP keeps
+//! fp32 weights and gradients instead (4 + 4 + 8), which is the same total for Adam,
+//! SGD and momentum.
+
+use serde::Serialize;
+
+/// Numeric precision of training.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Precision {
+    /// Everything in fp32.
+    Fp32,
+    /// fp16 or bf16 weights, gradients and activations with fp32 master weights and
+    /// fp32 optimizer states (`--fp16` or `--bf16` in most trainers).
+    Mixed,
+    /// Weights, gradients, optimizer states and activations all in bf16, with no fp32 copy.
+    PureBf16,
+}
+
+impl Precision {
+    /// Parses `fp32`, `mixed` (also `fp16`, `bf16`, `amp`, `fp16-mixed`, `bf16-mixed`)
+    /// or `pure-bf16` (also `bf16-true`, `bf16-pure`). Plain `bf16` means mixed
+    /// precision, as the `--bf16` flag of Hugging Face's Trainer does.
+    pub fn parse(name: &str) -> Option<Self> {
+        match name.to_ascii_lowercase().as_str() {
+            "fp32" | "float32" | "32" => Some(Precision::Fp32),
+            "mixed" | "fp16" | "bf16" | "amp" | "fp16-mixed" | "bf16-mixed" | "16-mixed" => {
+                Some(Precision::Mixed)
+            }
+            "pure-bf16" | "bf16-true" | "bf16-pure" => Some(Precision::PureBf16),
+            _ => None,
+        }
+    }
+
+    /// Returns the name used in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Precision::Fp32 => "fp32",
+            Precision::Mixed => "mixed precision",
+            Precision::PureBf16 => "pure bf16",
+        }
+    }
+
+    /// Bytes of one weight or one gradient element as training stores it.
+    pub fn weight_bytes(self) -> f64 {
+        match self {
+            Precision::Fp32 => 4.0,
+            Precision::Mixed | Precision::PureBf16 => 2.0,
+        }
+    }
+
+    /// Bytes of the fp32 master copy of one weight (mixed precision only).
+    pub fn master_weight_bytes(self) -> f64 {
+        match self {
+            Precision::Mixed => 4.0,
+            Precision::Fp32 | Precision::PureBf16 => 0.0,
+        }
+    }
+
+    /// Bytes of one stored activation element.
+    pub fn activation_bytes(self) -> f64 {
+        self.weight_bytes()
+    }
+
+    /// Bytes of one full-precision optimizer-state element.
+    fn state_element_bytes(self) -> f64 {
+        match self {
+            Precision::Fp32 | Precision::Mixed => 4.0,
+            Precision::PureBf16 => 2.0,
+        }
+    }
+
+    /// Bytes per parameter for weights, gradients, master weights and optimizer states
+    /// together, for a model of hidden size `hidden` (which only Adafactor needs).
+    pub fn model_state_bytes_per_param(self, optimizer: Optimizer, hidden: f64) -> f64 {
+        2.0 * self.weight_bytes()
+            + self.master_weight_bytes()
+            + optimizer.state_bytes_per_param(self, hidden)
+    }
+}
+
+/// Optimizer, by the state it keeps per parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Optimizer {
+    /// Plain SGD: no state.
+    Sgd,
+    /// SGD with momentum: one buffer.
+    Momentum,
+    /// Adam or AdamW: first and second moments.
+    #[serde(rename = "adamw")]
+    AdamW,
+    /// Adam with both moments stored in 8 bits, block-wise quantized (Dettmers et al.
+    /// 2022, "8-bit Optimizers via Block-wise Quantization").
+    #[serde(rename = "adam8bit")]
+    Adam8bit,
+    /// Adafactor without momentum: a factored second moment of one row and one column
+    /// vector per weight matrix (Shazeer and Stern 2018).
+    Adafactor,
+}
+
+impl Optimizer {
+    /// Parses an optimizer name: `sgd`, `momentum`, `adam`, `adamw`, `adam8bit` (also
+    /// `adamw-8bit`, `8bit-adam`) or `adafactor`.
+    pub fn parse(name: &str) -> Option<Self> {
+        match name.to_ascii_lowercase().replace('_', "-").as_str() {
+            "sgd" => Some(Optimizer::Sgd),
+            "momentum" | "sgd-momentum" => Some(Optimizer::Momentum),
+            "adam" | "adamw" => Some(Optimizer::AdamW),
+            "adam8bit" | "adamw8bit" | "adam-8bit" | "adamw-8bit" | "8bit-adam" | "8bit-adamw" => {
+                Some(Optimizer::Adam8bit)
+            }
+            "adafactor" => Some(Optimizer::Adafactor),
+            _ => None,
+        }
+    }
+
+    /// Returns the name used in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Optimizer::Sgd => "SGD",
+            Optimizer::Momentum => "SGD with momentum",
+            Optimizer::AdamW => "AdamW",
+            Optimizer::Adam8bit => "8-bit AdamW",
+            Optimizer::Adafactor => "Adafactor",
+        }
+    }
+
+    /// Returns whether the optimizer adapts a per-parameter step size, which makes the
+    /// square-root learning-rate rule its usual starting point.
+    pub fn is_adaptive(self) -> bool {
+        matches!(
+            self,
+            Optimizer::AdamW | Optimizer::Adam8bit | Optimizer::Adafactor
+        )
+    }
+
+    /// Optimizer-state bytes per parameter under `precision`, for a model of hidden
+    /// size `hidden`.
+    pub fn state_bytes_per_param(self, precision: Precision, hidden: f64) -> f64 {
+        let element = precision.state_element_bytes();
+        match self {
+            Optimizer::Sgd => 0.0,
+            Optimizer::Momentum => element,
+            Optimizer::AdamW => 2.0 * element,
+            // Two 1-byte moments; the fp32 scale of each 2,048-element block adds 0.004.
+            Optimizer::Adam8bit => 2.0 + 2.0 * 4.0 / 2048.0,
+            // A hidden × hidden matrix keeps 2 × hidden fp32 values, which is 8 / hidden
+            // bytes per parameter. Wider MLP matrices keep less, so this is an upper estimate.
+            Optimizer::Adafactor => 8.0 / hidden.max(1.0),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn adam_is_16_bytes_in_fp32_and_mixed() {
+        assert_eq!(
+            Precision::Fp32.model_state_bytes_per_param(Optimizer::AdamW, 768.0),
+            16.0
+        );
+        assert_eq!(
+            Precision::Mixed.model_state_bytes_per_param(Optimizer::AdamW, 768.0),
+            16.0
+        );
+    }
+
+    #[test]
+    fn pure_bf16_adam_is_8_bytes() {
+        assert_eq!(
+            Precision::PureBf16.model_state_bytes_per_param(Optimizer::AdamW, 768.0),
+            8.0
+        );
+    }
+
+    #[test]
+    fn sgd_and_momentum_bytes() {
+        assert_eq!(
+            Precision::Fp32.model_state_bytes_per_param(Optimizer::Sgd, 768.0),
+            8.0
+        );
+        assert_eq!(
+            Precision::Mixed.model_state_bytes_per_param(Optimizer::Sgd, 768.0),
+            8.0
+        );
+        assert_eq!(
+            Precision::Mixed.model_state_bytes_per_param(Optimizer::Momentum, 768.0),
+            12.0
+        );
+    }
+
+    #[test]
+    fn eight_bit_adam_saves_six_bytes() {
+        let bytes = Precision::Mixed.model_state_bytes_per_param(Optimizer::Adam8bit, 768.0);
+        assert!((bytes - 10.0).abs() < 0.01, "{bytes}");
+    }
+
+    #[test]
+    fn names_parse() {
+        assert_eq!(Precision::parse("bf16"), Some(Precision::Mixed));
+        assert_eq!(Precision::parse("bf16-true"), Some(Precision::PureBf16));
+        assert_eq!(Optimizer::parse("AdamW_8bit"), Some(Optimizer::Adam8bit));
+        assert_eq!(Optimizer::parse("lion"), None);
+    }
+}
