@@ -3,5 +3,7 @@
 //! synchronous: scoring never sees an agent, so saved answers can be re-scored.
 
 mod outcome;
+mod summary;
 
 pub use outcome::{AnswerScore, CheckOutcome};
+pub use summary::{summarize, ArmSummary, CheckTally, ScoredUnit, SummaryError};
