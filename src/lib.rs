@@ -8,6 +8,7 @@
 
 pub mod agent;
 pub mod cli;
+pub mod gate;
 pub mod planner;
 pub mod run;
 pub mod score;
