@@ -1,10 +1,11 @@
-//! Small suites built by hand for the gate and report unit tests.
+//! Small suites and summaries built by hand for the gate and report unit tests.
 
 use regex::RegexBuilder;
 
+use crate::score::{ArmSummary, CheckTally};
 use crate::suite::{
-    GateThresholds, LineRange, MaxCount, MaxPassRate, MinCount, MinFraction, MinPassRate, Pattern, Required, Rubric,
-    Scenario, Suite,
+    Arm, CheckKind, GateThresholds, LineRange, MaxCount, MaxPassRate, MinCount, MinFraction, MinPassRate, Pattern,
+    Required, Rubric, Scenario, Suite,
 };
 
 /// Returns thresholds with the values of the repository's `gates.yaml`.
@@ -55,4 +56,18 @@ pub(crate) fn suite_with(scenario_ids: &[&str]) -> Suite {
 /// Builds a suite with one scenario and the given patterns.
 pub(crate) fn suite_with_patterns(patterns: Vec<Pattern>) -> Suite {
     Suite { patterns, ..suite_with(&["only"]) }
+}
+
+/// Builds a summary with `passed` of `answered` samples passing and `errored` errored.
+pub(crate) fn summary(scenario: &str, arm: Arm, passed: u32, answered: u32, errored: u32) -> ArmSummary {
+    ArmSummary {
+        scenario: scenario.to_string(),
+        arm,
+        samples: answered + errored,
+        answered,
+        passed,
+        errored,
+        pass_rate: (answered > 0).then(|| f64::from(passed) / f64::from(answered)),
+        checks: vec![CheckTally { id: "warmup".to_string(), kind: CheckKind::Required, shown: passed }],
+    }
 }
