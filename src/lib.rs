@@ -10,6 +10,7 @@ pub mod agent;
 pub mod cli;
 pub mod gate;
 pub mod planner;
+pub mod report;
 pub mod run;
 pub mod score;
 pub mod suite;
