@@ -1,6 +1,8 @@
 //! Reports: the one result model and one exporter per format behind the [`Exporter`]
-//! trait.
+//! trait, plus [`write_reports`], which saves `results.json` and `report.md` so that a
+//! crash never leaves half a file.
 
+mod files;
 mod json;
 mod markdown;
 mod model;
@@ -9,7 +11,9 @@ pub(crate) mod terminal;
 pub(crate) mod test_support;
 
 use std::io::{self, Write};
+use std::path::PathBuf;
 
+pub use files::{MARKDOWN_FILE, RESULTS_FILE, write_reports};
 pub use json::JsonExporter;
 pub use markdown::MarkdownExporter;
 pub use model::{ReportInputs, RunMetadata, RunReport, SCHEMA_VERSION, UnitReport};
@@ -32,4 +36,6 @@ pub enum ReportError {
     Write(#[from] io::Error),
     #[error("cannot serialise the report as JSON: {0}")]
     Json(#[from] serde_json::Error),
+    #[error("cannot write {}: {source}", path.display())]
+    File { path: PathBuf, source: io::Error },
 }
