@@ -1,1 +1,3 @@
 //! The command line: clap commands and orchestration only.
+
+pub mod lint;
