@@ -8,8 +8,10 @@
 
 pub mod agent;
 pub mod cli;
+pub mod gate;
 pub mod matrix;
 pub mod planner;
+pub mod report;
 pub mod run;
 pub mod score;
 pub mod suite;

@@ -1,10 +1,12 @@
 //! The command line: clap commands and orchestration only.
 
 pub mod exit;
+pub mod lint;
 pub mod plan;
 pub mod run;
 pub mod score;
 pub mod suite_arg;
+mod timestamp;
 
 use std::io::Write;
 
@@ -31,6 +33,8 @@ pub enum Command {
     Score(score::ScoreArgs),
     /// Compute training memory, learning-rate scaling, accumulation steps and batch trade-offs
     Plan(plan::PlanArgs),
+    /// Check a skill document: length, concrete examples, failure patterns addressed, rationalization table
+    Lint(lint::LintArgs),
 }
 
 /// A command that stopped, with the exit code it maps to.
@@ -66,6 +70,7 @@ pub fn run(cli: Cli) -> u8 {
     let result = match &cli.command {
         Command::Run(args) => run::run(args, &mut out),
         Command::Score(args) => score::run(args, &mut out).map(|()| exit::SUCCESS),
+        Command::Lint(args) => run_lint(args, &mut out),
         Command::Plan(args) => match plan::run(args, &mut out) {
             Ok(()) => Ok(exit::SUCCESS),
             Err(error) => {
@@ -83,4 +88,11 @@ pub fn run(cli: Cli) -> u8 {
             error.exit_code()
         }
     }
+}
+
+/// Runs `skilleval lint` and returns 1 when one of the document gates fails.
+fn run_lint(args: &lint::LintArgs, out: &mut dyn Write) -> Result<u8, CliError> {
+    let suite = suite_arg::SuiteArg { suite: args.suite.clone() }.load()?;
+    let gates = lint::run(args, &suite, out).map_err(|error| CliError::Input(error.to_string()))?;
+    Ok(if gates.iter().any(crate::gate::GateResult::fails) { exit::GATE_FAILED } else { exit::SUCCESS })
 }

@@ -2,16 +2,18 @@
 //! scores the answers, evaluates the gates and writes the reports. Everything that can
 //! be wrong with the input is checked before the first request.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::suite_arg::SuiteArg;
-use super::CliError;
+use super::{timestamp, CliError};
 use crate::agent::{Agent, OpenAiAgent, OpenAiConfig, ReplayAgent, DEFAULT_SYSTEM_PROMPT};
 use crate::matrix::{expand, MatrixSpec};
 use crate::run::{run_blocking, RunEvent, RunOptions, UnitOutcome, UnitResult};
+use crate::report::{write_reports, Exporter, ReportInputs, RunReport, TerminalExporter};
 use crate::score::{AnswerScore, Scorer};
-use crate::suite::{Arm, Skill, Suite};
+use crate::suite::{Arm, Phase, Skill, Suite};
 
 /// The recorded answers the default run replays: real answers to the six scenarios,
 /// without a skill and with the upstream batch-size skill v1.0.0 loaded.
@@ -70,6 +72,31 @@ pub struct RunArgs {
     /// Folder for results.json and report.md
     #[arg(long, value_name = "DIR", default_value = "skilleval-out")]
     pub out: PathBuf,
+
+    /// Evaluate the gates of this phase and the earlier ones [default: every gate whose inputs exist]
+    #[arg(long, value_enum)]
+    pub phase: Option<PhaseArg>,
+}
+
+/// `--phase` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PhaseArg {
+    /// The baseline fails: scenarios documented, patterns identified, baseline fails
+    Red,
+    /// The skill fixes it: the red gates plus skill passes, patterns addressed, examples, length
+    Green,
+    /// The skill holds under pressure: every gate
+    Refactor,
+}
+
+impl From<PhaseArg> for Phase {
+    fn from(phase: PhaseArg) -> Phase {
+        match phase {
+            PhaseArg::Red => Phase::Red,
+            PhaseArg::Green => Phase::Green,
+            PhaseArg::Refactor => Phase::Refactor,
+        }
+    }
 }
 
 /// The kinds of agent `run` can build from flags.
@@ -168,17 +195,46 @@ fn score_results(scorer: &Scorer, results: Vec<UnitResult>) -> Result<Vec<(UnitR
         .collect()
 }
 
-/// Runs the command: executes the run, then reports it.
+/// Runs the command: executes the run, writes the reports, prints the terminal
+/// table, and returns the exit code the gates and errored units call for.
 pub fn run(args: &RunArgs, out: &mut dyn std::io::Write) -> Result<u8, CliError> {
+    let started_at = timestamp::now_rfc3339();
     let completed = execute(args, |_| {})?;
-    for (result, score) in &completed.units {
-        let verdict = match score {
-            Some(score) if score.passes => "pass",
-            Some(_) => "fail",
-            None => "errored",
-        };
-        writeln!(out, "{} {} {} {verdict}", result.key.scenario, result.key.arm.as_str(), result.key.sample)
-            .map_err(|error| CliError::Output(error.to_string()))?;
+    let finished_at = timestamp::now_rfc3339();
+
+    let report = RunReport::build(ReportInputs {
+        suite: &completed.suite,
+        agent: completed.agent_description.clone(),
+        skill: completed.skill.as_ref(),
+        samples: completed.samples,
+        arms: Arm::BOTH.to_vec(),
+        started_at: Some(started_at),
+        finished_at: Some(finished_at),
+        units: &completed.units,
+        up_to_phase: args.phase.map(Phase::from),
+    })
+    .map_err(|error| CliError::Output(error.to_string()))?;
+
+    let written = write_reports(&report, &args.out).map_err(|error| CliError::Output(error.to_string()))?;
+    let color = std::io::stdout().is_terminal();
+    TerminalExporter::new(color).write_report(&report, out).map_err(|error| CliError::Output(error.to_string()))?;
+    for path in written {
+        writeln!(out, "wrote {}", path.display()).map_err(|error| CliError::Output(error.to_string()))?;
     }
-    Ok(super::exit::SUCCESS)
+    Ok(exit_code(&completed.units, &report))
+}
+
+/// Share of units that may error before the run counts as failed to reach the agent.
+const MAX_ERRORED_SHARE: f64 = 0.5;
+
+/// 3 when more than half the units errored, else 1 when a gate fails, else 0.
+fn exit_code(units: &[(UnitResult, Option<AnswerScore>)], report: &RunReport) -> u8 {
+    let errored = units.iter().filter(|(_, score)| score.is_none()).count();
+    if !units.is_empty() && errored as f64 > MAX_ERRORED_SHARE * units.len() as f64 {
+        return super::exit::AGENT_FAILED;
+    }
+    if report.gates.iter().any(|gate| gate.fails()) {
+        return super::exit::GATE_FAILED;
+    }
+    super::exit::SUCCESS
 }

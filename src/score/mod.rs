@@ -8,7 +8,9 @@ mod numbers;
 mod outcome;
 mod phrase;
 mod scorer;
+mod summary;
 mod text;
 
 pub use outcome::{AnswerScore, CheckOutcome};
 pub use scorer::{ScoreError, Scorer};
+pub use summary::{summarize, ArmSummary, CheckTally, ScoredUnit, SummaryError};

@@ -2,7 +2,11 @@
 
 mod agent_openai;
 mod agent_replay;
+mod gate_lint;
+mod gate_phases;
 mod planner_cli;
+mod report_exports;
+mod report_fixture;
 mod scorer_agreement;
 mod suite_load;
 mod support;

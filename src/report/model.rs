@@ -1,0 +1,176 @@
+//! The result model: one serialisable, versioned record of a run, from which every
+//! exporter writes its format. Saved as `results.json`, it is also what a later
+//! `rescore` or snapshot reads back.
+
+use serde::{Deserialize, Serialize};
+
+use super::ReportError;
+use crate::agent::TokenUsage;
+use crate::gate::{GateInputs, GateResult, SkillLint, evaluate, lint_skill};
+use crate::run::{UnitOutcome, UnitResult};
+use crate::score::{AnswerScore, ArmSummary, CheckOutcome, ScoredUnit, summarize};
+use crate::suite::{Arm, Phase, Skill, Suite};
+
+/// Version of the result model's JSON shape. Raise it whenever a field is renamed,
+/// removed or changes meaning, so that readers of old files can tell.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Everything a run produced.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunReport {
+    /// Always [`SCHEMA_VERSION`] when written by this version.
+    pub schema_version: u32,
+    pub run: RunMetadata,
+    /// Every unit, in the order the caller gave them.
+    pub units: Vec<UnitReport>,
+    /// Per scenario and arm, in suite order and then `without-skill`, `with-skill`.
+    pub summaries: Vec<ArmSummary>,
+    pub gates: Vec<GateResult>,
+    /// The skill's lint; `None` when no skill was given.
+    pub lint: Option<SkillLint>,
+}
+
+/// Run metadata: the suite, agent, skill, samples, arms and timestamps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunMetadata {
+    pub suite: String,
+    /// The agent as the user named it, e.g. `openai:gpt-4o-mini`; never a key.
+    pub agent: String,
+    /// Path of the skill file; `None` for a baseline-only run.
+    pub skill: Option<String>,
+    /// Samples per scenario and arm.
+    pub samples: u32,
+    pub arms: Vec<Arm>,
+    /// RFC 3339 timestamps set by the caller; snapshots redact them.
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
+}
+
+/// One unit: its key, what the agent returned, and how the answer scored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnitReport {
+    pub scenario: String,
+    pub arm: Arm,
+    pub sample: u32,
+    /// `status: answered` with `response`, or `status: errored` with `error`.
+    #[serde(flatten)]
+    pub outcome: UnitOutcome,
+    pub latency_ms: u64,
+    pub usage: Option<TokenUsage>,
+    /// Whether the answer passes; `None` for an errored unit.
+    pub passes: Option<bool>,
+    /// Check outcomes with their evidence; empty for an errored unit.
+    pub checks: Vec<CheckOutcome>,
+}
+
+/// The pieces [`RunReport::build`] assembles.
+#[derive(Debug, Clone)]
+pub struct ReportInputs<'a> {
+    pub suite: &'a Suite,
+    /// The agent as the user named it.
+    pub agent: String,
+    pub skill: Option<&'a Skill>,
+    pub samples: u32,
+    pub arms: Vec<Arm>,
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
+    /// Unit results and their scores; `None` for errored units.
+    pub units: &'a [ScoredUnit],
+    /// Evaluate the gates of phases up to this one; `None` evaluates all of them.
+    pub up_to_phase: Option<Phase>,
+}
+
+impl RunReport {
+    /// Builds the report: summarises the units, lints the skill if one was given, and
+    /// evaluates the gates.
+    pub fn build(inputs: ReportInputs<'_>) -> Result<RunReport, ReportError> {
+        let summaries = summarize(inputs.suite, inputs.units)?;
+        let lint = inputs.skill.map(|skill| lint_skill(&skill.text, inputs.suite));
+        let gates = evaluate(&GateInputs {
+            suite: inputs.suite,
+            summaries: &summaries,
+            lint: lint.as_ref(),
+            up_to_phase: inputs.up_to_phase,
+        });
+
+        let run = RunMetadata {
+            suite: inputs.suite.name.clone(),
+            agent: inputs.agent,
+            skill: inputs.skill.map(|skill| skill.path.display().to_string()),
+            samples: inputs.samples,
+            arms: inputs.arms,
+            started_at: inputs.started_at,
+            finished_at: inputs.finished_at,
+        };
+        let units = inputs.units.iter().map(|(result, score)| unit_report(result, score.as_ref())).collect();
+        Ok(RunReport { schema_version: SCHEMA_VERSION, run, units, summaries, gates, lint })
+    }
+
+    /// Returns the units of one scenario in one arm, in report order.
+    pub fn units_of<'a>(&'a self, scenario: &'a str, arm: Arm) -> impl Iterator<Item = &'a UnitReport> + 'a {
+        self.units.iter().filter(move |unit| unit.scenario == scenario && unit.arm == arm)
+    }
+}
+
+/// Builds the report of one unit; a score given for an errored unit is dropped, as in the summaries.
+fn unit_report(result: &UnitResult, score: Option<&AnswerScore>) -> UnitReport {
+    let score = match result.outcome {
+        UnitOutcome::Answered { .. } => score,
+        UnitOutcome::Errored { .. } => None,
+    };
+    UnitReport {
+        scenario: result.key.scenario.clone(),
+        arm: result.key.arm,
+        sample: result.key.sample,
+        outcome: result.outcome.clone(),
+        latency_ms: result.latency_ms,
+        usage: result.usage,
+        passes: score.map(|score| score.passes),
+        checks: score.map(|score| score.checks.clone()).unwrap_or_default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::test_support::sample_report;
+
+    #[test]
+    fn schema_version_is_first_field() {
+        let json = serde_json::to_string(&sample_report()).unwrap();
+        assert!(json.starts_with("{\"schema_version\":1,"), "{json}");
+    }
+
+    #[test]
+    fn json_round_trip() {
+        let report = sample_report();
+        let json = serde_json::to_string(&report).unwrap();
+        let back: RunReport = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, report);
+    }
+
+    #[test]
+    fn unit_outcome_is_flattened() {
+        let report = sample_report();
+        let value = serde_json::to_value(&report.units[0]).unwrap();
+        assert_eq!(value["status"], "answered");
+        assert!(value["response"].is_string());
+        assert!(value.get("outcome").is_none());
+    }
+
+    #[test]
+    fn errored_unit_has_no_verdict() {
+        let report = sample_report();
+        let errored = report.units.iter().find(|unit| matches!(unit.outcome, UnitOutcome::Errored { .. })).unwrap();
+        assert_eq!(errored.passes, None);
+        assert!(errored.checks.is_empty());
+    }
+
+    #[test]
+    fn build_lints_the_skill_and_names_it() {
+        let report = sample_report();
+        assert_eq!(report.run.skill.as_deref(), Some("fixtures/skills/sample/SKILL.md"));
+        assert!(report.lint.is_some());
+        assert_eq!(report.gates.len(), 10);
+    }
+}

@@ -1,0 +1,249 @@
+//! Summaries: per scenario and arm, how many samples were answered, passed and errored,
+//! and how many answered samples showed each check. An errored unit is counted as
+//! errored and never enters a pass rate.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::outcome::AnswerScore;
+use crate::run::{UnitOutcome, UnitResult};
+use crate::suite::{Arm, CheckKind, Scenario, Suite};
+
+/// A unit result and its score; the score is `None` for an errored unit.
+pub type ScoredUnit = (UnitResult, Option<AnswerScore>);
+
+/// Counts for one scenario in one arm.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArmSummary {
+    pub scenario: String,
+    pub arm: Arm,
+    /// Units run: answered plus errored.
+    pub samples: u32,
+    pub answered: u32,
+    /// Answered samples that pass the scenario.
+    pub passed: u32,
+    pub errored: u32,
+    /// `passed / answered`, or `None` when no sample was answered.
+    pub pass_rate: Option<f64>,
+    /// One tally per check, in rubric order.
+    pub checks: Vec<CheckTally>,
+}
+
+/// How many answered samples showed one check.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckTally {
+    pub id: String,
+    pub kind: CheckKind,
+    /// Answered samples that showed the check; for an anti check, that committed the failure.
+    pub shown: u32,
+}
+
+/// Unit results that cannot be summarised.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SummaryError {
+    #[error("unit result for scenario \"{scenario}\" is not in the suite")]
+    UnknownScenario { scenario: String },
+    #[error("answered unit (scenario \"{scenario}\", arm {arm}, sample {sample}) has no score")]
+    Unscored { scenario: String, arm: &'static str, sample: u32 },
+}
+
+/// Summarises unit results and their scores (`None` for errored units) per scenario and
+/// arm, in suite order of scenarios and then `without-skill`, `with-skill`. Only
+/// scenario and arm pairs with at least one unit get a summary. A score given for an
+/// errored unit is ignored.
+pub fn summarize(suite: &Suite, units: &[ScoredUnit]) -> Result<Vec<ArmSummary>, SummaryError> {
+    let mut groups: BTreeMap<(usize, Arm), Vec<&ScoredUnit>> = BTreeMap::new();
+    for unit in units {
+        let scenario = &unit.0.key.scenario;
+        let position = suite
+            .scenarios
+            .iter()
+            .position(|candidate| &candidate.id == scenario)
+            .ok_or_else(|| SummaryError::UnknownScenario { scenario: scenario.clone() })?;
+        groups.entry((position, unit.0.key.arm)).or_default().push(unit);
+    }
+
+    groups
+        .into_iter()
+        .map(|((position, arm), members)| summarize_arm(&suite.scenarios[position], arm, &members))
+        .collect()
+}
+
+/// Builds the summary of one scenario in one arm from its units.
+fn summarize_arm(scenario: &Scenario, arm: Arm, units: &[&ScoredUnit]) -> Result<ArmSummary, SummaryError> {
+    let mut checks = rubric_tallies(scenario);
+    let (mut answered, mut passed, mut errored) = (0, 0, 0);
+
+    for (result, score) in units {
+        if let UnitOutcome::Errored { .. } = result.outcome {
+            errored += 1;
+            continue;
+        }
+        let score = score.as_ref().ok_or_else(|| SummaryError::Unscored {
+            scenario: scenario.id.clone(),
+            arm: arm.as_str(),
+            sample: result.key.sample,
+        })?;
+        answered += 1;
+        passed += u32::from(score.passes);
+        tally_checks(&mut checks, score);
+    }
+
+    Ok(ArmSummary {
+        scenario: scenario.id.clone(),
+        arm,
+        samples: answered + errored,
+        answered,
+        passed,
+        errored,
+        pass_rate: (answered > 0).then(|| f64::from(passed) / f64::from(answered)),
+        checks,
+    })
+}
+
+/// Returns a zero tally for every check of the scenario's rubric, in rubric order.
+fn rubric_tallies(scenario: &Scenario) -> Vec<CheckTally> {
+    let checks = &scenario.rubric.checks;
+    checks.iter().map(|check| CheckTally { id: check.id.clone(), kind: check.kind, shown: 0 }).collect()
+}
+
+/// Adds one answer's shown checks to the tallies. A check the rubric no longer has (a
+/// score saved before a rubric edit) gets a tally of its own at the end.
+fn tally_checks(tallies: &mut Vec<CheckTally>, score: &AnswerScore) {
+    for outcome in &score.checks {
+        let position = match tallies.iter().position(|tally| tally.id == outcome.id) {
+            Some(position) => position,
+            None => {
+                tallies.push(CheckTally { id: outcome.id.clone(), kind: outcome.kind, shown: 0 });
+                tallies.len() - 1
+            }
+        };
+        tallies[position].shown += u32::from(outcome.shown);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agent::UnitKey;
+    use crate::score::CheckOutcome;
+    use crate::suite::{Check, CheckRule, GateThresholds, NumericRule, Quantity, Rubric};
+
+    fn scenario(id: &str) -> Scenario {
+        let check = |id: &str, kind| Check {
+            id: id.to_string(),
+            kind,
+            description: String::new(),
+            rule: CheckRule::Numeric(NumericRule { quantity: Quantity::LrMultiplier, subject_words: Vec::new() }),
+            unless_shown: Vec::new(),
+        };
+        Scenario {
+            id: id.to_string(),
+            title: id.to_string(),
+            query: "q".to_string(),
+            failure_pattern: "p".to_string(),
+            patterns: Vec::new(),
+            parameters: Default::default(),
+            rubric: Rubric { checks: vec![check("warmup", CheckKind::Required), check("blind-yes", CheckKind::Anti)] },
+        }
+    }
+
+    fn suite() -> Suite {
+        let gates: GateThresholds = serde_saphyr::from_str(include_str!("../../gates.yaml")).unwrap();
+        Suite {
+            name: "mini".to_string(),
+            patterns: Vec::new(),
+            scenarios: vec![scenario("first"), scenario("second")],
+            gates,
+        }
+    }
+
+    fn answered(scenario: &str, arm: Arm, sample: u32, warmup: bool, blind_yes: bool) -> ScoredUnit {
+        let outcome = |id: &str, kind, shown| CheckOutcome { id: id.to_string(), kind, shown, evidence: None };
+        let score = AnswerScore::from_checks(vec![
+            outcome("warmup", CheckKind::Required, warmup),
+            outcome("blind-yes", CheckKind::Anti, blind_yes),
+        ]);
+        let key = UnitKey { scenario: scenario.to_string(), arm, sample };
+        let response = UnitOutcome::Answered { response: "text".to_string() };
+        (UnitResult { key, outcome: response, latency_ms: 10, usage: None }, Some(score))
+    }
+
+    fn errored(scenario: &str, arm: Arm, sample: u32) -> ScoredUnit {
+        let key = UnitKey { scenario: scenario.to_string(), arm, sample };
+        let outcome = UnitOutcome::Errored { error: "timed out".to_string() };
+        (UnitResult { key, outcome, latency_ms: 10, usage: None }, None)
+    }
+
+    #[test]
+    fn order_follows_suite_then_arm() {
+        let units = vec![
+            answered("second", Arm::WithSkill, 0, true, false),
+            answered("first", Arm::WithSkill, 0, true, false),
+            answered("second", Arm::WithoutSkill, 0, true, false),
+            answered("first", Arm::WithoutSkill, 0, true, false),
+        ];
+        let summaries = summarize(&suite(), &units).unwrap();
+        let order: Vec<(&str, Arm)> = summaries.iter().map(|s| (s.scenario.as_str(), s.arm)).collect();
+        assert_eq!(
+            order,
+            [
+                ("first", Arm::WithoutSkill),
+                ("first", Arm::WithSkill),
+                ("second", Arm::WithoutSkill),
+                ("second", Arm::WithSkill)
+            ]
+        );
+    }
+
+    #[test]
+    fn errored_units_stay_out_of_pass_rate() {
+        let units = vec![
+            answered("first", Arm::WithSkill, 0, true, false),
+            answered("first", Arm::WithSkill, 1, false, false),
+            errored("first", Arm::WithSkill, 2),
+        ];
+        let summary = &summarize(&suite(), &units).unwrap()[0];
+        assert_eq!(summary.samples, 3);
+        assert_eq!(summary.answered, 2);
+        assert_eq!(summary.passed, 1);
+        assert_eq!(summary.errored, 1);
+        assert_eq!(summary.pass_rate, Some(0.5));
+    }
+
+    #[test]
+    fn all_errored_has_no_pass_rate() {
+        let units = vec![errored("first", Arm::WithoutSkill, 0)];
+        let summary = &summarize(&suite(), &units).unwrap()[0];
+        assert_eq!(summary.answered, 0);
+        assert_eq!(summary.pass_rate, None);
+    }
+
+    #[test]
+    fn check_tallies_count_shown() {
+        let units = vec![
+            answered("first", Arm::WithoutSkill, 0, true, true),
+            answered("first", Arm::WithoutSkill, 1, true, false),
+            answered("first", Arm::WithoutSkill, 2, false, true),
+        ];
+        let summary = &summarize(&suite(), &units).unwrap()[0];
+        let tallies: Vec<(&str, u32)> = summary.checks.iter().map(|t| (t.id.as_str(), t.shown)).collect();
+        assert_eq!(tallies, [("warmup", 2), ("blind-yes", 2)]);
+        assert_eq!(summary.passed, 1);
+    }
+
+    #[test]
+    fn unknown_scenario_is_an_error() {
+        let units = vec![answered("third", Arm::WithSkill, 0, true, false)];
+        let error = summarize(&suite(), &units).unwrap_err();
+        assert_eq!(error.to_string(), "unit result for scenario \"third\" is not in the suite");
+    }
+
+    #[test]
+    fn answered_without_score_is_an_error() {
+        let (result, _) = answered("first", Arm::WithSkill, 4, true, false);
+        let error = summarize(&suite(), &[(result, None)]).unwrap_err();
+        assert_eq!(error, SummaryError::Unscored { scenario: "first".to_string(), arm: "with-skill", sample: 4 });
+    }
+}
