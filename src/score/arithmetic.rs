@@ -38,7 +38,19 @@ impl CodeVariables {
 
     /// Evaluates `+ - * / // ** ( )` over numbers and known names.
     pub fn evaluate(&self, expression: &str) -> Option<f64> {
-        let tokens = tokenize(expression)?;
+        self.evaluate_with_unit_names(expression, |_| false)
+    }
+
+    /// Evaluates like `evaluate`, with every unknown name for which `is_unit` holds set
+    /// to 1, so `old_lr * 4` gives the factor 4.
+    pub fn evaluate_with_unit_names(&self, expression: &str, is_unit: impl Fn(&str) -> bool) -> Option<f64> {
+        let tokens: Vec<Token> = tokenize(expression)?
+            .into_iter()
+            .map(|token| match token {
+                Token::Name(name) if !self.values.contains_key(&name) && is_unit(&name) => Token::Number(1.0),
+                other => other,
+            })
+            .collect();
         let mut parser = Parser { tokens: &tokens, position: 0, variables: &self.values };
         let value = parser.sum()?;
         (parser.position == tokens.len() && value.is_finite()).then_some(value)

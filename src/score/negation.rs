@@ -21,7 +21,7 @@ static NEGATORS: LazyLock<Regex> = LazyLock::new(|| {
 /// Phrases after a match that dismiss it: "warmup: not needed", "X is overkill".
 static DISMISSALS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^[^.;]{0,40}?\b((is|are)n't (needed|necessary|required|important|worth|a concern)|(is|are)? ?not (needed|necessary|required|important|worth it|a concern|an issue|the answer|the goal|the point|optimal|the best|ideal)|unnecessary|overkill|is a myth|(is|are) (wrong|outdated|a mistake|a trap|a myth|misleading|too aggressive)|too aggressive|can be (skipped|ignored|dropped)|(does|do)n't (matter|apply|help)|won't (matter|help)|no longer (needed|necessary))",
+        r"(?i)^[^.;]{0,80}?\b(leave (them|it|those|that|this) for (later|the next|another)|add(s)? risk|not worth (it|the risk)|(is|are)n't (needed|necessary|required|important|worth|a concern)|(is|are)? ?not (needed|necessary|required|important|worth it|a concern|an issue|the answer|the goal|the point|optimal|the best|ideal)|unnecessary|overkill|is a myth|(is|are) (wrong|outdated|a mistake|a trap|a myth|misleading|too aggressive)|too aggressive|can be (skipped|ignored|dropped)|(does|do)n't (matter|apply|help)|won't (matter|help)|no longer (needed|necessary))",
     )
     .unwrap()
 });
@@ -29,7 +29,7 @@ static DISMISSALS: LazyLock<Regex> = LazyLock::new(|| {
 /// Sentences that report a view in order to reject it.
 static REPORTED_VIEWS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(you('ll| will| may| might) (sometimes |often )?(see|hear|read)|you (sometimes|often) (see|hear|read)|some (people|guides|tutorials) (say|suggest|recommend)|people (often )?(say|assume|think)|(is|are) (often |sometimes )?quoted|the (naive|tempting|common|usual) (answer|advice|instinct|assumption)|common (mistake|misconception|trap|myth)|it's tempting|tempting to|a myth|myth that|the trap is|the mistake is|normally (you'd|you would|i'd|i would)|usually you'd|ordinarily)\b",
+        r"(?i)\b(you('ll| will| may| might) (sometimes |often )?(see|hear|read)|you (sometimes|often) (see|hear|read)|some (people|guides|tutorials) (say|suggest|recommend)|people (often )?(say|assume|think)|(is|are) (often |sometimes )?quoted|the (naive|tempting|common|usual) (answer|advice|instinct|assumption)|common (mistake|misconception|trap|myth)|it's tempting|tempting to|a myth|myth that|the trap is|the mistake is|normally (you'd|you would|i'd|i would)|usually you'd|ordinarily|in general,? i'd (tell|say|suggest|recommend))\b",
     )
     .unwrap()
 });

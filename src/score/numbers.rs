@@ -60,17 +60,40 @@ fn format_value(value: f64) -> String {
 
 /// A sentence that corrects an earlier statement supersedes earlier findings.
 static RETRACTION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(actually|on second thought|correction|scratch that|i misspoke|let me correct|i was wrong|to correct)\b").unwrap()
+    Regex::new(r"(?i)\b(actually,? (no|make (it|that))|on second thought|correction:|scratch that|i misspoke|let me correct|i was wrong|forget (that|the))\b").unwrap()
 });
 
+/// A multiplier that a sentence dismisses: "4x is too aggressive".
+static DISMISSED_MULTIPLIER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?P<n>\d+(?:\.\d+)?)\s*(?:x|×)\s+(?:is|would be|seems|feels)\s+(?:\w+\s+)?(?:too (?:aggressive|much|high|hot|risky)|overkill|excessive|unsafe)").unwrap()
+});
+
+/// Sentences that limit a dismissal to one optimizer: "with Adam, 4x is too aggressive"
+/// keeps 4x as the rule for SGD.
+static OPTIMIZER_CONDITION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)adam|adaptive|\bsgd\b|optimi[sz]er").unwrap());
+
+/// Withdraws findings that the answer takes back later: everything before a sentence
+/// that corrects itself ("scratch that"), and any value that a later sentence dismisses
+/// for every optimizer.
 fn apply_retractions(text: &AnswerText, findings: &mut [Finding]) {
-    let retracting = findings
+    let last_correction = text.sentences.iter().rposition(|sentence| RETRACTION.is_match(&sentence.normalized));
+    let dismissed: Vec<(usize, f64)> = text
+        .sentences
         .iter()
-        .filter(|finding| finding.asserted && RETRACTION.is_match(&text.sentences[finding.sentence].normalized))
-        .map(|finding| finding.sentence)
-        .max();
-    if let Some(last) = retracting {
-        for finding in findings.iter_mut().filter(|finding| finding.sentence < last) {
+        .enumerate()
+        .filter(|(_, sentence)| !OPTIMIZER_CONDITION.is_match(&sentence.normalized))
+        .flat_map(|(index, sentence)| {
+            DISMISSED_MULTIPLIER
+                .captures_iter(&sentence.normalized)
+                .filter_map(move |captures| captures["n"].parse::<f64>().ok().map(|value| (index, value)))
+        })
+        .collect();
+
+    for finding in findings.iter_mut() {
+        let corrected = last_correction.is_some_and(|correction| finding.sentence < correction);
+        let dismissed_later =
+            dismissed.iter().any(|(index, value)| *index >= finding.sentence && *value == finding.value);
+        if corrected || dismissed_later {
             finding.asserted = false;
         }
     }
@@ -112,7 +135,7 @@ fn subject_of(sentence: &str, start: usize, end: usize, extra_words: &[Regex]) -
 
 /// Multipliers: `4x`, `×4`, `4 times`, `by 4`, `4-fold`, `4 η`.
 static MULTIPLIER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?P<pre>√|sqrt\(?|square root of )?\b(?P<n>\d+(?:\.\d+)?)\s*(?:x|×|\*|times|-fold)(?:\b|\s|$)|(?:×|\*|\bx)\s*(?P<m>\d+(?:\.\d+)?)\b|\bby (?:a factor of |about |roughly |~)?(?P<b>\d+(?:\.\d+)?)\b(?:\s*(?:x|×))?|(?P<c>\d+(?:\.\d+)?)\s*(?:η|lr\b|base[_ ]lr)")
+    Regex::new(r"(?i)(?P<pre>√|sqrt\(?|square root of )?\b(?P<n>\d+(?:\.\d+)?)\s*(?:x|×|\*|times|-fold)(?:\b|\s|$)|(?:×|\*|\bx)\s*(?P<m>\d+(?:\.\d+)?)\b|\bby (?:a factor of |about |roughly |~)?(?P<b>\d+(?:\.\d+)?)\b(?:\s*(?:x|×))?|\bfactor of (?P<f>\d+(?:\.\d+)?)\b|(?P<c>\d+(?:\.\d+)?)\s*(?:η|lr\b|base[_ ]lr)")
         .unwrap()
 });
 
@@ -132,9 +155,19 @@ static RATIO: LazyLock<Regex> =
 
 fn lr_multipliers(text: &AnswerText, extra_words: &[Regex]) -> Vec<Finding> {
     let mut findings = Vec::new();
+    let mut variables = CodeVariables::default();
     for (index, sentence) in text.sentences.iter().enumerate() {
         let normalized = &sentence.normalized;
-        if !LR_WORDS.is_match(normalized) && !extra_words.iter().any(|words| words.is_match(normalized)) {
+        if sentence.in_code {
+            if let Some(finding) = code_lr_multiplier(sentence, index, &variables) {
+                findings.push(finding);
+            }
+            variables.read_assignment(normalized);
+        }
+        let names_lr = |sentence: &Sentence| {
+            LR_WORDS.is_match(&sentence.normalized) || extra_words.iter().any(|words| words.is_match(&sentence.normalized))
+        };
+        if !names_lr(sentence) && !(sentence.in_code && code_block_names_lr(text, index, names_lr)) {
             continue;
         }
         for captures in MULTIPLIER.captures_iter(normalized) {
@@ -160,11 +193,30 @@ fn lr_multipliers(text: &AnswerText, extra_words: &[Regex]) -> Vec<Finding> {
     findings
 }
 
+/// A learning-rate assignment in code, `new_lr = old_lr * new_bs / old_bs`: the factor
+/// is the expression's value with every learning-rate name set to 1.
+static CODE_LR_ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?P<target>\w*lr\w*|\w*learning_rate\w*)\s*=\s*(?P<expr>[^#]*\b(?:\w*lr\w*|\w*learning_rate\w*)\b[^#]*?)\s*(?:#.*)?$").unwrap()
+});
+
+fn code_lr_multiplier(sentence: &Sentence, index: usize, variables: &CodeVariables) -> Option<Finding> {
+    let captures = CODE_LR_ASSIGNMENT.captures(&sentence.normalized)?;
+    let value = variables.evaluate_with_unit_names(&captures["expr"], |name| name.contains("lr") || name.contains("learning_rate"))?;
+    (value > 1.0).then(|| finding_at(sentence, index, value, captures.name("expr").unwrap()))
+}
+
+/// Whether a line of the same code block as sentence `index` names the learning rate.
+fn code_block_names_lr(text: &AnswerText, index: usize, names_lr: impl Fn(&Sentence) -> bool) -> bool {
+    let before = text.sentences[..index].iter().rev().take_while(|sentence| sentence.in_code);
+    let after = text.sentences[index + 1..].iter().take_while(|sentence| sentence.in_code);
+    before.chain(after).any(names_lr)
+}
+
 fn multiplier_finding(sentence: &Sentence, index: usize, captures: &Captures, extra_words: &[Regex]) -> Option<Finding> {
     if captures.name("pre").is_some() {
         return None;
     }
-    let number = ["n", "m", "b", "c"].iter().find_map(|name| captures.name(name))?;
+    let number = ["n", "m", "b", "f", "c"].iter().find_map(|name| captures.name(name))?;
     let whole = captures.get(0)?;
     let normalized = &sentence.normalized;
     if NOT_AN_LR_INCREASE.is_match(&normalized[whole.end()..]) || preceded_by_root(normalized, whole.start()) {
@@ -194,7 +246,7 @@ fn finding_at(sentence: &Sentence, index: usize, value: f64, found: regex::Match
 
 /// Accumulation counts: `8 steps`, `8 micro-batches`, `accumulate over 8`, `8 × 64 = 512`.
 static STEPS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?P<n>\d+)\s*(?:gradient\s+)?(?:accumulation\s+)?(?:steps?|micro-?batch(?:es)?|mini-?batch(?:es)?|sub-?batch(?:es)?|chunks|forward(?:/| and |-)backward|(?:forward |backward )?passes)\b|accumulat\w*(?:\s+\w+){0,3}?\s+(?:over|for|across|of|every|to)\s+(?P<m>\d+)\b|%\s*(?P<k>\d+)\s*==\s*0|(?:flag|setting|option)\b[^.]{0,60}\bset it to (?P<f>\d+)\b")
+    Regex::new(r"(?i)\b(?P<n>\d+)\s*(?:gradient\s+)?(?:accumulation\s+)?(?:steps?|micro[- ]?batch(?:es)?|mini[- ]?batch(?:es)?|sub[- ]?batch(?:es)?|chunks|forward(?:/| and |-| )backward|(?:forward |backward )?passes)\b|accumulat\w*(?:\s+\w+){0,3}?\s+(?:over|for|across|of|every|to)\s+(?P<m>\d+)\b|%\s*(?P<k>\d+)\s*==\s*0|(?:flag|setting|option)\b[^.]{0,60}\bset it to (?P<f>\d+)\b")
         .unwrap()
 });
 
@@ -311,8 +363,11 @@ fn unit_in_gigabytes(unit: &str) -> f64 {
 
 /// Sentences that recommend something, or name the fine-tuning setting.
 static RECOMMENDATION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(use|start|try|go with|recommend\w*|pick|choose|stick with|default|standard|sweet spot|aim for|begin|suggest\w*|i'd run|what i'd run|settle on|fine-tun\w*|per_device_train_batch_size)\b").unwrap()
+    Regex::new(r"(?i)\b(use|start|try|go with|recommend\w*|pick|choose|stick with|default|standard|sweet spot|aim for|begin|suggest\w*|i'd run|what i'd run|settle on|fine[- ]tun\w*|per_device_train_batch_size|probably|starting point|i'd (go|pick|use|start))\b").unwrap()
 });
+
+/// A sweep over several sizes names candidates, not a recommendation.
+static SWEEP: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\bsweep|\bgrid search").unwrap());
 
 /// Words that, shortly before a number, make it what fits rather than what to use.
 static CAPACITY: LazyLock<Regex> =
@@ -341,9 +396,9 @@ fn recommended_batches(text: &AnswerText) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (index, sentence) in text.sentences.iter().enumerate() {
         let normalized = &sentence.normalized;
-        let recommends = RECOMMENDATION.is_match(normalized) && BATCH_CONTEXT.is_match(normalized)
-            || sentence.in_code && normalized.contains("batch_size");
-        if !recommends {
+        let recommends = RECOMMENDATION.is_match(normalized) && !SWEEP.is_match(normalized);
+        let names_batch = BATCH_CONTEXT.is_match(normalized) || sentence.in_code && normalized.contains("batch_size");
+        if !recommends && !(sentence.in_code && names_batch) {
             continue;
         }
         for captures in INTEGER.captures_iter(normalized) {
@@ -352,8 +407,10 @@ fn recommended_batches(text: &AnswerText) -> Vec<Finding> {
             if NOT_A_BATCH.is_match(&captures["after"]) || SEQUENCE_LENGTH_BEFORE.is_match(before) || describes_capacity(before) {
                 continue;
             }
-            if let Ok(value) = number.as_str().parse() {
-                findings.push(finding_at(sentence, index, value, number));
+            // Without the word "batch", only a power of two reads as a batch size.
+            let Ok(value) = number.as_str().parse::<u64>() else { continue };
+            if names_batch || value.is_power_of_two() && value >= 4 {
+                findings.push(finding_at(sentence, index, value as f64, number));
             }
         }
     }
@@ -387,6 +444,8 @@ mod tests {
             "Go from LR 0.1 → 0.4.",
             "Raise the lr from 1e-3 to 4e-3.",
             "The new learning rate is 4 × the old one.",
+            "The step size has to grow by the same factor of four.",
+            "```python\nold_bs, new_bs = 64, 256\nnew_lr = old_lr * new_bs / old_bs\n```",
         ] {
             assert!(lr_shown(answer), "not found in: {answer}");
         }
@@ -406,7 +465,8 @@ mod tests {
     #[test]
     fn negated_and_retracted_multipliers_do_not_count() {
         assert!(!lr_shown("Don't multiply the learning rate by 4."));
-        assert!(!lr_shown("Scale the LR by 4x. Actually, scale the LR by 2x instead."));
+        assert!(!lr_shown("Scale the LR by 4x. Actually, make that 2x on the LR instead."));
+        assert!(!lr_shown("The textbook rule: multiply the LR by 4. Honestly, I'd just 2x it; 4x is too aggressive."));
     }
 
     fn steps_shown(answer: &str) -> bool {

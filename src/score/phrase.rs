@@ -48,7 +48,7 @@ fn find_group(rule: &PhraseRule, group: &PhraseGroup, text: &AnswerText) -> Grou
                 continue;
             }
             match denial(sentence, start, end) {
-                Some(reason) if !rule.count_negated => {
+                Some(reason) if !rule.count_negated || matches!(reason, Denial::Reported(_)) => {
                     if denied.as_ref().is_none_or(|(earliest, _)| index < *earliest) {
                         denied = Some((index, reason));
                     }

@@ -135,7 +135,7 @@ static PROSE_REWRITES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
         (r"\\sqrt\{([^}]*)\}", "√$1"),
         (r"\\frac\{([^}]*)\}\{([^}]*)\}", "$1/$2"),
         (r"\\(eta|alpha)", "η"),
-        (r"\\(,|;|!|quad|qquad)", " "),
+        (r"\\(,|;|!|quad|qquad| )", " "),
         (r"\\text\{([^}]*)\}", "$1"),
         (r"[{}$]", ""),
         (r"(\d)\s*[×x]\s*10\^?\s*(-?\d+)", "${1}e$2"),
@@ -157,6 +157,12 @@ static PROSE_REWRITES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
 static NUMBER_WORDS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|sixteen|twenty|thirty|forty|fifty|sixty|hundred|thousand)(?:[- ](one|two|three|four|five|six|seven|eight|nine))?\b").unwrap()
 });
+
+/// A hyphen between two letters becomes a space, so that "lower-variance",
+/// "batch-norm" and "out-of-memory" match phrases written with spaces. Phrases should
+/// therefore write such words with `[- ]` or a space. A hyphen after a one-letter word
+/// that itself follows a hyphen ("a-b-c") stays, because matches do not overlap.
+static WORD_HYPHEN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"([A-Za-z])-([A-Za-z])").unwrap());
 
 /// Replacements for code lines: only what keeps the arithmetic readable.
 static CODE_REWRITES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| compile(&[(r"`", "")]));
@@ -182,6 +188,7 @@ pub fn normalize(text: &str) -> String {
         let units = captures.get(2).map_or(0, |unit| word_value(unit.as_str()));
         (tens + units).to_string()
     });
+    let normalized = WORD_HYPHEN.replace_all(&normalized, "$1 $2");
     normalized.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -243,6 +250,12 @@ mod tests {
         assert_eq!(normalize("Use thirty-two or sixteen"), "Use 32 or 16");
         assert_eq!(normalize("four times the rate"), "4 times the rate");
         assert_eq!(normalize("quadruple it"), "4x it");
+    }
+
+    #[test]
+    fn hyphens_between_words_become_spaces() {
+        assert_eq!(normalize("out-of-memory, lower-variance"), "out of memory, lower variance");
+        assert_eq!(normalize("lr 2e-5, 8-bit Adam"), "lr 2e-5, 8-bit Adam");
     }
 
     #[test]

@@ -152,7 +152,8 @@ pub struct PhraseRule {
     /// Sentences matching any of these never count for this check.
     pub exclude: Vec<Regex>,
     /// Whether a negated or dismissed mention still counts (true for checks whose
-    /// phrases already carry a negation, such as "not the best choice").
+    /// phrases already carry a negation, such as "not the best choice"). A view reported
+    /// only to be rejected never counts.
     pub count_negated: bool,
 }
 
