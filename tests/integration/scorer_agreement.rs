@@ -74,3 +74,8 @@ fn assert_agreement(fixture: &str) {
 fn agrees_with_corpus_labels() {
     assert_agreement("fixtures/labelled/answers.jsonl");
 }
+
+#[test]
+fn agrees_with_probe_labels() {
+    assert_agreement("fixtures/labelled/heldout.jsonl");
+}

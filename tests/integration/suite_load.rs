@@ -83,7 +83,7 @@ fn missing_field_is_rejected() {
 #[test]
 fn invalid_regex_points_at_it() {
     let rubric = std::fs::read_to_string(repo_path("rubrics/linear-scaling-rule.yaml")).unwrap();
-    let broken = rubric.replacen("\"warm-? ?up\"", "\"warm(up\"", 1);
+    let broken = rubric.replacen("\"warm[- ]? ?up\"", "\"warm(up\"", 1);
     let line = broken.lines().position(|line| line.contains("warm(up")).unwrap() + 1;
     let error = load_error("rubrics/linear-scaling-rule.yaml", &broken);
     assert!(error.contains(&format!("linear-scaling-rule.yaml:{line}:")), "{error}");
