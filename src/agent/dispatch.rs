@@ -1,6 +1,7 @@
 //! The [`Agent`] enum: one variant per kind of agent, dispatched by `match` so that no
 //! trait objects or async-trait crate are needed.
 
+use super::anthropic::AnthropicAgent;
 use super::openai::OpenAiAgent;
 use super::replay::{RecordingError, ReplayAgent};
 use super::{AgentAnswer, AgentError, AgentRequest};
@@ -11,6 +12,7 @@ use super::{AgentAnswer, AgentError, AgentRequest};
 pub enum Agent {
     Replay(ReplayAgent),
     OpenAi(OpenAiAgent),
+    Anthropic(AnthropicAgent),
 }
 
 /// An agent that could not be built from its configuration. Raised before any request
@@ -40,6 +42,7 @@ impl Agent {
         match self {
             Agent::Replay(agent) => agent.answer(request),
             Agent::OpenAi(agent) => agent.answer(request).await,
+            Agent::Anthropic(agent) => agent.answer(request).await,
         }
     }
 
@@ -48,6 +51,7 @@ impl Agent {
         match self {
             Agent::Replay(agent) => agent.describe(),
             Agent::OpenAi(agent) => agent.describe(),
+            Agent::Anthropic(agent) => agent.describe(),
         }
     }
 }

@@ -43,6 +43,14 @@ pub enum AgentError {
     /// A well-formed response that carries no answer text.
     #[error("{provider} returned no text: {detail}")]
     NoText { provider: &'static str, detail: String },
+
+    /// An error event inside a stream that had started with HTTP 200.
+    #[error("{provider} sent an error in the stream: {message}{}", type_suffix(error_type))]
+    StreamError { provider: &'static str, error_type: Option<String>, message: String },
+
+    /// The stream ended before its final event.
+    #[error("{provider} stream ended early: {detail}")]
+    TruncatedStream { provider: &'static str, detail: String },
 }
 
 /// Formats an optional provider error type as ` (type)`, or nothing.

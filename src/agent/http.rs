@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use super::dispatch::SetupError;
 use super::retry::parse_retry_after;
 use super::tls::install_crypto_provider;
-use super::AgentError;
+use super::{AgentAnswer, AgentError, UnitKey};
 
 /// Maximum length, in characters, of a response-body excerpt in an error message.
 const BODY_EXCERPT_CHARS: usize = 300;
@@ -104,6 +104,19 @@ impl Endpoint {
         AgentError::MalformedResponse { provider: self.provider, message: self.redact(&message) }
     }
 
+    /// Redacts the key from the provider text that an error quotes.
+    pub fn scrub(&self, error: AgentError) -> AgentError {
+        match error {
+            AgentError::MalformedResponse { provider, message } => {
+                AgentError::MalformedResponse { provider, message: self.redact(&message) }
+            }
+            AgentError::StreamError { provider, error_type, message } => {
+                AgentError::StreamError { provider, error_type, message: self.redact(&message) }
+            }
+            other => other,
+        }
+    }
+
     /// Maps a transport failure: a timeout, or a connection that failed or broke.
     pub fn transport_error(&self, error: reqwest::Error) -> AgentError {
         if error.is_timeout() {
@@ -136,6 +149,51 @@ impl Endpoint {
             None => text.to_string(),
         }
     }
+}
+
+/// An answer with the provider's reason for stopping, such as `stop` or `max_tokens`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Completion {
+    pub answer: AgentAnswer,
+    pub stop_reason: Option<String>,
+}
+
+impl Completion {
+    /// Returns the answer, logging a warning when the provider cut it off at the token
+    /// limit, since a cut answer usually fails its checks for that reason alone.
+    pub fn into_answer(self, key: &UnitKey, cut_off_reason: &str) -> AgentAnswer {
+        if self.stop_reason.as_deref() == Some(cut_off_reason) {
+            tracing::warn!(
+                scenario = %key.scenario,
+                arm = key.arm.as_str(),
+                sample = key.sample,
+                "answer cut off at the max_tokens limit; raise max_tokens for this agent"
+            );
+        }
+        self.answer
+    }
+}
+
+/// Joins a base URL and a path, rejecting anything that is not an http(s) URL.
+pub(crate) fn endpoint_url(base_url: &str, path: &str) -> Result<reqwest::Url, SetupError> {
+    let invalid = |message: String| SetupError::InvalidBaseUrl { url: shown_url(base_url), message };
+    let joined = format!("{}/{path}", base_url.trim_end_matches('/'));
+    let url = reqwest::Url::parse(&joined).map_err(|error| invalid(error.to_string()))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid(format!("scheme must be http or https, not {}", url.scheme())));
+    }
+    Ok(url)
+}
+
+/// Returns a base URL without user name, password or query, which may hold secrets.
+pub(crate) fn shown_url(base_url: &str) -> String {
+    let Ok(mut url) = reqwest::Url::parse(base_url) else {
+        return "an invalid URL".to_string();
+    };
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    url.set_query(None);
+    url.to_string().trim_end_matches('/').to_string()
 }
 
 /// Reads `retry-after-ms` (sent by some OpenAI-compatible servers) or `Retry-After`.
@@ -199,6 +257,19 @@ pub(crate) fn error_chain(error: &reqwest::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn endpoint_url_joins_path() {
+        let url = endpoint_url("http://127.0.0.1:8080/v1/", "chat/completions").unwrap();
+        assert_eq!(url.as_str(), "http://127.0.0.1:8080/v1/chat/completions");
+        assert!(endpoint_url("ftp://example.invalid/v1", "chat/completions").is_err());
+        assert!(endpoint_url("not a url", "chat/completions").is_err());
+    }
+
+    #[test]
+    fn shown_url_drops_credentials() {
+        assert_eq!(shown_url("https://user:pw@host.invalid/v1?key=abc"), "https://host.invalid/v1");
+    }
 
     #[test]
     fn api_key_debug_is_redacted() {

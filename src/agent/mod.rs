@@ -5,15 +5,23 @@
 //! failed call is worth another attempt is decided by [`is_transient`]; this module
 //! never waits or retries by itself.
 
+mod anthropic;
+mod anthropic_stream;
 mod dispatch;
 mod error;
 mod http;
 mod openai;
+mod openai_stream;
 mod prompt;
 mod replay;
 mod retry;
+mod sse;
 mod tls;
 
+pub use anthropic::{
+    AnthropicAgent, AnthropicConfig, ANTHROPIC_BASE_URL_VARIABLE, ANTHROPIC_VERSION, DEFAULT_ANTHROPIC_BASE_URL,
+    DEFAULT_ANTHROPIC_KEY_VARIABLE, DEFAULT_ANTHROPIC_MAX_TOKENS,
+};
 pub use dispatch::{Agent, SetupError};
 pub use error::AgentError;
 pub use http::ApiKey;

@@ -19,7 +19,20 @@ pub fn is_transient(error: &AgentError) -> bool {
         AgentError::MalformedResponse { .. } => false,
         // An empty answer comes from the model or a content filter, not from the network.
         AgentError::EmptyChoices { .. } | AgentError::NoText { .. } => false,
+        AgentError::StreamError { error_type, .. } => !is_request_error_type(error_type.as_deref()),
+        // The connection dropped mid-answer, like a reset.
+        AgentError::TruncatedStream { .. } => true,
     }
+}
+
+/// Returns whether a mid-stream error type blames the request. The server accepted the
+/// request before streaming, so any other error (`overloaded_error`, `api_error`, or an
+/// unnamed one) is its own failure and worth another attempt.
+fn is_request_error_type(error_type: Option<&str>) -> bool {
+    matches!(
+        error_type,
+        Some("invalid_request_error" | "authentication_error" | "permission_error" | "not_found_error")
+    )
 }
 
 /// Classifies an HTTP error status, with the provider's error type when it has one.
@@ -149,10 +162,25 @@ mod tests {
         let reset = AgentError::Connection { provider: "test", message: "reset".into() };
         let malformed = AgentError::MalformedResponse { provider: "test", message: "x".into() };
         let empty = AgentError::EmptyChoices { provider: "test" };
+        let truncated = AgentError::TruncatedStream { provider: "test", detail: "x".into() };
+        assert!(is_transient(&truncated));
         assert!(is_transient(&timeout));
         assert!(is_transient(&reset));
         assert!(!is_transient(&malformed));
         assert!(!is_transient(&empty));
+    }
+
+    #[test]
+    fn stream_errors_classified() {
+        let stream_error = |error_type: Option<&str>| AgentError::StreamError {
+            provider: "test",
+            error_type: error_type.map(str::to_string),
+            message: String::new(),
+        };
+        assert!(is_transient(&stream_error(Some("overloaded_error"))));
+        assert!(is_transient(&stream_error(Some("api_error"))));
+        assert!(is_transient(&stream_error(None)));
+        assert!(!is_transient(&stream_error(Some("invalid_request_error"))));
     }
 
     #[test]
