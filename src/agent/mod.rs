@@ -28,7 +28,7 @@ pub use http::ApiKey;
 pub use openai::{OpenAiAgent, OpenAiConfig, DEFAULT_OPENAI_BASE_URL, DEFAULT_OPENAI_KEY_VARIABLE};
 pub use prompt::{build_prompt, Prompt, DEFAULT_SYSTEM_PROMPT};
 pub use replay::{RecordingError, ReplayAgent};
-pub use retry::is_transient;
+pub use retry::{is_transient, parse_retry_after, RetryPolicy};
 pub use tls::install_crypto_provider;
 
 use crate::suite::Arm;

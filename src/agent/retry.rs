@@ -1,9 +1,73 @@
-//! Retry decisions, kept as data and pure functions: which errors are transient, and
-//! how long a provider asked us to wait. The runner does the waiting.
+//! Retry decisions, kept as data and pure functions: which errors are transient, how
+//! long a provider asked us to wait, and the backoff policy. The runner does the waiting.
 
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::AgentError;
+
+/// How often, and after what delays, the runner retries a transient error.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RetryPolicy {
+    /// Attempts per unit, the first included; 1 means no retry.
+    pub max_attempts: u32,
+    /// Delay after the first failed attempt; each later one doubles it.
+    pub base_backoff: Duration,
+    /// Upper bound for the doubled delay, and for a provider's `Retry-After`.
+    pub max_backoff: Duration,
+    /// Fraction of each delay that is random, from 0 (fixed delays) to 1 (anywhere
+    /// between zero and the full delay), so that parallel units do not retry in step.
+    pub jitter: f64,
+}
+
+impl Default for RetryPolicy {
+    /// Four attempts, 1 s doubling up to 60 s, half of each delay random.
+    fn default() -> RetryPolicy {
+        RetryPolicy {
+            max_attempts: 4,
+            base_backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(60),
+            jitter: 0.5,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Returns how long to wait before the next attempt, or `None` when the unit should
+    /// be recorded as errored now. `failed_attempts` counts attempts made so far, all
+    /// failed. No retry follows a permanent error, the last allowed attempt, or a
+    /// `Retry-After` longer than `max_backoff`, since waiting that long would stall the run.
+    pub fn delay_before_retry(&self, failed_attempts: u32, error: &AgentError) -> Option<Duration> {
+        if !is_transient(error) || failed_attempts >= self.max_attempts {
+            return None;
+        }
+        let backoff = self.backoff(failed_attempts, random_fraction());
+        match error.retry_after() {
+            Some(wait) if wait > self.max_backoff => None,
+            Some(wait) => Some(wait.max(backoff)),
+            None => Some(backoff),
+        }
+    }
+
+    /// Computes the delay after `failed_attempts` failures: `base_backoff` doubled for
+    /// each failure after the first, capped at `max_backoff`, then shortened by up to
+    /// `jitter` of itself in proportion to `random`, a number in [0, 1).
+    pub fn backoff(&self, failed_attempts: u32, random: f64) -> Duration {
+        let doublings = failed_attempts.saturating_sub(1).min(31);
+        let full = self.base_backoff.saturating_mul(1 << doublings).min(self.max_backoff);
+        let jitter = self.jitter.clamp(0.0, 1.0) * random.clamp(0.0, 1.0);
+        full.mul_f64(1.0 - jitter)
+    }
+}
+
+/// Returns a random number in [0, 1) from the standard library's per-instance random
+/// hash keys. Backoff jitter needs no better randomness than that.
+fn random_fraction() -> f64 {
+    let mut hasher = RandomState::new().build_hasher();
+    hasher.write_u32(std::process::id());
+    (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
+}
 
 /// Returns whether another attempt at the same request could succeed.
 pub fn is_transient(error: &AgentError) -> bool {
@@ -181,6 +245,69 @@ mod tests {
         assert!(is_transient(&stream_error(Some("api_error"))));
         assert!(is_transient(&stream_error(None)));
         assert!(!is_transient(&stream_error(Some("invalid_request_error"))));
+    }
+
+    fn policy() -> RetryPolicy {
+        RetryPolicy {
+            max_attempts: 3,
+            base_backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(10),
+            jitter: 0.5,
+        }
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_max() {
+        let policy = policy();
+        let delays: Vec<u64> = (1..=6).map(|failures| policy.backoff(failures, 0.0).as_secs()).collect();
+        assert_eq!(delays, [1, 2, 4, 8, 10, 10]);
+        assert_eq!(policy.backoff(1000, 0.0), Duration::from_secs(10), "no overflow on many failures");
+    }
+
+    #[test]
+    fn backoff_jitter_shortens_delay() {
+        let policy = policy();
+        assert_eq!(policy.backoff(2, 0.5), Duration::from_millis(1500));
+        assert_eq!(RetryPolicy { jitter: 0.0, ..policy }.backoff(2, 0.9), Duration::from_secs(2));
+        assert_eq!(RetryPolicy { jitter: 1.0, ..policy }.backoff(2, 0.75), Duration::from_millis(500));
+    }
+
+    #[test]
+    fn delay_stops_after_max_attempts() {
+        let error = status(503, None);
+        let policy = policy();
+        assert!(policy.delay_before_retry(1, &error).is_some());
+        assert!(policy.delay_before_retry(2, &error).is_some());
+        assert_eq!(policy.delay_before_retry(3, &error), None);
+    }
+
+    #[test]
+    fn delay_none_for_permanent_error() {
+        assert_eq!(policy().delay_before_retry(1, &status(401, None)), None);
+    }
+
+    #[test]
+    fn delay_within_jitter_bounds() {
+        let policy = policy();
+        for _ in 0..100 {
+            let delay = policy.delay_before_retry(2, &status(500, None)).unwrap();
+            assert!(delay > Duration::from_secs(1) && delay <= Duration::from_secs(2), "{delay:?}");
+        }
+    }
+
+    #[test]
+    fn delay_honours_retry_after() {
+        let policy = RetryPolicy { jitter: 0.0, ..policy() };
+        let asking = |seconds| AgentError::Status {
+            provider: "test",
+            status: 429,
+            error_type: None,
+            message: String::new(),
+            retry_after: Some(Duration::from_secs(seconds)),
+        };
+        assert_eq!(policy.delay_before_retry(1, &asking(7)), Some(Duration::from_secs(7)));
+        assert_eq!(policy.delay_before_retry(2, &asking(0)), Some(Duration::from_secs(2)), "backoff wins when longer");
+        assert_eq!(policy.delay_before_retry(1, &asking(11)), None, "longer than max_backoff: give up");
     }
 
     #[test]
