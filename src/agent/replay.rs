@@ -30,11 +30,17 @@ struct Recorded {
     line: usize,
 }
 
-/// A recording file that could not be read or parsed.
+/// A recording file that could not be read, parsed or written.
 #[derive(Debug, thiserror::Error)]
 pub enum RecordingError {
     #[error("cannot read recording {path}: {source}")]
     Read { path: String, source: std::io::Error },
+
+    #[error("cannot write recording {path}: {source}")]
+    Write { path: String, source: std::io::Error },
+
+    #[error("recording {path} already has scenario \"{scenario}\", arm {arm}, sample {sample}")]
+    AlreadyRecorded { path: String, scenario: String, arm: &'static str, sample: u32 },
 
     #[error("{source_name}:{line}:{column}: invalid recording: {message}")]
     InvalidLine { source_name: String, line: usize, column: usize, message: String },
@@ -98,6 +104,11 @@ impl ReplayAgent {
             key.sample += 1;
         }
         key.sample
+    }
+
+    /// Returns the recorded units, in no particular order.
+    pub fn keys(&self) -> impl Iterator<Item = &UnitKey> {
+        self.answers.keys()
     }
 
     /// Returns the number of recorded answers.
