@@ -4,6 +4,7 @@
 use super::anthropic::AnthropicAgent;
 use super::openai::OpenAiAgent;
 use super::replay::{RecordingError, ReplayAgent};
+use super::subprocess::SubprocessAgent;
 use super::{AgentAnswer, AgentError, AgentRequest};
 
 /// Anything that can answer a unit's prompt.
@@ -13,6 +14,7 @@ pub enum Agent {
     Replay(ReplayAgent),
     OpenAi(OpenAiAgent),
     Anthropic(AnthropicAgent),
+    Subprocess(SubprocessAgent),
 }
 
 /// An agent that could not be built from its configuration. Raised before any request
@@ -31,6 +33,9 @@ pub enum SetupError {
     #[error("cannot build the HTTP client: {0}")]
     HttpClient(String),
 
+    #[error("invalid subprocess agent: {0}")]
+    InvalidSubprocess(String),
+
     #[error(transparent)]
     Recording(#[from] RecordingError),
 }
@@ -43,6 +48,7 @@ impl Agent {
             Agent::Replay(agent) => agent.answer(request),
             Agent::OpenAi(agent) => agent.answer(request).await,
             Agent::Anthropic(agent) => agent.answer(request).await,
+            Agent::Subprocess(agent) => agent.answer(request).await,
         }
     }
 
@@ -52,6 +58,7 @@ impl Agent {
             Agent::Replay(agent) => agent.describe(),
             Agent::OpenAi(agent) => agent.describe(),
             Agent::Anthropic(agent) => agent.describe(),
+            Agent::Subprocess(agent) => agent.describe(),
         }
     }
 }

@@ -51,6 +51,20 @@ pub enum AgentError {
     /// The stream ended before its final event.
     #[error("{provider} stream ended early: {detail}")]
     TruncatedStream { provider: &'static str, detail: String },
+
+    /// A subprocess agent's program could not be prepared, started or read.
+    #[error("subprocess {program}: {message}")]
+    Subprocess { program: String, message: String },
+
+    /// A subprocess agent's program exited unsuccessfully.
+    #[error("subprocess {program} failed with {status}: {stderr}")]
+    ProcessFailed {
+        program: String,
+        /// The exit status as the platform prints it, such as `exit status: 2`.
+        status: String,
+        /// The start of what the program wrote to stderr.
+        stderr: String,
+    },
 }
 
 /// Formats an optional provider error type as ` (type)`, or nothing.

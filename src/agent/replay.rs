@@ -163,7 +163,7 @@ mod tests {
 
     fn request(scenario: &str, arm: Arm, sample: u32) -> AgentRequest {
         let key = UnitKey { scenario: scenario.to_string(), arm, sample };
-        AgentRequest { key, prompt: Prompt { system: String::new(), user: String::new() } }
+        AgentRequest { key, prompt: Prompt { system: String::new(), user: String::new() }, skill: None }
     }
 
     #[test]

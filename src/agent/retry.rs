@@ -86,6 +86,11 @@ pub fn is_transient(error: &AgentError) -> bool {
         AgentError::StreamError { error_type, .. } => !is_request_error_type(error_type.as_deref()),
         // The connection dropped mid-answer, like a reset.
         AgentError::TruncatedStream { .. } => true,
+        // A missing program or an unwritable temporary directory stays that way.
+        AgentError::Subprocess { .. } => false,
+        // An exit status does not say whether the failure is temporary, and a wrong
+        // command line would fail every attempt.
+        AgentError::ProcessFailed { .. } => false,
     }
 }
 

@@ -2,11 +2,12 @@
 //! top-level system prompt in each arm, and the overload and rate-limit errors.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::json;
 use skilleval::agent::{
-    build_prompt, is_transient, Agent, AgentError, AgentRequest, AnthropicAgent, AnthropicConfig, ApiKey,
+    is_transient, Agent, AgentError, AgentRequest, AnthropicAgent, AnthropicConfig, ApiKey,
     TokenUsage, UnitKey, ANTHROPIC_VERSION,
 };
 use skilleval::suite::{Arm, Skill};
@@ -20,8 +21,8 @@ const SKILL_TEXT: &str = "# Batch size\n\nMaximum is not optimal.\n";
 
 fn request(arm: Arm) -> AgentRequest {
     let skill = Skill { path: PathBuf::from("SKILL.md"), text: SKILL_TEXT.to_string() };
-    let prompt = build_prompt(SYSTEM_PROMPT, Some(&skill), arm, QUERY);
-    AgentRequest { key: UnitKey { scenario: "max-batch".into(), arm, sample: 0 }, prompt }
+    let key = UnitKey { scenario: "max-batch".into(), arm, sample: 0 };
+    AgentRequest::new(key, SYSTEM_PROMPT, Some(&Arc::new(skill)), QUERY)
 }
 
 fn message(text: &str) -> serde_json::Value {

@@ -2,11 +2,12 @@
 //! sends in each arm, the answers it parses, and one error per failure kind.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::json;
 use skilleval::agent::{
-    build_prompt, is_transient, Agent, AgentError, AgentRequest, ApiKey, OpenAiAgent, OpenAiConfig,
+    is_transient, Agent, AgentError, AgentRequest, ApiKey, OpenAiAgent, OpenAiConfig,
     TokenUsage, UnitKey,
 };
 use skilleval::suite::{Arm, Skill};
@@ -24,8 +25,8 @@ fn skill() -> Skill {
 
 fn request(arm: Arm) -> AgentRequest {
     let skill = skill();
-    let prompt = build_prompt(SYSTEM_PROMPT, Some(&skill), arm, QUERY);
-    AgentRequest { key: UnitKey { scenario: "max-batch".into(), arm, sample: 0 }, prompt }
+    let key = UnitKey { scenario: "max-batch".into(), arm, sample: 0 };
+    AgentRequest::new(key, SYSTEM_PROMPT, Some(&Arc::new(skill)), QUERY)
 }
 
 fn completion(text: &str) -> serde_json::Value {

@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use skilleval::agent::{
-    build_prompt, is_transient, Agent, AgentError, AgentRequest, RecordingError, ReplayAgent, UnitKey,
+    is_transient, Agent, AgentError, AgentRequest, RecordingError, ReplayAgent, UnitKey,
 };
 use skilleval::suite::Arm;
 
@@ -19,8 +19,7 @@ const RECORDING: &str = concat!(
 );
 
 fn request(scenario: &str, arm: Arm, sample: u32) -> AgentRequest {
-    let prompt = build_prompt("system", None, arm, "Scale the LR?");
-    AgentRequest { key: UnitKey { scenario: scenario.into(), arm, sample }, prompt }
+    AgentRequest::new(UnitKey { scenario: scenario.into(), arm, sample }, "system", None, "Scale the LR?")
 }
 
 fn recording_file(text: &str) -> tempfile::NamedTempFile {

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::json;
 use skilleval::agent::{
-    build_prompt, is_transient, AgentError, AgentRequest, AnthropicAgent, AnthropicConfig, ApiKey, OpenAiAgent,
+    is_transient, AgentError, AgentRequest, AnthropicAgent, AnthropicConfig, ApiKey, OpenAiAgent,
     OpenAiConfig, TokenUsage, UnitKey,
 };
 use skilleval::suite::Arm;
@@ -16,8 +16,8 @@ use crate::support::mock_http::{MockServer, Reply};
 const KEY: &str = "sk-stream-test-5e1b-never-shown";
 
 fn request() -> AgentRequest {
-    let prompt = build_prompt("You are a helpful assistant.", None, Arm::WithoutSkill, "Batch size?");
-    AgentRequest { key: UnitKey { scenario: "max-batch".into(), arm: Arm::WithoutSkill, sample: 0 }, prompt }
+    let key = UnitKey { scenario: "max-batch".into(), arm: Arm::WithoutSkill, sample: 0 };
+    AgentRequest::new(key, "You are a helpful assistant.", None, "Batch size?")
 }
 
 fn openai_agent(server: &MockServer) -> OpenAiAgent {

@@ -4,4 +4,5 @@ mod agent_anthropic;
 mod agent_openai;
 mod agent_replay;
 mod agent_stream;
+mod agent_subprocess;
 mod support;
