@@ -4,6 +4,7 @@
 use super::anthropic::AnthropicAgent;
 use super::openai::OpenAiAgent;
 use super::replay::{RecordingError, ReplayAgent};
+use super::spec::{AgentSettings, AgentSpec};
 use super::subprocess::SubprocessAgent;
 use super::{AgentAnswer, AgentError, AgentRequest};
 
@@ -41,6 +42,19 @@ pub enum SetupError {
 }
 
 impl Agent {
+    /// Builds the agent an entry describes: reads its API key from the environment, or
+    /// its recording from disk. Errors do not name the entry, so callers should prefix
+    /// them with `spec.id`.
+    pub fn from_spec(spec: &AgentSpec) -> Result<Agent, SetupError> {
+        let agent = match &spec.settings {
+            AgentSettings::OpenAi(config) => Agent::OpenAi(OpenAiAgent::new(config.clone())?),
+            AgentSettings::Anthropic(config) => Agent::Anthropic(AnthropicAgent::new(config.clone())?),
+            AgentSettings::Subprocess(config) => Agent::Subprocess(SubprocessAgent::new(config.clone())?),
+            AgentSettings::Replay { recording } => Agent::Replay(ReplayAgent::from_file(recording)?),
+        };
+        Ok(agent)
+    }
+
     /// Asks the agent for one unit's answer. Makes one attempt: the runner decides on
     /// retries with `is_transient`.
     pub async fn answer(&self, request: &AgentRequest) -> Result<AgentAnswer, AgentError> {

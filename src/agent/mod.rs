@@ -5,6 +5,7 @@
 //! failed call is worth another attempt is decided by [`is_transient`]; this module
 //! never waits or retries by itself.
 
+mod agents_file;
 mod anthropic;
 mod anthropic_stream;
 mod dispatch;
@@ -17,10 +18,14 @@ mod prompt;
 mod record;
 mod replay;
 mod retry;
+mod spec;
 mod sse;
 mod subprocess;
 mod tls;
 
+pub use agents_file::{
+    load_agents_file, parse_agents_file, AgentsFileError, DEFAULT_CONCURRENCY, DEFAULT_SUBPROCESS_CONCURRENCY,
+};
 pub use anthropic::{
     AnthropicAgent, AnthropicConfig, ANTHROPIC_BASE_URL_VARIABLE, ANTHROPIC_VERSION, DEFAULT_ANTHROPIC_BASE_URL,
     DEFAULT_ANTHROPIC_KEY_VARIABLE, DEFAULT_ANTHROPIC_MAX_TOKENS,
@@ -33,6 +38,7 @@ pub use prompt::{build_prompt, Prompt, DEFAULT_SYSTEM_PROMPT};
 pub use record::Recorder;
 pub use replay::{RecordingError, ReplayAgent};
 pub use retry::{is_transient, parse_retry_after, RetryPolicy};
+pub use spec::{AgentKind, AgentSettings, AgentSpec};
 pub use subprocess::{
     SkillDelivery, SubprocessAgent, SubprocessConfig, DEFAULT_SKILLS_FOLDER, SKILL_PATH_PLACEHOLDER,
 };
