@@ -25,10 +25,12 @@ use serde_saphyr::{Location, Spanned};
 
 use super::anthropic::AnthropicConfig;
 use super::http::endpoint_url;
-use super::openai::{OpenAiConfig, DEFAULT_TIMEOUT};
+use super::openai::{DEFAULT_TIMEOUT, OpenAiConfig};
 use super::retry::RetryPolicy;
 use super::spec::{AgentKind, AgentSettings, AgentSpec};
-use super::subprocess::{SkillDelivery, SubprocessAgent, SubprocessConfig, DEFAULT_SKILLS_FOLDER, SKILL_PATH_PLACEHOLDER};
+use super::subprocess::{
+    DEFAULT_SKILLS_FOLDER, SKILL_PATH_PLACEHOLDER, SkillDelivery, SubprocessAgent, SubprocessConfig,
+};
 
 /// Units in flight at once when an HTTP or replay entry sets no `concurrency`.
 pub const DEFAULT_CONCURRENCY: u32 = 4;
@@ -56,7 +58,11 @@ impl fmt::Display for AgentsFileError {
         if self.line == 0 {
             write!(f, "{}: {}", self.file, self.message)
         } else {
-            write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)
+            write!(
+                f,
+                "{}:{}:{}: {}",
+                self.file, self.line, self.column, self.message
+            )
         }
     }
 }
@@ -116,14 +122,37 @@ struct RetryEntry {
 }
 
 /// Keys every entry may have.
-const COMMON_KEYS: [&str; 6] = ["id", "kind", "concurrency", "requests_per_minute", "tokens_per_minute", "retry"];
+const COMMON_KEYS: [&str; 6] = [
+    "id",
+    "kind",
+    "concurrency",
+    "requests_per_minute",
+    "tokens_per_minute",
+    "retry",
+];
 
 /// Keys that apply to HTTP provider entries.
-const PROVIDER_KEYS: [&str; 7] = ["model", "base_url", "api_key_env", "temperature", "max_tokens", "stream", "timeout_secs"];
+const PROVIDER_KEYS: [&str; 7] = [
+    "model",
+    "base_url",
+    "api_key_env",
+    "temperature",
+    "max_tokens",
+    "stream",
+    "timeout_secs",
+];
 
 /// Keys that apply to subprocess entries.
-const SUBPROCESS_KEYS: [&str; 8] =
-    ["command", "skill_delivery", "skill_env", "skill_arguments", "skills_folder", "skill_name", "env", "timeout_secs"];
+const SUBPROCESS_KEYS: [&str; 8] = [
+    "command",
+    "skill_delivery",
+    "skill_env",
+    "skill_arguments",
+    "skills_folder",
+    "skill_name",
+    "env",
+    "timeout_secs",
+];
 
 /// Reads and validates an agents file. A relative `recording` path is resolved against
 /// the file's folder.
@@ -141,9 +170,14 @@ pub fn load_agents_file(path: &Path) -> Result<Vec<AgentSpec>, AgentsFileError> 
 
 /// Parses and validates agents-file text; `file` names it in errors and `base_dir`
 /// resolves relative `recording` paths.
-pub fn parse_agents_file(text: &str, file: &str, base_dir: &Path) -> Result<Vec<AgentSpec>, AgentsFileError> {
+pub fn parse_agents_file(
+    text: &str,
+    file: &str,
+    base_dir: &Path,
+) -> Result<Vec<AgentSpec>, AgentsFileError> {
     let validator = Validator { file, base_dir };
-    let parsed: AgentsFile = serde_saphyr::from_str(text).map_err(|error| validator.parse_error(&error))?;
+    let parsed: AgentsFile =
+        serde_saphyr::from_str(text).map_err(|error| validator.parse_error(&error))?;
     if parsed.agents.is_empty() {
         return Err(validator.whole_file("the agents file lists no agents"));
     }
@@ -153,7 +187,10 @@ pub fn parse_agents_file(text: &str, file: &str, base_dir: &Path) -> Result<Vec<
     for entry in &parsed.agents {
         let id = &entry.value.id;
         if let Some(first_line) = first_lines.insert(&id.value, id.referenced.line()) {
-            let message = format!("duplicate agent id \"{}\" (first on line {first_line})", id.value);
+            let message = format!(
+                "duplicate agent id \"{}\" (first on line {first_line})",
+                id.value
+            );
             return Err(validator.at(id.referenced, message));
         }
         specs.push(validator.entry(&entry.value, entry.referenced)?);
@@ -169,11 +206,21 @@ struct Validator<'a> {
 
 impl Validator<'_> {
     fn at(&self, location: Location, message: impl Into<String>) -> AgentsFileError {
-        AgentsFileError { file: self.file.to_string(), line: location.line(), column: location.column(), message: message.into() }
+        AgentsFileError {
+            file: self.file.to_string(),
+            line: location.line(),
+            column: location.column(),
+            message: message.into(),
+        }
     }
 
     fn whole_file(&self, message: &str) -> AgentsFileError {
-        AgentsFileError { file: self.file.to_string(), line: 0, column: 0, message: message.to_string() }
+        AgentsFileError {
+            file: self.file.to_string(),
+            line: 0,
+            column: 0,
+            message: message.to_string(),
+        }
     }
 
     /// Keeps the parser's message and location, without the source excerpt it may append.
@@ -194,17 +241,25 @@ impl Validator<'_> {
         let settings = match kind {
             AgentKind::OpenAi => AgentSettings::OpenAi(self.openai(entry, &id, location)?),
             AgentKind::Anthropic => AgentSettings::Anthropic(self.anthropic(entry, &id, location)?),
-            AgentKind::Subprocess => AgentSettings::Subprocess(self.subprocess(entry, &id, location)?),
+            AgentKind::Subprocess => {
+                AgentSettings::Subprocess(self.subprocess(entry, &id, location)?)
+            }
             AgentKind::Replay => self.replay(entry, &id, location)?,
         };
-        let default_concurrency =
-            if kind == AgentKind::Subprocess { DEFAULT_SUBPROCESS_CONCURRENCY } else { DEFAULT_CONCURRENCY };
+        let default_concurrency = if kind == AgentKind::Subprocess {
+            DEFAULT_SUBPROCESS_CONCURRENCY
+        } else {
+            DEFAULT_CONCURRENCY
+        };
 
         Ok(AgentSpec {
             id,
             settings,
-            concurrency: self.positive(&entry.concurrency, "concurrency")?.unwrap_or(default_concurrency),
-            requests_per_minute: self.positive(&entry.requests_per_minute, "requests_per_minute")?,
+            concurrency: self
+                .positive(&entry.concurrency, "concurrency")?
+                .unwrap_or(default_concurrency),
+            requests_per_minute: self
+                .positive(&entry.requests_per_minute, "requests_per_minute")?,
             tokens_per_minute: self.positive(&entry.tokens_per_minute, "tokens_per_minute")?,
             retry: self.retry(entry.retry.as_ref())?,
         })
@@ -219,14 +274,22 @@ impl Validator<'_> {
         };
         for (key, location) in present_keys(entry) {
             if !COMMON_KEYS.contains(&key) && !kind_keys.contains(&key) {
-                let message = format!("`{key}` does not apply to an agent of kind {}", kind.as_str());
+                let message = format!(
+                    "`{key}` does not apply to an agent of kind {}",
+                    kind.as_str()
+                );
                 return Err(self.at(location, message));
             }
         }
         Ok(())
     }
 
-    fn openai(&self, entry: &AgentEntry, id: &str, location: Location) -> Result<OpenAiConfig, AgentsFileError> {
+    fn openai(
+        &self,
+        entry: &AgentEntry,
+        id: &str,
+        location: Location,
+    ) -> Result<OpenAiConfig, AgentsFileError> {
         let mut config = OpenAiConfig::new(self.required(&entry.model, "model", id, location)?);
         if let Some(base_url) = self.base_url(entry)? {
             config.base_url = base_url;
@@ -241,8 +304,14 @@ impl Validator<'_> {
         Ok(config)
     }
 
-    fn anthropic(&self, entry: &AgentEntry, id: &str, location: Location) -> Result<AnthropicConfig, AgentsFileError> {
-        let mut config = AnthropicConfig::new(self.required(&entry.model, "model", id, location)?);
+    fn anthropic(
+        &self,
+        entry: &AgentEntry,
+        id: &str,
+        location: Location,
+    ) -> Result<AnthropicConfig, AgentsFileError> {
+        let mut config =
+            AnthropicConfig::new(self.required(&entry.model, "model", id, location)?);
         if let Some(base_url) = self.base_url(entry)? {
             config.base_url = base_url;
         }
@@ -258,25 +327,41 @@ impl Validator<'_> {
         Ok(config)
     }
 
-    fn subprocess(&self, entry: &AgentEntry, id: &str, location: Location) -> Result<SubprocessConfig, AgentsFileError> {
+    fn subprocess(
+        &self,
+        entry: &AgentEntry,
+        id: &str,
+        location: Location,
+    ) -> Result<SubprocessConfig, AgentsFileError> {
         let Some(command) = &entry.command else {
-            return Err(self.at(location, format!("agent \"{id}\" of kind subprocess needs a `command` list")));
+            return Err(self.at(
+                location,
+                format!("agent \"{id}\" of kind subprocess needs a `command` list"),
+            ));
         };
         let config = SubprocessConfig {
             command: command.value.clone(),
             skill_delivery: self.skill_delivery(entry)?,
             timeout: self.timeout(entry)?,
-            env: entry.env.as_ref().map(|env| env.value.clone()).unwrap_or_default(),
+            env: entry
+                .env
+                .as_ref()
+                .map(|env| env.value.clone())
+                .unwrap_or_default(),
         };
         // The agent's own checks (empty command, unsafe folder or name) apply here too,
         // so that they fail with a location before anything runs.
-        SubprocessAgent::new(config.clone()).map_err(|error| self.at(command.referenced, error.to_string()))?;
+        SubprocessAgent::new(config.clone())
+            .map_err(|error| self.at(command.referenced, error.to_string()))?;
         Ok(config)
     }
 
     /// Builds the skill delivery from `skill_delivery` and the keys that go with it.
     fn skill_delivery(&self, entry: &AgentEntry) -> Result<SkillDelivery, AgentsFileError> {
-        let kind = entry.skill_delivery.as_ref().map_or(DeliveryKind::Stdin, |delivery| delivery.value);
+        let kind = entry
+            .skill_delivery
+            .as_ref()
+            .map_or(DeliveryKind::Stdin, |delivery| delivery.value);
         self.check_delivery_keys(entry, kind)?;
         let delivery = match kind {
             DeliveryKind::Stdin => SkillDelivery::Stdin,
@@ -286,15 +371,30 @@ impl Validator<'_> {
                 SkillDelivery::EnvVar { variable }
             }
             DeliveryKind::Arguments => {
-                let arguments = entry.skill_arguments.as_ref().ok_or_else(|| self.delivery_needs(entry, "skill_arguments"))?;
-                if !arguments.value.iter().any(|argument| argument.contains(SKILL_PATH_PLACEHOLDER)) {
-                    let message = format!("`skill_arguments` must contain {SKILL_PATH_PLACEHOLDER}");
+                let arguments = entry
+                    .skill_arguments
+                    .as_ref()
+                    .ok_or_else(|| self.delivery_needs(entry, "skill_arguments"))?;
+                if !arguments
+                    .value
+                    .iter()
+                    .any(|argument| argument.contains(SKILL_PATH_PLACEHOLDER))
+                {
+                    let message =
+                        format!("`skill_arguments` must contain {SKILL_PATH_PLACEHOLDER}");
                     return Err(self.at(arguments.referenced, message));
                 }
-                SkillDelivery::Arguments { arguments: arguments.value.clone() }
+                SkillDelivery::Arguments {
+                    arguments: arguments.value.clone(),
+                }
             }
             DeliveryKind::SkillsFolder => SkillDelivery::SkillsFolder {
-                folder: PathBuf::from(entry.skills_folder.as_ref().map_or(DEFAULT_SKILLS_FOLDER, |folder| &folder.value)),
+                folder: PathBuf::from(
+                    entry
+                        .skills_folder
+                        .as_ref()
+                        .map_or(DEFAULT_SKILLS_FOLDER, |folder| &folder.value),
+                ),
                 name: entry.skill_name.as_ref().map(|name| name.value.clone()),
             },
         };
@@ -302,16 +402,39 @@ impl Validator<'_> {
     }
 
     /// Rejects delivery keys that the chosen `skill_delivery` does not use.
-    fn check_delivery_keys(&self, entry: &AgentEntry, kind: DeliveryKind) -> Result<(), AgentsFileError> {
+    fn check_delivery_keys(
+        &self,
+        entry: &AgentEntry,
+        kind: DeliveryKind,
+    ) -> Result<(), AgentsFileError> {
         let keys = [
-            ("skill_env", entry.skill_env.as_ref().map(|value| value.referenced), DeliveryKind::Env),
-            ("skill_arguments", entry.skill_arguments.as_ref().map(|value| value.referenced), DeliveryKind::Arguments),
-            ("skills_folder", entry.skills_folder.as_ref().map(|value| value.referenced), DeliveryKind::SkillsFolder),
-            ("skill_name", entry.skill_name.as_ref().map(|value| value.referenced), DeliveryKind::SkillsFolder),
+            (
+                "skill_env",
+                entry.skill_env.as_ref().map(|value| value.referenced),
+                DeliveryKind::Env,
+            ),
+            (
+                "skill_arguments",
+                entry.skill_arguments.as_ref().map(|value| value.referenced),
+                DeliveryKind::Arguments,
+            ),
+            (
+                "skills_folder",
+                entry.skills_folder.as_ref().map(|value| value.referenced),
+                DeliveryKind::SkillsFolder,
+            ),
+            (
+                "skill_name",
+                entry.skill_name.as_ref().map(|value| value.referenced),
+                DeliveryKind::SkillsFolder,
+            ),
         ];
         for (key, location, applies_to) in keys {
             if let Some(location) = location.filter(|_| kind != applies_to) {
-                let message = format!("`{key}` applies only with `skill_delivery: {}`", delivery_name(applies_to));
+                let message = format!(
+                    "`{key}` applies only with `skill_delivery: {}`",
+                    delivery_name(applies_to)
+                );
                 return Err(self.at(location, message));
             }
         }
@@ -319,13 +442,23 @@ impl Validator<'_> {
     }
 
     fn delivery_needs(&self, entry: &AgentEntry, key: &str) -> AgentsFileError {
-        let location = entry.skill_delivery.as_ref().map_or(entry.kind.referenced, |delivery| delivery.referenced);
+        let location = entry
+            .skill_delivery
+            .as_ref()
+            .map_or(entry.kind.referenced, |delivery| delivery.referenced);
         self.at(location, format!("this `skill_delivery` needs `{key}`"))
     }
 
-    fn replay(&self, entry: &AgentEntry, id: &str, location: Location) -> Result<AgentSettings, AgentsFileError> {
+    fn replay(
+        &self,
+        entry: &AgentEntry,
+        id: &str,
+        location: Location,
+    ) -> Result<AgentSettings, AgentsFileError> {
         let recording = self.required(&entry.recording, "recording", id, location)?;
-        Ok(AgentSettings::Replay { recording: self.base_dir.join(recording) })
+        Ok(AgentSettings::Replay {
+            recording: self.base_dir.join(recording),
+        })
     }
 
     fn required(
@@ -342,68 +475,111 @@ impl Validator<'_> {
     }
 
     fn base_url(&self, entry: &AgentEntry) -> Result<Option<String>, AgentsFileError> {
-        let Some(base_url) = &entry.base_url else { return Ok(None) };
-        endpoint_url(&base_url.value, "").map_err(|error| self.at(base_url.referenced, error.to_string()))?;
+        let Some(base_url) = &entry.base_url else {
+            return Ok(None);
+        };
+        endpoint_url(&base_url.value, "")
+            .map_err(|error| self.at(base_url.referenced, error.to_string()))?;
         Ok(Some(base_url.value.clone()))
     }
 
     /// Accepts an environment variable name: letters, digits and `_`, not starting with a digit.
-    fn variable_name(&self, value: &Option<Spanned<String>>, key: &str) -> Result<Option<String>, AgentsFileError> {
+    fn variable_name(
+        &self,
+        value: &Option<Spanned<String>>,
+        key: &str,
+    ) -> Result<Option<String>, AgentsFileError> {
         let Some(value) = value else { return Ok(None) };
         let name = &value.value;
-        let valid = name.chars().next().is_some_and(|first| !first.is_ascii_digit())
+        let valid = name
+            .chars()
+            .next()
+            .is_some_and(|first| !first.is_ascii_digit())
             && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
         if !valid {
-            let message = format!("`{key}` must be an environment variable name (letters, digits, _), not \"{name}\"");
+            let message = format!(
+                "`{key}` must be an environment variable name (letters, digits, _), not \"{name}\""
+            );
             return Err(self.at(value.referenced, message));
         }
         Ok(Some(name.clone()))
     }
 
     fn temperature(&self, entry: &AgentEntry) -> Result<Option<f64>, AgentsFileError> {
-        let Some(temperature) = &entry.temperature else { return Ok(None) };
+        let Some(temperature) = &entry.temperature else {
+            return Ok(None);
+        };
         if !(0.0..=MAX_TEMPERATURE).contains(&temperature.value) {
-            let message = format!("`temperature` must be between 0 and {MAX_TEMPERATURE}, not {}", temperature.value);
+            let message = format!(
+                "`temperature` must be between 0 and {MAX_TEMPERATURE}, not {}",
+                temperature.value
+            );
             return Err(self.at(temperature.referenced, message));
         }
         Ok(Some(temperature.value))
     }
 
     fn timeout(&self, entry: &AgentEntry) -> Result<Duration, AgentsFileError> {
-        let Some(seconds) = &entry.timeout_secs else { return Ok(DEFAULT_TIMEOUT) };
+        let Some(seconds) = &entry.timeout_secs else {
+            return Ok(DEFAULT_TIMEOUT);
+        };
         Duration::try_from_secs_f64(seconds.value)
             .ok()
             .filter(|timeout| !timeout.is_zero())
-            .ok_or_else(|| self.at(seconds.referenced, format!("`timeout_secs` must be a positive number of seconds, not {}", seconds.value)))
+            .ok_or_else(|| {
+                self.at(
+                    seconds.referenced,
+                    format!(
+                        "`timeout_secs` must be a positive number of seconds, not {}",
+                        seconds.value
+                    ),
+                )
+            })
     }
 
     /// Accepts an optional count above zero.
-    fn positive<T>(&self, value: &Option<Spanned<T>>, key: &str) -> Result<Option<T>, AgentsFileError>
+    fn positive<T>(
+        &self,
+        value: &Option<Spanned<T>>,
+        key: &str,
+    ) -> Result<Option<T>, AgentsFileError>
     where
         T: Copy + Default + PartialOrd + fmt::Display,
     {
         let Some(value) = value else { return Ok(None) };
         if value.value <= T::default() {
-            return Err(self.at(value.referenced, format!("`{key}` must be at least 1, not {}", value.value)));
+            return Err(self.at(
+                value.referenced,
+                format!("`{key}` must be at least 1, not {}", value.value),
+            ));
         }
         Ok(Some(value.value))
     }
 
     fn retry(&self, retry: Option<&Spanned<RetryEntry>>) -> Result<RetryPolicy, AgentsFileError> {
         let defaults = RetryPolicy::default();
-        let Some(retry) = retry else { return Ok(defaults) };
+        let Some(retry) = retry else {
+            return Ok(defaults);
+        };
         let entry = &retry.value;
         let policy = RetryPolicy {
             max_attempts: entry.max_attempts.unwrap_or(defaults.max_attempts),
-            base_backoff: entry.base_backoff_ms.map_or(defaults.base_backoff, Duration::from_millis),
-            max_backoff: entry.max_backoff_ms.map_or(defaults.max_backoff, Duration::from_millis),
+            base_backoff: entry
+                .base_backoff_ms
+                .map_or(defaults.base_backoff, Duration::from_millis),
+            max_backoff: entry
+                .max_backoff_ms
+                .map_or(defaults.max_backoff, Duration::from_millis),
             jitter: entry.jitter.unwrap_or(defaults.jitter),
         };
 
         let problem = if policy.max_attempts == 0 {
             Some("`max_attempts` must be at least 1 (1 means no retry)".to_string())
         } else if !(0.0..=1.0).contains(&policy.jitter) {
-            Some(format!("`jitter` must be between 0 and 1, not {}", policy.jitter))
+            Some(format!(
+                "`jitter` must be between 0 and 1, not {}",
+                policy.jitter
+            ))
         } else if policy.base_backoff > policy.max_backoff {
             Some("`base_backoff_ms` must not exceed `max_backoff_ms`".to_string())
         } else {
@@ -438,7 +614,9 @@ fn present_keys(entry: &AgentEntry) -> Vec<(&'static str, Location)> {
         ("env", location(&entry.env)),
         ("recording", location(&entry.recording)),
     ];
-    keys.into_iter().filter_map(|(key, location)| location.map(|location| (key, location))).collect()
+    keys.into_iter()
+        .filter_map(|(key, location)| location.map(|location| (key, location)))
+        .collect()
 }
 
 /// Drops the ` at line L, column C` that serde-saphyr 2.2 appends to a message, because
@@ -446,7 +624,10 @@ fn present_keys(entry: &AgentEntry) -> Vec<(&'static str, Location)> {
 fn bare_message(rendered: &str, location: Location) -> String {
     let first_line = rendered.lines().next().unwrap_or(rendered).trim();
     let suffix = format!(" at line {}, column {}", location.line(), location.column());
-    first_line.strip_suffix(&suffix).unwrap_or(first_line).to_string()
+    first_line
+        .strip_suffix(&suffix)
+        .unwrap_or(first_line)
+        .to_string()
 }
 
 fn delivery_name(kind: DeliveryKind) -> &'static str {
@@ -460,7 +641,11 @@ fn delivery_name(kind: DeliveryKind) -> &'static str {
 
 fn non_empty(value: &Spanned<String>) -> Result<String, String> {
     let text = value.value.trim();
-    if text.is_empty() { Err("the value must not be empty".to_string()) } else { Ok(text.to_string()) }
+    if text.is_empty() {
+        Err("the value must not be empty".to_string())
+    } else {
+        Ok(text.to_string())
+    }
 }
 
 #[cfg(test)]
@@ -518,7 +703,9 @@ agents:
         assert_eq!(local.retry.max_attempts, 5);
         assert_eq!(local.retry.base_backoff, Duration::from_millis(500));
         assert_eq!(local.retry.jitter, 0.25);
-        let AgentSettings::OpenAi(config) = &local.settings else { panic!("expected openai settings") };
+        let AgentSettings::OpenAi(config) = &local.settings else {
+            panic!("expected openai settings")
+        };
         assert_eq!(config.model, "qwen-7b");
         assert_eq!(config.base_url, "http://127.0.0.1:8000/v1");
         assert_eq!(config.api_key_variable, "LOCAL_KEY");
@@ -531,7 +718,9 @@ agents:
     #[test]
     fn defaults_per_kind() {
         let specs = parse(FULL).unwrap();
-        let AgentSettings::Anthropic(config) = &specs[1].settings else { panic!("expected anthropic settings") };
+        let AgentSettings::Anthropic(config) = &specs[1].settings else {
+            panic!("expected anthropic settings")
+        };
         assert_eq!(config.max_tokens, DEFAULT_ANTHROPIC_MAX_TOKENS);
         assert_eq!(config.timeout, DEFAULT_TIMEOUT);
         assert!(!config.stream);
@@ -540,7 +729,9 @@ agents:
         assert_eq!(specs[2].concurrency, DEFAULT_SUBPROCESS_CONCURRENCY);
 
         let openai = parse("agents:\n  - {id: a, kind: openai, model: m}\n").unwrap();
-        let AgentSettings::OpenAi(config) = &openai[0].settings else { panic!("expected openai settings") };
+        let AgentSettings::OpenAi(config) = &openai[0].settings else {
+            panic!("expected openai settings")
+        };
         assert_eq!(config.api_key_variable, DEFAULT_OPENAI_KEY_VARIABLE);
         assert_eq!(config.temperature, None);
     }
@@ -548,55 +739,90 @@ agents:
     #[test]
     fn subprocess_and_replay_settings() {
         let specs = parse(FULL).unwrap();
-        let AgentSettings::Subprocess(config) = &specs[2].settings else { panic!("expected subprocess settings") };
+        let AgentSettings::Subprocess(config) = &specs[2].settings else {
+            panic!("expected subprocess settings")
+        };
         assert_eq!(config.command, ["claude", "-p"]);
         assert_eq!(
             config.skill_delivery,
-            SkillDelivery::SkillsFolder { folder: PathBuf::from(".claude/skills"), name: Some("batch-size".into()) }
+            SkillDelivery::SkillsFolder {
+                folder: PathBuf::from(".claude/skills"),
+                name: Some("batch-size".into())
+            }
         );
         assert_eq!(config.env.get("NO_COLOR").map(String::as_str), Some("1"));
-        assert_eq!(specs[3].settings, AgentSettings::Replay { recording: PathBuf::from("/suite/fixtures/answers.jsonl") });
+        assert_eq!(
+            specs[3].settings,
+            AgentSettings::Replay {
+                recording: PathBuf::from("/suite/fixtures/answers.jsonl")
+            }
+        );
         assert_eq!(specs[3].kind(), AgentKind::Replay);
     }
 
     #[test]
     fn unknown_key_rejected() {
-        let message = error("agents:\n  - id: a\n    kind: openai\n    model: m\n    temprature: 0.1\n");
+        let message =
+            error("agents:\n  - id: a\n    kind: openai\n    model: m\n    temprature: 0.1\n");
         assert!(message.starts_with("agents.yaml:5:"), "{message}");
         assert!(message.contains("temprature"), "{message}");
     }
 
     #[test]
     fn key_of_other_kind_rejected() {
-        let message = error("agents:\n  - id: a\n    kind: openai\n    model: m\n    command: [ls]\n");
-        assert_eq!(message, "agents.yaml:5:14: `command` does not apply to an agent of kind openai");
+        let message =
+            error("agents:\n  - id: a\n    kind: openai\n    model: m\n    command: [ls]\n");
+        assert_eq!(
+            message,
+            "agents.yaml:5:14: `command` does not apply to an agent of kind openai"
+        );
     }
 
     #[test]
     fn unknown_kind_rejected() {
         let message = error("agents:\n  - id: a\n    kind: gemini\n");
-        assert_eq!(message, "agents.yaml:3:11: unknown variant `gemini`, expected one of openai, anthropic, subprocess, replay");
+        assert_eq!(
+            message,
+            "agents.yaml:3:11: unknown variant `gemini`, expected one of openai, anthropic, subprocess, replay"
+        );
     }
 
     #[test]
     fn yaml_syntax_error_located() {
-        assert_eq!(error("agents: [\n"), "agents.yaml:1:9: unclosed bracket '['");
+        assert_eq!(
+            error("agents: [\n"),
+            "agents.yaml:1:9: unclosed bracket '['"
+        );
     }
-
 
     #[test]
     fn duplicate_id_rejected() {
-        let message = error("agents:\n  - {id: a, kind: openai, model: m}\n  - {id: a, kind: anthropic, model: m}\n");
+        let message = error(
+            "agents:\n  - {id: a, kind: openai, model: m}\n  - {id: a, kind: anthropic, model: m}\n",
+        );
         assert!(message.starts_with("agents.yaml:3:"), "{message}");
-        assert!(message.ends_with("duplicate agent id \"a\" (first on line 2)"), "{message}");
+        assert!(
+            message.ends_with("duplicate agent id \"a\" (first on line 2)"),
+            "{message}"
+        );
     }
 
     #[test]
     fn missing_required_keys() {
-        assert!(error("agents:\n  - {id: a, kind: openai}\n").ends_with("agent \"a\" needs `model`"));
-        assert!(error("agents:\n  - {id: r, kind: replay}\n").ends_with("agent \"r\" needs `recording`"));
-        assert!(error("agents:\n  - {id: s, kind: subprocess}\n").contains("needs a `command` list"));
-        assert_eq!(error("agents: []\n"), "agents.yaml: the agents file lists no agents");
+        assert!(
+            error("agents:\n  - {id: a, kind: openai}\n").ends_with("agent \"a\" needs `model`")
+        );
+        assert!(
+            error("agents:\n  - {id: r, kind: replay}\n")
+                .ends_with("agent \"r\" needs `recording`")
+        );
+        assert!(
+            error("agents:\n  - {id: s, kind: subprocess}\n").contains("needs a `command` list")
+        );
+        assert_eq!(
+            error("agents: []\n"),
+            "agents.yaml: the agents file lists no agents"
+        );
     }
 
     #[test]
@@ -605,14 +831,31 @@ agents:
             ("temperature: 2.5", "`temperature` must be between 0 and 2"),
             ("max_tokens: 0", "`max_tokens` must be at least 1"),
             ("concurrency: 0", "`concurrency` must be at least 1"),
-            ("timeout_secs: 0", "`timeout_secs` must be a positive number"),
-            ("timeout_secs: -3", "`timeout_secs` must be a positive number"),
-            ("retry: {jitter: 1.5}", "invalid `retry`: `jitter` must be between 0 and 1"),
-            ("retry: {max_attempts: 0}", "invalid `retry`: `max_attempts` must be at least 1"),
-            ("retry: {base_backoff_ms: 5000, max_backoff_ms: 10}", "must not exceed"),
+            (
+                "timeout_secs: 0",
+                "`timeout_secs` must be a positive number",
+            ),
+            (
+                "timeout_secs: -3",
+                "`timeout_secs` must be a positive number",
+            ),
+            (
+                "retry: {jitter: 1.5}",
+                "invalid `retry`: `jitter` must be between 0 and 1",
+            ),
+            (
+                "retry: {max_attempts: 0}",
+                "invalid `retry`: `max_attempts` must be at least 1",
+            ),
+            (
+                "retry: {base_backoff_ms: 5000, max_backoff_ms: 10}",
+                "must not exceed",
+            ),
         ];
         for (line, expected) in cases {
-            let message = error(&format!("agents:\n  - id: a\n    kind: openai\n    model: m\n    {line}\n"));
+            let message = error(&format!(
+                "agents:\n  - id: a\n    kind: openai\n    model: m\n    {line}\n"
+            ));
             assert!(message.starts_with("agents.yaml:5:"), "{line}: {message}");
             assert!(message.contains(expected), "{line}: {message}");
         }
@@ -620,34 +863,66 @@ agents:
 
     #[test]
     fn invalid_base_url_and_variable() {
-        let message = error("agents:\n  - {id: a, kind: openai, model: m, base_url: \"ftp://host/v1\"}\n");
+        let message =
+            error("agents:\n  - {id: a, kind: openai, model: m, base_url: \"ftp://host/v1\"}\n");
         assert!(message.contains("invalid base URL"), "{message}");
-        let message = error("agents:\n  - {id: a, kind: openai, model: m, api_key_env: \"MY-KEY\"}\n");
-        assert!(message.contains("must be an environment variable name"), "{message}");
+        let message =
+            error("agents:\n  - {id: a, kind: openai, model: m, api_key_env: \"MY-KEY\"}\n");
+        assert!(
+            message.contains("must be an environment variable name"),
+            "{message}"
+        );
     }
 
     #[test]
     fn delivery_keys_must_match() {
         let base = "agents:\n  - id: s\n    kind: subprocess\n    command: [agent]\n";
         let message = error(&format!("{base}    skill_env: SKILL\n"));
-        assert_eq!(message, "agents.yaml:5:16: `skill_env` applies only with `skill_delivery: env`");
+        assert_eq!(
+            message,
+            "agents.yaml:5:16: `skill_env` applies only with `skill_delivery: env`"
+        );
         let message = error(&format!("{base}    skill_delivery: env\n"));
-        assert!(message.ends_with("this `skill_delivery` needs `skill_env`"), "{message}");
-        let message = error(&format!("{base}    skill_delivery: arguments\n    skill_arguments: [--skill]\n"));
-        assert!(message.ends_with("`skill_arguments` must contain {skill_path}"), "{message}");
+        assert!(
+            message.ends_with("this `skill_delivery` needs `skill_env`"),
+            "{message}"
+        );
+        let message = error(&format!(
+            "{base}    skill_delivery: arguments\n    skill_arguments: [--skill]\n"
+        ));
+        assert!(
+            message.ends_with("`skill_arguments` must contain {skill_path}"),
+            "{message}"
+        );
     }
 
     #[test]
     fn delivery_env_and_arguments() {
         let base = "agents:\n  - id: s\n    kind: subprocess\n    command: [agent]\n";
-        let specs = parse(&format!("{base}    skill_delivery: env\n    skill_env: SKILL_FILE\n")).unwrap();
-        let AgentSettings::Subprocess(config) = &specs[0].settings else { panic!("expected subprocess settings") };
-        assert_eq!(config.skill_delivery, SkillDelivery::EnvVar { variable: "SKILL_FILE".into() });
+        let specs = parse(&format!(
+            "{base}    skill_delivery: env\n    skill_env: SKILL_FILE\n"
+        ))
+        .unwrap();
+        let AgentSettings::Subprocess(config) = &specs[0].settings else {
+            panic!("expected subprocess settings")
+        };
+        assert_eq!(
+            config.skill_delivery,
+            SkillDelivery::EnvVar {
+                variable: "SKILL_FILE".into()
+            }
+        );
 
-        let text = format!("{base}    skill_delivery: arguments\n    skill_arguments: [--file, \"{{skill_path}}\"]\n");
+        let text = format!(
+            "{base}    skill_delivery: arguments\n    skill_arguments: [--file, \"{{skill_path}}\"]\n"
+        );
         let specs = parse(&text).unwrap();
-        let AgentSettings::Subprocess(config) = &specs[0].settings else { panic!("expected subprocess settings") };
-        let expected = SkillDelivery::Arguments { arguments: vec!["--file".into(), "{skill_path}".into()] };
+        let AgentSettings::Subprocess(config) = &specs[0].settings else {
+            panic!("expected subprocess settings")
+        };
+        let expected = SkillDelivery::Arguments {
+            arguments: vec!["--file".into(), "{skill_path}".into()],
+        };
         assert_eq!(config.skill_delivery, expected);
     }
 
@@ -656,6 +931,9 @@ agents:
         let text = "agents:\n  - id: s\n    kind: subprocess\n    command: [agent]\n    skill_delivery: skills-folder\n    skills_folder: ../outside\n";
         let message = error(text);
         assert!(message.starts_with("agents.yaml:4:"), "{message}");
-        assert!(message.contains("must be a relative path inside the working directory"), "{message}");
+        assert!(
+            message.contains("must be a relative path inside the working directory"),
+            "{message}"
+        );
     }
 }

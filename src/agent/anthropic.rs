@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::anthropic_stream::AnthropicStream;
 use super::dispatch::SetupError;
-use super::http::{build_client, endpoint_url, shown_url, ApiKey, Completion, Endpoint};
+use super::http::{ApiKey, Completion, Endpoint, build_client, endpoint_url, shown_url};
 use super::openai::DEFAULT_TIMEOUT;
 use super::sse::{is_event_stream, read_stream};
 use super::{AgentAnswer, AgentError, AgentRequest, Prompt, TokenUsage};
@@ -92,18 +92,33 @@ impl AnthropicAgent {
     pub fn new(config: AnthropicConfig) -> Result<AnthropicAgent, SetupError> {
         let key = ApiKey::from_env(&config.api_key_variable);
         if key.is_none() && config.base_url.trim_end_matches('/') == DEFAULT_ANTHROPIC_BASE_URL {
-            return Err(SetupError::MissingApiKey { variable: config.api_key_variable });
+            return Err(SetupError::MissingApiKey {
+                variable: config.api_key_variable,
+            });
         }
         AnthropicAgent::with_api_key(config, key)
     }
 
     /// Builds the agent with a key given directly instead of read from the environment.
-    pub fn with_api_key(config: AnthropicConfig, key: Option<ApiKey>) -> Result<AnthropicAgent, SetupError> {
+    pub fn with_api_key(
+        config: AnthropicConfig,
+        key: Option<ApiKey>,
+    ) -> Result<AnthropicAgent, SetupError> {
         let api_key_header = key.as_ref().map(|key| key.header_value("")).transpose()?;
         let url = endpoint_url(&config.base_url, "v1/messages")?;
         let client = build_client(config.timeout)?;
-        let endpoint = Endpoint { provider: PROVIDER, client, timeout: config.timeout, key };
-        Ok(AnthropicAgent { config, url, endpoint, api_key_header })
+        let endpoint = Endpoint {
+            provider: PROVIDER,
+            client,
+            timeout: config.timeout,
+            key,
+        };
+        Ok(AnthropicAgent {
+            config,
+            url,
+            endpoint,
+            api_key_header,
+        })
     }
 
     /// Sends the request's prompt and returns the text of the answer's text blocks.
@@ -123,14 +138,21 @@ impl AnthropicAgent {
         let completion = if self.config.stream && is_event_stream(&response) {
             read_stream(&self.endpoint, response, AnthropicStream::default()).await?
         } else {
-            self.endpoint.read_json::<MessagesResponse>(response).await?.into_completion()?
+            self.endpoint
+                .read_json::<MessagesResponse>(response)
+                .await?
+                .into_completion()?
         };
         Ok(completion.into_answer(&request.key, CUT_OFF_REASON))
     }
 
     /// Describes the agent for logs and reports: kind, model and server, never the key.
     pub fn describe(&self) -> String {
-        format!("anthropic model {} at {}", self.config.model, shown_url(&self.config.base_url))
+        format!(
+            "anthropic model {} at {}",
+            self.config.model,
+            shown_url(&self.config.base_url)
+        )
     }
 }
 
@@ -160,7 +182,10 @@ impl<'a> MessagesRequest<'a> {
             model: &config.model,
             max_tokens: config.max_tokens,
             system: (!prompt.system.is_empty()).then_some(prompt.system.as_str()),
-            messages: [UserMessage { role: "user", content: &prompt.user }],
+            messages: [UserMessage {
+                role: "user",
+                content: &prompt.user,
+            }],
             temperature: config.temperature,
             stream: config.stream,
         }
@@ -207,15 +232,24 @@ impl MessagesResponse {
             .collect();
         if texts.is_empty() {
             let detail = "the response has no text content block".to_string();
-            return Err(AgentError::NoText { provider: PROVIDER, detail });
+            return Err(AgentError::NoText {
+                provider: PROVIDER,
+                detail,
+            });
         }
 
         let usage = self.usage.map(|usage| TokenUsage {
             input_tokens: usage.input_tokens.unwrap_or(0),
             output_tokens: usage.output_tokens.unwrap_or(0),
         });
-        let answer = AgentAnswer { text: texts.concat(), usage };
-        Ok(Completion { answer, stop_reason: self.stop_reason })
+        let answer = AgentAnswer {
+            text: texts.concat(),
+            usage,
+        };
+        Ok(Completion {
+            answer,
+            stop_reason: self.stop_reason,
+        })
     }
 }
 
@@ -224,13 +258,19 @@ mod tests {
     use super::*;
 
     fn config() -> AnthropicConfig {
-        AnthropicConfig { base_url: DEFAULT_ANTHROPIC_BASE_URL.to_string(), ..AnthropicConfig::new("claude-test") }
+        AnthropicConfig {
+            base_url: DEFAULT_ANTHROPIC_BASE_URL.to_string(),
+            ..AnthropicConfig::new("claude-test")
+        }
     }
 
     #[test]
     fn request_body_has_top_level_system() {
         let config = config();
-        let prompt = Prompt { system: "Be brief.".into(), user: "Batch size?".into() };
+        let prompt = Prompt {
+            system: "Be brief.".into(),
+            user: "Batch size?".into(),
+        };
         let body = serde_json::to_value(MessagesRequest::new(&config, &prompt)).unwrap();
         assert_eq!(
             body,
@@ -245,10 +285,21 @@ mod tests {
 
     #[test]
     fn request_body_options() {
-        let config = AnthropicConfig { temperature: Some(0.5), stream: true, max_tokens: 100, ..config() };
-        let prompt = Prompt { system: String::new(), user: "q".into() };
+        let config = AnthropicConfig {
+            temperature: Some(0.5),
+            stream: true,
+            max_tokens: 100,
+            ..config()
+        };
+        let prompt = Prompt {
+            system: String::new(),
+            user: "q".into(),
+        };
         let body = serde_json::to_value(MessagesRequest::new(&config, &prompt)).unwrap();
-        assert!(body.get("system").is_none(), "an empty system prompt is left out");
+        assert!(
+            body.get("system").is_none(),
+            "an empty system prompt is left out"
+        );
         assert_eq!(body["temperature"], 0.5);
         assert_eq!(body["stream"], true);
         assert_eq!(body["max_tokens"], 100);
@@ -261,22 +312,37 @@ mod tests {
                         {"type": "text", "text": "Use "}, {"type": "text", "text": "32."}],
             "stop_reason": "end_turn", "stop_sequence": null,
             "usage": {"input_tokens": 20, "output_tokens": 4}}"#;
-        let completion = serde_json::from_str::<MessagesResponse>(json).unwrap().into_completion().unwrap();
+        let completion = serde_json::from_str::<MessagesResponse>(json)
+            .unwrap()
+            .into_completion()
+            .unwrap();
         assert_eq!(completion.answer.text, "Use 32.");
-        assert_eq!(completion.answer.usage, Some(TokenUsage { input_tokens: 20, output_tokens: 4 }));
+        assert_eq!(
+            completion.answer.usage,
+            Some(TokenUsage {
+                input_tokens: 20,
+                output_tokens: 4
+            })
+        );
         assert_eq!(completion.stop_reason.as_deref(), Some("end_turn"));
     }
 
     #[test]
     fn response_without_text_block() {
         let json = r#"{"content": [{"type": "tool_use", "id": "t", "name": "n", "input": {}}], "stop_reason": "tool_use"}"#;
-        let error = serde_json::from_str::<MessagesResponse>(json).unwrap().into_completion().unwrap_err();
+        let error = serde_json::from_str::<MessagesResponse>(json)
+            .unwrap()
+            .into_completion()
+            .unwrap_err();
         assert!(matches!(error, AgentError::NoText { .. }), "{error:?}");
     }
 
     #[test]
     fn default_server_needs_key() {
-        let config = AnthropicConfig { api_key_variable: "SKILLEVAL_TEST_UNSET_VARIABLE".into(), ..config() };
+        let config = AnthropicConfig {
+            api_key_variable: "SKILLEVAL_TEST_UNSET_VARIABLE".into(),
+            ..config()
+        };
         let error = AnthropicAgent::new(config).unwrap_err();
         assert!(matches!(error, SetupError::MissingApiKey { .. }));
     }

@@ -10,7 +10,10 @@ use super::{AgentAnswer, AgentError, AgentRequest};
 
 /// Anything that can answer a unit's prompt.
 #[derive(Debug, Clone)]
-#[allow(clippy::large_enum_variant, reason = "a run builds one agent, so its size does not matter")]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "a run builds one agent, so its size does not matter"
+)]
 pub enum Agent {
     Replay(ReplayAgent),
     OpenAi(OpenAiAgent),
@@ -48,9 +51,15 @@ impl Agent {
     pub fn from_spec(spec: &AgentSpec) -> Result<Agent, SetupError> {
         let agent = match &spec.settings {
             AgentSettings::OpenAi(config) => Agent::OpenAi(OpenAiAgent::new(config.clone())?),
-            AgentSettings::Anthropic(config) => Agent::Anthropic(AnthropicAgent::new(config.clone())?),
-            AgentSettings::Subprocess(config) => Agent::Subprocess(SubprocessAgent::new(config.clone())?),
-            AgentSettings::Replay { recording } => Agent::Replay(ReplayAgent::from_file(recording)?),
+            AgentSettings::Anthropic(config) => {
+                Agent::Anthropic(AnthropicAgent::new(config.clone())?)
+            }
+            AgentSettings::Subprocess(config) => {
+                Agent::Subprocess(SubprocessAgent::new(config.clone())?)
+            }
+            AgentSettings::Replay { recording } => {
+                Agent::Replay(ReplayAgent::from_file(recording)?)
+            }
         };
         Ok(agent)
     }

@@ -48,7 +48,11 @@ impl ApiKey {
 
     /// Replaces every occurrence of the key in `text`.
     pub(crate) fn redact(&self, text: &str) -> String {
-        if self.0.is_empty() { text.to_string() } else { text.replace(&self.0, REDACTED) }
+        if self.0.is_empty() {
+            text.to_string()
+        } else {
+            text.replace(&self.0, REDACTED)
+        }
     }
 }
 
@@ -81,8 +85,14 @@ pub(crate) struct Endpoint {
 
 impl Endpoint {
     /// Sends a request and returns the response if its status is a success.
-    pub async fn send(&self, request: reqwest::RequestBuilder) -> Result<reqwest::Response, AgentError> {
-        let response = request.send().await.map_err(|error| self.transport_error(error))?;
+    pub async fn send(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, AgentError> {
+        let response = request
+            .send()
+            .await
+            .map_err(|error| self.transport_error(error))?;
         if response.status().is_success() {
             Ok(response)
         } else {
@@ -91,8 +101,14 @@ impl Endpoint {
     }
 
     /// Reads the whole body and parses it as JSON.
-    pub async fn read_json<T: DeserializeOwned>(&self, response: reqwest::Response) -> Result<T, AgentError> {
-        let body = response.bytes().await.map_err(|error| self.transport_error(error))?;
+    pub async fn read_json<T: DeserializeOwned>(
+        &self,
+        response: reqwest::Response,
+    ) -> Result<T, AgentError> {
+        let body = response
+            .bytes()
+            .await
+            .map_err(|error| self.transport_error(error))?;
         serde_json::from_slice(&body).map_err(|error| {
             let excerpt = excerpt(&String::from_utf8_lossy(&body));
             self.malformed(format!("{error}; body starts: {excerpt}"))
@@ -101,18 +117,28 @@ impl Endpoint {
 
     /// Builds a `MalformedResponse` error, with the key redacted from the message.
     pub fn malformed(&self, message: String) -> AgentError {
-        AgentError::MalformedResponse { provider: self.provider, message: self.redact(&message) }
+        AgentError::MalformedResponse {
+            provider: self.provider,
+            message: self.redact(&message),
+        }
     }
 
     /// Redacts the key from the provider text that an error quotes.
     pub fn scrub(&self, error: AgentError) -> AgentError {
         match error {
-            AgentError::MalformedResponse { provider, message } => {
-                AgentError::MalformedResponse { provider, message: self.redact(&message) }
-            }
-            AgentError::StreamError { provider, error_type, message } => {
-                AgentError::StreamError { provider, error_type, message: self.redact(&message) }
-            }
+            AgentError::MalformedResponse { provider, message } => AgentError::MalformedResponse {
+                provider,
+                message: self.redact(&message),
+            },
+            AgentError::StreamError {
+                provider,
+                error_type,
+                message,
+            } => AgentError::StreamError {
+                provider,
+                error_type,
+                message: self.redact(&message),
+            },
             other => other,
         }
     }
@@ -120,11 +146,17 @@ impl Endpoint {
     /// Maps a transport failure: a timeout, or a connection that failed or broke.
     pub fn transport_error(&self, error: reqwest::Error) -> AgentError {
         if error.is_timeout() {
-            return AgentError::Timeout { provider: self.provider, after: self.timeout };
+            return AgentError::Timeout {
+                provider: self.provider,
+                after: self.timeout,
+            };
         }
         // The URL is dropped because a user may have put credentials into a base URL.
         let message = error_chain(&error.without_url());
-        AgentError::Connection { provider: self.provider, message: self.redact(&message) }
+        AgentError::Connection {
+            provider: self.provider,
+            message: self.redact(&message),
+        }
     }
 
     /// Builds a `Status` error from a failed response: status, provider message, and
@@ -176,11 +208,17 @@ impl Completion {
 
 /// Joins a base URL and a path, rejecting anything that is not an http(s) URL.
 pub(crate) fn endpoint_url(base_url: &str, path: &str) -> Result<reqwest::Url, SetupError> {
-    let invalid = |message: String| SetupError::InvalidBaseUrl { url: shown_url(base_url), message };
+    let invalid = |message: String| SetupError::InvalidBaseUrl {
+        url: shown_url(base_url),
+        message,
+    };
     let joined = format!("{}/{path}", base_url.trim_end_matches('/'));
     let url = reqwest::Url::parse(&joined).map_err(|error| invalid(error.to_string()))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(invalid(format!("scheme must be http or https, not {}", url.scheme())));
+        return Err(invalid(format!(
+            "scheme must be http or https, not {}",
+            url.scheme()
+        )));
     }
     Ok(url)
 }
@@ -218,7 +256,10 @@ pub(crate) fn provider_error(body: &str) -> (Option<String>, String) {
         return (None, text_or_placeholder(body));
     };
     let error = &json["error"];
-    let error_type = error["type"].as_str().or_else(|| error["code"].as_str()).map(str::to_string);
+    let error_type = error["type"]
+        .as_str()
+        .or_else(|| error["code"].as_str())
+        .map(str::to_string);
     let message = error["message"]
         .as_str()
         .or_else(|| error.as_str())
@@ -229,7 +270,11 @@ pub(crate) fn provider_error(body: &str) -> (Option<String>, String) {
 }
 
 fn text_or_placeholder(body: &str) -> String {
-    if body.trim().is_empty() { "empty response body".to_string() } else { excerpt(body) }
+    if body.trim().is_empty() {
+        "empty response body".to_string()
+    } else {
+        excerpt(body)
+    }
 }
 
 /// Returns the start of `text`, trimmed, at most `BODY_EXCERPT_CHARS` characters.
@@ -268,7 +313,10 @@ mod tests {
 
     #[test]
     fn shown_url_drops_credentials() {
-        assert_eq!(shown_url("https://user:pw@host.invalid/v1?key=abc"), "https://host.invalid/v1");
+        assert_eq!(
+            shown_url("https://user:pw@host.invalid/v1?key=abc"),
+            "https://host.invalid/v1"
+        );
     }
 
     #[test]
@@ -280,7 +328,10 @@ mod tests {
     #[test]
     fn api_key_redacts_echoed_key() {
         let key = ApiKey::new("sk-secret-123");
-        assert_eq!(key.redact("bad key sk-secret-123 given"), "bad key [redacted] given");
+        assert_eq!(
+            key.redact("bad key sk-secret-123 given"),
+            "bad key [redacted] given"
+        );
     }
 
     #[test]

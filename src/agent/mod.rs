@@ -24,23 +24,24 @@ mod subprocess;
 mod tls;
 
 pub use agents_file::{
-    load_agents_file, parse_agents_file, AgentsFileError, DEFAULT_CONCURRENCY, DEFAULT_SUBPROCESS_CONCURRENCY,
+    AgentsFileError, DEFAULT_CONCURRENCY, DEFAULT_SUBPROCESS_CONCURRENCY, load_agents_file,
+    parse_agents_file,
 };
 pub use anthropic::{
-    AnthropicAgent, AnthropicConfig, ANTHROPIC_BASE_URL_VARIABLE, ANTHROPIC_VERSION, DEFAULT_ANTHROPIC_BASE_URL,
-    DEFAULT_ANTHROPIC_KEY_VARIABLE, DEFAULT_ANTHROPIC_MAX_TOKENS,
+    ANTHROPIC_BASE_URL_VARIABLE, ANTHROPIC_VERSION, AnthropicAgent, AnthropicConfig,
+    DEFAULT_ANTHROPIC_BASE_URL, DEFAULT_ANTHROPIC_KEY_VARIABLE, DEFAULT_ANTHROPIC_MAX_TOKENS,
 };
 pub use dispatch::{Agent, SetupError};
 pub use error::AgentError;
 pub use http::ApiKey;
-pub use openai::{OpenAiAgent, OpenAiConfig, DEFAULT_OPENAI_BASE_URL, DEFAULT_OPENAI_KEY_VARIABLE};
-pub use prompt::{build_prompt, Prompt, DEFAULT_SYSTEM_PROMPT};
+pub use openai::{DEFAULT_OPENAI_BASE_URL, DEFAULT_OPENAI_KEY_VARIABLE, OpenAiAgent, OpenAiConfig};
+pub use prompt::{DEFAULT_SYSTEM_PROMPT, Prompt, build_prompt};
 pub use record::Recorder;
 pub use replay::{RecordingError, ReplayAgent};
-pub use retry::{is_transient, parse_retry_after, RetryPolicy};
+pub use retry::{RetryPolicy, is_transient, parse_retry_after};
 pub use spec::{AgentKind, AgentSettings, AgentSpec};
 pub use subprocess::{
-    SkillDelivery, SubprocessAgent, SubprocessConfig, DEFAULT_SKILLS_FOLDER, SKILL_PATH_PLACEHOLDER,
+    DEFAULT_SKILLS_FOLDER, SKILL_PATH_PLACEHOLDER, SkillDelivery, SubprocessAgent, SubprocessConfig,
 };
 pub use tls::install_crypto_provider;
 
@@ -49,7 +50,9 @@ use std::sync::Arc;
 use crate::suite::{Arm, Skill};
 
 /// Which unit a request belongs to: replay agents key recordings by it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct UnitKey {
     pub scenario: String,
     pub arm: Arm,
@@ -71,7 +74,12 @@ pub struct AgentRequest {
 impl AgentRequest {
     /// Builds the request for one unit: the prompt from `build_prompt`, and the skill
     /// only when the unit's arm is the with-skill arm.
-    pub fn new(key: UnitKey, system_prompt: &str, skill: Option<&Arc<Skill>>, query: &str) -> AgentRequest {
+    pub fn new(
+        key: UnitKey,
+        system_prompt: &str,
+        skill: Option<&Arc<Skill>>,
+        query: &str,
+    ) -> AgentRequest {
         let skill = skill.filter(|_| key.arm == Arm::WithSkill).cloned();
         let prompt = build_prompt(system_prompt, skill.as_deref(), key.arm, query);
         AgentRequest { key, prompt, skill }
@@ -97,12 +105,19 @@ mod tests {
     use super::*;
 
     fn skill() -> Arc<Skill> {
-        Arc::new(Skill { path: "SKILL.md".into(), text: "Use the linear rule.".to_string() })
+        Arc::new(Skill {
+            path: "SKILL.md".into(),
+            text: "Use the linear rule.".to_string(),
+        })
     }
 
     #[test]
     fn request_with_skill_arm() {
-        let key = UnitKey { scenario: "lr".to_string(), arm: Arm::WithSkill, sample: 0 };
+        let key = UnitKey {
+            scenario: "lr".to_string(),
+            arm: Arm::WithSkill,
+            sample: 0,
+        };
         let request = AgentRequest::new(key, "System.", Some(&skill()), "Query?");
         assert_eq!(request.prompt.system, "System.\n\nUse the linear rule.");
         assert_eq!(request.prompt.user, "Query?");
@@ -111,7 +126,11 @@ mod tests {
 
     #[test]
     fn request_baseline_drops_skill() {
-        let key = UnitKey { scenario: "lr".to_string(), arm: Arm::WithoutSkill, sample: 0 };
+        let key = UnitKey {
+            scenario: "lr".to_string(),
+            arm: Arm::WithoutSkill,
+            sample: 0,
+        };
         let request = AgentRequest::new(key, "System.", Some(&skill()), "Query?");
         assert_eq!(request.prompt.system, "System.");
         assert!(request.skill.is_none());

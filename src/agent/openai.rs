@@ -7,11 +7,11 @@
 
 use std::time::Duration;
 
-use reqwest::header::{HeaderValue, AUTHORIZATION};
+use reqwest::header::{AUTHORIZATION, HeaderValue};
 use serde::{Deserialize, Serialize};
 
 use super::dispatch::SetupError;
-use super::http::{build_client, endpoint_url, shown_url, ApiKey, Completion, Endpoint};
+use super::http::{ApiKey, Completion, Endpoint, build_client, endpoint_url, shown_url};
 use super::openai_stream::OpenAiStream;
 use super::sse::{is_event_stream, read_stream};
 use super::{AgentAnswer, AgentError, AgentRequest, Prompt, TokenUsage};
@@ -80,18 +80,36 @@ impl OpenAiAgent {
     pub fn new(config: OpenAiConfig) -> Result<OpenAiAgent, SetupError> {
         let key = ApiKey::from_env(&config.api_key_variable);
         if key.is_none() && config.base_url.trim_end_matches('/') == DEFAULT_OPENAI_BASE_URL {
-            return Err(SetupError::MissingApiKey { variable: config.api_key_variable });
+            return Err(SetupError::MissingApiKey {
+                variable: config.api_key_variable,
+            });
         }
         OpenAiAgent::with_api_key(config, key)
     }
 
     /// Builds the agent with a key given directly instead of read from the environment.
-    pub fn with_api_key(config: OpenAiConfig, key: Option<ApiKey>) -> Result<OpenAiAgent, SetupError> {
-        let authorization = key.as_ref().map(|key| key.header_value("Bearer ")).transpose()?;
+    pub fn with_api_key(
+        config: OpenAiConfig,
+        key: Option<ApiKey>,
+    ) -> Result<OpenAiAgent, SetupError> {
+        let authorization = key
+            .as_ref()
+            .map(|key| key.header_value("Bearer "))
+            .transpose()?;
         let url = endpoint_url(&config.base_url, "chat/completions")?;
         let client = build_client(config.timeout)?;
-        let endpoint = Endpoint { provider: PROVIDER, client, timeout: config.timeout, key };
-        Ok(OpenAiAgent { config, url, endpoint, authorization })
+        let endpoint = Endpoint {
+            provider: PROVIDER,
+            client,
+            timeout: config.timeout,
+            key,
+        };
+        Ok(OpenAiAgent {
+            config,
+            url,
+            endpoint,
+            authorization,
+        })
     }
 
     /// Sends the request's prompt and returns the first choice's text.
@@ -107,14 +125,21 @@ impl OpenAiAgent {
         let completion = if self.config.stream && is_event_stream(&response) {
             read_stream(&self.endpoint, response, OpenAiStream::default()).await?
         } else {
-            self.endpoint.read_json::<ChatResponse>(response).await?.into_completion()?
+            self.endpoint
+                .read_json::<ChatResponse>(response)
+                .await?
+                .into_completion()?
         };
         Ok(completion.into_answer(&request.key, CUT_OFF_REASON))
     }
 
     /// Describes the agent for logs and reports: kind, model and server, never the key.
     pub fn describe(&self) -> String {
-        format!("openai-compatible model {} at {}", self.config.model, shown_url(&self.config.base_url))
+        format!(
+            "openai-compatible model {} at {}",
+            self.config.model,
+            shown_url(&self.config.base_url)
+        )
     }
 }
 
@@ -150,16 +175,24 @@ impl<'a> ChatRequest<'a> {
     fn new(config: &'a OpenAiConfig, prompt: &'a Prompt) -> ChatRequest<'a> {
         let mut messages = Vec::with_capacity(2);
         if !prompt.system.is_empty() {
-            messages.push(ChatMessage { role: "system", content: &prompt.system });
+            messages.push(ChatMessage {
+                role: "system",
+                content: &prompt.system,
+            });
         }
-        messages.push(ChatMessage { role: "user", content: &prompt.user });
+        messages.push(ChatMessage {
+            role: "user",
+            content: &prompt.user,
+        });
         ChatRequest {
             model: &config.model,
             messages,
             temperature: config.temperature,
             max_tokens: config.max_tokens,
             stream: config.stream,
-            stream_options: config.stream.then_some(StreamOptions { include_usage: true }),
+            stream_options: config.stream.then_some(StreamOptions {
+                include_usage: true,
+            }),
         }
     }
 }
@@ -209,11 +242,17 @@ impl ChatResponse {
         let Some(choice) = first else {
             return Err(AgentError::EmptyChoices { provider: PROVIDER });
         };
-        let text = choice.message.and_then(|message| message.content).ok_or_else(|| AgentError::NoText {
-            provider: PROVIDER,
-            detail: "the first choice has no message content".to_string(),
-        })?;
-        Ok(Completion { answer: AgentAnswer { text, usage }, stop_reason: choice.finish_reason })
+        let text = choice
+            .message
+            .and_then(|message| message.content)
+            .ok_or_else(|| AgentError::NoText {
+                provider: PROVIDER,
+                detail: "the first choice has no message content".to_string(),
+            })?;
+        Ok(Completion {
+            answer: AgentAnswer { text, usage },
+            stop_reason: choice.finish_reason,
+        })
     }
 }
 
@@ -222,7 +261,10 @@ mod tests {
     use super::*;
 
     fn prompt(system: &str) -> Prompt {
-        Prompt { system: system.to_string(), user: "What batch size?".to_string() }
+        Prompt {
+            system: system.to_string(),
+            user: "What batch size?".to_string(),
+        }
     }
 
     #[test]
@@ -244,19 +286,30 @@ mod tests {
 
     #[test]
     fn request_body_sets_options() {
-        let config = OpenAiConfig { temperature: Some(0.0), max_tokens: Some(512), ..OpenAiConfig::new("m") };
+        let config = OpenAiConfig {
+            temperature: Some(0.0),
+            max_tokens: Some(512),
+            ..OpenAiConfig::new("m")
+        };
         let prompt = prompt("");
         let body = serde_json::to_value(ChatRequest::new(&config, &prompt)).unwrap();
         assert_eq!(body["temperature"], 0.0);
         assert_eq!(body["max_tokens"], 512);
-        assert_eq!(body["messages"].as_array().unwrap().len(), 1, "an empty system message is left out");
+        assert_eq!(
+            body["messages"].as_array().unwrap().len(),
+            1,
+            "an empty system message is left out"
+        );
         assert!(body.get("stream").is_none());
         assert!(body.get("stream_options").is_none());
     }
 
     #[test]
     fn request_body_asks_for_stream_usage() {
-        let config = OpenAiConfig { stream: true, ..OpenAiConfig::new("m") };
+        let config = OpenAiConfig {
+            stream: true,
+            ..OpenAiConfig::new("m")
+        };
         let prompt = prompt("s");
         let body = serde_json::to_value(ChatRequest::new(&config, &prompt)).unwrap();
         assert_eq!(body["stream"], true);
@@ -267,15 +320,28 @@ mod tests {
     fn response_first_choice_and_usage() {
         let json = r#"{"choices": [{"index": 0, "message": {"role": "assistant", "content": "Use 32."}}],
                        "usage": {"prompt_tokens": 12, "completion_tokens": 3, "total_tokens": 15}}"#;
-        let answer = serde_json::from_str::<ChatResponse>(json).unwrap().into_completion().unwrap().answer;
+        let answer = serde_json::from_str::<ChatResponse>(json)
+            .unwrap()
+            .into_completion()
+            .unwrap()
+            .answer;
         assert_eq!(answer.text, "Use 32.");
-        assert_eq!(answer.usage, Some(TokenUsage { input_tokens: 12, output_tokens: 3 }));
+        assert_eq!(
+            answer.usage,
+            Some(TokenUsage {
+                input_tokens: 12,
+                output_tokens: 3
+            })
+        );
     }
 
     #[test]
     fn response_without_choices() {
         for json in [r#"{"choices": []}"#, r#"{"choices": null}"#, "{}"] {
-            let error = serde_json::from_str::<ChatResponse>(json).unwrap().into_completion().unwrap_err();
+            let error = serde_json::from_str::<ChatResponse>(json)
+                .unwrap()
+                .into_completion()
+                .unwrap_err();
             assert!(matches!(error, AgentError::EmptyChoices { .. }), "{json}");
         }
     }
@@ -283,13 +349,19 @@ mod tests {
     #[test]
     fn response_with_null_content() {
         let json = r#"{"choices": [{"message": {"role": "assistant", "content": null}}]}"#;
-        let error = serde_json::from_str::<ChatResponse>(json).unwrap().into_completion().unwrap_err();
+        let error = serde_json::from_str::<ChatResponse>(json)
+            .unwrap()
+            .into_completion()
+            .unwrap_err();
         assert!(matches!(error, AgentError::NoText { .. }));
     }
 
     #[test]
     fn default_server_needs_key() {
-        let config = OpenAiConfig { api_key_variable: "SKILLEVAL_TEST_UNSET_VARIABLE".into(), ..OpenAiConfig::new("m") };
+        let config = OpenAiConfig {
+            api_key_variable: "SKILLEVAL_TEST_UNSET_VARIABLE".into(),
+            ..OpenAiConfig::new("m")
+        };
         let error = OpenAiAgent::new(config).unwrap_err();
         assert!(matches!(error, SetupError::MissingApiKey { .. }));
     }

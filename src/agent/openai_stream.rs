@@ -5,8 +5,8 @@
 
 use serde::Deserialize;
 
-use super::http::{provider_error, Completion};
-use super::openai::{Usage, PROVIDER};
+use super::http::{Completion, provider_error};
+use super::openai::{PROVIDER, Usage};
 use super::sse::{SseEvent, StreamAssembler, StreamState};
 use super::{AgentAnswer, AgentError, TokenUsage};
 
@@ -48,19 +48,29 @@ impl StreamAssembler for OpenAiStream {
         if event.data.trim() == DONE {
             return Ok(StreamState::Finished);
         }
-        let chunk: StreamChunk = serde_json::from_str(&event.data).map_err(|error| AgentError::MalformedResponse {
-            provider: PROVIDER,
-            message: format!("invalid stream chunk: {error}"),
-        })?;
+        let chunk: StreamChunk =
+            serde_json::from_str(&event.data).map_err(|error| AgentError::MalformedResponse {
+                provider: PROVIDER,
+                message: format!("invalid stream chunk: {error}"),
+            })?;
         if chunk.error.is_some() {
             let (error_type, message) = provider_error(&event.data);
-            return Err(AgentError::StreamError { provider: PROVIDER, error_type, message });
+            return Err(AgentError::StreamError {
+                provider: PROVIDER,
+                error_type,
+                message,
+            });
         }
 
         if let Some(usage) = chunk.usage {
             self.usage = Some(usage.to_token_usage());
         }
-        for choice in chunk.choices.unwrap_or_default().into_iter().filter(|choice| choice.index == 0) {
+        for choice in chunk
+            .choices
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|choice| choice.index == 0)
+        {
             self.add_choice(choice);
         }
         Ok(StreamState::Open)
@@ -70,14 +80,26 @@ impl StreamAssembler for OpenAiStream {
         // A finish reason means the model finished, so a body that ends after one without
         // `[DONE]` still holds a complete answer. Only a stream with neither is truncated.
         if state == StreamState::Open && self.finish_reason.is_none() {
-            let detail = format!("the body ended before `data: {DONE}`, after {} characters", self.text.chars().count());
-            return Err(AgentError::TruncatedStream { provider: PROVIDER, detail });
+            let detail = format!(
+                "the body ended before `data: {DONE}`, after {} characters",
+                self.text.chars().count()
+            );
+            return Err(AgentError::TruncatedStream {
+                provider: PROVIDER,
+                detail,
+            });
         }
         if !self.saw_choice {
             return Err(AgentError::EmptyChoices { provider: PROVIDER });
         }
-        let answer = AgentAnswer { text: self.text, usage: self.usage };
-        Ok(Completion { answer, stop_reason: self.finish_reason })
+        let answer = AgentAnswer {
+            text: self.text,
+            usage: self.usage,
+        };
+        Ok(Completion {
+            answer,
+            stop_reason: self.finish_reason,
+        })
     }
 }
 
@@ -98,7 +120,10 @@ mod tests {
     use super::*;
 
     fn data(text: &str) -> SseEvent {
-        SseEvent { event: "message".to_string(), data: text.to_string() }
+        SseEvent {
+            event: "message".to_string(),
+            data: text.to_string(),
+        }
     }
 
     fn feed(events: &[&str]) -> (OpenAiStream, StreamState) {
@@ -125,7 +150,13 @@ mod tests {
         assert_eq!(state, StreamState::Finished);
         let completion = stream.finish(state).unwrap();
         assert_eq!(completion.answer.text, "Hello");
-        assert_eq!(completion.answer.usage, Some(TokenUsage { input_tokens: 9, output_tokens: 2 }));
+        assert_eq!(
+            completion.answer.usage,
+            Some(TokenUsage {
+                input_tokens: 9,
+                output_tokens: 2
+            })
+        );
         assert_eq!(completion.stop_reason.as_deref(), Some("stop"));
     }
 
@@ -139,7 +170,10 @@ mod tests {
     fn stream_cut_mid_answer_is_truncated() {
         let (stream, state) = feed(&HELLO[..2]);
         let error = stream.finish(state).unwrap_err();
-        assert!(matches!(error, AgentError::TruncatedStream { .. }), "{error:?}");
+        assert!(
+            matches!(error, AgentError::TruncatedStream { .. }),
+            "{error:?}"
+        );
         assert!(error.to_string().contains("after 3 characters"), "{error}");
     }
 
@@ -170,14 +204,22 @@ mod tests {
 
     #[test]
     fn stream_invalid_chunk() {
-        let error = OpenAiStream::default().on_event(data("{not json")).unwrap_err();
-        assert!(matches!(error, AgentError::MalformedResponse { .. }), "{error:?}");
+        let error = OpenAiStream::default()
+            .on_event(data("{not json"))
+            .unwrap_err();
+        assert!(
+            matches!(error, AgentError::MalformedResponse { .. }),
+            "{error:?}"
+        );
     }
 
     #[test]
     fn stream_with_only_done_has_no_choices() {
         let (stream, state) = feed(&["[DONE]"]);
         let error = stream.finish(state).unwrap_err();
-        assert!(matches!(error, AgentError::EmptyChoices { .. }), "{error:?}");
+        assert!(
+            matches!(error, AgentError::EmptyChoices { .. }),
+            "{error:?}"
+        );
     }
 }

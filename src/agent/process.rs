@@ -34,7 +34,11 @@ pub(crate) async fn run_to_completion(
     input: &[u8],
     timeout: Duration,
 ) -> Result<ProcessOutput, ProcessFailure> {
-    command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).kill_on_drop(true);
+    command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
     #[cfg(unix)]
     command.process_group(0);
 
@@ -49,8 +53,17 @@ pub(crate) async fn run_to_completion(
                 let _ = stdin.write_all(input).await;
             }
         };
-        let (_, stdout, stderr, status) = tokio::join!(write_input, read_all(stdout), read_all(stderr), child.wait());
-        Ok::<_, std::io::Error>(ProcessOutput { status: status?, stdout: stdout?, stderr: stderr? })
+        let (_, stdout, stderr, status) = tokio::join!(
+            write_input,
+            read_all(stdout),
+            read_all(stderr),
+            child.wait()
+        );
+        Ok::<_, std::io::Error>(ProcessOutput {
+            status: status?,
+            stdout: stdout?,
+            stderr: stderr?,
+        })
     };
 
     match tokio::time::timeout(timeout, io).await {
@@ -103,7 +116,9 @@ impl Drop for ProcessGroup {
 /// is dropped while the program or one of its children still runs.
 #[cfg(unix)]
 fn kill_group(leader: u32) {
-    let Ok(group_id) = libc::pid_t::try_from(leader) else { return };
+    let Ok(group_id) = libc::pid_t::try_from(leader) else {
+        return;
+    };
     // SAFETY: kill(2) takes plain integers and touches no memory of this process.
     // A negative pid addresses the process group whose id is its absolute value.
     let result = unsafe { libc::kill(-group_id, libc::SIGKILL) };
@@ -129,7 +144,13 @@ mod tests {
 
     #[tokio::test]
     async fn collects_stdout_and_stderr() {
-        let output = run_to_completion(shell("cat; echo note >&2"), b"hello", Duration::from_secs(5)).await.unwrap();
+        let output = run_to_completion(
+            shell("cat; echo note >&2"),
+            b"hello",
+            Duration::from_secs(5),
+        )
+        .await
+        .unwrap();
         assert!(output.status.success());
         assert_eq!(output.stdout, b"hello");
         assert_eq!(output.stderr, b"note\n");
@@ -138,14 +159,18 @@ mod tests {
     #[tokio::test]
     async fn program_ignoring_stdin() {
         let input = vec![b'x'; 1 << 20];
-        let output = run_to_completion(shell("echo done"), &input, Duration::from_secs(5)).await.unwrap();
+        let output = run_to_completion(shell("echo done"), &input, Duration::from_secs(5))
+            .await
+            .unwrap();
         assert_eq!(output.stdout, b"done\n");
     }
 
     #[tokio::test]
     async fn timeout_is_reported() {
         let started = std::time::Instant::now();
-        let failure = run_to_completion(shell("sleep 30"), b"", Duration::from_millis(200)).await.unwrap_err();
+        let failure = run_to_completion(shell("sleep 30"), b"", Duration::from_millis(200))
+            .await
+            .unwrap_err();
         assert!(matches!(failure, ProcessFailure::TimedOut), "{failure:?}");
         assert!(started.elapsed() < Duration::from_secs(5));
     }
@@ -153,7 +178,9 @@ mod tests {
     #[tokio::test]
     async fn missing_program_fails_to_spawn() {
         let command = Command::new("/nonexistent/skilleval-test-program");
-        let failure = run_to_completion(command, b"", Duration::from_secs(5)).await.unwrap_err();
+        let failure = run_to_completion(command, b"", Duration::from_secs(5))
+            .await
+            .unwrap_err();
         assert!(matches!(failure, ProcessFailure::Spawn(_)), "{failure:?}");
     }
 }

@@ -56,8 +56,14 @@ impl Recorder {
             .create(true)
             .append(true)
             .open(path)
-            .map_err(|source| RecordingError::Write { path: display_path.clone(), source })?;
-        Ok(Recorder { path: display_path, state: Mutex::new(RecorderState { file, recorded }) })
+            .map_err(|source| RecordingError::Write {
+                path: display_path.clone(),
+                source,
+            })?;
+        Ok(Recorder {
+            path: display_path,
+            state: Mutex::new(RecorderState { file, recorded }),
+        })
     }
 
     /// Appends one answer as a line. Blocks only for one small write, so it may be called
@@ -73,7 +79,10 @@ impl Recorder {
         let mut line = serde_json::to_string(&record).expect("a record line always serializes");
         line.push('\n');
 
-        let mut state = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut state = self
+            .state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         if state.recorded.contains(key) {
             return Err(self.already_recorded(key));
         }
@@ -81,14 +90,20 @@ impl Recorder {
             .file
             .write_all(line.as_bytes())
             .and_then(|()| state.file.flush())
-            .map_err(|source| RecordingError::Write { path: self.path.clone(), source })?;
+            .map_err(|source| RecordingError::Write {
+                path: self.path.clone(),
+                source,
+            })?;
         state.recorded.insert(key.clone());
         Ok(())
     }
 
     /// Returns whether the recording already has an answer for the unit.
     pub fn contains(&self, key: &UnitKey) -> bool {
-        let state = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let state = self
+            .state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         state.recorded.contains(key)
     }
 
@@ -107,11 +122,21 @@ mod tests {
     use super::*;
 
     fn key(sample: u32) -> UnitKey {
-        UnitKey { scenario: "lr".to_string(), arm: Arm::WithSkill, sample }
+        UnitKey {
+            scenario: "lr".to_string(),
+            arm: Arm::WithSkill,
+            sample,
+        }
     }
 
     fn answer(text: &str) -> AgentAnswer {
-        AgentAnswer { text: text.to_string(), usage: Some(TokenUsage { input_tokens: 3, output_tokens: 4 }) }
+        AgentAnswer {
+            text: text.to_string(),
+            usage: Some(TokenUsage {
+                input_tokens: 3,
+                output_tokens: 4,
+            }),
+        }
     }
 
     #[test]
@@ -135,12 +160,18 @@ mod tests {
     fn reopen_rejects_recorded_unit() {
         let folder = tempfile::tempdir().unwrap();
         let path = folder.path().join("run.jsonl");
-        Recorder::open(&path).unwrap().record(&key(0), &answer("a")).unwrap();
+        Recorder::open(&path)
+            .unwrap()
+            .record(&key(0), &answer("a"))
+            .unwrap();
 
         let recorder = Recorder::open(&path).unwrap();
         assert!(recorder.contains(&key(0)));
         let error = recorder.record(&key(0), &answer("again")).unwrap_err();
-        assert!(matches!(error, RecordingError::AlreadyRecorded { sample: 0, .. }), "{error:?}");
+        assert!(
+            matches!(error, RecordingError::AlreadyRecorded { sample: 0, .. }),
+            "{error:?}"
+        );
         recorder.record(&key(1), &answer("b")).unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap().lines().count(), 2);
     }
@@ -156,7 +187,9 @@ mod tests {
                 let (recorder, long_text) = (&recorder, &long_text);
                 scope.spawn(move || {
                     for index in 0..25 {
-                        recorder.record(&key(thread * 100 + index), &answer(long_text)).unwrap();
+                        recorder
+                            .record(&key(thread * 100 + index), &answer(long_text))
+                            .unwrap();
                     }
                 });
             }
@@ -169,8 +202,15 @@ mod tests {
     fn open_rejects_invalid_recording() {
         let folder = tempfile::tempdir().unwrap();
         let path = folder.path().join("run.jsonl");
-        std::fs::write(&path, "{\"scenario\": \"lr\", \"arm\": \"with-skill\", \"sample\": 0, \"respo").unwrap();
+        std::fs::write(
+            &path,
+            "{\"scenario\": \"lr\", \"arm\": \"with-skill\", \"sample\": 0, \"respo",
+        )
+        .unwrap();
         let error = Recorder::open(&path).unwrap_err();
-        assert!(matches!(error, RecordingError::InvalidLine { line: 1, .. }), "{error:?}");
+        assert!(
+            matches!(error, RecordingError::InvalidLine { line: 1, .. }),
+            "{error:?}"
+        );
     }
 }

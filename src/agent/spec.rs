@@ -55,7 +55,9 @@ pub enum AgentSettings {
     Anthropic(AnthropicConfig),
     Subprocess(SubprocessConfig),
     /// A recording file, its path resolved against the agents file's folder.
-    Replay { recording: PathBuf },
+    Replay {
+        recording: PathBuf,
+    },
 }
 
 impl AgentSpec {

@@ -7,8 +7,8 @@
 //! - a blank line dispatches the event, and a line starting with `:` is a comment;
 //! - an event left incomplete when the body ends is dropped.
 
-use super::http::{Completion, Endpoint};
 use super::AgentError;
+use super::http::{Completion, Endpoint};
 
 /// One dispatched event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,7 +50,10 @@ impl SseParser {
         if line.is_empty() {
             let event = self.event.take();
             let data = self.data.take()?;
-            return Some(SseEvent { event: event.unwrap_or_else(|| "message".to_string()), data });
+            return Some(SseEvent {
+                event: event.unwrap_or_else(|| "message".to_string()),
+                data,
+            });
         }
         if line.starts_with(':') {
             return None;
@@ -78,7 +81,9 @@ impl SseParser {
 /// the next one begins. A CR at the very end of the buffer waits for the next chunk,
 /// because an LF may follow it.
 fn find_line_end(buffer: &[u8], start: usize) -> Option<(usize, usize)> {
-    let offset = buffer[start..].iter().position(|byte| *byte == b'\n' || *byte == b'\r')?;
+    let offset = buffer[start..]
+        .iter()
+        .position(|byte| *byte == b'\n' || *byte == b'\r')?;
     let end = start + offset;
     if buffer[end] == b'\n' {
         return Some((end, end + 1));
@@ -114,9 +119,15 @@ pub(crate) async fn read_stream<A: StreamAssembler>(
     mut assembler: A,
 ) -> Result<Completion, AgentError> {
     let mut parser = SseParser::default();
-    while let Some(chunk) = response.chunk().await.map_err(|error| endpoint.transport_error(error))? {
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|error| endpoint.transport_error(error))?
+    {
         for event in parser.push(&chunk) {
-            let state = assembler.on_event(event).map_err(|error| endpoint.scrub(error))?;
+            let state = assembler
+                .on_event(event)
+                .map_err(|error| endpoint.scrub(error))?;
             if state == StreamState::Finished {
                 return assembler.finish(StreamState::Finished);
             }
@@ -139,14 +150,20 @@ mod tests {
     use super::*;
 
     fn event(name: &str, data: &str) -> SseEvent {
-        SseEvent { event: name.to_string(), data: data.to_string() }
+        SseEvent {
+            event: name.to_string(),
+            data: data.to_string(),
+        }
     }
 
     #[test]
     fn parser_reads_named_events() {
         let mut parser = SseParser::default();
         let events = parser.push(b"event: ping\ndata: {}\n\ndata: {\"a\":1}\n\n");
-        assert_eq!(events, vec![event("ping", "{}"), event("message", "{\"a\":1}")]);
+        assert_eq!(
+            events,
+            vec![event("ping", "{}"), event("message", "{\"a\":1}")]
+        );
     }
 
     #[test]
@@ -160,13 +177,24 @@ mod tests {
     fn parser_handles_all_line_endings() {
         let mut parser = SseParser::default();
         let events = parser.push(b"data: crlf\r\n\r\ndata: cr\r\rdata: lf\n\n");
-        assert_eq!(events, vec![event("message", "crlf"), event("message", "cr"), event("message", "lf")]);
+        assert_eq!(
+            events,
+            vec![
+                event("message", "crlf"),
+                event("message", "cr"),
+                event("message", "lf")
+            ]
+        );
     }
 
     #[test]
     fn parser_splits_anywhere() {
-        let stream = "event: delta\r\ndata: {\"text\": \"héllo\"}\r\n\r\n: comment\r\ndata: [DONE]\r\n\r\n";
-        let expected = vec![event("delta", "{\"text\": \"héllo\"}"), event("message", "[DONE]")];
+        let stream =
+            "event: delta\r\ndata: {\"text\": \"héllo\"}\r\n\r\n: comment\r\ndata: [DONE]\r\n\r\n";
+        let expected = vec![
+            event("delta", "{\"text\": \"héllo\"}"),
+            event("message", "[DONE]"),
+        ];
         for split in 0..stream.len() {
             let (first, second) = stream.as_bytes().split_at(split);
             let mut parser = SseParser::default();

@@ -15,7 +15,7 @@ use tokio::process::Command;
 use super::dispatch::SetupError;
 use super::http::excerpt;
 use super::openai::DEFAULT_TIMEOUT;
-use super::process::{run_to_completion, ProcessFailure, ProcessOutput};
+use super::process::{ProcessFailure, ProcessOutput, run_to_completion};
 use super::{AgentAnswer, AgentError, AgentRequest};
 use crate::suite::Skill;
 
@@ -43,7 +43,10 @@ pub enum SkillDelivery {
     Arguments { arguments: Vec<String> },
     /// The skill is copied to `<folder>/<name>/SKILL.md` inside the working directory,
     /// `name` defaulting to the skill's front-matter `name`. Stdin gets the user message.
-    SkillsFolder { folder: PathBuf, name: Option<String> },
+    SkillsFolder {
+        folder: PathBuf,
+        name: Option<String>,
+    },
 }
 
 /// The command to run and the way to hand it the skill.
@@ -61,7 +64,12 @@ pub struct SubprocessConfig {
 impl SubprocessConfig {
     /// Builds a configuration that runs `command` with the prompt on stdin.
     pub fn new(command: Vec<String>) -> SubprocessConfig {
-        SubprocessConfig { command, skill_delivery: SkillDelivery::Stdin, timeout: DEFAULT_TIMEOUT, env: BTreeMap::new() }
+        SubprocessConfig {
+            command,
+            skill_delivery: SkillDelivery::Stdin,
+            timeout: DEFAULT_TIMEOUT,
+            env: BTreeMap::new(),
+        }
     }
 }
 
@@ -75,8 +83,14 @@ impl SubprocessAgent {
     /// Checks the configuration: a program must be named, and a skills-folder path must
     /// stay inside the working directory.
     pub fn new(config: SubprocessConfig) -> Result<SubprocessAgent, SetupError> {
-        if config.command.first().is_none_or(|program| program.trim().is_empty()) {
-            return Err(SetupError::InvalidSubprocess("the command is empty; name a program to run".to_string()));
+        if config
+            .command
+            .first()
+            .is_none_or(|program| program.trim().is_empty())
+        {
+            return Err(SetupError::InvalidSubprocess(
+                "the command is empty; name a program to run".to_string(),
+            ));
         }
         if let SkillDelivery::SkillsFolder { folder, name } = &config.skill_delivery {
             check_relative_folder(folder)?;
@@ -86,7 +100,9 @@ impl SubprocessAgent {
         }
         if let SkillDelivery::EnvVar { variable } = &config.skill_delivery {
             if variable.is_empty() || variable.contains(['=', '\0']) {
-                return Err(SetupError::InvalidSubprocess(format!("invalid environment variable name \"{variable}\"")));
+                return Err(SetupError::InvalidSubprocess(format!(
+                    "invalid environment variable name \"{variable}\""
+                )));
             }
         }
         Ok(SubprocessAgent { config })
@@ -97,15 +113,26 @@ impl SubprocessAgent {
         let workspace = tempfile::Builder::new()
             .prefix("skilleval-")
             .tempdir()
-            .map_err(|error| self.failure(format!("cannot create a temporary directory: {error}")))?;
+            .map_err(|error| {
+                self.failure(format!("cannot create a temporary directory: {error}"))
+            })?;
         let working_dir = workspace.path().join("work");
-        std::fs::create_dir(&working_dir)
-            .map_err(|error| self.failure(format!("cannot create the working directory: {error}")))?;
+        std::fs::create_dir(&working_dir).map_err(|error| {
+            self.failure(format!("cannot create the working directory: {error}"))
+        })?;
 
         let mut command = Command::new(self.program());
-        command.args(&self.config.command[1..]).current_dir(&working_dir).envs(&self.config.env);
+        command
+            .args(&self.config.command[1..])
+            .current_dir(&working_dir)
+            .envs(&self.config.env);
         let input = self.stdin_text(request);
-        self.deliver_skill(&mut command, request.skill.as_deref(), workspace.path(), &working_dir)?;
+        self.deliver_skill(
+            &mut command,
+            request.skill.as_deref(),
+            workspace.path(),
+            &working_dir,
+        )?;
 
         let output = run_to_completion(command, input.as_bytes(), self.config.timeout)
             .await
@@ -120,7 +147,9 @@ impl SubprocessAgent {
             SkillDelivery::Stdin => "in the prompt on stdin".to_string(),
             SkillDelivery::EnvVar { variable } => format!("as a file path in ${variable}"),
             SkillDelivery::Arguments { .. } => "as a file path in its arguments".to_string(),
-            SkillDelivery::SkillsFolder { folder, .. } => format!("in the skills folder {}", folder.display()),
+            SkillDelivery::SkillsFolder { folder, .. } => {
+                format!("in the skills folder {}", folder.display())
+            }
         };
         format!("subprocess {} (skill {delivery})", self.program())
     }
@@ -133,7 +162,9 @@ impl SubprocessAgent {
     fn stdin_text(&self, request: &AgentRequest) -> String {
         let prompt = &request.prompt;
         match self.config.skill_delivery {
-            SkillDelivery::Stdin if !prompt.system.is_empty() => format!("{}\n\n{}", prompt.system, prompt.user),
+            SkillDelivery::Stdin if !prompt.system.is_empty() => {
+                format!("{}\n\n{}", prompt.system, prompt.user)
+            }
             _ => prompt.user.clone(),
         }
     }
@@ -161,7 +192,11 @@ impl SubprocessAgent {
             SkillDelivery::Arguments { arguments } => {
                 let path = self.write_skill_copy(skill, workspace)?;
                 let path = path.to_string_lossy();
-                command.args(arguments.iter().map(|argument| argument.replace(SKILL_PATH_PLACEHOLDER, &path)));
+                command.args(
+                    arguments
+                        .iter()
+                        .map(|argument| argument.replace(SKILL_PATH_PLACEHOLDER, &path)),
+                );
             }
             SkillDelivery::SkillsFolder { folder, name } => {
                 let name = match name {
@@ -201,28 +236,48 @@ impl SubprocessAgent {
                 stderr: excerpt(&String::from_utf8_lossy(&output.stderr)),
             });
         }
-        let text = String::from_utf8(output.stdout).map_err(|error| AgentError::MalformedResponse {
-            provider: PROVIDER,
-            message: format!("{} wrote invalid UTF-8 to stdout: {error}", self.program()),
-        })?;
+        let text =
+            String::from_utf8(output.stdout).map_err(|error| AgentError::MalformedResponse {
+                provider: PROVIDER,
+                message: format!("{} wrote invalid UTF-8 to stdout: {error}", self.program()),
+            })?;
         let text = text.trim_end();
         if text.is_empty() {
-            let detail = format!("{} exited successfully but wrote nothing to stdout", self.program());
-            return Err(AgentError::NoText { provider: PROVIDER, detail });
+            let detail = format!(
+                "{} exited successfully but wrote nothing to stdout",
+                self.program()
+            );
+            return Err(AgentError::NoText {
+                provider: PROVIDER,
+                detail,
+            });
         }
-        Ok(AgentAnswer { text: text.to_string(), usage: None })
+        Ok(AgentAnswer {
+            text: text.to_string(),
+            usage: None,
+        })
     }
 
     fn process_error(&self, failure: ProcessFailure) -> AgentError {
         match failure {
-            ProcessFailure::Spawn(error) => self.failure(format!("cannot start the program: {error}")),
-            ProcessFailure::Io(error) => self.failure(format!("reading the program's output failed: {error}")),
-            ProcessFailure::TimedOut => AgentError::Timeout { provider: PROVIDER, after: self.config.timeout },
+            ProcessFailure::Spawn(error) => {
+                self.failure(format!("cannot start the program: {error}"))
+            }
+            ProcessFailure::Io(error) => {
+                self.failure(format!("reading the program's output failed: {error}"))
+            }
+            ProcessFailure::TimedOut => AgentError::Timeout {
+                provider: PROVIDER,
+                after: self.config.timeout,
+            },
         }
     }
 
     fn failure(&self, message: String) -> AgentError {
-        AgentError::Subprocess { program: self.program().to_string(), message }
+        AgentError::Subprocess {
+            program: self.program().to_string(),
+            message,
+        }
     }
 }
 
@@ -253,17 +308,23 @@ fn check_skill_name(name: &str) -> Result<(), String> {
     let valid = !name.is_empty()
         && name != "."
         && name != ".."
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
     if valid {
         Ok(())
     } else {
-        Err(format!("invalid skill name \"{name}\": use letters, digits, '.', '_' and '-' only"))
+        Err(format!(
+            "invalid skill name \"{name}\": use letters, digits, '.', '_' and '-' only"
+        ))
     }
 }
 
 /// Accepts a relative folder path without `..`, so the skill stays inside the working directory.
 fn check_relative_folder(folder: &Path) -> Result<(), SetupError> {
-    let inside = folder.components().all(|component| matches!(component, std::path::Component::Normal(_)));
+    let inside = folder
+        .components()
+        .all(|component| matches!(component, std::path::Component::Normal(_)));
     if inside && folder.components().next().is_some() {
         Ok(())
     } else {
@@ -279,14 +340,20 @@ mod tests {
     use super::*;
 
     fn skill(text: &str) -> Skill {
-        Skill { path: PathBuf::from("skills/x/SKILL.md"), text: text.to_string() }
+        Skill {
+            path: PathBuf::from("skills/x/SKILL.md"),
+            text: text.to_string(),
+        }
     }
 
     #[test]
     fn skill_name_from_front_matter() {
         let text = "---\nname: batch-size\ndescription: Use when: tuning\n---\n# Batch size\n";
         assert_eq!(skill_name(&skill(text)).unwrap(), "batch-size");
-        assert_eq!(skill_name(&skill("---\nname: \"quoted\"\n---\n")).unwrap(), "quoted");
+        assert_eq!(
+            skill_name(&skill("---\nname: \"quoted\"\n---\n")).unwrap(),
+            "quoted"
+        );
     }
 
     #[test]
@@ -299,9 +366,18 @@ mod tests {
     #[test]
     fn skills_folder_must_stay_inside() {
         for folder in ["/etc/skills", "../skills", "a/../../b", ""] {
-            let delivery = SkillDelivery::SkillsFolder { folder: PathBuf::from(folder), name: None };
-            let config = SubprocessConfig { skill_delivery: delivery, ..SubprocessConfig::new(vec!["cat".into()]) };
-            assert!(SubprocessAgent::new(config).is_err(), "{folder:?} should be rejected");
+            let delivery = SkillDelivery::SkillsFolder {
+                folder: PathBuf::from(folder),
+                name: None,
+            };
+            let config = SubprocessConfig {
+                skill_delivery: delivery,
+                ..SubprocessConfig::new(vec!["cat".into()])
+            };
+            assert!(
+                SubprocessAgent::new(config).is_err(),
+                "{folder:?} should be rejected"
+            );
         }
     }
 
@@ -313,8 +389,15 @@ mod tests {
 
     #[test]
     fn describe_leaves_out_arguments() {
-        let config = SubprocessConfig::new(vec!["claude".into(), "--api-key".into(), "sk-secret".into()]);
+        let config = SubprocessConfig::new(vec![
+            "claude".into(),
+            "--api-key".into(),
+            "sk-secret".into(),
+        ]);
         let description = SubprocessAgent::new(config).unwrap().describe();
-        assert_eq!(description, "subprocess claude (skill in the prompt on stdin)");
+        assert_eq!(
+            description,
+            "subprocess claude (skill in the prompt on stdin)"
+        );
     }
 }

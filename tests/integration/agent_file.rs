@@ -3,7 +3,7 @@
 //! request is sent.
 
 use serde_json::json;
-use skilleval::agent::{load_agents_file, Agent, AgentKind, AgentRequest, SetupError, UnitKey};
+use skilleval::agent::{Agent, AgentKind, AgentRequest, SetupError, UnitKey, load_agents_file};
 use skilleval::suite::Arm;
 use tempfile::TempDir;
 
@@ -19,7 +19,16 @@ fn write_agents_file(folder: &TempDir, text: &str) -> std::path::PathBuf {
 }
 
 fn request(arm: Arm) -> AgentRequest {
-    AgentRequest::new(UnitKey { scenario: "lr".into(), arm, sample: 0 }, "System.", None, "Scale the LR?")
+    AgentRequest::new(
+        UnitKey {
+            scenario: "lr".into(),
+            arm,
+            sample: 0,
+        },
+        "System.",
+        None,
+        "Scale the LR?",
+    )
 }
 
 #[tokio::test]
@@ -55,34 +64,66 @@ async fn agents_file_builds_each_kind() {
     );
     let specs = load_agents_file(&write_agents_file(&folder, &text)).unwrap();
     let kinds: Vec<AgentKind> = specs.iter().map(|spec| spec.kind()).collect();
-    assert_eq!(kinds, [AgentKind::OpenAi, AgentKind::Subprocess, AgentKind::Replay]);
+    assert_eq!(
+        kinds,
+        [AgentKind::OpenAi, AgentKind::Subprocess, AgentKind::Replay]
+    );
 
     let local = Agent::from_spec(&specs[0]).unwrap();
-    assert_eq!(local.answer(&request(Arm::WithoutSkill)).await.unwrap().text, "4x");
-    assert_eq!(server.single_request().header("authorization"), None, "no key is set, so none is sent");
+    assert_eq!(
+        local
+            .answer(&request(Arm::WithoutSkill))
+            .await
+            .unwrap()
+            .text,
+        "4x"
+    );
+    assert_eq!(
+        server.single_request().header("authorization"),
+        None,
+        "no key is set, so none is sent"
+    );
 
     let echo = Agent::from_spec(&specs[1]).unwrap();
-    assert_eq!(echo.answer(&request(Arm::WithoutSkill)).await.unwrap().text, "System.\n\nScale the LR?");
+    assert_eq!(
+        echo.answer(&request(Arm::WithoutSkill)).await.unwrap().text,
+        "System.\n\nScale the LR?"
+    );
 
     let recorded = Agent::from_spec(&specs[2]).unwrap();
-    assert_eq!(recorded.answer(&request(Arm::WithSkill)).await.unwrap().text, "Linear rule.");
+    assert_eq!(
+        recorded
+            .answer(&request(Arm::WithSkill))
+            .await
+            .unwrap()
+            .text,
+        "Linear rule."
+    );
 }
 
 #[test]
 fn default_openai_needs_key() {
     let folder = tempfile::tempdir().unwrap();
-    let text = format!("agents:\n  - {{id: gpt, kind: openai, model: gpt-test, api_key_env: {UNSET_VARIABLE}}}\n");
+    let text = format!(
+        "agents:\n  - {{id: gpt, kind: openai, model: gpt-test, api_key_env: {UNSET_VARIABLE}}}\n"
+    );
     let specs = load_agents_file(&write_agents_file(&folder, &text)).unwrap();
 
     let error = Agent::from_spec(&specs[0]).unwrap_err();
-    assert!(matches!(error, SetupError::MissingApiKey { .. }), "{error:?}");
+    assert!(
+        matches!(error, SetupError::MissingApiKey { .. }),
+        "{error:?}"
+    );
     assert!(error.to_string().contains(UNSET_VARIABLE), "{error}");
 }
 
 #[test]
 fn missing_recording_fails_setup() {
     let folder = tempfile::tempdir().unwrap();
-    let path = write_agents_file(&folder, "agents:\n  - {id: r, kind: replay, recording: absent.jsonl}\n");
+    let path = write_agents_file(
+        &folder,
+        "agents:\n  - {id: r, kind: replay, recording: absent.jsonl}\n",
+    );
     let specs = load_agents_file(&path).unwrap();
 
     let error = Agent::from_spec(&specs[0]).unwrap_err();
@@ -101,8 +142,16 @@ fn unreadable_agents_file() {
 #[test]
 fn agents_file_error_has_location() {
     let folder = tempfile::tempdir().unwrap();
-    let path = write_agents_file(&folder, "agents:\n  - id: a\n    kind: openai\n    model: m\n    timeout_secs: 0\n");
+    let path = write_agents_file(
+        &folder,
+        "agents:\n  - id: a\n    kind: openai\n    model: m\n    timeout_secs: 0\n",
+    );
     let error = load_agents_file(&path).unwrap_err();
     assert_eq!((error.line, error.column), (5, 19));
-    assert!(error.to_string().starts_with(&format!("{}:5:19: ", path.display())), "{error}");
+    assert!(
+        error
+            .to_string()
+            .starts_with(&format!("{}:5:19: ", path.display())),
+        "{error}"
+    );
 }

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use serde_json::json;
 use skilleval::agent::{
-    is_transient, AgentError, AgentRequest, AnthropicAgent, AnthropicConfig, ApiKey, OpenAiAgent,
-    OpenAiConfig, TokenUsage, UnitKey,
+    AgentError, AgentRequest, AnthropicAgent, AnthropicConfig, ApiKey, OpenAiAgent, OpenAiConfig,
+    TokenUsage, UnitKey, is_transient,
 };
 use skilleval::suite::Arm;
 
@@ -16,7 +16,11 @@ use crate::support::mock_http::{MockServer, Reply};
 const KEY: &str = "sk-stream-test-5e1b-never-shown";
 
 fn request() -> AgentRequest {
-    let key = UnitKey { scenario: "max-batch".into(), arm: Arm::WithoutSkill, sample: 0 };
+    let key = UnitKey {
+        scenario: "max-batch".into(),
+        arm: Arm::WithoutSkill,
+        sample: 0,
+    };
     AgentRequest::new(key, "You are a helpful assistant.", None, "Batch size?")
 }
 
@@ -101,7 +105,10 @@ fn anthropic_stream_body(texts: &[&str], complete: bool) -> String {
         );
     }
     if complete {
-        body += &anthropic_event("content_block_stop", json!({"type": "content_block_stop", "index": 0}));
+        body += &anthropic_event(
+            "content_block_stop",
+            json!({"type": "content_block_stop", "index": 0}),
+        );
         body += &anthropic_event(
             "message_delta",
             json!({"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": null},
@@ -115,11 +122,21 @@ fn anthropic_stream_body(texts: &[&str], complete: bool) -> String {
 #[tokio::test]
 async fn openai_stream_assembles_answer() {
     let body = openai_stream_body();
-    let server = MockServer::start(vec![Reply::in_pieces("text/event-stream", &split_every(&body, 7))]).await;
+    let server = MockServer::start(vec![Reply::in_pieces(
+        "text/event-stream",
+        &split_every(&body, 7),
+    )])
+    .await;
     let answer = openai_agent(&server).answer(&request()).await.unwrap();
 
     assert_eq!(answer.text, "Use 32, not the maximum.");
-    assert_eq!(answer.usage, Some(TokenUsage { input_tokens: 17, output_tokens: 3 }));
+    assert_eq!(
+        answer.usage,
+        Some(TokenUsage {
+            input_tokens: 17,
+            output_tokens: 3
+        })
+    );
     let sent = server.single_request().json();
     assert_eq!(sent["stream"], true);
     assert_eq!(sent["stream_options"]["include_usage"], true);
@@ -131,7 +148,10 @@ async fn openai_stream_truncated() {
     let server = MockServer::start(vec![Reply::in_pieces("text/event-stream", &[&body])]).await;
     let error = openai_agent(&server).answer(&request()).await.unwrap_err();
 
-    assert!(matches!(error, AgentError::TruncatedStream { .. }), "{error:?}");
+    assert!(
+        matches!(error, AgentError::TruncatedStream { .. }),
+        "{error:?}"
+    );
     assert!(is_transient(&error));
     assert!(!error.to_string().contains(KEY));
 }
@@ -142,17 +162,30 @@ async fn openai_stream_json_fallback() {
                             "finish_reason": "stop"}]});
     let server = MockServer::start(vec![Reply::json(200, completion)]).await;
     let answer = openai_agent(&server).answer(&request()).await.unwrap();
-    assert_eq!(answer.text, "plain", "a server that ignores `stream` still works");
+    assert_eq!(
+        answer.text, "plain",
+        "a server that ignores `stream` still works"
+    );
 }
 
 #[tokio::test]
 async fn anthropic_stream_assembles_answer() {
     let body = anthropic_stream_body(&["Use 32, ", "not the ", "maximum."], true);
-    let server = MockServer::start(vec![Reply::in_pieces("text/event-stream", &split_every(&body, 5))]).await;
+    let server = MockServer::start(vec![Reply::in_pieces(
+        "text/event-stream",
+        &split_every(&body, 5),
+    )])
+    .await;
     let answer = anthropic_agent(&server).answer(&request()).await.unwrap();
 
     assert_eq!(answer.text, "Use 32, not the maximum.");
-    assert_eq!(answer.usage, Some(TokenUsage { input_tokens: 21, output_tokens: 9 }));
+    assert_eq!(
+        answer.usage,
+        Some(TokenUsage {
+            input_tokens: 21,
+            output_tokens: 9
+        })
+    );
     assert_eq!(server.single_request().json()["stream"], true);
 }
 
@@ -160,9 +193,15 @@ async fn anthropic_stream_assembles_answer() {
 async fn anthropic_stream_truncated() {
     let body = anthropic_stream_body(&["Use 32, "], false);
     let server = MockServer::start(vec![Reply::in_pieces("text/event-stream", &[&body])]).await;
-    let error = anthropic_agent(&server).answer(&request()).await.unwrap_err();
+    let error = anthropic_agent(&server)
+        .answer(&request())
+        .await
+        .unwrap_err();
 
-    assert!(matches!(error, AgentError::TruncatedStream { .. }), "{error:?}");
+    assert!(
+        matches!(error, AgentError::TruncatedStream { .. }),
+        "{error:?}"
+    );
     assert!(error.to_string().contains("message_stop"), "{error}");
     assert!(is_transient(&error));
 }
@@ -175,7 +214,10 @@ async fn anthropic_stream_overloaded_event() {
         json!({"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}),
     );
     let server = MockServer::start(vec![Reply::in_pieces("text/event-stream", &[&body])]).await;
-    let error = anthropic_agent(&server).answer(&request()).await.unwrap_err();
+    let error = anthropic_agent(&server)
+        .answer(&request())
+        .await
+        .unwrap_err();
 
     assert!(
         matches!(&error, AgentError::StreamError { error_type: Some(kind), .. } if kind == "overloaded_error"),
