@@ -78,7 +78,7 @@ impl StreamAssembler for OpenAiStream {
 
     fn finish(self, state: StreamState) -> Result<Completion, AgentError> {
         // A finish reason means the model finished, so a body that ends after one without
-        // `[DONE]` still holds a complete answer. Only a stream with neither is truncated.
+        // `[DONE]` still contains a complete answer. Only a stream with neither is truncated.
         if state == StreamState::Open && self.finish_reason.is_none() {
             let detail = format!(
                 "the body ended before `data: {DONE}`, after {} characters",

@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::AgentError;
 
-/// How often, and after what delays, the runner retries a transient error.
+/// The runner's retry schedule for transient errors: attempt count and backoff delays.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RetryPolicy {
     /// Attempts per unit, the first included; 1 means no retry.
