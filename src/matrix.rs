@@ -1,7 +1,9 @@
 //! The run matrix: every scenario in every arm, `samples` times, as units of work in a
 //! fixed order (suite order, then baseline before skill, then sample index).
 
-use crate::agent::{build_prompt, AgentRequest, UnitKey};
+use std::sync::Arc;
+
+use crate::agent::{AgentRequest, UnitKey};
 use crate::suite::{Arm, Skill, Suite};
 
 /// What to expand.
@@ -10,7 +12,7 @@ pub struct MatrixSpec<'a> {
     pub arms: &'a [Arm],
     pub samples: u32,
     pub system_prompt: &'a str,
-    pub skill: Option<&'a Skill>,
+    pub skill: Option<&'a Arc<Skill>>,
 }
 
 /// Expands a suite into one request per scenario, arm and sample.
@@ -20,8 +22,7 @@ pub fn expand(suite: &Suite, spec: &MatrixSpec) -> Vec<AgentRequest> {
         for &arm in spec.arms {
             for sample in 0..spec.samples {
                 let key = UnitKey { scenario: scenario.id.clone(), arm, sample };
-                let prompt = build_prompt(spec.system_prompt, spec.skill, arm, &scenario.query);
-                requests.push(AgentRequest { key, prompt });
+                requests.push(AgentRequest::new(key, spec.system_prompt, spec.skill, &scenario.query));
             }
         }
     }

@@ -9,10 +9,17 @@ use std::time::Duration;
 pub enum AgentError {
     /// The replay file has no answer for this unit.
     #[error("no recording for scenario \"{scenario}\", arm {arm}, sample {sample}")]
-    MissingRecording { scenario: String, arm: &'static str, sample: u32 },
+    MissingRecording {
+        scenario: String,
+        arm: &'static str,
+        sample: u32,
+    },
 
     /// The provider answered with an HTTP error status.
-    #[error("{provider} returned HTTP {status}: {message}{}", type_suffix(error_type))]
+    #[error(
+        "{provider} returned HTTP {status}: {message}{}",
+        type_suffix(error_type)
+    )]
     Status {
         provider: &'static str,
         status: u16,
@@ -26,15 +33,24 @@ pub enum AgentError {
 
     /// The request took longer than the agent's timeout.
     #[error("{provider} request timed out after {} s", after.as_secs_f64())]
-    Timeout { provider: &'static str, after: Duration },
+    Timeout {
+        provider: &'static str,
+        after: Duration,
+    },
 
     /// The connection could not be made, or broke before the response was complete.
     #[error("connection to {provider} failed: {message}")]
-    Connection { provider: &'static str, message: String },
+    Connection {
+        provider: &'static str,
+        message: String,
+    },
 
     /// The response body was not the JSON the provider's API documents.
     #[error("malformed response from {provider}: {message}")]
-    MalformedResponse { provider: &'static str, message: String },
+    MalformedResponse {
+        provider: &'static str,
+        message: String,
+    },
 
     /// A chat-completions response with an empty `choices` list.
     #[error("{provider} returned no choices")]
@@ -42,12 +58,50 @@ pub enum AgentError {
 
     /// A well-formed response that carries no answer text.
     #[error("{provider} returned no text: {detail}")]
-    NoText { provider: &'static str, detail: String },
+    NoText {
+        provider: &'static str,
+        detail: String,
+    },
+
+    /// An error event inside a stream that had started with HTTP 200.
+    #[error(
+        "{provider} sent an error in the stream: {message}{}",
+        type_suffix(error_type)
+    )]
+    StreamError {
+        provider: &'static str,
+        error_type: Option<String>,
+        message: String,
+    },
+
+    /// The stream ended before its final event.
+    #[error("{provider} stream ended early: {detail}")]
+    TruncatedStream {
+        provider: &'static str,
+        detail: String,
+    },
+
+    /// A subprocess agent's program could not be prepared, started or read.
+    #[error("subprocess {program}: {message}")]
+    Subprocess { program: String, message: String },
+
+    /// A subprocess agent's program exited unsuccessfully.
+    #[error("subprocess {program} failed with {status}: {stderr}")]
+    ProcessFailed {
+        program: String,
+        /// The exit status as the platform prints it, such as `exit status: 2`.
+        status: String,
+        /// The start of what the program wrote to stderr.
+        stderr: String,
+    },
 }
 
 /// Formats an optional provider error type as ` (type)`, or nothing.
 fn type_suffix(error_type: &Option<String>) -> String {
-    error_type.as_ref().map(|kind| format!(" ({kind})")).unwrap_or_default()
+    error_type
+        .as_ref()
+        .map(|kind| format!(" ({kind})"))
+        .unwrap_or_default()
 }
 
 impl AgentError {
@@ -73,12 +127,21 @@ mod tests {
             message: "Overloaded".into(),
             retry_after: None,
         };
-        assert_eq!(error.to_string(), "Anthropic API returned HTTP 529: Overloaded (overloaded_error)");
+        assert_eq!(
+            error.to_string(),
+            "Anthropic API returned HTTP 529: Overloaded (overloaded_error)"
+        );
     }
 
     #[test]
     fn timeout_display_in_seconds() {
-        let error = AgentError::Timeout { provider: "OpenAI-compatible API", after: Duration::from_millis(1500) };
-        assert_eq!(error.to_string(), "OpenAI-compatible API request timed out after 1.5 s");
+        let error = AgentError::Timeout {
+            provider: "OpenAI-compatible API",
+            after: Duration::from_millis(1500),
+        };
+        assert_eq!(
+            error.to_string(),
+            "OpenAI-compatible API request timed out after 1.5 s"
+        );
     }
 }

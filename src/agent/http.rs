@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use super::dispatch::SetupError;
 use super::retry::parse_retry_after;
 use super::tls::install_crypto_provider;
-use super::AgentError;
+use super::{AgentAnswer, AgentError, UnitKey};
 
 /// Maximum length, in characters, of a response-body excerpt in an error message.
 const BODY_EXCERPT_CHARS: usize = 300;
@@ -48,7 +48,11 @@ impl ApiKey {
 
     /// Replaces every occurrence of the key in `text`.
     pub(crate) fn redact(&self, text: &str) -> String {
-        if self.0.is_empty() { text.to_string() } else { text.replace(&self.0, REDACTED) }
+        if self.0.is_empty() {
+            text.to_string()
+        } else {
+            text.replace(&self.0, REDACTED)
+        }
     }
 }
 
@@ -81,8 +85,14 @@ pub(crate) struct Endpoint {
 
 impl Endpoint {
     /// Sends a request and returns the response if its status is a success.
-    pub async fn send(&self, request: reqwest::RequestBuilder) -> Result<reqwest::Response, AgentError> {
-        let response = request.send().await.map_err(|error| self.transport_error(error))?;
+    pub async fn send(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, AgentError> {
+        let response = request
+            .send()
+            .await
+            .map_err(|error| self.transport_error(error))?;
         if response.status().is_success() {
             Ok(response)
         } else {
@@ -91,8 +101,14 @@ impl Endpoint {
     }
 
     /// Reads the whole body and parses it as JSON.
-    pub async fn read_json<T: DeserializeOwned>(&self, response: reqwest::Response) -> Result<T, AgentError> {
-        let body = response.bytes().await.map_err(|error| self.transport_error(error))?;
+    pub async fn read_json<T: DeserializeOwned>(
+        &self,
+        response: reqwest::Response,
+    ) -> Result<T, AgentError> {
+        let body = response
+            .bytes()
+            .await
+            .map_err(|error| self.transport_error(error))?;
         serde_json::from_slice(&body).map_err(|error| {
             let excerpt = excerpt(&String::from_utf8_lossy(&body));
             self.malformed(format!("{error}; body starts: {excerpt}"))
@@ -101,17 +117,46 @@ impl Endpoint {
 
     /// Builds a `MalformedResponse` error, with the key redacted from the message.
     pub fn malformed(&self, message: String) -> AgentError {
-        AgentError::MalformedResponse { provider: self.provider, message: self.redact(&message) }
+        AgentError::MalformedResponse {
+            provider: self.provider,
+            message: self.redact(&message),
+        }
+    }
+
+    /// Redacts the key from the provider text that an error quotes.
+    pub fn scrub(&self, error: AgentError) -> AgentError {
+        match error {
+            AgentError::MalformedResponse { provider, message } => AgentError::MalformedResponse {
+                provider,
+                message: self.redact(&message),
+            },
+            AgentError::StreamError {
+                provider,
+                error_type,
+                message,
+            } => AgentError::StreamError {
+                provider,
+                error_type,
+                message: self.redact(&message),
+            },
+            other => other,
+        }
     }
 
     /// Maps a transport failure: a timeout, or a connection that failed or broke.
     pub fn transport_error(&self, error: reqwest::Error) -> AgentError {
         if error.is_timeout() {
-            return AgentError::Timeout { provider: self.provider, after: self.timeout };
+            return AgentError::Timeout {
+                provider: self.provider,
+                after: self.timeout,
+            };
         }
         // The URL is dropped because a user may have put credentials into a base URL.
         let message = error_chain(&error.without_url());
-        AgentError::Connection { provider: self.provider, message: self.redact(&message) }
+        AgentError::Connection {
+            provider: self.provider,
+            message: self.redact(&message),
+        }
     }
 
     /// Builds a `Status` error from a failed response: status, provider message, and
@@ -138,6 +183,57 @@ impl Endpoint {
     }
 }
 
+/// An answer with the provider's reason for stopping, such as `stop` or `max_tokens`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Completion {
+    pub answer: AgentAnswer,
+    pub stop_reason: Option<String>,
+}
+
+impl Completion {
+    /// Returns the answer, logging a warning when the provider cut it off at the token
+    /// limit, since a cut answer usually fails its checks for that reason alone.
+    pub fn into_answer(self, key: &UnitKey, cut_off_reason: &str) -> AgentAnswer {
+        if self.stop_reason.as_deref() == Some(cut_off_reason) {
+            tracing::warn!(
+                scenario = %key.scenario,
+                arm = key.arm.as_str(),
+                sample = key.sample,
+                "answer cut off at the max_tokens limit; raise max_tokens for this agent"
+            );
+        }
+        self.answer
+    }
+}
+
+/// Joins a base URL and a path, rejecting anything that is not an http(s) URL.
+pub(crate) fn endpoint_url(base_url: &str, path: &str) -> Result<reqwest::Url, SetupError> {
+    let invalid = |message: String| SetupError::InvalidBaseUrl {
+        url: shown_url(base_url),
+        message,
+    };
+    let joined = format!("{}/{path}", base_url.trim_end_matches('/'));
+    let url = reqwest::Url::parse(&joined).map_err(|error| invalid(error.to_string()))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid(format!(
+            "scheme must be http or https, not {}",
+            url.scheme()
+        )));
+    }
+    Ok(url)
+}
+
+/// Returns a base URL without user name, password or query, which may hold secrets.
+pub(crate) fn shown_url(base_url: &str) -> String {
+    let Ok(mut url) = reqwest::Url::parse(base_url) else {
+        return "an invalid URL".to_string();
+    };
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    url.set_query(None);
+    url.to_string().trim_end_matches('/').to_string()
+}
+
 /// Reads `retry-after-ms` (sent by some OpenAI-compatible servers) or `Retry-After`.
 pub(crate) fn retry_after_from_headers(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     let milliseconds = headers
@@ -160,7 +256,10 @@ pub(crate) fn provider_error(body: &str) -> (Option<String>, String) {
         return (None, text_or_placeholder(body));
     };
     let error = &json["error"];
-    let error_type = error["type"].as_str().or_else(|| error["code"].as_str()).map(str::to_string);
+    let error_type = error["type"]
+        .as_str()
+        .or_else(|| error["code"].as_str())
+        .map(str::to_string);
     let message = error["message"]
         .as_str()
         .or_else(|| error.as_str())
@@ -171,7 +270,11 @@ pub(crate) fn provider_error(body: &str) -> (Option<String>, String) {
 }
 
 fn text_or_placeholder(body: &str) -> String {
-    if body.trim().is_empty() { "empty response body".to_string() } else { excerpt(body) }
+    if body.trim().is_empty() {
+        "empty response body".to_string()
+    } else {
+        excerpt(body)
+    }
 }
 
 /// Returns the start of `text`, trimmed, at most `BODY_EXCERPT_CHARS` characters.
@@ -201,6 +304,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn endpoint_url_joins_path() {
+        let url = endpoint_url("http://127.0.0.1:8080/v1/", "chat/completions").unwrap();
+        assert_eq!(url.as_str(), "http://127.0.0.1:8080/v1/chat/completions");
+        assert!(endpoint_url("ftp://example.invalid/v1", "chat/completions").is_err());
+        assert!(endpoint_url("not a url", "chat/completions").is_err());
+    }
+
+    #[test]
+    fn shown_url_drops_credentials() {
+        assert_eq!(
+            shown_url("https://user:pw@host.invalid/v1?key=abc"),
+            "https://host.invalid/v1"
+        );
+    }
+
+    #[test]
     fn api_key_debug_is_redacted() {
         let key = ApiKey::new("sk-secret-123");
         assert!(!format!("{key:?}").contains("sk-secret-123"));
@@ -209,7 +328,10 @@ mod tests {
     #[test]
     fn api_key_redacts_echoed_key() {
         let key = ApiKey::new("sk-secret-123");
-        assert_eq!(key.redact("bad key sk-secret-123 given"), "bad key [redacted] given");
+        assert_eq!(
+            key.redact("bad key sk-secret-123 given"),
+            "bad key [redacted] given"
+        );
     }
 
     #[test]

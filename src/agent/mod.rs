@@ -5,28 +5,54 @@
 //! failed call is worth another attempt is decided by [`is_transient`]; this module
 //! never waits or retries by itself.
 
+mod agents_file;
+mod anthropic;
+mod anthropic_stream;
 mod dispatch;
 mod error;
 mod http;
 mod openai;
+mod openai_stream;
+mod process;
 mod prompt;
+mod record;
 mod replay;
 mod retry;
+mod spec;
+mod sse;
+mod subprocess;
 mod tls;
 
+pub use agents_file::{
+    AgentsFileError, DEFAULT_CONCURRENCY, DEFAULT_SUBPROCESS_CONCURRENCY, load_agents_file,
+    parse_agents_file,
+};
+pub use anthropic::{
+    ANTHROPIC_BASE_URL_VARIABLE, ANTHROPIC_VERSION, AnthropicAgent, AnthropicConfig,
+    DEFAULT_ANTHROPIC_BASE_URL, DEFAULT_ANTHROPIC_KEY_VARIABLE, DEFAULT_ANTHROPIC_MAX_TOKENS,
+};
 pub use dispatch::{Agent, SetupError};
 pub use error::AgentError;
 pub use http::ApiKey;
-pub use openai::{OpenAiAgent, OpenAiConfig, DEFAULT_OPENAI_BASE_URL, DEFAULT_OPENAI_KEY_VARIABLE};
-pub use prompt::{build_prompt, Prompt, DEFAULT_SYSTEM_PROMPT};
+pub use openai::{DEFAULT_OPENAI_BASE_URL, DEFAULT_OPENAI_KEY_VARIABLE, OpenAiAgent, OpenAiConfig};
+pub use prompt::{DEFAULT_SYSTEM_PROMPT, Prompt, build_prompt};
+pub use record::Recorder;
 pub use replay::{RecordingError, ReplayAgent};
-pub use retry::is_transient;
+pub use retry::{RetryPolicy, is_transient, parse_retry_after};
+pub use spec::{AgentKind, AgentSettings, AgentSpec};
+pub use subprocess::{
+    DEFAULT_SKILLS_FOLDER, SKILL_PATH_PLACEHOLDER, SkillDelivery, SubprocessAgent, SubprocessConfig,
+};
 pub use tls::install_crypto_provider;
 
-use crate::suite::Arm;
+use std::sync::Arc;
+
+use crate::suite::{Arm, Skill};
 
 /// Which unit a request belongs to: replay agents key recordings by it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct UnitKey {
     pub scenario: String,
     pub arm: Arm,
@@ -39,6 +65,25 @@ pub struct UnitKey {
 pub struct AgentRequest {
     pub key: UnitKey,
     pub prompt: Prompt,
+    /// The skill in the with-skill arm, `None` in the baseline. HTTP agents read only
+    /// the prompt, which already contains the skill; a subprocess agent hands the
+    /// skill to its program as a file.
+    pub skill: Option<Arc<Skill>>,
+}
+
+impl AgentRequest {
+    /// Builds the request for one unit: the prompt from `build_prompt`, and the skill
+    /// only when the unit's arm is the with-skill arm.
+    pub fn new(
+        key: UnitKey,
+        system_prompt: &str,
+        skill: Option<&Arc<Skill>>,
+        query: &str,
+    ) -> AgentRequest {
+        let skill = skill.filter(|_| key.arm == Arm::WithSkill).cloned();
+        let prompt = build_prompt(system_prompt, skill.as_deref(), key.arm, query);
+        AgentRequest { key, prompt, skill }
+    }
 }
 
 /// Tokens an answer cost, as the provider reports them.
@@ -53,4 +98,41 @@ pub struct TokenUsage {
 pub struct AgentAnswer {
     pub text: String,
     pub usage: Option<TokenUsage>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn skill() -> Arc<Skill> {
+        Arc::new(Skill {
+            path: "SKILL.md".into(),
+            text: "Use the linear rule.".to_string(),
+        })
+    }
+
+    #[test]
+    fn request_with_skill_arm() {
+        let key = UnitKey {
+            scenario: "lr".to_string(),
+            arm: Arm::WithSkill,
+            sample: 0,
+        };
+        let request = AgentRequest::new(key, "System.", Some(&skill()), "Query?");
+        assert_eq!(request.prompt.system, "System.\n\nUse the linear rule.");
+        assert_eq!(request.prompt.user, "Query?");
+        assert!(request.skill.is_some());
+    }
+
+    #[test]
+    fn request_baseline_drops_skill() {
+        let key = UnitKey {
+            scenario: "lr".to_string(),
+            arm: Arm::WithoutSkill,
+            sample: 0,
+        };
+        let request = AgentRequest::new(key, "System.", Some(&skill()), "Query?");
+        assert_eq!(request.prompt.system, "System.");
+        assert!(request.skill.is_none());
+    }
 }

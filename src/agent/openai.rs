@@ -2,15 +2,18 @@
 //! the same API (vLLM, llama.cpp, Ollama, OpenRouter).
 //!
 //! Sends `POST {base_url}/chat/completions` with a system and a user message and reads
-//! `choices[0].message.content` and `usage`.
+//! `choices[0].message.content` and `usage`, or with `stream` set, assembles the same
+//! from server-sent chunks (see `openai_stream.rs`).
 
 use std::time::Duration;
 
-use reqwest::header::{HeaderValue, AUTHORIZATION};
+use reqwest::header::{AUTHORIZATION, HeaderValue};
 use serde::{Deserialize, Serialize};
 
 use super::dispatch::SetupError;
-use super::http::{build_client, ApiKey, Endpoint};
+use super::http::{ApiKey, Completion, Endpoint, build_client, endpoint_url, shown_url};
+use super::openai_stream::OpenAiStream;
+use super::sse::{is_event_stream, read_stream};
 use super::{AgentAnswer, AgentError, AgentRequest, Prompt, TokenUsage};
 
 /// OpenAI's own API, used when an agent entry names no base URL.
@@ -20,7 +23,10 @@ pub const DEFAULT_OPENAI_BASE_URL: &str = "https://api.openai.com/v1";
 pub const DEFAULT_OPENAI_KEY_VARIABLE: &str = "OPENAI_API_KEY";
 
 /// Provider name used in error messages.
-const PROVIDER: &str = "OpenAI-compatible API";
+pub(crate) const PROVIDER: &str = "OpenAI-compatible API";
+
+/// The `finish_reason` of an answer cut off at `max_tokens`.
+const CUT_OFF_REASON: &str = "length";
 
 /// Request timeout when the configuration sets none: whole request, body included.
 pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
@@ -39,6 +45,8 @@ pub struct OpenAiConfig {
     pub max_tokens: Option<u32>,
     /// Limit for the whole request, from connecting to the last byte of the body.
     pub timeout: Duration,
+    /// Whether to ask for the answer as server-sent events.
+    pub stream: bool,
 }
 
 impl OpenAiConfig {
@@ -51,6 +59,7 @@ impl OpenAiConfig {
             temperature: None,
             max_tokens: None,
             timeout: DEFAULT_TIMEOUT,
+            stream: false,
         }
     }
 }
@@ -71,18 +80,36 @@ impl OpenAiAgent {
     pub fn new(config: OpenAiConfig) -> Result<OpenAiAgent, SetupError> {
         let key = ApiKey::from_env(&config.api_key_variable);
         if key.is_none() && config.base_url.trim_end_matches('/') == DEFAULT_OPENAI_BASE_URL {
-            return Err(SetupError::MissingApiKey { variable: config.api_key_variable });
+            return Err(SetupError::MissingApiKey {
+                variable: config.api_key_variable,
+            });
         }
         OpenAiAgent::with_api_key(config, key)
     }
 
     /// Builds the agent with a key given directly instead of read from the environment.
-    pub fn with_api_key(config: OpenAiConfig, key: Option<ApiKey>) -> Result<OpenAiAgent, SetupError> {
-        let authorization = key.as_ref().map(|key| key.header_value("Bearer ")).transpose()?;
+    pub fn with_api_key(
+        config: OpenAiConfig,
+        key: Option<ApiKey>,
+    ) -> Result<OpenAiAgent, SetupError> {
+        let authorization = key
+            .as_ref()
+            .map(|key| key.header_value("Bearer "))
+            .transpose()?;
         let url = endpoint_url(&config.base_url, "chat/completions")?;
         let client = build_client(config.timeout)?;
-        let endpoint = Endpoint { provider: PROVIDER, client, timeout: config.timeout, key };
-        Ok(OpenAiAgent { config, url, endpoint, authorization })
+        let endpoint = Endpoint {
+            provider: PROVIDER,
+            client,
+            timeout: config.timeout,
+            key,
+        };
+        Ok(OpenAiAgent {
+            config,
+            url,
+            endpoint,
+            authorization,
+        })
     }
 
     /// Sends the request's prompt and returns the first choice's text.
@@ -94,36 +121,26 @@ impl OpenAiAgent {
         }
 
         let response = self.endpoint.send(http_request).await?;
-        let completion: ChatResponse = self.endpoint.read_json(response).await?;
-        completion.into_answer()
+        // A server that ignores `stream` sends one JSON body, which is read as usual.
+        let completion = if self.config.stream && is_event_stream(&response) {
+            read_stream(&self.endpoint, response, OpenAiStream::default()).await?
+        } else {
+            self.endpoint
+                .read_json::<ChatResponse>(response)
+                .await?
+                .into_completion()?
+        };
+        Ok(completion.into_answer(&request.key, CUT_OFF_REASON))
     }
 
     /// Describes the agent for logs and reports: kind, model and server, never the key.
     pub fn describe(&self) -> String {
-        format!("openai-compatible model {} at {}", self.config.model, shown_url(&self.config.base_url))
+        format!(
+            "openai-compatible model {} at {}",
+            self.config.model,
+            shown_url(&self.config.base_url)
+        )
     }
-}
-
-/// Joins a base URL and a path, rejecting anything that is not an http(s) URL.
-pub(crate) fn endpoint_url(base_url: &str, path: &str) -> Result<reqwest::Url, SetupError> {
-    let invalid = |message: String| SetupError::InvalidBaseUrl { url: shown_url(base_url), message };
-    let joined = format!("{}/{path}", base_url.trim_end_matches('/'));
-    let url = reqwest::Url::parse(&joined).map_err(|error| invalid(error.to_string()))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(invalid(format!("scheme must be http or https, not {}", url.scheme())));
-    }
-    Ok(url)
-}
-
-/// Returns a base URL without user name, password or query, which may hold secrets.
-pub(crate) fn shown_url(base_url: &str) -> String {
-    let Ok(mut url) = reqwest::Url::parse(base_url) else {
-        return "an invalid URL".to_string();
-    };
-    let _ = url.set_username("");
-    let _ = url.set_password(None);
-    url.set_query(None);
-    url.to_string().trim_end_matches('/').to_string()
 }
 
 /// The request body; unset options are left out so the server's defaults apply.
@@ -135,6 +152,16 @@ struct ChatRequest<'a> {
     temperature: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     max_tokens: Option<u32>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    stream: bool,
+    /// Asks for a last chunk with token usage, which streams otherwise leave out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stream_options: Option<StreamOptions>,
+}
+
+#[derive(Debug, Serialize)]
+struct StreamOptions {
+    include_usage: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -148,10 +175,25 @@ impl<'a> ChatRequest<'a> {
     fn new(config: &'a OpenAiConfig, prompt: &'a Prompt) -> ChatRequest<'a> {
         let mut messages = Vec::with_capacity(2);
         if !prompt.system.is_empty() {
-            messages.push(ChatMessage { role: "system", content: &prompt.system });
+            messages.push(ChatMessage {
+                role: "system",
+                content: &prompt.system,
+            });
         }
-        messages.push(ChatMessage { role: "user", content: &prompt.user });
-        ChatRequest { model: &config.model, messages, temperature: config.temperature, max_tokens: config.max_tokens }
+        messages.push(ChatMessage {
+            role: "user",
+            content: &prompt.user,
+        });
+        ChatRequest {
+            model: &config.model,
+            messages,
+            temperature: config.temperature,
+            max_tokens: config.max_tokens,
+            stream: config.stream,
+            stream_options: config.stream.then_some(StreamOptions {
+                include_usage: true,
+            }),
+        }
     }
 }
 
@@ -166,6 +208,7 @@ struct ChatResponse {
 #[derive(Debug, Deserialize)]
 struct Choice {
     message: Option<ChoiceMessage>,
+    finish_reason: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -192,18 +235,24 @@ impl Usage {
 }
 
 impl ChatResponse {
-    /// Takes the first choice's text and the usage.
-    fn into_answer(self) -> Result<AgentAnswer, AgentError> {
+    /// Takes the first choice's text and finish reason, and the usage.
+    fn into_completion(self) -> Result<Completion, AgentError> {
         let usage = self.usage.map(Usage::to_token_usage);
         let first = self.choices.unwrap_or_default().into_iter().next();
         let Some(choice) = first else {
             return Err(AgentError::EmptyChoices { provider: PROVIDER });
         };
-        let text = choice.message.and_then(|message| message.content).ok_or_else(|| AgentError::NoText {
-            provider: PROVIDER,
-            detail: "the first choice has no message content".to_string(),
-        })?;
-        Ok(AgentAnswer { text, usage })
+        let text = choice
+            .message
+            .and_then(|message| message.content)
+            .ok_or_else(|| AgentError::NoText {
+                provider: PROVIDER,
+                detail: "the first choice has no message content".to_string(),
+            })?;
+        Ok(Completion {
+            answer: AgentAnswer { text, usage },
+            stop_reason: choice.finish_reason,
+        })
     }
 }
 
@@ -212,7 +261,10 @@ mod tests {
     use super::*;
 
     fn prompt(system: &str) -> Prompt {
-        Prompt { system: system.to_string(), user: "What batch size?".to_string() }
+        Prompt {
+            system: system.to_string(),
+            user: "What batch size?".to_string(),
+        }
     }
 
     #[test]
@@ -234,27 +286,62 @@ mod tests {
 
     #[test]
     fn request_body_sets_options() {
-        let config = OpenAiConfig { temperature: Some(0.0), max_tokens: Some(512), ..OpenAiConfig::new("m") };
+        let config = OpenAiConfig {
+            temperature: Some(0.0),
+            max_tokens: Some(512),
+            ..OpenAiConfig::new("m")
+        };
         let prompt = prompt("");
         let body = serde_json::to_value(ChatRequest::new(&config, &prompt)).unwrap();
         assert_eq!(body["temperature"], 0.0);
         assert_eq!(body["max_tokens"], 512);
-        assert_eq!(body["messages"].as_array().unwrap().len(), 1, "an empty system message is left out");
+        assert_eq!(
+            body["messages"].as_array().unwrap().len(),
+            1,
+            "an empty system message is left out"
+        );
+        assert!(body.get("stream").is_none());
+        assert!(body.get("stream_options").is_none());
+    }
+
+    #[test]
+    fn request_body_asks_for_stream_usage() {
+        let config = OpenAiConfig {
+            stream: true,
+            ..OpenAiConfig::new("m")
+        };
+        let prompt = prompt("s");
+        let body = serde_json::to_value(ChatRequest::new(&config, &prompt)).unwrap();
+        assert_eq!(body["stream"], true);
+        assert_eq!(body["stream_options"]["include_usage"], true);
     }
 
     #[test]
     fn response_first_choice_and_usage() {
         let json = r#"{"choices": [{"index": 0, "message": {"role": "assistant", "content": "Use 32."}}],
                        "usage": {"prompt_tokens": 12, "completion_tokens": 3, "total_tokens": 15}}"#;
-        let answer = serde_json::from_str::<ChatResponse>(json).unwrap().into_answer().unwrap();
+        let answer = serde_json::from_str::<ChatResponse>(json)
+            .unwrap()
+            .into_completion()
+            .unwrap()
+            .answer;
         assert_eq!(answer.text, "Use 32.");
-        assert_eq!(answer.usage, Some(TokenUsage { input_tokens: 12, output_tokens: 3 }));
+        assert_eq!(
+            answer.usage,
+            Some(TokenUsage {
+                input_tokens: 12,
+                output_tokens: 3
+            })
+        );
     }
 
     #[test]
     fn response_without_choices() {
         for json in [r#"{"choices": []}"#, r#"{"choices": null}"#, "{}"] {
-            let error = serde_json::from_str::<ChatResponse>(json).unwrap().into_answer().unwrap_err();
+            let error = serde_json::from_str::<ChatResponse>(json)
+                .unwrap()
+                .into_completion()
+                .unwrap_err();
             assert!(matches!(error, AgentError::EmptyChoices { .. }), "{json}");
         }
     }
@@ -262,26 +349,19 @@ mod tests {
     #[test]
     fn response_with_null_content() {
         let json = r#"{"choices": [{"message": {"role": "assistant", "content": null}}]}"#;
-        let error = serde_json::from_str::<ChatResponse>(json).unwrap().into_answer().unwrap_err();
+        let error = serde_json::from_str::<ChatResponse>(json)
+            .unwrap()
+            .into_completion()
+            .unwrap_err();
         assert!(matches!(error, AgentError::NoText { .. }));
     }
 
     #[test]
-    fn endpoint_url_joins_path() {
-        let url = endpoint_url("http://127.0.0.1:8080/v1/", "chat/completions").unwrap();
-        assert_eq!(url.as_str(), "http://127.0.0.1:8080/v1/chat/completions");
-        assert!(endpoint_url("ftp://example.invalid/v1", "chat/completions").is_err());
-        assert!(endpoint_url("not a url", "chat/completions").is_err());
-    }
-
-    #[test]
-    fn shown_url_drops_credentials() {
-        assert_eq!(shown_url("https://user:pw@host.invalid/v1?key=abc"), "https://host.invalid/v1");
-    }
-
-    #[test]
     fn default_server_needs_key() {
-        let config = OpenAiConfig { api_key_variable: "SKILLEVAL_TEST_UNSET_VARIABLE".into(), ..OpenAiConfig::new("m") };
+        let config = OpenAiConfig {
+            api_key_variable: "SKILLEVAL_TEST_UNSET_VARIABLE".into(),
+            ..OpenAiConfig::new("m")
+        };
         let error = OpenAiAgent::new(config).unwrap_err();
         assert!(matches!(error, SetupError::MissingApiKey { .. }));
     }

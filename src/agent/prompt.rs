@@ -5,7 +5,8 @@
 use crate::suite::{Arm, Skill};
 
 /// The system prompt both arms start from, unless the user gives another.
-pub const DEFAULT_SYSTEM_PROMPT: &str = "You are a helpful assistant for machine-learning engineers.";
+pub const DEFAULT_SYSTEM_PROMPT: &str =
+    "You are a helpful assistant for machine-learning engineers.";
 
 /// A system and a user message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,5 +22,8 @@ pub fn build_prompt(system_prompt: &str, skill: Option<&Skill>, arm: Arm, query:
         (Arm::WithSkill, Some(skill)) => format!("{system_prompt}\n\n{}", skill.text),
         _ => system_prompt.to_string(),
     };
-    Prompt { system, user: query.to_string() }
+    Prompt {
+        system,
+        user: query.to_string(),
+    }
 }

@@ -30,19 +30,48 @@ struct Recorded {
     line: usize,
 }
 
-/// A recording file that could not be read or parsed.
+/// A recording file that could not be read, parsed or written.
 #[derive(Debug, thiserror::Error)]
 pub enum RecordingError {
     #[error("cannot read recording {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+
+    #[error("cannot write recording {path}: {source}")]
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
+
+    #[error("recording {path} already has scenario \"{scenario}\", arm {arm}, sample {sample}")]
+    AlreadyRecorded {
+        path: String,
+        scenario: String,
+        arm: &'static str,
+        sample: u32,
+    },
 
     #[error("{source_name}:{line}:{column}: invalid recording: {message}")]
-    InvalidLine { source_name: String, line: usize, column: usize, message: String },
+    InvalidLine {
+        source_name: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
 
     #[error(
         "{source_name}:{line}: second recording for scenario \"{scenario}\", arm {arm}, sample {sample} (first on line {first_line})"
     )]
-    Duplicate { source_name: String, line: usize, first_line: usize, scenario: String, arm: &'static str, sample: u32 },
+    Duplicate {
+        source_name: String,
+        line: usize,
+        first_line: usize,
+        scenario: String,
+        arm: &'static str,
+        sample: u32,
+    },
 }
 
 /// Serves recorded answers keyed by scenario, arm and sample.
@@ -62,26 +91,45 @@ impl ReplayAgent {
                 continue;
             }
             let recorded = parse_line(line_text, source_name, line)?;
-            let key = UnitKey { scenario: recorded.scenario, arm: recorded.arm, sample: recorded.sample };
+            let key = UnitKey {
+                scenario: recorded.scenario,
+                arm: recorded.arm,
+                sample: recorded.sample,
+            };
             if let Some(first) = answers.get(&key) {
                 return Err(duplicate(source_name, line, first.line, key));
             }
-            answers.insert(key, Recorded { response: recorded.response, line });
+            answers.insert(
+                key,
+                Recorded {
+                    response: recorded.response,
+                    line,
+                },
+            );
         }
-        Ok(ReplayAgent { source_name: source_name.to_string(), answers })
+        Ok(ReplayAgent {
+            source_name: source_name.to_string(),
+            answers,
+        })
     }
 
     /// Reads and parses a recording file.
     pub fn from_file(path: &Path) -> Result<ReplayAgent, RecordingError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| RecordingError::Read { path: shown.clone(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| RecordingError::Read {
+            path: shown.clone(),
+            source,
+        })?;
         ReplayAgent::from_jsonl_str(&text, &shown)
     }
 
     /// Returns the recorded answer for the request's unit; the prompt is not compared.
     pub fn answer(&self, request: &AgentRequest) -> Result<AgentAnswer, AgentError> {
         match self.answers.get(&request.key) {
-            Some(recorded) => Ok(AgentAnswer { text: recorded.response.clone(), usage: None }),
+            Some(recorded) => Ok(AgentAnswer {
+                text: recorded.response.clone(),
+                usage: None,
+            }),
             None => Err(AgentError::MissingRecording {
                 scenario: request.key.scenario.clone(),
                 arm: request.key.arm.as_str(),
@@ -93,11 +141,20 @@ impl ReplayAgent {
     /// Counts the samples recorded for a scenario and arm without a gap, from sample 0
     /// up: with samples 0, 1 and 3 recorded, a run can ask for 2.
     pub fn samples_available(&self, scenario: &str, arm: Arm) -> u32 {
-        let mut key = UnitKey { scenario: scenario.to_string(), arm, sample: 0 };
+        let mut key = UnitKey {
+            scenario: scenario.to_string(),
+            arm,
+            sample: 0,
+        };
         while self.answers.contains_key(&key) {
             key.sample += 1;
         }
         key.sample
+    }
+
+    /// Returns the recorded units, in no particular order.
+    pub fn keys(&self) -> impl Iterator<Item = &UnitKey> {
+        self.answers.keys()
     }
 
     /// Returns the number of recorded answers.
@@ -112,7 +169,11 @@ impl ReplayAgent {
 
     /// Describes the agent for logs and reports: the recording and its size.
     pub fn describe(&self) -> String {
-        format!("replay of {} ({} answers)", self.source_name, self.answers.len())
+        format!(
+            "replay of {} ({} answers)",
+            self.source_name,
+            self.answers.len()
+        )
     }
 }
 
@@ -122,8 +183,16 @@ fn parse_line(text: &str, source_name: &str, line: usize) -> Result<RecordedLine
         // serde_json appends " at line L column C"; the line is always 1 here.
         let message = error.to_string();
         let suffix = format!(" at line {} column {}", error.line(), error.column());
-        let message = message.strip_suffix(&suffix).unwrap_or(&message).to_string();
-        RecordingError::InvalidLine { source_name: source_name.to_string(), line, column: error.column(), message }
+        let message = message
+            .strip_suffix(&suffix)
+            .unwrap_or(&message)
+            .to_string();
+        RecordingError::InvalidLine {
+            source_name: source_name.to_string(),
+            line,
+            column: error.column(),
+            message,
+        }
     })
 }
 
@@ -151,23 +220,46 @@ mod tests {
     );
 
     fn request(scenario: &str, arm: Arm, sample: u32) -> AgentRequest {
-        let key = UnitKey { scenario: scenario.to_string(), arm, sample };
-        AgentRequest { key, prompt: Prompt { system: String::new(), user: String::new() } }
+        let key = UnitKey {
+            scenario: scenario.to_string(),
+            arm,
+            sample,
+        };
+        AgentRequest {
+            key,
+            prompt: Prompt {
+                system: String::new(),
+                user: String::new(),
+            },
+            skill: None,
+        }
     }
 
     #[test]
     fn replay_serves_each_arm() {
         let agent = ReplayAgent::from_jsonl_str(TWO_ANSWERS, "answers.jsonl").unwrap();
         assert_eq!(agent.len(), 2);
-        assert_eq!(agent.answer(&request("a", Arm::WithSkill, 0)).unwrap().text, "yes");
-        assert_eq!(agent.answer(&request("a", Arm::WithoutSkill, 0)).unwrap().text, "no");
+        assert_eq!(
+            agent.answer(&request("a", Arm::WithSkill, 0)).unwrap().text,
+            "yes"
+        );
+        assert_eq!(
+            agent
+                .answer(&request("a", Arm::WithoutSkill, 0))
+                .unwrap()
+                .text,
+            "no"
+        );
     }
 
     #[test]
     fn replay_missing_sample_is_error() {
         let agent = ReplayAgent::from_jsonl_str(TWO_ANSWERS, "answers.jsonl").unwrap();
         let error = agent.answer(&request("a", Arm::WithSkill, 1)).unwrap_err();
-        assert!(matches!(error, AgentError::MissingRecording { sample: 1, .. }));
+        assert!(matches!(
+            error,
+            AgentError::MissingRecording { sample: 1, .. }
+        ));
     }
 
     #[test]
@@ -188,7 +280,10 @@ mod tests {
 
     #[test]
     fn duplicate_key_is_rejected() {
-        let text = format!("{TWO_ANSWERS}{}\n", r#"{"scenario": "a", "arm": "with-skill", "sample": 0, "response": "again"}"#);
+        let text = format!(
+            "{TWO_ANSWERS}{}\n",
+            r#"{"scenario": "a", "arm": "with-skill", "sample": 0, "response": "again"}"#
+        );
         let error = ReplayAgent::from_jsonl_str(&text, "answers.jsonl").unwrap_err();
         assert_eq!(
             error.to_string(),

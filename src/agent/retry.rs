@@ -1,16 +1,85 @@
-//! Retry decisions, kept as data and pure functions: which errors are transient, and
-//! how long a provider asked us to wait. The runner does the waiting.
+//! Retry decisions, kept as data and pure functions: which errors are transient, how
+//! long a provider asked us to wait, and the backoff policy. The runner does the waiting.
 
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::AgentError;
+
+/// The runner's retry schedule for transient errors: attempt count and backoff delays.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RetryPolicy {
+    /// Attempts per unit, the first included; 1 means no retry.
+    pub max_attempts: u32,
+    /// Delay after the first failed attempt; each later one doubles it.
+    pub base_backoff: Duration,
+    /// Upper bound for the doubled delay, and for a provider's `Retry-After`.
+    pub max_backoff: Duration,
+    /// Fraction of each delay that is random, from 0 (fixed delays) to 1 (anywhere
+    /// between zero and the full delay), so that parallel units do not retry in step.
+    pub jitter: f64,
+}
+
+impl Default for RetryPolicy {
+    /// Four attempts, 1 s doubling up to 60 s, half of each delay random.
+    fn default() -> RetryPolicy {
+        RetryPolicy {
+            max_attempts: 4,
+            base_backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(60),
+            jitter: 0.5,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Returns how long to wait before the next attempt, or `None` when the unit should
+    /// be recorded as errored now. `failed_attempts` counts attempts made so far, all
+    /// failed. No retry follows a permanent error, the last allowed attempt, or a
+    /// `Retry-After` longer than `max_backoff`, since waiting that long would stall the run.
+    pub fn delay_before_retry(&self, failed_attempts: u32, error: &AgentError) -> Option<Duration> {
+        if !is_transient(error) || failed_attempts >= self.max_attempts {
+            return None;
+        }
+        let backoff = self.backoff(failed_attempts, random_fraction());
+        match error.retry_after() {
+            Some(wait) if wait > self.max_backoff => None,
+            Some(wait) => Some(wait.max(backoff)),
+            None => Some(backoff),
+        }
+    }
+
+    /// Computes the delay after `failed_attempts` failures: `base_backoff` doubled for
+    /// each failure after the first, capped at `max_backoff`, then shortened by up to
+    /// `jitter` of itself in proportion to `random`, a number in [0, 1).
+    pub fn backoff(&self, failed_attempts: u32, random: f64) -> Duration {
+        let doublings = failed_attempts.saturating_sub(1).min(31);
+        let full = self
+            .base_backoff
+            .saturating_mul(1 << doublings)
+            .min(self.max_backoff);
+        let jitter = self.jitter.clamp(0.0, 1.0) * random.clamp(0.0, 1.0);
+        full.mul_f64(1.0 - jitter)
+    }
+}
+
+/// Returns a random number in [0, 1) from the standard library's per-instance random
+/// hash keys. Backoff jitter needs no better randomness than that.
+fn random_fraction() -> f64 {
+    let mut hasher = RandomState::new().build_hasher();
+    hasher.write_u32(std::process::id());
+    (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
+}
 
 /// Returns whether another attempt at the same request could succeed.
 pub fn is_transient(error: &AgentError) -> bool {
     match error {
         // Recordings do not change during a run.
         AgentError::MissingRecording { .. } => false,
-        AgentError::Status { status, error_type, .. } => is_transient_status(*status, error_type.as_deref()),
+        AgentError::Status {
+            status, error_type, ..
+        } => is_transient_status(*status, error_type.as_deref()),
         // A slow or overloaded server may answer in time on the next attempt.
         AgentError::Timeout { .. } => true,
         // Refused or reset connections are usually a restarting or overloaded server.
@@ -19,7 +88,30 @@ pub fn is_transient(error: &AgentError) -> bool {
         AgentError::MalformedResponse { .. } => false,
         // An empty answer comes from the model or a content filter, not from the network.
         AgentError::EmptyChoices { .. } | AgentError::NoText { .. } => false,
+        AgentError::StreamError { error_type, .. } => !is_request_error_type(error_type.as_deref()),
+        // The connection dropped mid-answer, like a reset.
+        AgentError::TruncatedStream { .. } => true,
+        // A missing program or an unwritable temporary directory stays that way.
+        AgentError::Subprocess { .. } => false,
+        // An exit status does not say whether the failure is temporary, and a wrong
+        // command line would fail every attempt.
+        AgentError::ProcessFailed { .. } => false,
     }
+}
+
+/// Returns whether a mid-stream error type blames the request. The server accepted the
+/// request before streaming, so any other error (`overloaded_error`, `api_error`, or an
+/// unnamed one) is its own failure and worth another attempt.
+fn is_request_error_type(error_type: Option<&str>) -> bool {
+    matches!(
+        error_type,
+        Some(
+            "invalid_request_error"
+                | "authentication_error"
+                | "permission_error"
+                | "not_found_error"
+        )
+    )
 }
 
 /// Classifies an HTTP error status, with the provider's error type when it has one.
@@ -52,7 +144,10 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
 /// 3.3.1): `Sun, 06 Nov 1994 08:49:37 GMT`, `Sunday, 06-Nov-94 08:49:37 GMT` and
 /// `Sun Nov  6 08:49:37 1994`, all in GMT.
 fn parse_http_date(value: &str) -> Option<SystemTime> {
-    let tokens: Vec<&str> = value.split([' ', ',', '-']).filter(|token| !token.is_empty()).collect();
+    let tokens: Vec<&str> = value
+        .split([' ', ',', '-'])
+        .filter(|token| !token.is_empty())
+        .collect();
     let (day, month, year, time) = match tokens.as_slice() {
         [_, day, month, year, time, "GMT"] => (*day, *month, *year, *time),
         [_, month, day, time, year] => (*day, *month, *year, *time),
@@ -70,7 +165,9 @@ fn parse_http_date(value: &str) -> Option<SystemTime> {
 }
 
 fn month_number(name: &str) -> Option<u32> {
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
     let index = MONTHS.iter().position(|month| *month == name)?;
     Some(index as u32 + 1)
 }
@@ -125,14 +222,20 @@ mod tests {
     #[test]
     fn transient_statuses() {
         for code in [408, 429, 500, 502, 503, 504, 529] {
-            assert!(is_transient(&status(code, None)), "HTTP {code} should be transient");
+            assert!(
+                is_transient(&status(code, None)),
+                "HTTP {code} should be transient"
+            );
         }
     }
 
     #[test]
     fn permanent_statuses() {
         for code in [400, 401, 403, 404, 422] {
-            assert!(!is_transient(&status(code, None)), "HTTP {code} should not be transient");
+            assert!(
+                !is_transient(&status(code, None)),
+                "HTTP {code} should not be transient"
+            );
         }
     }
 
@@ -145,10 +248,24 @@ mod tests {
 
     #[test]
     fn other_errors_classified() {
-        let timeout = AgentError::Timeout { provider: "test", after: Duration::from_secs(1) };
-        let reset = AgentError::Connection { provider: "test", message: "reset".into() };
-        let malformed = AgentError::MalformedResponse { provider: "test", message: "x".into() };
+        let timeout = AgentError::Timeout {
+            provider: "test",
+            after: Duration::from_secs(1),
+        };
+        let reset = AgentError::Connection {
+            provider: "test",
+            message: "reset".into(),
+        };
+        let malformed = AgentError::MalformedResponse {
+            provider: "test",
+            message: "x".into(),
+        };
         let empty = AgentError::EmptyChoices { provider: "test" };
+        let truncated = AgentError::TruncatedStream {
+            provider: "test",
+            detail: "x".into(),
+        };
+        assert!(is_transient(&truncated));
         assert!(is_transient(&timeout));
         assert!(is_transient(&reset));
         assert!(!is_transient(&malformed));
@@ -156,8 +273,124 @@ mod tests {
     }
 
     #[test]
+    fn stream_errors_classified() {
+        let stream_error = |error_type: Option<&str>| AgentError::StreamError {
+            provider: "test",
+            error_type: error_type.map(str::to_string),
+            message: String::new(),
+        };
+        assert!(is_transient(&stream_error(Some("overloaded_error"))));
+        assert!(is_transient(&stream_error(Some("api_error"))));
+        assert!(is_transient(&stream_error(None)));
+        assert!(!is_transient(&stream_error(Some("invalid_request_error"))));
+    }
+
+    fn policy() -> RetryPolicy {
+        RetryPolicy {
+            max_attempts: 3,
+            base_backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(10),
+            jitter: 0.5,
+        }
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_max() {
+        let policy = policy();
+        let delays: Vec<u64> = (1..=6)
+            .map(|failures| policy.backoff(failures, 0.0).as_secs())
+            .collect();
+        assert_eq!(delays, [1, 2, 4, 8, 10, 10]);
+        assert_eq!(
+            policy.backoff(1000, 0.0),
+            Duration::from_secs(10),
+            "no overflow on many failures"
+        );
+    }
+
+    #[test]
+    fn backoff_jitter_shortens_delay() {
+        let policy = policy();
+        assert_eq!(policy.backoff(2, 0.5), Duration::from_millis(1500));
+        assert_eq!(
+            RetryPolicy {
+                jitter: 0.0,
+                ..policy
+            }
+            .backoff(2, 0.9),
+            Duration::from_secs(2)
+        );
+        assert_eq!(
+            RetryPolicy {
+                jitter: 1.0,
+                ..policy
+            }
+            .backoff(2, 0.75),
+            Duration::from_millis(500)
+        );
+    }
+
+    #[test]
+    fn delay_stops_after_max_attempts() {
+        let error = status(503, None);
+        let policy = policy();
+        assert!(policy.delay_before_retry(1, &error).is_some());
+        assert!(policy.delay_before_retry(2, &error).is_some());
+        assert_eq!(policy.delay_before_retry(3, &error), None);
+    }
+
+    #[test]
+    fn delay_none_for_permanent_error() {
+        assert_eq!(policy().delay_before_retry(1, &status(401, None)), None);
+    }
+
+    #[test]
+    fn delay_within_jitter_bounds() {
+        let policy = policy();
+        for _ in 0..100 {
+            let delay = policy.delay_before_retry(2, &status(500, None)).unwrap();
+            assert!(
+                delay > Duration::from_secs(1) && delay <= Duration::from_secs(2),
+                "{delay:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn delay_honours_retry_after() {
+        let policy = RetryPolicy {
+            jitter: 0.0,
+            ..policy()
+        };
+        let asking = |seconds| AgentError::Status {
+            provider: "test",
+            status: 429,
+            error_type: None,
+            message: String::new(),
+            retry_after: Some(Duration::from_secs(seconds)),
+        };
+        assert_eq!(
+            policy.delay_before_retry(1, &asking(7)),
+            Some(Duration::from_secs(7))
+        );
+        assert_eq!(
+            policy.delay_before_retry(2, &asking(0)),
+            Some(Duration::from_secs(2)),
+            "backoff wins when longer"
+        );
+        assert_eq!(
+            policy.delay_before_retry(1, &asking(11)),
+            None,
+            "longer than max_backoff: give up"
+        );
+    }
+
+    #[test]
     fn retry_after_seconds() {
-        assert_eq!(parse_retry_after(" 120 ", UNIX_EPOCH), Some(Duration::from_secs(120)));
+        assert_eq!(
+            parse_retry_after(" 120 ", UNIX_EPOCH),
+            Some(Duration::from_secs(120))
+        );
     }
 
     #[test]
@@ -172,28 +405,50 @@ mod tests {
     fn retry_after_obsolete_date_forms() {
         // 1994-11-06T08:49:37Z is 784111777 s after the epoch.
         let expected = UNIX_EPOCH + Duration::from_secs(784_111_777);
-        assert_eq!(parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT"), Some(expected));
+        assert_eq!(
+            parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT"),
+            Some(expected)
+        );
         assert_eq!(parse_http_date("Sun Nov  6 08:49:37 1994"), Some(expected));
-        assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"), Some(expected));
+        assert_eq!(
+            parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(expected)
+        );
     }
 
     #[test]
     fn retry_after_past_date_is_zero() {
         let now = UNIX_EPOCH + Duration::from_secs(2_000_000_000);
-        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", now), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", now),
+            Some(Duration::ZERO)
+        );
     }
 
     #[test]
     fn retry_after_leap_day() {
         // 2024-02-29T00:00:00Z is 1709164800 s after the epoch.
         let expected = UNIX_EPOCH + Duration::from_secs(1_709_164_800);
-        assert_eq!(parse_http_date("Thu, 29 Feb 2024 00:00:00 GMT"), Some(expected));
+        assert_eq!(
+            parse_http_date("Thu, 29 Feb 2024 00:00:00 GMT"),
+            Some(expected)
+        );
     }
 
     #[test]
     fn retry_after_invalid_values() {
-        for value in ["", "-5", "soon", "Wed, 21 Foo 2015 07:28:00 GMT", "Wed, 21 Oct 2015 25:28:00 GMT"] {
-            assert_eq!(parse_retry_after(value, UNIX_EPOCH), None, "{value:?} should be rejected");
+        for value in [
+            "",
+            "-5",
+            "soon",
+            "Wed, 21 Foo 2015 07:28:00 GMT",
+            "Wed, 21 Oct 2015 25:28:00 GMT",
+        ] {
+            assert_eq!(
+                parse_retry_after(value, UNIX_EPOCH),
+                None,
+                "{value:?} should be rejected"
+            );
         }
     }
 }

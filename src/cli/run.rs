@@ -110,7 +110,7 @@ pub enum AgentKind {
 pub struct CompletedRun {
     pub suite: Suite,
     pub agent_description: String,
-    pub skill: Option<Skill>,
+    pub skill: Option<Arc<Skill>>,
     pub samples: u32,
     pub units: Vec<(UnitResult, Option<AnswerScore>)>,
 }
@@ -120,6 +120,7 @@ pub fn execute(args: &RunArgs, mut progress: impl FnMut(&RunEvent)) -> Result<Co
     let suite = args.suite.load()?;
     let scorer = Scorer::new(&suite)?;
     let skill = args.skill.as_deref().map(Skill::read).transpose().map_err(|error| CliError::Input(error.to_string()))?;
+    let skill = skill.map(Arc::new);
     let agent = build_agent(args)?;
     let samples = sample_count(args, &agent, &suite)?;
 
@@ -205,7 +206,7 @@ pub fn run(args: &RunArgs, out: &mut dyn std::io::Write) -> Result<u8, CliError>
     let report = RunReport::build(ReportInputs {
         suite: &completed.suite,
         agent: completed.agent_description.clone(),
-        skill: completed.skill.as_ref(),
+        skill: completed.skill.as_deref(),
         samples: completed.samples,
         arms: Arm::BOTH.to_vec(),
         started_at: Some(started_at),

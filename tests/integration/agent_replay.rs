@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use skilleval::agent::{
-    build_prompt, is_transient, Agent, AgentError, AgentRequest, RecordingError, ReplayAgent, UnitKey,
+    Agent, AgentError, AgentRequest, RecordingError, ReplayAgent, UnitKey, is_transient,
 };
 use skilleval::suite::Arm;
 
@@ -19,8 +19,16 @@ const RECORDING: &str = concat!(
 );
 
 fn request(scenario: &str, arm: Arm, sample: u32) -> AgentRequest {
-    let prompt = build_prompt("system", None, arm, "Scale the LR?");
-    AgentRequest { key: UnitKey { scenario: scenario.into(), arm, sample }, prompt }
+    AgentRequest::new(
+        UnitKey {
+            scenario: scenario.into(),
+            arm,
+            sample,
+        },
+        "system",
+        None,
+        "Scale the LR?",
+    )
 }
 
 fn recording_file(text: &str) -> tempfile::NamedTempFile {
@@ -34,25 +42,50 @@ async fn replay_from_file_serves_both_arms() {
     let file = recording_file(RECORDING);
     let agent = Agent::Replay(ReplayAgent::from_file(file.path()).unwrap());
 
-    let baseline = agent.answer(&request("lr", Arm::WithoutSkill, 0)).await.unwrap();
-    let with_skill = agent.answer(&request("lr", Arm::WithSkill, 0)).await.unwrap();
+    let baseline = agent
+        .answer(&request("lr", Arm::WithoutSkill, 0))
+        .await
+        .unwrap();
+    let with_skill = agent
+        .answer(&request("lr", Arm::WithSkill, 0))
+        .await
+        .unwrap();
     assert_eq!(baseline.text, "Multiply by 1.5.");
     assert_eq!(with_skill.text, "Linear rule: 4x.");
     assert_eq!(with_skill.usage, None);
-    assert!(agent.describe().contains("2 answers"), "{}", agent.describe());
+    assert!(
+        agent.describe().contains("2 answers"),
+        "{}",
+        agent.describe()
+    );
 }
 
 #[tokio::test]
 async fn replay_missing_recording_errors() {
     let agent = Agent::Replay(ReplayAgent::from_jsonl_str(RECORDING, "recording.jsonl").unwrap());
 
-    let error = agent.answer(&request("lr", Arm::WithSkill, 1)).await.unwrap_err();
-    assert!(matches!(error, AgentError::MissingRecording { .. }), "{error:?}");
-    assert_eq!(error.to_string(), "no recording for scenario \"lr\", arm with-skill, sample 1");
+    let error = agent
+        .answer(&request("lr", Arm::WithSkill, 1))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, AgentError::MissingRecording { .. }),
+        "{error:?}"
+    );
+    assert_eq!(
+        error.to_string(),
+        "no recording for scenario \"lr\", arm with-skill, sample 1"
+    );
     assert!(!is_transient(&error));
 
-    let error = agent.answer(&request("memory", Arm::WithoutSkill, 0)).await.unwrap_err();
-    assert!(matches!(error, AgentError::MissingRecording { .. }), "{error:?}");
+    let error = agent
+        .answer(&request("memory", Arm::WithoutSkill, 0))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, AgentError::MissingRecording { .. }),
+        "{error:?}"
+    );
 }
 
 #[test]
@@ -68,7 +101,10 @@ fn replay_bad_line_names_file() {
     let file = recording_file(&format!("{RECORDING}not json\n"));
     let error = ReplayAgent::from_file(file.path()).unwrap_err();
     let expected_start = format!("{}:3:", file.path().display());
-    assert!(matches!(error, RecordingError::InvalidLine { line: 3, .. }), "{error:?}");
+    assert!(
+        matches!(error, RecordingError::InvalidLine { line: 3, .. }),
+        "{error:?}"
+    );
     assert!(error.to_string().starts_with(&expected_start), "{error}");
 }
 

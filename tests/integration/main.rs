@@ -1,7 +1,11 @@
 //! The one integration test binary; each feature has its own module.
 
+mod agent_anthropic;
+mod agent_file;
 mod agent_openai;
 mod agent_replay;
+mod agent_stream;
+mod agent_subprocess;
 mod gate_lint;
 mod gate_phases;
 mod planner_cli;

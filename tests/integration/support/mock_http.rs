@@ -23,7 +23,10 @@ pub struct CapturedRequest {
 impl CapturedRequest {
     /// Returns the first value of a header, by lowercase name.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
+        self.headers
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
     }
 
     /// Parses the body as JSON.
@@ -36,10 +39,19 @@ impl CapturedRequest {
 #[derive(Debug, Clone)]
 pub enum Reply {
     /// A complete response with a `Content-Length`.
-    Full { status: u16, headers: Vec<(String, String)>, body: String },
+    Full {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: String,
+    },
     /// A response without a length: the pieces are written with `pause` between them,
     /// then the connection is closed, which ends the body.
-    Streamed { status: u16, headers: Vec<(String, String)>, pieces: Vec<String>, pause: Duration },
+    Streamed {
+        status: u16,
+        headers: Vec<(String, String)>,
+        pieces: Vec<String>,
+        pause: Duration,
+    },
     /// The reply, sent after waiting.
     Delayed(Duration, Box<Reply>),
 }
@@ -48,13 +60,21 @@ impl Reply {
     /// Builds a JSON response.
     pub fn json(status: u16, body: serde_json::Value) -> Reply {
         let headers = vec![("content-type".to_string(), "application/json".to_string())];
-        Reply::Full { status, headers, body: body.to_string() }
+        Reply::Full {
+            status,
+            headers,
+            body: body.to_string(),
+        }
     }
 
     /// Builds a response with an arbitrary body.
     pub fn text(status: u16, body: &str) -> Reply {
         let headers = vec![("content-type".to_string(), "text/plain".to_string())];
-        Reply::Full { status, headers, body: body.to_string() }
+        Reply::Full {
+            status,
+            headers,
+            body: body.to_string(),
+        }
     }
 
     /// Builds a response whose body is written in pieces and ended by closing the
@@ -62,7 +82,12 @@ impl Reply {
     pub fn in_pieces(content_type: &str, pieces: &[&str]) -> Reply {
         let headers = vec![("content-type".to_string(), content_type.to_string())];
         let pieces = pieces.iter().map(|piece| piece.to_string()).collect();
-        Reply::Streamed { status: 200, headers, pieces, pause: Duration::from_millis(5) }
+        Reply::Streamed {
+            status: 200,
+            headers,
+            pieces,
+            pause: Duration::from_millis(5),
+        }
     }
 
     /// Adds a header to a full or streamed reply.
@@ -90,12 +115,21 @@ pub struct MockServer {
 impl MockServer {
     /// Starts a server on an ephemeral port of 127.0.0.1.
     pub async fn start(replies: Vec<Reply>) -> MockServer {
-        assert!(!replies.is_empty(), "a mock server needs at least one reply");
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1");
+        assert!(
+            !replies.is_empty(),
+            "a mock server needs at least one reply"
+        );
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind 127.0.0.1");
         let address = listener.local_addr().expect("local address");
         let requests = Arc::new(Mutex::new(Vec::new()));
         let task = tokio::spawn(serve(listener, replies, Arc::clone(&requests)));
-        MockServer { address, requests, task }
+        MockServer {
+            address,
+            requests,
+            task,
+        }
     }
 
     /// Returns `http://127.0.0.1:<port>` followed by `path`, such as `/v1`.
@@ -122,7 +156,11 @@ impl Drop for MockServer {
     }
 }
 
-async fn serve(listener: TcpListener, replies: Vec<Reply>, requests: Arc<Mutex<Vec<CapturedRequest>>>) {
+async fn serve(
+    listener: TcpListener,
+    replies: Vec<Reply>,
+    requests: Arc<Mutex<Vec<CapturedRequest>>>,
+) {
     let mut count = 0;
     while let Ok((stream, _)) = listener.accept().await {
         let reply = replies[count.min(replies.len() - 1)].clone();
@@ -133,7 +171,11 @@ async fn serve(listener: TcpListener, replies: Vec<Reply>, requests: Arc<Mutex<V
 }
 
 /// Reads one request, records it, writes the reply and closes the connection.
-async fn handle_connection(mut stream: TcpStream, reply: Reply, requests: Arc<Mutex<Vec<CapturedRequest>>>) {
+async fn handle_connection(
+    mut stream: TcpStream,
+    reply: Reply,
+    requests: Arc<Mutex<Vec<CapturedRequest>>>,
+) {
     let Some(request) = read_http_request(&mut stream).await else {
         return;
     };
@@ -180,11 +222,18 @@ async fn read_http_request(stream: &mut TcpStream) -> Option<CapturedRequest> {
         }
         body.extend_from_slice(&chunk[..read]);
     }
-    Some(CapturedRequest { method, path, headers, body })
+    Some(CapturedRequest {
+        method,
+        path,
+        headers,
+        body,
+    })
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|window| window == needle)
+    haystack
+        .windows(needle.len())
+        .position(|window| window == needle)
 }
 
 async fn write_reply(stream: &mut TcpStream, reply: Reply) {
@@ -193,13 +242,22 @@ async fn write_reply(stream: &mut TcpStream, reply: Reply) {
             tokio::time::sleep(wait).await;
             Box::pin(write_reply(stream, *inner)).await;
         }
-        Reply::Full { status, headers, body } => {
+        Reply::Full {
+            status,
+            headers,
+            body,
+        } => {
             let mut head = status_line_and_headers(status, &headers);
             head.push_str(&format!("content-length: {}\r\n\r\n", body.len()));
             let _ = stream.write_all(head.as_bytes()).await;
             let _ = stream.write_all(body.as_bytes()).await;
         }
-        Reply::Streamed { status, headers, pieces, pause } => {
+        Reply::Streamed {
+            status,
+            headers,
+            pieces,
+            pause,
+        } => {
             let mut head = status_line_and_headers(status, &headers);
             head.push_str("\r\n");
             let _ = stream.write_all(head.as_bytes()).await;
@@ -222,7 +280,9 @@ fn status_line_and_headers(status: u16, headers: &[(String, String)]) -> String 
 
 /// Returns a 127.0.0.1 address on which nothing listens: bound, then released.
 pub async fn closed_port_url() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1");
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind 127.0.0.1");
     let address = listener.local_addr().expect("local address");
     drop(listener);
     format!("http://{address}/v1")
