@@ -1,86 +1,108 @@
-//! Sends requests to an agent with bounded concurrency and reports each finished unit
-//! as a `RunEvent`. Results come back in request order, whatever order they finish in.
+//! Runs a [`RunPlan`]: reports the units that need no call, then sends the others with
+//! at most `concurrency` in flight, and stops starting new ones once more than
+//! `max_errored` have errored. Every unit that starts is reported once, answered or
+//! errored; units never started are counted as not run.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use tokio::sync::Semaphore;
-use tokio::task::JoinSet;
+use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 
-use super::{UnitOutcome, UnitResult};
-use crate::agent::{Agent, AgentRequest};
+use super::attempt::run_unit;
+use super::event::{RunEvent, RunTally};
+use super::plan::{PendingUnit, RunPlan};
+use super::rate_limit::{RateLimiter, RateLimits};
+use crate::agent::{Agent, RetryPolicy};
 
-/// How to run the units.
+/// How the runner treats one agent.
 #[derive(Debug, Clone)]
-pub struct RunOptions {
-    /// Requests in flight at once; at least 1.
+pub struct RunnerSettings {
+    /// Units in flight at once; at least 1.
     pub concurrency: usize,
+    pub limits: RateLimits,
+    pub retry: RetryPolicy,
+    /// Errored units the run tolerates; one more stops it.
+    pub max_errored: usize,
 }
 
-/// What the runner reports as it goes; every output (progress, journal, report)
-/// consumes the same events.
-#[derive(Debug, Clone)]
-pub enum RunEvent {
-    /// The run is about to send `total` requests.
-    Started { total: usize },
-    /// One unit finished, answered or errored.
-    UnitFinished { index: usize, result: UnitResult },
+/// Runs the plan, calling `on_event` for every event on the caller's task, and returns
+/// the tally that the final [`RunEvent::Finished`] also carries.
+pub async fn run_plan(agent: Arc<Agent>, plan: RunPlan, settings: &RunnerSettings, mut on_event: impl FnMut(RunEvent)) -> RunTally {
+    let calls = plan.to_call.len();
+    on_event(RunEvent::Started { total: plan.done.len() + calls, calls });
+    let mut tally = RunTally::default();
+    for unit in plan.done {
+        tally.answered += 1;
+        on_event(RunEvent::UnitFinished(unit));
+    }
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let (sender, receiver) = mpsc::unbounded_channel();
+    let dispatcher = tokio::spawn(dispatch(agent, plan.to_call, settings.clone(), Arc::clone(&stop), sender));
+    collect(receiver, settings.max_errored, &stop, &mut tally, &mut on_event).await;
+
+    let started = dispatcher.await.expect("the dispatcher does not panic");
+    tally.not_run = calls - started;
+    on_event(RunEvent::Finished(tally));
+    tally
 }
 
-/// Runs every request and returns one result per request, in request order.
-pub async fn run_units(
-    agent: Arc<Agent>,
-    requests: Vec<AgentRequest>,
-    options: &RunOptions,
-    mut on_event: impl FnMut(RunEvent),
-) -> Vec<UnitResult> {
-    on_event(RunEvent::Started { total: requests.len() });
-    let permits = Arc::new(Semaphore::new(options.concurrency.max(1)));
-    let mut tasks = JoinSet::new();
-    for (index, request) in requests.into_iter().enumerate() {
-        let agent = Arc::clone(&agent);
-        let permits = Arc::clone(&permits);
-        tasks.spawn(async move {
-            let _permit = permits.acquire_owned().await.expect("the semaphore is never closed");
-            (index, answer_one(&agent, request).await)
+/// Starts units while permits last and the run is not stopping; returns how many started.
+async fn dispatch(agent: Arc<Agent>, units: Vec<PendingUnit>, settings: RunnerSettings, stop: Arc<AtomicBool>, events: UnboundedSender<RunEvent>) -> usize {
+    let permits = Arc::new(Semaphore::new(settings.concurrency.max(1)));
+    let limiter = Arc::new(RateLimiter::new(settings.limits));
+    let retry = Arc::new(settings.retry);
+    let mut started = 0;
+    for unit in units {
+        let permit = Arc::clone(&permits).acquire_owned().await.expect("the semaphore is never closed");
+        if stop.load(Ordering::SeqCst) {
+            break;
+        }
+        started += 1;
+        let (agent, limiter, retry, events) = (Arc::clone(&agent), Arc::clone(&limiter), Arc::clone(&retry), events.clone());
+        tokio::spawn(async move {
+            let finished = run_unit(&agent, unit, &retry, &limiter, &events).await;
+            let _ = events.send(RunEvent::UnitFinished(finished));
+            drop(permit);
         });
     }
-
-    let mut results: Vec<Option<UnitResult>> = vec![None; tasks.len()];
-    while let Some(joined) = tasks.join_next().await {
-        let (index, result) = joined.expect("a unit task panicked");
-        on_event(RunEvent::UnitFinished { index, result: result.clone() });
-        results[index] = Some(result);
-    }
-    results.into_iter().map(|result| result.expect("every unit reports once")).collect()
+    started
 }
 
-/// Sends one request and turns the answer or the error into a unit result.
-async fn answer_one(agent: &Agent, request: AgentRequest) -> UnitResult {
-    let started = Instant::now();
-    let answer = agent.answer(&request).await;
-    let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-    match answer {
-        Ok(answer) => UnitResult {
-            key: request.key,
-            outcome: UnitOutcome::Answered { response: answer.text },
-            latency_ms,
-            usage: answer.usage,
-        },
-        Err(error) => {
-            tracing::warn!(scenario = %request.key.scenario, arm = request.key.arm.as_str(), sample = request.key.sample, %error, "unit errored");
-            UnitResult { key: request.key, outcome: UnitOutcome::Errored { error: error.to_string() }, latency_ms, usage: None }
+/// Passes events to `on_event` until every unit task has ended, counting outcomes and
+/// raising `stop` once too many units have errored.
+async fn collect(
+    mut receiver: UnboundedReceiver<RunEvent>,
+    max_errored: usize,
+    stop: &AtomicBool,
+    tally: &mut RunTally,
+    on_event: &mut impl FnMut(RunEvent),
+) {
+    while let Some(event) = receiver.recv().await {
+        let mut stopping = None;
+        if let RunEvent::UnitFinished(unit) = &event {
+            tally.calls += unit.attempts as usize;
+            if unit.result.is_errored() {
+                tally.errored += 1;
+            } else {
+                tally.answered += 1;
+            }
+            if tally.errored > max_errored && !stop.swap(true, Ordering::SeqCst) {
+                tally.stopped = true;
+                stopping = Some(RunEvent::Stopping { errored: tally.errored, max_errored });
+            }
+        }
+        on_event(event);
+        if let Some(stopping) = stopping {
+            tracing::warn!(errored = tally.errored, max_errored, "too many units errored; starting no more");
+            on_event(stopping);
         }
     }
 }
 
-/// Runs every request on a fresh tokio runtime, for callers that are not async.
-pub fn run_blocking(
-    agent: Arc<Agent>,
-    requests: Vec<AgentRequest>,
-    options: &RunOptions,
-    on_event: impl FnMut(RunEvent),
-) -> std::io::Result<Vec<UnitResult>> {
+/// Runs the plan on a new tokio runtime, for callers that are not async.
+pub fn run_plan_blocking(agent: Arc<Agent>, plan: RunPlan, settings: &RunnerSettings, on_event: impl FnMut(RunEvent)) -> std::io::Result<RunTally> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    Ok(runtime.block_on(run_units(agent, requests, options, on_event)))
+    Ok(runtime.block_on(run_plan(agent, plan, settings, on_event)))
 }

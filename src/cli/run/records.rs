@@ -1,0 +1,142 @@
+//! What `skilleval run` does with each [`RunEvent`]: shows progress, appends the journal,
+//! fills the response cache, records answers in the replay format, scores each answer,
+//! and rewrites the reports so that an interrupted run leaves a readable report of what
+//! finished. Nothing here waits on the network.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::CliError;
+use crate::agent::{AgentAnswer, Recorder, UnitKey};
+use crate::report::{ReportInputs, RunReport, write_reports};
+use crate::run::{AnswerSource, CachedAnswer, FinishedUnit, Journal, Progress, ResponseCache, RunEvent, UnitOutcome};
+use crate::score::{Scorer, ScoredUnit};
+use crate::suite::{Arm, Phase, Skill, Suite};
+
+/// Least time between two report rewrites while units finish; the last rewrite happens
+/// when the run ends, whatever the time.
+const REPORT_INTERVAL: Duration = Duration::from_secs(1);
+
+/// The fixed facts a report of this run states.
+pub struct ReportContext<'a> {
+    pub suite: &'a Suite,
+    pub scorer: &'a Scorer<'a>,
+    pub agent_description: String,
+    pub skill: Option<Arc<Skill>>,
+    pub samples: u32,
+    pub up_to_phase: Option<Phase>,
+    pub out: PathBuf,
+    pub started_at: String,
+}
+
+/// Everything that consumes the events of one run.
+pub struct RunRecords<'a> {
+    pub progress: Progress,
+    pub journal: Journal,
+    pub cache: Option<ResponseCache>,
+    pub recorder: Option<Recorder>,
+    context: ReportContext<'a>,
+    /// Finished units in matrix order; `None` until the unit finishes.
+    slots: Vec<Option<ScoredUnit>>,
+    positions: HashMap<UnitKey, usize>,
+    last_report: Option<Instant>,
+    /// The first error met while keeping records; the run ends with it.
+    pub failure: Option<CliError>,
+}
+
+impl<'a> RunRecords<'a> {
+    /// Sets up the records of a run whose units, in matrix order, are `keys`.
+    pub fn new(context: ReportContext<'a>, keys: &[UnitKey], progress: Progress, journal: Journal) -> RunRecords<'a> {
+        let positions = keys.iter().cloned().enumerate().map(|(index, key)| (key, index)).collect();
+        RunRecords {
+            progress,
+            journal,
+            cache: None,
+            recorder: None,
+            context,
+            slots: vec![None; keys.len()],
+            positions,
+            last_report: None,
+            failure: None,
+        }
+    }
+
+    /// Handles one event; a failure is kept for the end of the run, which goes on.
+    pub fn handle(&mut self, event: RunEvent) {
+        self.progress.handle(&event);
+        if let RunEvent::UnitFinished(unit) = event {
+            if let Err(error) = self.keep(&unit) {
+                tracing::error!(%error, "cannot keep the record of a finished unit");
+                self.failure.get_or_insert(error);
+            }
+            self.store(unit);
+            if self.last_report.is_none_or(|written| written.elapsed() >= REPORT_INTERVAL) {
+                if let Err(error) = self.write_report(None) {
+                    self.failure.get_or_insert(error);
+                }
+            }
+        }
+    }
+
+    /// Writes the unit to the journal, the cache and the recording, as each applies.
+    fn keep(&mut self, unit: &FinishedUnit) -> Result<(), CliError> {
+        if unit.source != AnswerSource::Journal {
+            self.journal.append(unit).map_err(|error| CliError::Output(error.to_string()))?;
+        }
+        let UnitOutcome::Answered { response } = &unit.result.outcome else { return Ok(()) };
+        if let Some(cache) = self.cache.as_ref().filter(|_| unit.source == AnswerSource::Agent) {
+            let cached = CachedAnswer { response: response.clone(), usage: unit.result.usage, latency_ms: unit.result.latency_ms };
+            cache.put(&unit.fingerprint, &cached).map_err(|error| CliError::Output(error.to_string()))?;
+        }
+        if let Some(recorder) = self.recorder.as_ref().filter(|recorder| !recorder.contains(&unit.result.key)) {
+            let answer = AgentAnswer { text: response.clone(), usage: unit.result.usage };
+            recorder.record(&unit.result.key, &answer).map_err(|error| CliError::Output(error.to_string()))?;
+        }
+        Ok(())
+    }
+
+    /// Scores the unit and puts it in its place.
+    fn store(&mut self, unit: FinishedUnit) {
+        let score = match &unit.result.outcome {
+            UnitOutcome::Answered { response } => match self.context.scorer.score(&unit.result.key.scenario, response) {
+                Ok(score) => Some(score),
+                Err(error) => {
+                    self.failure.get_or_insert(error.into());
+                    return;
+                }
+            },
+            UnitOutcome::Errored { .. } => None,
+        };
+        let position = self.positions[&unit.result.key];
+        self.slots[position] = Some((unit.result, score));
+    }
+
+    /// Builds the report of the units finished so far and writes it; returns the report
+    /// and the paths written.
+    pub fn write_report(&mut self, finished_at: Option<String>) -> Result<(RunReport, Vec<PathBuf>), CliError> {
+        self.last_report = Some(Instant::now());
+        let units: Vec<ScoredUnit> = self.slots.iter().flatten().cloned().collect();
+        let context = &self.context;
+        let report = RunReport::build(ReportInputs {
+            suite: context.suite,
+            agent: context.agent_description.clone(),
+            skill: context.skill.as_deref(),
+            samples: context.samples,
+            arms: Arm::BOTH.to_vec(),
+            started_at: Some(context.started_at.clone()),
+            finished_at,
+            units: &units,
+            up_to_phase: context.up_to_phase,
+        })
+        .map_err(|error| CliError::Output(error.to_string()))?;
+        let written = write_reports(&report, &context.out).map_err(|error| CliError::Output(error.to_string()))?;
+        Ok((report, written))
+    }
+
+    /// Returns the run folder, where the journal and reports are.
+    pub fn run_folder(&self) -> &std::path::Path {
+        &self.context.out
+    }
+}
