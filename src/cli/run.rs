@@ -24,7 +24,7 @@ use crate::suite::{Arm, Phase, Skill, Suite};
 
 pub use agent_choice::ChosenAgent;
 use agent_choice::choose_agent;
-use records::{ReportContext, RunRecords};
+use records::{ReportBook, ReportContext, RunRecords};
 
 /// Arguments of `skilleval run`.
 #[derive(Debug, clap::Args)]
@@ -192,10 +192,16 @@ pub fn run(args: &RunArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         out: run_folder(args).to_path_buf(),
         started_at,
     };
-    let mut records = RunRecords::new(context, &keys, Progress::new(ProgressMode::detect()), open_journal(args)?);
-    records.cache = cache;
-    records.recorder = open_recorder(args)?;
-
+    let book = ReportBook::new(context, &keys);
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let mut records = RunRecords {
+        progress: Progress::new(ProgressMode::detect()),
+        journal: open_journal(args)?,
+        cache,
+        recorder: open_recorder(args)?,
+        reports: sender,
+        failure: None,
+    };
     let settings = RunnerSettings {
         concurrency: prepared.chosen.concurrency as usize,
         limits: prepared.chosen.limits,
@@ -203,16 +209,25 @@ pub fn run(args: &RunArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         max_errored: args.max_errored.unwrap_or((total as f64 * MAX_ERRORED_SHARE) as usize),
     };
     let agent = Arc::new(prepared.chosen.agent);
-    let tally = run_plan_blocking(agent, plan, &settings, |event| records.handle(event))
-        .map_err(|error| CliError::Agent(format!("cannot start the runtime: {error}")))?;
 
-    finish(&mut records, &tally, out)
+    let (tally, book, failure) = std::thread::scope(|scope| {
+        let reporter = scope.spawn(move || book.fill(receiver));
+        let tally = run_plan_blocking(agent, plan, &settings, |event| records.handle(event));
+        let failure = records.failure.take();
+        drop(records);
+        (tally, reporter.join().expect("the report thread does not panic"), failure)
+    });
+    let tally = tally.map_err(|error| CliError::Agent(format!("cannot start the runtime: {error}")))?;
+    if let Some(failure) = failure {
+        return Err(failure);
+    }
+    finish(book, &tally, out)
 }
 
 /// Writes the final report and the terminal table, and picks the exit code.
-fn finish(records: &mut RunRecords<'_>, tally: &RunTally, out: &mut dyn Write) -> Result<u8, CliError> {
-    let (report, written) = records.write_report(Some(timestamp::now_rfc3339()))?;
-    if let Some(failure) = records.failure.take() {
+fn finish(mut book: ReportBook<'_>, tally: &RunTally, out: &mut dyn Write) -> Result<u8, CliError> {
+    let (report, written) = book.write(Some(timestamp::now_rfc3339()))?;
+    if let Some(failure) = book.failure.take() {
         return Err(failure);
     }
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
@@ -222,14 +237,10 @@ fn finish(records: &mut RunRecords<'_>, tally: &RunTally, out: &mut dyn Write) -
         writeln!(out, "wrote {}", path.display()).map_err(output_error)?;
     }
     if tally.not_run > 0 {
-        let message = format!("{} units were not run; finish them with --resume {}", tally.not_run, records_folder(records));
+        let message = format!("{} units were not run; finish them with --resume {}", tally.not_run, book.run_folder().display());
         writeln!(out, "{message}").map_err(output_error)?;
     }
     Ok(exit_code(tally, &report))
-}
-
-fn records_folder(records: &RunRecords<'_>) -> String {
-    records.run_folder().display().to_string()
 }
 
 /// Loads and validates every input, picks the agent and expands the matrix, before any call.

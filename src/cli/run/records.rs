@@ -1,23 +1,72 @@
-//! What `skilleval run` does with each [`RunEvent`]: shows progress, appends the journal,
-//! fills the response cache, records answers in the replay format, scores each answer,
-//! and rewrites the reports so that an interrupted run leaves a readable report of what
+//! What `skilleval run` does with each [`RunEvent`]. [`RunRecords`] shows progress and
+//! keeps every finished unit at once in the journal, the response cache and the
+//! recording; [`ReportBook`], on a thread of its own, scores each answer and rewrites
+//! the reports at most once a second. Scoring and writing reports therefore never
+//! delay the journal, and an interrupted run still leaves a readable report of what
 //! finished. Nothing here waits on the network.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::mpsc::{Receiver, Sender};
 use std::time::{Duration, Instant};
 
 use super::CliError;
 use crate::agent::{AgentAnswer, Recorder, UnitKey};
 use crate::report::{ReportInputs, RunReport, write_reports};
-use crate::run::{AnswerSource, CachedAnswer, FinishedUnit, Journal, Progress, ResponseCache, RunEvent, UnitOutcome};
-use crate::score::{Scorer, ScoredUnit};
+use crate::run::{
+    AnswerSource, CachedAnswer, FinishedUnit, Journal, Progress, ResponseCache, RunEvent, UnitOutcome, UnitResult,
+};
+use crate::score::{ScoredUnit, Scorer};
 use crate::suite::{Arm, Phase, Skill, Suite};
 
 /// Least time between two report rewrites while units finish; the last rewrite happens
 /// when the run ends, whatever the time.
 const REPORT_INTERVAL: Duration = Duration::from_secs(1);
+
+/// The consumers of a run's events that must keep up with it.
+pub struct RunRecords {
+    pub progress: Progress,
+    pub journal: Journal,
+    pub cache: Option<ResponseCache>,
+    pub recorder: Option<Recorder>,
+    /// Where finished units go to be scored and reported.
+    pub reports: Sender<UnitResult>,
+    /// The first error met while keeping records; the run ends with it.
+    pub failure: Option<CliError>,
+}
+
+impl RunRecords {
+    /// Handles one event; a failure is kept for the end of the run, which goes on.
+    pub fn handle(&mut self, event: RunEvent) {
+        self.progress.handle(&event);
+        if let RunEvent::UnitFinished(unit) = event {
+            if let Err(error) = self.keep(&unit) {
+                tracing::error!(%error, "cannot keep the record of a finished unit");
+                self.failure.get_or_insert(error);
+            }
+            let _ = self.reports.send(unit.result);
+        }
+    }
+
+    /// Writes the unit to the journal, the cache and the recording, as each applies.
+    fn keep(&mut self, unit: &FinishedUnit) -> Result<(), CliError> {
+        let output_error = |error: &dyn std::fmt::Display| CliError::Output(error.to_string());
+        if unit.source != AnswerSource::Journal {
+            self.journal.append(unit).map_err(|error| output_error(&error))?;
+        }
+        let UnitOutcome::Answered { response } = &unit.result.outcome else { return Ok(()) };
+        if let Some(cache) = self.cache.as_ref().filter(|_| unit.source == AnswerSource::Agent) {
+            let cached = CachedAnswer { response: response.clone(), usage: unit.result.usage, latency_ms: unit.result.latency_ms };
+            cache.put(&unit.fingerprint, &cached).map_err(|error| output_error(&error))?;
+        }
+        if let Some(recorder) = self.recorder.as_ref().filter(|recorder| !recorder.contains(&unit.result.key)) {
+            let answer = AgentAnswer { text: response.clone(), usage: unit.result.usage };
+            recorder.record(&unit.result.key, &answer).map_err(|error| output_error(&error))?;
+        }
+        Ok(())
+    }
+}
 
 /// The fixed facts a report of this run states.
 pub struct ReportContext<'a> {
@@ -31,76 +80,42 @@ pub struct ReportContext<'a> {
     pub started_at: String,
 }
 
-/// Everything that consumes the events of one run.
-pub struct RunRecords<'a> {
-    pub progress: Progress,
-    pub journal: Journal,
-    pub cache: Option<ResponseCache>,
-    pub recorder: Option<Recorder>,
+/// The scored units of a run so far, and the report written from them.
+pub struct ReportBook<'a> {
     context: ReportContext<'a>,
     /// Finished units in matrix order; `None` until the unit finishes.
     slots: Vec<Option<ScoredUnit>>,
     positions: HashMap<UnitKey, usize>,
-    last_report: Option<Instant>,
-    /// The first error met while keeping records; the run ends with it.
+    last_written: Option<Instant>,
+    /// The first error met while scoring or writing; the run ends with it.
     pub failure: Option<CliError>,
 }
 
-impl<'a> RunRecords<'a> {
-    /// Sets up the records of a run whose units, in matrix order, are `keys`.
-    pub fn new(context: ReportContext<'a>, keys: &[UnitKey], progress: Progress, journal: Journal) -> RunRecords<'a> {
+impl<'a> ReportBook<'a> {
+    /// Starts an empty book for a run whose units, in matrix order, are `keys`.
+    pub fn new(context: ReportContext<'a>, keys: &[UnitKey]) -> ReportBook<'a> {
         let positions = keys.iter().cloned().enumerate().map(|(index, key)| (key, index)).collect();
-        RunRecords {
-            progress,
-            journal,
-            cache: None,
-            recorder: None,
-            context,
-            slots: vec![None; keys.len()],
-            positions,
-            last_report: None,
-            failure: None,
-        }
+        ReportBook { context, slots: vec![None; keys.len()], positions, last_written: None, failure: None }
     }
 
-    /// Handles one event; a failure is kept for the end of the run, which goes on.
-    pub fn handle(&mut self, event: RunEvent) {
-        self.progress.handle(&event);
-        if let RunEvent::UnitFinished(unit) = event {
-            if let Err(error) = self.keep(&unit) {
-                tracing::error!(%error, "cannot keep the record of a finished unit");
-                self.failure.get_or_insert(error);
-            }
-            self.store(unit);
-            if self.last_report.is_none_or(|written| written.elapsed() >= REPORT_INTERVAL) {
-                if let Err(error) = self.write_report(None) {
+    /// Scores units as they arrive and rewrites the reports at most once per
+    /// `REPORT_INTERVAL`, until the sender is dropped; then returns the book.
+    pub fn fill(mut self, units: Receiver<UnitResult>) -> ReportBook<'a> {
+        for result in units {
+            self.add(result);
+            if self.last_written.is_none_or(|written| written.elapsed() >= REPORT_INTERVAL) {
+                if let Err(error) = self.write(None) {
                     self.failure.get_or_insert(error);
                 }
             }
         }
+        self
     }
 
-    /// Writes the unit to the journal, the cache and the recording, as each applies.
-    fn keep(&mut self, unit: &FinishedUnit) -> Result<(), CliError> {
-        if unit.source != AnswerSource::Journal {
-            self.journal.append(unit).map_err(|error| CliError::Output(error.to_string()))?;
-        }
-        let UnitOutcome::Answered { response } = &unit.result.outcome else { return Ok(()) };
-        if let Some(cache) = self.cache.as_ref().filter(|_| unit.source == AnswerSource::Agent) {
-            let cached = CachedAnswer { response: response.clone(), usage: unit.result.usage, latency_ms: unit.result.latency_ms };
-            cache.put(&unit.fingerprint, &cached).map_err(|error| CliError::Output(error.to_string()))?;
-        }
-        if let Some(recorder) = self.recorder.as_ref().filter(|recorder| !recorder.contains(&unit.result.key)) {
-            let answer = AgentAnswer { text: response.clone(), usage: unit.result.usage };
-            recorder.record(&unit.result.key, &answer).map_err(|error| CliError::Output(error.to_string()))?;
-        }
-        Ok(())
-    }
-
-    /// Scores the unit and puts it in its place.
-    fn store(&mut self, unit: FinishedUnit) {
-        let score = match &unit.result.outcome {
-            UnitOutcome::Answered { response } => match self.context.scorer.score(&unit.result.key.scenario, response) {
+    /// Scores a unit and puts it in its place.
+    fn add(&mut self, result: UnitResult) {
+        let score = match &result.outcome {
+            UnitOutcome::Answered { response } => match self.context.scorer.score(&result.key.scenario, response) {
                 Ok(score) => Some(score),
                 Err(error) => {
                     self.failure.get_or_insert(error.into());
@@ -109,14 +124,14 @@ impl<'a> RunRecords<'a> {
             },
             UnitOutcome::Errored { .. } => None,
         };
-        let position = self.positions[&unit.result.key];
-        self.slots[position] = Some((unit.result, score));
+        let position = self.positions[&result.key];
+        self.slots[position] = Some((result, score));
     }
 
     /// Builds the report of the units finished so far and writes it; returns the report
     /// and the paths written.
-    pub fn write_report(&mut self, finished_at: Option<String>) -> Result<(RunReport, Vec<PathBuf>), CliError> {
-        self.last_report = Some(Instant::now());
+    pub fn write(&mut self, finished_at: Option<String>) -> Result<(RunReport, Vec<PathBuf>), CliError> {
+        self.last_written = Some(Instant::now());
         let units: Vec<ScoredUnit> = self.slots.iter().flatten().cloned().collect();
         let context = &self.context;
         let report = RunReport::build(ReportInputs {
@@ -136,7 +151,7 @@ impl<'a> RunRecords<'a> {
     }
 
     /// Returns the run folder, where the journal and reports are.
-    pub fn run_folder(&self) -> &std::path::Path {
+    pub fn run_folder(&self) -> &Path {
         &self.context.out
     }
 }
