@@ -16,7 +16,7 @@ use std::path::PathBuf;
 pub use files::{MARKDOWN_FILE, RESULTS_FILE, write_reports};
 pub use json::JsonExporter;
 pub use markdown::MarkdownExporter;
-pub use model::{ReportInputs, RunMetadata, RunReport, SCHEMA_VERSION, UnitReport};
+pub use model::{ReportInputs, RunMetadata, RunReport, RunTotals, SCHEMA_VERSION, UnitReport};
 pub use terminal::TerminalExporter;
 
 use crate::score::SummaryError;

@@ -7,18 +7,19 @@ use std::time::Instant;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::event::{FinishedUnit, RunEvent};
+use super::runner::Message;
 use super::plan::PendingUnit;
 use super::rate_limit::RateLimiter;
 use super::unit::{AnswerSource, UnitOutcome, UnitResult};
 use crate::agent::{Agent, AgentAnswer, AgentError, RetryPolicy};
 
-/// Runs one unit to its end and returns it; reports each retry on `events`.
+/// Runs one unit to its end and returns it; reports each retry on `messages`.
 pub(crate) async fn run_unit(
     agent: &Agent,
     unit: PendingUnit,
     retry: &RetryPolicy,
     limiter: &RateLimiter,
-    events: &UnboundedSender<RunEvent>,
+    messages: &UnboundedSender<Message>,
 ) -> FinishedUnit {
     let started = Instant::now();
     let mut attempts = 0;
@@ -40,7 +41,7 @@ pub(crate) async fn run_unit(
         };
         log_retry(&unit, attempts, delay, &error);
         let retrying = RunEvent::Retrying { key: unit.request.key.clone(), attempt: attempts, delay, error: error.to_string() };
-        let _ = events.send(retrying);
+        let _ = messages.send(Message { event: retrying, permit: None });
         tokio::time::sleep(delay).await;
     };
 

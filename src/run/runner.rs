@@ -6,8 +6,8 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use tokio::sync::Semaphore;
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::attempt::run_unit;
 use super::event::{RunEvent, RunTally};
@@ -24,6 +24,14 @@ pub struct RunnerSettings {
     pub retry: RetryPolicy,
     /// Errored units the run tolerates; one more stops it.
     pub max_errored: usize,
+}
+
+/// An event on its way to the caller, with the permit of the unit it finishes. The
+/// permit is released only once the error count is updated, so a unit that starts
+/// after another errored always sees whether that error stopped the run.
+pub(crate) struct Message {
+    pub event: RunEvent,
+    pub permit: Option<OwnedSemaphorePermit>,
 }
 
 /// Runs the plan, calling `on_event` for every event on the caller's task, and returns
@@ -49,7 +57,7 @@ pub async fn run_plan(agent: Arc<Agent>, plan: RunPlan, settings: &RunnerSetting
 }
 
 /// Starts units while permits last and the run is not stopping; returns how many started.
-async fn dispatch(agent: Arc<Agent>, units: Vec<PendingUnit>, settings: RunnerSettings, stop: Arc<AtomicBool>, events: UnboundedSender<RunEvent>) -> usize {
+async fn dispatch(agent: Arc<Agent>, units: Vec<PendingUnit>, settings: RunnerSettings, stop: Arc<AtomicBool>, messages: UnboundedSender<Message>) -> usize {
     let permits = Arc::new(Semaphore::new(settings.concurrency.max(1)));
     let limiter = Arc::new(RateLimiter::new(settings.limits));
     let retry = Arc::new(settings.retry);
@@ -60,11 +68,10 @@ async fn dispatch(agent: Arc<Agent>, units: Vec<PendingUnit>, settings: RunnerSe
             break;
         }
         started += 1;
-        let (agent, limiter, retry, events) = (Arc::clone(&agent), Arc::clone(&limiter), Arc::clone(&retry), events.clone());
+        let (agent, limiter, retry, messages) = (Arc::clone(&agent), Arc::clone(&limiter), Arc::clone(&retry), messages.clone());
         tokio::spawn(async move {
-            let finished = run_unit(&agent, unit, &retry, &limiter, &events).await;
-            let _ = events.send(RunEvent::UnitFinished(finished));
-            drop(permit);
+            let finished = run_unit(&agent, unit, &retry, &limiter, &messages).await;
+            let _ = messages.send(Message { event: RunEvent::UnitFinished(finished), permit: Some(permit) });
         });
     }
     started
@@ -73,13 +80,13 @@ async fn dispatch(agent: Arc<Agent>, units: Vec<PendingUnit>, settings: RunnerSe
 /// Passes events to `on_event` until every unit task has ended, counting outcomes and
 /// raising `stop` once too many units have errored.
 async fn collect(
-    mut receiver: UnboundedReceiver<RunEvent>,
+    mut receiver: UnboundedReceiver<Message>,
     max_errored: usize,
     stop: &AtomicBool,
     tally: &mut RunTally,
     on_event: &mut impl FnMut(RunEvent),
 ) {
-    while let Some(event) = receiver.recv().await {
+    while let Some(Message { event, permit }) = receiver.recv().await {
         let mut stopping = None;
         if let RunEvent::UnitFinished(unit) = &event {
             tally.calls += unit.attempts as usize;
@@ -93,6 +100,8 @@ async fn collect(
                 stopping = Some(RunEvent::Stopping { errored: tally.errored, max_errored });
             }
         }
+        // The stop decision is made, so the next unit may start while this event is handled.
+        drop(permit);
         on_event(event);
         if let Some(stopping) = stopping {
             tracing::warn!(errored = tally.errored, max_errored, "too many units errored; starting no more");
@@ -105,4 +114,87 @@ async fn collect(
 pub fn run_plan_blocking(agent: Arc<Agent>, plan: RunPlan, settings: &RunnerSettings, on_event: impl FnMut(RunEvent)) -> std::io::Result<RunTally> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     Ok(runtime.block_on(run_plan(agent, plan, settings, on_event)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agent::{AgentRequest, ReplayAgent, UnitKey};
+    use crate::run::{Fingerprint, FinishedUnit, UnitOutcome};
+    use crate::suite::Arm;
+
+    /// A replay agent with answers for samples below `recorded`, and a plan of `units` units.
+    fn replay_plan(recorded: u32, units: u32) -> (Arc<Agent>, RunPlan) {
+        let lines: String = (0..recorded)
+            .map(|sample| format!("{{\"scenario\": \"lr\", \"arm\": \"without-skill\", \"sample\": {sample}, \"response\": \"answer {sample}\"}}\n"))
+            .collect();
+        let agent = Agent::Replay(ReplayAgent::from_jsonl_str(&lines, "test").unwrap());
+        let to_call = (0..units)
+            .map(|sample| {
+                let key = UnitKey { scenario: "lr".to_string(), arm: Arm::WithoutSkill, sample };
+                let request = AgentRequest::new(key, "s", None, "q");
+                let fingerprint = Fingerprint::of(&serde_json::json!({}), &request);
+                PendingUnit { request, fingerprint, estimated_tokens: 1 }
+            })
+            .collect();
+        (Arc::new(agent), RunPlan { to_call, ..RunPlan::default() })
+    }
+
+    fn settings(concurrency: usize, max_errored: usize) -> RunnerSettings {
+        RunnerSettings { concurrency, limits: RateLimits::default(), retry: RetryPolicy::default(), max_errored }
+    }
+
+    #[tokio::test]
+    async fn every_unit_reported_once() {
+        let (agent, plan) = replay_plan(40, 50);
+        let mut finished = Vec::new();
+        let tally = run_plan(agent, plan, &settings(8, 50), |event| {
+            if let RunEvent::UnitFinished(unit) = event {
+                finished.push(unit.result);
+            }
+        })
+        .await;
+
+        assert_eq!(finished.len(), 50);
+        let mut samples: Vec<u32> = finished.iter().map(|result| result.key.sample).collect();
+        samples.sort_unstable();
+        assert_eq!(samples, (0..50).collect::<Vec<_>>());
+        assert_eq!(tally, RunTally { answered: 40, errored: 10, not_run: 0, calls: 50, stopped: false });
+        let missing = finished.iter().find(|result| result.key.sample == 45).unwrap();
+        assert!(matches!(&missing.outcome, UnitOutcome::Errored { error } if error.contains("no recording")));
+    }
+
+    #[tokio::test]
+    async fn too_many_errored_stops_dispatch() {
+        let (agent, plan) = replay_plan(0, 30);
+        let mut events = Vec::new();
+        let tally = run_plan(agent, plan, &settings(1, 2), |event| events.push(event)).await;
+
+        assert!(tally.stopped);
+        assert_eq!(tally.errored, 3, "one unit at a time, so none is in flight at the stop");
+        assert_eq!(tally.not_run, 27);
+        let stopping = events.iter().filter(|event| matches!(event, RunEvent::Stopping { .. })).count();
+        assert_eq!(stopping, 1);
+        assert!(matches!(events.last(), Some(RunEvent::Finished(_))));
+    }
+
+    #[tokio::test]
+    async fn done_units_reported_first() {
+        let (agent, mut plan) = replay_plan(2, 1);
+        let done = plan.to_call.pop().unwrap();
+        let result = crate::run::UnitResult {
+            key: done.request.key.clone(),
+            outcome: UnitOutcome::Answered { response: "cached".to_string() },
+            latency_ms: 0,
+            usage: None,
+        };
+        plan.done.push(FinishedUnit { result, fingerprint: done.fingerprint, source: crate::run::AnswerSource::Cache, attempts: 0 });
+
+        let mut events = Vec::new();
+        let tally = run_plan(agent, plan, &settings(1, 0), |event| events.push(event)).await;
+        assert!(matches!(events[0], RunEvent::Started { total: 1, calls: 0 }));
+        assert!(matches!(&events[1], RunEvent::UnitFinished(unit) if unit.attempts == 0));
+        assert_eq!(tally.calls, 0);
+        assert_eq!(tally.answered, 1);
+    }
 }

@@ -147,6 +147,8 @@ impl<'a> ReportBook<'a> {
         })
         .map_err(|error| CliError::Output(error.to_string()))?;
         let written = write_reports(&report, &context.out).map_err(|error| CliError::Output(error.to_string()))?;
+        let elapsed_ms = self.last_written.map_or(0, |started| started.elapsed().as_millis() as u64);
+        tracing::debug!(units = units.len(), elapsed_ms, "rewrote the reports");
         Ok((report, written))
     }
 
