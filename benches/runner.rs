@@ -86,7 +86,7 @@ fn bench_rate_limit(samples: u64, concurrency: u64, requests_per_minute: u64) ->
     ratio <= 1.1 && run.answered == units
 }
 
-/// What one `skilleval run` took.
+/// Measurements of one `skilleval run`.
 struct Measured {
     wall: Duration,
     /// User plus system CPU time of the `skilleval` process.

@@ -10,8 +10,8 @@ fn main() -> ExitCode {
     ExitCode::from(skilleval::cli::run(cli))
 }
 
-/// Sends `tracing` events to stderr, filtered by `RUST_LOG` (such as
-/// `RUST_LOG=skilleval=debug`); without it only errors are shown, because the progress
+/// Sends `tracing` events to stderr, filtered by `RUST_LOG`, such as
+/// `RUST_LOG=skilleval=debug`. Without it only errors are shown, because the progress
 /// display already reports retries and errored units.
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()

@@ -52,7 +52,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
 
-    /// Environment variable that holds the API key [default: OPENAI_API_KEY or ANTHROPIC_API_KEY]; the key itself is never logged or written
+    /// Environment variable that contains the API key [default: OPENAI_API_KEY or ANTHROPIC_API_KEY]; the key itself is never logged or written
     #[arg(long, value_name = "VAR")]
     pub api_key_env: Option<String>,
 

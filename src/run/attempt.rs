@@ -1,6 +1,6 @@
 //! One unit, start to finish: waits for the rate limiter, sends the request, and on a
-//! transient error waits as the retry policy (or the provider's `Retry-After`) says and
-//! tries again, until the unit is answered or its last error is final.
+//! transient error waits as long as the retry policy (or the provider's `Retry-After`)
+//! requires and tries again, until the unit is answered or its last error is final.
 
 use std::time::Instant;
 

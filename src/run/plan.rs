@@ -30,7 +30,7 @@ pub struct PendingUnit {
     pub estimated_tokens: u64,
 }
 
-/// What a run will do.
+/// A run's plan: the units that need no call and the units to call.
 #[derive(Debug, Clone, Default)]
 pub struct RunPlan {
     /// Units finished without a call: answered in the journal, or found in the cache.
@@ -48,11 +48,12 @@ pub struct CallEstimate {
     pub from_cache: usize,
     /// Estimated from prompt length at four characters per token.
     pub input_tokens: u64,
-    /// The most the calls may produce: `max_tokens` per call; `None` when it is unset.
+    /// Maximum output tokens of all calls together, `max_tokens` each, or `None` when
+    /// the agent sets no `max_tokens`.
     pub max_output_tokens: Option<u64>,
 }
 
-/// What a plan is made from.
+/// The inputs of a plan.
 #[derive(Debug, Clone, Copy)]
 pub struct PlanSources<'a> {
     /// Describes the agent for fingerprints; see `agent_identity`.

@@ -26,8 +26,8 @@ pub(crate) struct RateLimiter {
 }
 
 impl RateLimiter {
-    /// Builds a limiter whose buckets hold one second's worth of their rate, at least one
-    /// request, so that no minute-long window sees much more than the limit.
+    /// Builds a limiter whose buckets contain one second's worth of their rate, at least
+    /// one request, so that no minute-long window gets much more than the limit.
     pub fn new(limits: RateLimits) -> RateLimiter {
         RateLimiter {
             requests: limits.requests_per_minute.map(|rate| Bucket::per_minute(f64::from(rate))),
@@ -52,15 +52,15 @@ impl RateLimiter {
         }
     }
 
-    /// Corrects the token bucket once a request's real cost is known: a failed attempt
-    /// costs nothing, an answer what its usage says.
+    /// Corrects the token bucket once a request's real cost is known. A failed attempt
+    /// costs nothing, and an answer costs the usage its provider reported.
     pub fn settle(&self, estimated_tokens: u64, actual_tokens: u64) {
         if let Some(bucket) = &self.tokens {
             bucket.adjust(actual_tokens as f64 - estimated_tokens as f64);
         }
     }
 
-    /// Holds every request back for `wait`, as a provider's `Retry-After` asks.
+    /// Holds every request back for `wait`, as a provider's `Retry-After` requests.
     pub fn pause_for(&self, wait: Duration) {
         let until = Instant::now() + wait;
         let mut paused = self.paused_until.lock().unwrap_or_else(|poisoned| poisoned.into_inner());

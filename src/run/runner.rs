@@ -15,7 +15,7 @@ use super::plan::{PendingUnit, RunPlan};
 use super::rate_limit::{RateLimiter, RateLimits};
 use crate::agent::{Agent, RetryPolicy};
 
-/// How the runner treats one agent.
+/// Runner settings for one agent: concurrency, rate limits, retry policy and error budget.
 #[derive(Debug, Clone)]
 pub struct RunnerSettings {
     /// Units in flight at once; at least 1.
@@ -28,7 +28,7 @@ pub struct RunnerSettings {
 
 /// An event on its way to the caller, with the permit of the unit it finishes. The
 /// permit is released only once the error count is updated, so a unit that starts
-/// after another errored always sees whether that error stopped the run.
+/// after another errored always finds out whether that error stopped the run.
 pub(crate) struct Message {
     pub event: RunEvent,
     pub permit: Option<OwnedSemaphorePermit>,

@@ -10,7 +10,7 @@ use crate::support::run_support::{
     RunFolders, UNITS_PER_SAMPLE, count_status, exit_code, read_journal, read_results, run_skilleval, unit_key,
 };
 
-/// An OpenAI entry for the mock with fast retries and a 1 s timeout.
+/// Builds an OpenAI entry for the mock with fast retries and a 1 s timeout.
 fn openai_entry(mock: &MockAgent, concurrency: u32) -> String {
     format!(
         "kind: openai\nmodel: mock-model\nbase_url: {}\ntimeout_secs: 1\nconcurrency: {concurrency}\n\

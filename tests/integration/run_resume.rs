@@ -44,7 +44,8 @@ fn kill_then_resume_calls_nothing_twice() {
     child.wait().unwrap();
     let calls_before = mock.requests();
     let journaled = read_journal(&folders.out()).len() as u64;
-    assert!(journaled >= 15 && journaled < total, "killed in mid-run: {journaled} of {total} journaled");
+    assert!(journaled >= 15, "killed after units finished: {journaled} journaled");
+    assert!(journaled < total, "killed before the run ended: {journaled} of {total} journaled");
     assert!(calls_before - journaled <= CONCURRENCY, "{calls_before} calls, {journaled} journaled");
     let partial = read_results(&folders.out());
     assert!(partial["units"].as_array().unwrap().len() as u64 <= journaled, "the report was rewritten as units finished");

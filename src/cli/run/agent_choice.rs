@@ -1,7 +1,7 @@
 //! Turning `--agent`, `--agents` and the provider flags into one agent with its runner
-//! settings. Built-in names (`replay`, `openai`, `anthropic`) take their settings from
-//! flags; any other name is an entry of the agents file, which may also shadow a
-//! built-in name.
+//! settings. The built-in names (`replay`, `openai`, `anthropic`) take their settings
+//! from flags. Any other name is an entry of the agents file, and an entry may also
+//! shadow a built-in name.
 
 use std::path::Path;
 

@@ -20,7 +20,7 @@ use crate::run::{
 use crate::score::{ScoredUnit, Scorer};
 use crate::suite::{Arm, Phase, Skill, Suite};
 
-/// Least time between two report rewrites while units finish; the last rewrite happens
+/// Minimum time between two report rewrites while units finish; the last rewrite happens
 /// when the run ends, whatever the time.
 const REPORT_INTERVAL: Duration = Duration::from_secs(1);
 
@@ -30,7 +30,7 @@ pub struct RunRecords {
     pub journal: Journal,
     pub cache: Option<ResponseCache>,
     pub recorder: Option<Recorder>,
-    /// Where finished units go to be scored and reported.
+    /// Channel to the report thread, which scores and reports finished units.
     pub reports: Sender<UnitResult>,
     /// The first error met while keeping records; the run ends with it.
     pub failure: Option<CliError>,
