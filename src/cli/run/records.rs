@@ -24,6 +24,10 @@ use crate::suite::{Arm, Phase, Skill, Suite};
 /// when the run ends, whatever the time.
 const REPORT_INTERVAL: Duration = Duration::from_secs(1);
 
+/// Rewrites wait at least this many times as long as the last rewrite took, so that on
+/// a large run rewriting takes at most a tenth of a core away from the calls.
+const REPORT_COST_FACTOR: u32 = 10;
+
 /// The consumers of a run's events that must keep up with it.
 pub struct RunRecords {
     pub progress: Progress,
@@ -83,10 +87,14 @@ pub struct ReportContext<'a> {
 /// The scored units of a run so far, and the report written from them.
 pub struct ReportBook<'a> {
     context: ReportContext<'a>,
-    /// Finished units in matrix order; `None` until the unit finishes.
-    slots: Vec<Option<ScoredUnit>>,
+    /// Finished units, put in matrix order before each rewrite.
+    finished: Vec<ScoredUnit>,
+    /// Whether `finished` is in matrix order.
+    sorted: bool,
     positions: HashMap<UnitKey, usize>,
     last_written: Option<Instant>,
+    /// How long the last rewrite took.
+    last_cost: Duration,
     /// The first error met while scoring or writing; the run ends with it.
     pub failure: Option<CliError>,
 }
@@ -95,15 +103,25 @@ impl<'a> ReportBook<'a> {
     /// Starts an empty book for a run whose units, in matrix order, are `keys`.
     pub fn new(context: ReportContext<'a>, keys: &[UnitKey]) -> ReportBook<'a> {
         let positions = keys.iter().cloned().enumerate().map(|(index, key)| (key, index)).collect();
-        ReportBook { context, slots: vec![None; keys.len()], positions, last_written: None, failure: None }
+        ReportBook {
+            context,
+            finished: Vec::with_capacity(keys.len()),
+            sorted: true,
+            positions,
+            last_written: None,
+            last_cost: Duration::ZERO,
+            failure: None,
+        }
     }
 
     /// Scores units as they arrive and rewrites the reports at most once per
-    /// `REPORT_INTERVAL`, until the sender is dropped; then returns the book.
+    /// `REPORT_INTERVAL`, or less often when rewriting is slow, until the sender is
+    /// dropped; then returns the book.
     pub fn fill(mut self, units: Receiver<UnitResult>) -> ReportBook<'a> {
         for result in units {
             self.add(result);
-            if self.last_written.is_none_or(|written| written.elapsed() >= REPORT_INTERVAL) {
+            let interval = REPORT_INTERVAL.max(self.last_cost * REPORT_COST_FACTOR);
+            if self.last_written.is_none_or(|written| written.elapsed() >= interval) {
                 if let Err(error) = self.write(None) {
                     self.failure.get_or_insert(error);
                 }
@@ -124,15 +142,20 @@ impl<'a> ReportBook<'a> {
             },
             UnitOutcome::Errored { .. } => None,
         };
-        let position = self.positions[&result.key];
-        self.slots[position] = Some((result, score));
+        self.finished.push((result, score));
+        self.sorted = false;
     }
 
     /// Builds the report of the units finished so far and writes it; returns the report
     /// and the paths written.
     pub fn write(&mut self, finished_at: Option<String>) -> Result<(RunReport, Vec<PathBuf>), CliError> {
         self.last_written = Some(Instant::now());
-        let units: Vec<ScoredUnit> = self.slots.iter().flatten().cloned().collect();
+        if !self.sorted {
+            let positions = &self.positions;
+            self.finished.sort_by_key(|(result, _)| positions[&result.key]);
+            self.sorted = true;
+        }
+        let units = &self.finished;
         let context = &self.context;
         let report = RunReport::build(ReportInputs {
             suite: context.suite,
@@ -142,13 +165,13 @@ impl<'a> ReportBook<'a> {
             arms: Arm::BOTH.to_vec(),
             started_at: Some(context.started_at.clone()),
             finished_at,
-            units: &units,
+            units,
             up_to_phase: context.up_to_phase,
         })
         .map_err(|error| CliError::Output(error.to_string()))?;
         let written = write_reports(&report, &context.out).map_err(|error| CliError::Output(error.to_string()))?;
-        let elapsed_ms = self.last_written.map_or(0, |started| started.elapsed().as_millis() as u64);
-        tracing::debug!(units = units.len(), elapsed_ms, "rewrote the reports");
+        self.last_cost = self.last_written.map_or(Duration::ZERO, |started| started.elapsed());
+        tracing::debug!(units = units.len(), elapsed_ms = self.last_cost.as_millis() as u64, "rewrote the reports");
         Ok((report, written))
     }
 
