@@ -8,6 +8,8 @@ use std::sync::LazyLock;
 
 use regex::{Captures, Regex};
 
+use super::compile_regex;
+
 use super::arithmetic::CodeVariables;
 use super::negation::denial;
 use super::text::{AnswerText, Sentence};
@@ -60,17 +62,17 @@ fn format_value(value: f64) -> String {
 
 /// A sentence that corrects an earlier statement supersedes earlier findings.
 static RETRACTION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(actually,? (no|make (it|that))|on second thought|correction:|scratch that|i misspoke|let me correct|i was wrong|forget (that|the))\b").unwrap()
+    compile_regex(r"(?i)\b(actually,? (no|make (it|that))|on second thought|correction:|scratch that|i misspoke|let me correct|i was wrong|forget (that|the))\b")
 });
 
 /// A multiplier that a sentence dismisses: "4x is too aggressive".
 static DISMISSED_MULTIPLIER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?P<n>\d+(?:\.\d+)?)\s*(?:x|×)\s+(?:is|would be|seems|feels)\s+(?:\w+\s+)?(?:too (?:aggressive|much|high|hot|risky)|overkill|excessive|unsafe)").unwrap()
+    compile_regex(r"(?i)\b(?P<n>\d+(?:\.\d+)?)\s*(?:x|×)\s+(?:is|would be|seems|feels)\s+(?:\w+\s+)?(?:too (?:aggressive|much|high|hot|risky)|overkill|excessive|unsafe)")
 });
 
 /// Sentences that limit a dismissal to one optimizer: "with Adam, 4x is too aggressive"
 /// keeps 4x as the rule for SGD.
-static OPTIMIZER_CONDITION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)adam|adaptive|\bsgd\b|optimi[sz]er").unwrap());
+static OPTIMIZER_CONDITION: LazyLock<Regex> = LazyLock::new(|| compile_regex(r"(?i)adam|adaptive|\bsgd\b|optimi[sz]er"));
 
 /// Withdraws findings that the answer takes back later: everything before a sentence
 /// that corrects itself ("scratch that"), and any value that a later sentence dismisses
@@ -107,11 +109,10 @@ enum Subject {
 }
 
 static LR_WORDS: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)learning[- ]rates?|\blrs?\b|η|\beta\b|step[- ]size|\w*_lr\b|\blr_\w*").unwrap());
+    LazyLock::new(|| compile_regex(r"(?i)learning[- ]rates?|\blrs?\b|η|\beta\b|step[- ]size|\w*_lr\b|\blr_\w*"));
 
 static OTHER_SUBJECT_WORDS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\bbatch(es)?\b|\bbatch[_ ]size\b|\bsteps?\b|\bupdates?\b|\biterations?\b|\bepochs?\b|\bnoise\b|\bvariance\b|\bgpus?\b|\bdevices?\b|\btime\b|\bthroughput\b|\bmemory\b|\bhours?\b|\bsamples?\b|\bexamples?\b")
-        .unwrap()
+    compile_regex(r"(?i)\bbatch(es)?\b|\bbatch[_ ]size\b|\bsteps?\b|\bupdates?\b|\biterations?\b|\bepochs?\b|\bnoise\b|\bvariance\b|\bgpus?\b|\bdevices?\b|\btime\b|\bthroughput\b|\bmemory\b|\bhours?\b|\bsamples?\b|\bexamples?\b")
 });
 
 /// Picks the subject whose word lies nearest to `start..end`; learning-rate words, and
@@ -135,23 +136,22 @@ fn subject_of(sentence: &str, start: usize, end: usize, extra_words: &[Regex]) -
 
 /// Multipliers: `4x`, `×4`, `4 times`, `by 4`, `4-fold`, `4 η`.
 static MULTIPLIER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?P<pre>√|sqrt\(?|square root of )?\b(?P<n>\d+(?:\.\d+)?)\s*(?:x|×|\*|times|-fold)(?:\b|\s|$)|(?:×|\*|\bx)\s*(?P<m>\d+(?:\.\d+)?)\b|\bby (?:a factor of |about |roughly |~)?(?P<b>\d+(?:\.\d+)?)\b(?:\s*(?:x|×))?|\bfactor of (?P<f>\d+(?:\.\d+)?)\b|(?P<c>\d+(?:\.\d+)?)\s*(?:η|lr\b|base[_ ]lr)")
-        .unwrap()
+    compile_regex(r"(?i)(?P<pre>√|sqrt\(?|square root of )?\b(?P<n>\d+(?:\.\d+)?)\s*(?:x|×|\*|times|-fold)(?:\b|\s|$)|(?:×|\*|\bx)\s*(?P<m>\d+(?:\.\d+)?)\b|\bby (?:a factor of |about |roughly |~)?(?P<b>\d+(?:\.\d+)?)\b(?:\s*(?:x|×))?|\bfactor of (?P<f>\d+(?:\.\d+)?)\b|(?P<c>\d+(?:\.\d+)?)\s*(?:η|lr\b|base[_ ]lr)")
 });
 
 /// Words after a multiplier that make it a reduction or a different quantity.
 static NOT_AN_LR_INCREASE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*(fewer|less|lower|smaller|slower|faster|more (steps|updates|iterations|memory|compute)|the batch|batch|gpus?|steps|updates)\b").unwrap()
+    compile_regex(r"(?i)^\s*(fewer|less|lower|smaller|slower|faster|more (steps|updates|iterations|memory|compute)|the batch|batch|gpus?|steps|updates)\b")
 });
 
 /// Learning-rate values before and after: `0.1 → 0.4`, `1e-3 to 4e-3`.
 static LR_CHANGE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?P<a>\d*\.?\d+(?:e-?\d+)?)\s*(?:→|->|=>|⇒|⟶|\bto\b|\bbecomes\b)\s*(?P<b>\d*\.?\d+(?:e-?\d+)?)").unwrap()
+    compile_regex(r"(?i)(?P<a>\d*\.?\d+(?:e-?\d+)?)\s*(?:→|->|=>|⇒|⟶|\bto\b|\bbecomes\b)\s*(?P<b>\d*\.?\d+(?:e-?\d+)?)")
 });
 
 /// A worked ratio: `256/64 = 4`.
 static RATIO: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?P<a>\d+(?:\.\d+)?)\s*/{1,2}\s*(?P<b>\d+(?:\.\d+)?)\s*=\s*(?P<n>\d+(?:\.\d+)?)").unwrap());
+    LazyLock::new(|| compile_regex(r"(?P<a>\d+(?:\.\d+)?)\s*/{1,2}\s*(?P<b>\d+(?:\.\d+)?)\s*=\s*(?P<n>\d+(?:\.\d+)?)"));
 
 fn lr_multipliers(text: &AnswerText, extra_words: &[Regex]) -> Vec<Finding> {
     let mut findings = Vec::new();
@@ -196,7 +196,7 @@ fn lr_multipliers(text: &AnswerText, extra_words: &[Regex]) -> Vec<Finding> {
 /// A learning-rate assignment in code, `new_lr = old_lr * new_bs / old_bs`: the factor
 /// is the expression's value with every learning-rate name set to 1.
 static CODE_LR_ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*(?P<target>\w*lr\w*|\w*learning_rate\w*)\s*=\s*(?P<expr>[^#]*\b(?:\w*lr\w*|\w*learning_rate\w*)\b[^#]*?)\s*(?:#.*)?$").unwrap()
+    compile_regex(r"^\s*(?P<target>\w*lr\w*|\w*learning_rate\w*)\s*=\s*(?P<expr>[^#]*\b(?:\w*lr\w*|\w*learning_rate\w*)\b[^#]*?)\s*(?:#.*)?$")
 });
 
 fn code_lr_multiplier(sentence: &Sentence, index: usize, variables: &CodeVariables) -> Option<Finding> {
@@ -246,15 +246,14 @@ fn finding_at(sentence: &Sentence, index: usize, value: f64, found: regex::Match
 
 /// Accumulation counts: `8 steps`, `8 micro-batches`, `accumulate over 8`, `8 × 64 = 512`.
 static STEPS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?P<n>\d+)\s*(?:gradient\s+)?(?:accumulation\s+)?(?:steps?|micro[- ]?batch(?:es)?|mini[- ]?batch(?:es)?|sub[- ]?batch(?:es)?|chunks|forward(?:/| and |-| )backward|(?:forward |backward )?passes)\b|accumulat\w*(?:\s+\w+){0,3}?\s+(?:over|for|across|of|every|to)\s+(?P<m>\d+)\b|%\s*(?P<k>\d+)\s*==\s*0|(?:flag|setting|option)\b[^.]{0,60}\bset it to (?P<f>\d+)\b")
-        .unwrap()
+    compile_regex(r"(?i)\b(?P<n>\d+)\s*(?:gradient\s+)?(?:accumulation\s+)?(?:steps?|micro[- ]?batch(?:es)?|mini[- ]?batch(?:es)?|sub[- ]?batch(?:es)?|chunks|forward(?:/| and |-| )backward|(?:forward |backward )?passes)\b|accumulat\w*(?:\s+\w+){0,3}?\s+(?:over|for|across|of|every|to)\s+(?P<m>\d+)\b|%\s*(?P<k>\d+)\s*==\s*0|(?:flag|setting|option)\b[^.]{0,60}\bset it to (?P<f>\d+)\b")
 });
 
 static PRODUCT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?P<a>\d+)\s*(?:×|x|\*)\s*(?P<b>\d+)\s*=\s*(?P<t>\d+)").unwrap());
+    LazyLock::new(|| compile_regex(r"(?P<a>\d+)\s*(?:×|x|\*)\s*(?P<b>\d+)\s*=\s*(?P<t>\d+)"));
 
 static ACCUMULATION_ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?P<name>\w*accum\w*|\w*accumulation\w*)\s*[=:]\s*(?P<expr>[^#,\n)]+)").unwrap()
+    compile_regex(r"(?i)\b(?P<name>\w*accum\w*|\w*accumulation\w*)\s*[=:]\s*(?P<expr>[^#,\n)]+)")
 });
 
 fn accumulation_steps(text: &AnswerText, parameters: &Parameters) -> Vec<Finding> {
@@ -311,16 +310,16 @@ fn number(parameters: &Parameters, name: &str) -> Option<f64> {
 
 /// Memory amounts: `48 GB`, `~44.7 GiB`, `48,000 MB`.
 static MEMORY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>gb|gib|gigabytes?|g|tb|tib|mb|mib)\b").unwrap()
+    compile_regex(r"(?i)(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>gb|gib|gigabytes?|g|tb|tib|mb|mib)\b")
 });
 
 /// Words around an amount that make it a GPU's capacity rather than an estimate.
 static GPU_CAPACITY: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\b(gpus?|cards?|vram|a100|a6000|h100|a10g?|l4|l40s?|rtx|3090|4090|v100|device)\b").unwrap());
+    LazyLock::new(|| compile_regex(r"(?i)\b(gpus?|cards?|vram|a100|a6000|h100|a10g?|l4|l40s?|rtx|3090|4090|v100|device)\b"));
 
 /// A bare number in a code comment, such as `# 48.0`.
 static CODE_COMMENT_NUMBER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"#\s*(?:=|≈|~|->|→)?\s*(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>gb|gib)?\s*$").unwrap());
+    LazyLock::new(|| compile_regex(r"#\s*(?:=|≈|~|->|→)?\s*(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>gb|gib)?\s*$"));
 
 fn memory_amounts(text: &AnswerText) -> Vec<Finding> {
     let mut findings = Vec::new();
@@ -363,15 +362,15 @@ fn unit_in_gigabytes(unit: &str) -> f64 {
 
 /// Sentences that recommend something, or name the fine-tuning setting.
 static RECOMMENDATION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(use|start|try|go with|recommend\w*|pick|choose|stick with|default|standard|sweet spot|aim for|begin|suggest\w*|i'd run|what i'd run|settle on|fine[- ]tun\w*|per_device_train_batch_size|probably|starting point|i'd (go|pick|use|start))\b").unwrap()
+    compile_regex(r"(?i)\b(use|start|try|go with|recommend\w*|pick|choose|stick with|default|standard|sweet spot|aim for|begin|suggest\w*|i'd run|what i'd run|settle on|fine[- ]tun\w*|per_device_train_batch_size|probably|starting point|i'd (go|pick|use|start))\b")
 });
 
 /// A sweep over several sizes names candidates, not a recommendation.
-static SWEEP: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\bsweep|\bgrid search").unwrap());
+static SWEEP: LazyLock<Regex> = LazyLock::new(|| compile_regex(r"(?i)\bsweep|\bgrid search"));
 
 /// Words that, shortly before a number, make it what fits rather than what to use.
 static CAPACITY: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\b(max|maximum|fits?|largest|biggest|oom|ceiling|upper bound|limit)\b").unwrap());
+    LazyLock::new(|| compile_regex(r"(?i)\b(max|maximum|fits?|largest|biggest|oom|ceiling|upper bound|limit)\b"));
 
 /// Whether a capacity word stands in the 40 characters before a number.
 fn describes_capacity(before: &str) -> bool {
@@ -380,17 +379,17 @@ fn describes_capacity(before: &str) -> bool {
 }
 
 static BATCH_CONTEXT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)batch|sequences per step|examples per step").unwrap());
+    LazyLock::new(|| compile_regex(r"(?i)batch|sequences per step|examples per step"));
 
-static INTEGER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?P<n>\b\d+\b)(?P<after>\s*\S*)").unwrap());
+static INTEGER: LazyLock<Regex> = LazyLock::new(|| compile_regex(r"(?P<n>\b\d+\b)(?P<after>\s*\S*)"));
 
 /// Units after an integer that make it something other than a batch size.
 static NOT_A_BATCH: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*(tokens?|gb|gib|mb|layers?|heads?|epochs?|%|m\b|b\b|params|parameters|hidden|e-|x\b|×|seconds?|minutes?|hours?|steps?|bit)").unwrap()
+    compile_regex(r"(?i)^\s*(tokens?|gb|gib|mb|layers?|heads?|epochs?|%|m\b|b\b|params|parameters|hidden|e-|x\b|×|seconds?|minutes?|hours?|steps?|bit)")
 });
 
 static SEQUENCE_LENGTH_BEFORE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)(seq(uence)?[ _]?(len(gth)?)?|max_len\w*|length|tokens?)\s*(≤|<=|<|of|=|:|at)?\s*~?$").unwrap());
+    LazyLock::new(|| compile_regex(r"(?i)(seq(uence)?[ _]?(len(gth)?)?|max_len\w*|length|tokens?)\s*(≤|<=|<|of|=|:|at)?\s*~?$"));
 
 fn recommended_batches(text: &AnswerText) -> Vec<Finding> {
     let mut findings = Vec::new();
