@@ -172,7 +172,8 @@ fn lr_multipliers(text: &AnswerText, extra_words: &[Regex]) -> Vec<Finding> {
         let names_lr = |sentence: &Sentence| {
             LR_WORDS.is_match(&sentence.normalized) || extra_words.iter().any(|words| words.is_match(&sentence.normalized))
         };
-        if !names_lr(sentence) && !(sentence.in_code && code_block_names_lr(text, index, names_lr)) {
+        let in_lr_context = names_lr(sentence) || sentence.in_code && code_block_names_lr(text, index, names_lr);
+        if !in_lr_context {
             continue;
         }
         for captures in MULTIPLIER.captures_iter(normalized) {
@@ -415,7 +416,7 @@ fn recommended_batches(text: &AnswerText) -> Vec<Finding> {
         let normalized = &sentence.normalized;
         let recommends = RECOMMENDATION.is_match(normalized) && !SWEEP.is_match(normalized);
         let names_batch = BATCH_CONTEXT.is_match(normalized) || sentence.in_code && normalized.contains("batch_size");
-        if !recommends && !(sentence.in_code && names_batch) {
+        if !(recommends || sentence.in_code && names_batch) {
             continue;
         }
         for captures in INTEGER.captures_iter(normalized) {
