@@ -32,6 +32,12 @@ pub(super) fn memory_amounts(text: &AnswerText) -> Vec<Finding> {
                 continue;
             }
             let Ok(value) = captures["n"].parse::<f64>() else { continue };
+            // "3B parameters" is a count, not three bytes: a byte figure is an estimate
+            // only when it is at least a gigabyte.
+            let in_bytes = matches!(captures["unit"].to_ascii_lowercase().as_str(), "b" | "bytes");
+            if in_bytes && value < 1e9 {
+                continue;
+            }
             findings.push(finding_at(sentence, index, value * unit_in_gigabytes(&captures["unit"]), whole));
         }
         if sentence.in_code {

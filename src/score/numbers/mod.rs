@@ -195,6 +195,8 @@ mod tests {
         assert!(memory_shown("That is ~44.7 GiB before activations."));
         assert!(!memory_shown("You'd need a 48 GB GPU."));
         assert!(!memory_shown("Weights alone are 12 GB."));
+        assert!(memory_shown("That is 4.8e10 B of model state."));
+        assert!(!memory_shown("A 3B model at 4 bytes is 12 GB."));
     }
 
     fn batch_shown(answer: &str) -> bool {
