@@ -2,10 +2,13 @@
 //! trait, plus [`write_reports`], which saves `results.json` and `report.md` so that a
 //! crash never leaves half a file.
 
+mod effect;
 mod files;
 mod json;
 mod markdown;
 mod model;
+mod phrases;
+mod suite_info;
 pub(crate) mod terminal;
 #[cfg(test)]
 pub(crate) mod test_support;
@@ -16,7 +19,9 @@ use std::path::PathBuf;
 pub use files::{MARKDOWN_FILE, RESULTS_FILE, write_reports};
 pub use json::JsonExporter;
 pub use markdown::MarkdownExporter;
+pub use effect::{EffectVerdict, OverallEffect, ScenarioEffect, SkillEffect, skill_effect};
 pub use model::{ReportInputs, RunMetadata, RunReport, SCHEMA_VERSION, UnitReport};
+pub use suite_info::{CheckInfo, PassThresholds, PatternInfo, ScenarioInfo};
 pub use terminal::TerminalExporter;
 
 use crate::score::SummaryError;
