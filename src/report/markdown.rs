@@ -258,7 +258,7 @@ fn failed_check_item(units: &[&UnitReport], check_id: &str, answered: usize) -> 
 /// Puts agent text on one line, cut to [`MAX_QUOTE_CHARS`], and escapes it so that HTML,
 /// emphasis, strikethrough, link brackets, code spans and headings render as plain text.
 /// GitHub still turns a bare URL into a link.
-fn quote(text: &str) -> String {
+pub(crate) fn quote(text: &str) -> String {
     let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut cut: String = one_line.chars().take(MAX_QUOTE_CHARS).collect();
     if one_line.chars().count() > MAX_QUOTE_CHARS {

@@ -3,7 +3,8 @@
 //! Every pass rate (per scenario and arm) and held rate (per check) present in both is
 //! compared with a 95% Newcombe interval of run minus baseline. An interval wholly below
 //! zero is a regression, wholly above zero an improvement; anything else is noise at
-//! these sample counts. Gates compare by status: holds → fails is a regression.
+//! these sample counts. Gates compare by status: a gate that fails now and did not fail
+//! in the baseline is a regression.
 //!
 //! Only with-skill regressions of scenarios and of required, numeric and anti checks fail
 //! the comparison, with gate regressions and anything the baseline has that the run lacks.
@@ -65,7 +66,7 @@ pub struct RateChange {
     pub fails_build: bool,
 }
 
-/// A gate whose status changed between holds and fails.
+/// A gate whose status changed to or from fails.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GateChange {
     pub id: GateId,
@@ -75,8 +76,8 @@ pub struct GateChange {
 
 impl Comparison {
     /// Returns whether the run regressed against the baseline: a with-skill scenario or
-    /// non-bonus check fell beyond noise, a gate went from holds to fails, or something in
-    /// the baseline is missing from the run.
+    /// non-bonus check fell beyond noise, a gate fails that did not fail before, or
+    /// something in the baseline is missing from the run.
     pub fn fails(&self) -> bool {
         self.regressions.iter().any(|change| change.fails_build) || !self.gate_regressions.is_empty() || !self.missing.is_empty()
     }
@@ -239,13 +240,15 @@ fn list_added(baseline: &Snapshot, run: &Snapshot, comparison: &mut Comparison) 
     }
 }
 
-/// Compares gate statuses: holds → fails is a regression, fails → holds an improvement.
+/// Compares gate statuses. A gate that fails now and did not fail in the baseline (it
+/// held, was not evaluated, or is not in it) is a regression; fails → holds is an
+/// improvement.
 fn compare_gates(baseline: &Snapshot, run: &Snapshot, comparison: &mut Comparison) {
-    for before in &baseline.gates {
-        let Some(after) = run.gates.iter().find(|gate| gate.id == before.id) else { continue };
-        let change = GateChange { id: before.id, before: before.status, after: after.status };
-        match (before.status, after.status) {
-            (GateStatus::Holds, GateStatus::Fails) => comparison.gate_regressions.push(change),
+    for after in &run.gates {
+        let before = baseline.gates.iter().find(|gate| gate.id == after.id).map_or(GateStatus::NotEvaluated, |gate| gate.status);
+        let change = GateChange { id: after.id, before, after: after.status };
+        match (before, after.status) {
+            (GateStatus::Holds | GateStatus::NotEvaluated, GateStatus::Fails) => comparison.gate_regressions.push(change),
             (GateStatus::Fails, GateStatus::Holds) => comparison.gate_improvements.push(change),
             _ => {}
         }

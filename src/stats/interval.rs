@@ -66,12 +66,14 @@ impl Interval {
 }
 
 /// Formats a difference of rates as signed whole percentage points, e.g. `+60` or `−5`.
+/// A value that rounds to zero keeps its side (`+0`, `−0`), so that a bound just below
+/// zero does not read as zero; only an exact zero is `0`.
 pub fn signed_points(difference: f64) -> String {
-    let points = (difference * 100.0).round();
-    if points > 0.0 {
+    let points = (difference.abs() * 100.0).round();
+    if difference > 0.0 {
         format!("+{points:.0}")
-    } else if points < 0.0 {
-        format!("−{:.0}", -points)
+    } else if difference < 0.0 {
+        format!("−{points:.0}")
     } else {
         "0".to_string()
     }
@@ -144,6 +146,8 @@ mod tests {
         let interval = wilson(2, 5).unwrap();
         assert_eq!(interval.format_percent(), "12–77%");
         assert_eq!(Interval { lower: -0.054, upper: 0.876 }.format_points(), "−5 to +88 pp");
-        assert_eq!(signed_points(0.0001), "0");
+        assert_eq!(signed_points(0.0001), "+0");
+        assert_eq!(signed_points(-0.0003), "−0");
+        assert_eq!(signed_points(0.0), "0");
     }
 }
