@@ -72,13 +72,19 @@ fn write_failed_checks(report: &RunReport, scenario: &str, arm: Arm, out: &mut d
 
 /// Writes one failed check as a list item with up to [`MAX_QUOTES_PER_CHECK`] quotes.
 fn write_check_item(check: &FailedCheck, verb: &str, out: &mut dyn Write) -> Result<(), ReportError> {
-    let description = if check.description.is_empty() { check.id.clone() } else { check.description.clone() };
     let kind = check.kind.as_str();
+    let description = check_sentence(check);
     writeln!(out, "- {description} (`{}`, {kind}): {verb} {}/{} answers.", check.id, check.failed, check.answered)?;
     for (sample, evidence) in check.quotes.iter().take(MAX_QUOTES_PER_CHECK) {
         writeln!(out, "  > sample {sample}: {}", quote(evidence))?;
     }
     Ok(())
+}
+
+/// Returns a check's description without its final period, or its id when it has none.
+fn check_sentence(check: &FailedCheck) -> String {
+    let description = check.description.trim().trim_end_matches('.');
+    if description.is_empty() { check.id.clone() } else { description.to_string() }
 }
 
 /// Writes every gate as a checklist line: ✅ holds, ❌ fails, ⏳ not evaluated, each with

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use super::{arm_result, run_date, write_failed_checks, write_gate_checklist, write_scenario_heading};
 use crate::gate::format_percent;
-use crate::report::failures::failed_checks;
+use crate::report::failures::{FailedCheck, failed_checks};
 use crate::report::phrases::partial_note;
 use crate::report::{Exporter, ReportError, RunReport, ScenarioInfo};
 use crate::suite::{Arm, CheckKind};
@@ -47,12 +47,13 @@ fn status(report: &RunReport) -> String {
         .filter_map(|scenario| report.summary(&scenario.id, Arm::WithoutSkill)?.pass_rate)
         .collect();
     let failing = judged.iter().filter(|rate| **rate < threshold).count();
-    format!(
-        "{failing} of {} scenarios fail without the skill (pass rate below {}); {} answered without the skill",
-        report.scenarios.len(),
-        format_percent(threshold),
-        judged.len()
-    )
+    let total = report.scenarios.len();
+    let mut text =
+        format!("{failing} of {total} scenarios fail without the skill (pass rate below {})", format_percent(threshold));
+    if judged.len() < total {
+        text.push_str(&format!("; {} have no answer without the skill yet", total - judged.len()));
+    }
+    text
 }
 
 /// Writes one scenario: query, behaviour without the skill, failure pattern.
@@ -84,27 +85,52 @@ fn write_patterns(report: &RunReport, out: &mut dyn Write) -> Result<(), ReportE
     Ok(())
 }
 
-/// Writes, per pattern, the checks that failed without the skill in its scenarios: what
-/// a skill must teach.
+/// Most failed checks named per pattern in "What the skill must address".
+const MAX_CHECKS_PER_PATTERN: usize = 4;
+
+/// Writes, per pattern, the checks its scenarios failed most often without the skill:
+/// what a skill must teach.
 fn write_must_address(report: &RunReport, out: &mut dyn Write) -> Result<(), ReportError> {
     writeln!(out, "## What the skill must address\n")?;
     for (index, pattern) in report.patterns.iter().enumerate() {
-        writeln!(out, "{}. **{}**", index + 1, pattern.name)?;
-        let mut items: Vec<String> = Vec::new();
-        for scenario in report.scenarios.iter().filter(|scenario| scenario.patterns.contains(&pattern.id)) {
-            for check in failed_checks(report, &scenario.id, Arm::WithoutSkill) {
-                let description = if check.description.is_empty() { check.id.clone() } else { check.description.clone() };
-                let prefix = if check.kind == CheckKind::Anti { "Stop this: " } else { "" };
-                items.push(format!("   - {prefix}{description} (`{}`, failed in {}/{})", scenario.id, check.failed, check.answered));
-            }
-        }
-        if items.is_empty() {
-            items.push("   - No check failed without the skill in this pattern's scenarios.".to_string());
-        }
-        for item in items {
-            writeln!(out, "{item}")?;
-        }
+        let mut failures: Vec<(String, FailedCheck)> = report
+            .scenarios
+            .iter()
+            .filter(|scenario| scenario.patterns.contains(&pattern.id))
+            .flat_map(|scenario| {
+                let checks = failed_checks(report, &scenario.id, Arm::WithoutSkill);
+                checks.into_iter().map(move |check| (scenario.id.clone(), check))
+            })
+            .collect();
+        failures.sort_by(|(_, a), (_, b)| failure_share(b).total_cmp(&failure_share(a)));
+        writeln!(out, "{}. **{}**: {}", index + 1, pattern.name, most_missed(&failures))?;
     }
     writeln!(out)?;
     Ok(())
+}
+
+/// Returns the share of answers in which a check failed.
+fn failure_share(check: &FailedCheck) -> f64 {
+    f64::from(check.failed) / f64::from(check.answered.max(1))
+}
+
+/// Names the most often failed checks, e.g. `` `why-it-works` in linear-scaling-rule (3/5), …``.
+fn most_missed(failures: &[(String, FailedCheck)]) -> String {
+    if failures.is_empty() {
+        return "no check failed without the skill in this pattern's scenarios.".to_string();
+    }
+    let named: Vec<String> = failures
+        .iter()
+        .take(MAX_CHECKS_PER_PATTERN)
+        .map(|(scenario, check)| {
+            let verb = if check.kind == CheckKind::Anti { "committed" } else { "missed" };
+            format!("`{}` {verb} in {scenario} ({}/{})", check.id, check.failed, check.answered)
+        })
+        .collect();
+    let mut text = format!("most often failed: {}", named.join(", "));
+    if failures.len() > MAX_CHECKS_PER_PATTERN {
+        text.push_str(&format!(", and {} more failed checks", failures.len() - MAX_CHECKS_PER_PATTERN));
+    }
+    text.push('.');
+    text
 }
