@@ -24,7 +24,7 @@ static DISMISSALS: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Sentences that report a view in order to reject it.
 static REPORTED_VIEWS: LazyLock<Regex> = LazyLock::new(|| {
-    compile_regex(r"(?i)\b(you('ll| will| may| might) (sometimes |often )?(see|hear|read)|you (sometimes|often) (see|hear|read)|some (people|guides|tutorials) (say|suggest|recommend)|people (often )?(say|assume|think)|(is|are) (often |sometimes )?quoted|the (naive|tempting|common|usual) (answer|advice|instinct|assumption)|common (mistake|misconception|trap|myth)|it's tempting|tempting to|a myth|myth that|the trap is|the mistake is|normally (you'd|you would|i'd|i would)|usually you'd|ordinarily|in general,? i'd (tell|say|suggest|recommend))\b")
+    compile_regex(r"(?i)\b(you('ll| will| may| might) (sometimes |often )?(see|hear|read)|you (sometimes|often) (see|hear|read)|some (people|guides|tutorials) (say|suggest|recommend)|people (often )?(say|assume|think)|(is|are) (often |sometimes )?quoted|the (naive|tempting|common|usual) (answer|advice|instinct|assumption)|common (mistake|misconception|trap|myth)|it's tempting|tempting to|a myth|myth that|the trap is|the mistake is|normally (you'd|you would|i'd|i would)|usually you'd|ordinarily|in general,? i'd (tell|say|suggest|recommend)|would have you|would tell you to)\b")
 });
 
 /// Characters and words that open a new clause, ending a negation's reach.
@@ -36,6 +36,10 @@ static CLAUSE_BREAKS: LazyLock<Regex> = LazyLock::new(|| {
 /// "Warmup: not needed" dismisses warmup.
 static DISMISSAL_BREAKS: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?i)[.;!?]|,\s+but\b|\bbut\b"));
+
+/// A clause that opens with a subordinating word, which a comma closes.
+static SUBORDINATE_START: LazyLock<Regex> =
+    LazyLock::new(|| compile_regex(r"(?i)^\W*(if|when|unless|since|because|although|though|while|whereas|once)\b"));
 
 /// Why a match is not asserted, if it is not.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,7 +68,14 @@ pub fn denial(sentence: &str, start: usize, end: usize) -> Option<Denial> {
 /// Returns the first negator when the clause before a match holds an odd number of them.
 fn odd_negation(before: &str) -> Option<String> {
     let clause_start = CLAUSE_BREAKS.find_iter(before).last().map_or(0, |found| found.end());
-    let clause = &before[clause_start..];
+    let mut clause = &before[clause_start..];
+    // "If you weren't reproducing a paper, ask whether you need 512": the negation
+    // belongs to the conditional clause, which ends at its comma.
+    if SUBORDINATE_START.is_match(clause) {
+        if let Some(comma) = clause.rfind(',') {
+            clause = &clause[comma + 1..];
+        }
+    }
     let words: Vec<&str> = clause.split_whitespace().collect();
     let window = words[words.len().saturating_sub(PREFIX_WORDS)..].join(" ");
 
@@ -108,6 +119,12 @@ mod tests {
     #[test]
     fn negation_stops_at_clause_break() {
         assert_eq!(denial_of("It won't hurt, but add warmup.", "warmup"), None);
+    }
+
+    #[test]
+    fn negation_stays_in_its_conditional_clause() {
+        assert_eq!(denial_of("If you weren't reproducing a paper, ask whether you need 512.", "need 512"), None);
+        assert!(matches!(denial_of("If in doubt, do not add warmup.", "warmup"), Some(Denial::Negated(_))));
     }
 
     #[test]

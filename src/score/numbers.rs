@@ -149,6 +149,11 @@ static LR_CHANGE: LazyLock<Regex> = LazyLock::new(|| {
     compile_regex(r"(?i)(?P<a>\d*\.?\d+(?:e-?\d+)?)\s*(?:→|->|=>|⇒|⟶|\bto\b|\bbecomes\b)\s*(?P<b>\d*\.?\d+(?:e-?\d+)?)")
 });
 
+/// A learning rate with the value it replaces: `lr: 4.0e-3  # was 1.0e-3`.
+static LR_WAS: LazyLock<Regex> = LazyLock::new(|| {
+    compile_regex(r"(?i)(?P<b>\d*\.?\d+(?:e-?\d+)?)\s*(?:#|\(|,)\s*(?:was|from|up from|previously) (?P<a>\d*\.?\d+(?:e-?\d+)?)")
+});
+
 /// A worked ratio: `256/64 = 4`.
 static RATIO: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?P<a>\d+(?:\.\d+)?)\s*/{1,2}\s*(?P<b>\d+(?:\.\d+)?)\s*=\s*(?P<n>\d+(?:\.\d+)?)"));
@@ -173,6 +178,12 @@ fn lr_multipliers(text: &AnswerText, extra_words: &[Regex]) -> Vec<Finding> {
         for captures in MULTIPLIER.captures_iter(normalized) {
             if let Some(finding) = multiplier_finding(sentence, index, &captures, extra_words) {
                 findings.push(finding);
+            }
+        }
+        for captures in LR_WAS.captures_iter(normalized) {
+            let (Ok(after), Ok(before)) = (captures["b"].parse::<f64>(), captures["a"].parse::<f64>()) else { continue };
+            if before > 0.0 && looks_like_learning_rate(&captures["a"], before) {
+                findings.push(finding_at(sentence, index, after / before, captures.get(0).unwrap()));
             }
         }
         for captures in LR_CHANGE.captures_iter(normalized) {
@@ -225,9 +236,15 @@ fn multiplier_finding(sentence: &Sentence, index: usize, captures: &Captures, ex
     if subject_of(normalized, number.start(), number.end(), extra_words) != Subject::LearningRate {
         return None;
     }
-    let value = number.as_str().parse().ok()?;
+    let value: f64 = number.as_str().parse().ok()?;
+    // "Divide the learning rate by 4" is a factor of 1/4.
+    let value = if DIVISION_BEFORE.is_match(&normalized[..whole.start()]) { 1.0 / value } else { value };
     Some(finding_at(sentence, index, value, whole))
 }
+
+/// A verb just before a factor that makes it a division.
+static DIVISION_BEFORE: LazyLock<Regex> =
+    LazyLock::new(|| compile_regex(r"(?i)\b(divid\w*|cut|reduc\w*|lower\w*|shrink\w*)\b[^.,;]{0,30}$"));
 
 fn preceded_by_root(sentence: &str, start: usize) -> bool {
     let before = sentence[..start].trim_end();
@@ -310,7 +327,7 @@ fn number(parameters: &Parameters, name: &str) -> Option<f64> {
 
 /// Memory amounts: `48 GB`, `~44.7 GiB`, `48,000 MB`.
 static MEMORY: LazyLock<Regex> = LazyLock::new(|| {
-    compile_regex(r"(?i)(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>gb|gib|gigabytes?|g|tb|tib|mb|mib)\b")
+    compile_regex(r"(?i)(?P<n>\d+(?:\.\d+)?(?:e\d+)?)\s*(?P<unit>gb|gib|gigabytes?|g|tb|tib|mb|mib|billion bytes|bytes|b)\b")
 });
 
 /// Words around an amount that make it a GPU's capacity rather than an estimate.
@@ -356,6 +373,7 @@ fn unit_in_gigabytes(unit: &str) -> f64 {
     match unit.to_ascii_lowercase().as_str() {
         "tb" | "tib" => 1000.0,
         "mb" | "mib" => 0.001,
+        "bytes" | "b" => 1e-9,
         _ => 1.0,
     }
 }

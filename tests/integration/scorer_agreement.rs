@@ -106,3 +106,8 @@ fn scorer_output_on_corpus_answers() {
 fn scorer_output_on_probe_answers() {
     insta::assert_snapshot!(scored_text("fixtures/labelled/heldout.jsonl"));
 }
+
+#[test]
+fn agrees_with_style_matched_labels() {
+    assert_agreement("fixtures/labelled/unseen.jsonl");
+}
