@@ -113,7 +113,12 @@ impl ReportArgs {
     }
 
     /// [`ReportArgs::apply`] with the CI check given.
-    fn apply_with(&self, report: &mut RunReport, out_dir: &Path, in_ci: bool) -> Result<AppliedReport, ReportArgsError> {
+    fn apply_with(
+        &self,
+        report: &mut RunReport,
+        out_dir: &Path,
+        in_ci: bool,
+    ) -> Result<AppliedReport, ReportArgsError> {
         self.validate_with(in_ci)?;
         let regressed = self.compare_with_baseline(report)?;
 

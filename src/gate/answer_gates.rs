@@ -132,7 +132,8 @@ fn judge<'a>(scenario: &'a str, summaries: &'a [ArmSummary], arm: Arm, rule: Rat
 
 /// Formats a pass count with its rate and interval, e.g. `4/5 (80%, 95% CI 38–96%, at or above 50%)`.
 fn rate_phrase(summary: &ArmSummary, rate: f64, rule: RateRule) -> String {
-    let interval = summary.interval.map(|interval| format!(", 95% CI {}", interval.format_percent())).unwrap_or_default();
+    let interval =
+        summary.interval.map(|interval| format!(", 95% CI {}", interval.format_percent())).unwrap_or_default();
     format!("{}/{} ({}{interval}, {})", summary.passed, summary.answered, format_percent(rate), rule.describe(rate))
 }
 
@@ -197,8 +198,11 @@ mod tests {
         let summaries = [summary("a", Arm::WithoutSkill, 0, 4, 0), summary("b", Arm::WithoutSkill, 2, 4, 0)];
         let result = baseline_fails(&suite, &summaries);
         assert_eq!(result.status, GateStatus::Fails);
-        assert_eq!(result.detail, "1/2 scenarios fail without the skill; b passes 2/4 (50%, 95% CI 15–85%, at or above 50%); \
-             the 95% interval of 1 scenario includes 50%, so more samples could change its verdict");
+        assert_eq!(
+            result.detail,
+            "1/2 scenarios fail without the skill; b passes 2/4 (50%, 95% CI 15–85%, at or above 50%); \
+             the 95% interval of 1 scenario includes 50%, so more samples could change its verdict"
+        );
     }
 
     #[test]
@@ -218,8 +222,11 @@ mod tests {
         let suite = suite_with(&["a"]);
         let result = skill_passes(&suite, &[summary("a", Arm::WithSkill, 3, 4, 1)]);
         assert_eq!(result.status, GateStatus::Fails);
-        assert_eq!(result.detail, "0/1 scenarios pass with the skill; a passes 3/4 (75%, 95% CI 30–95%, below 80%); \
-             the 95% interval of 1 scenario includes 80%, so more samples could change its verdict");
+        assert_eq!(
+            result.detail,
+            "0/1 scenarios pass with the skill; a passes 3/4 (75%, 95% CI 30–95%, below 80%); \
+             the 95% interval of 1 scenario includes 80%, so more samples could change its verdict"
+        );
     }
 
     #[test]
@@ -236,8 +243,11 @@ mod tests {
         let summaries = [summary("a", Arm::WithSkill, 5, 5, 0), summary("b", Arm::WithSkill, 0, 0, 3)];
         let result = skill_passes(&suite, &summaries);
         assert_eq!(result.status, GateStatus::NotEvaluated);
-        assert_eq!(result.detail, "1/2 scenarios pass with the skill; b has no answered with-skill sample (3 errored); \
-             the 95% interval of 1 scenario includes 80%, so more samples could change its verdict");
+        assert_eq!(
+            result.detail,
+            "1/2 scenarios pass with the skill; b has no answered with-skill sample (3 errored); \
+             the 95% interval of 1 scenario includes 80%, so more samples could change its verdict"
+        );
     }
 
     #[test]

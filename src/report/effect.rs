@@ -128,7 +128,8 @@ pub fn skill_effect(summaries: &[ArmSummary]) -> SkillEffect {
 
 /// Returns, in report order, each scenario that has a summary in both arms.
 fn paired_scenarios(summaries: &[ArmSummary]) -> Vec<(&str, &ArmSummary, &ArmSummary)> {
-    let find = |scenario: &str, arm| summaries.iter().find(|summary| summary.scenario == scenario && summary.arm == arm);
+    let find =
+        |scenario: &str, arm| summaries.iter().find(|summary| summary.scenario == scenario && summary.arm == arm);
     summaries
         .iter()
         .filter(|summary| summary.arm == Arm::WithoutSkill)

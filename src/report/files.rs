@@ -13,8 +13,8 @@ use tempfile::NamedTempFile;
 
 use super::snapshot_file::SnapshotExporter;
 use super::{
-    Exporter, GreenPhaseExporter, HtmlExporter, JsonExporter, JunitExporter, MarkdownExporter, RedPhaseExporter, ReportError,
-    ReportInputs, RunReport,
+    Exporter, GreenPhaseExporter, HtmlExporter, JsonExporter, JunitExporter, MarkdownExporter, RedPhaseExporter,
+    ReportError, ReportInputs, RunReport,
 };
 use crate::suite::Phase;
 

@@ -40,7 +40,8 @@ impl Exporter for JunitExporter {
         let name = escape_xml(&format!("skilleval: {}", report.run.suite));
         writeln!(out, r#"<testsuites name="{name}" tests="{}" failures="{failures}" errors="{errors}">"#, cases.len())?;
         for arm in Arm::BOTH {
-            let in_arm: Vec<&(&ArmSummary, CaseOutcome)> = cases.iter().filter(|(summary, _)| summary.arm == arm).collect();
+            let in_arm: Vec<&(&ArmSummary, CaseOutcome)> =
+                cases.iter().filter(|(summary, _)| summary.arm == arm).collect();
             if !in_arm.is_empty() {
                 write_suite(report, arm, &in_arm, out)?;
             }
@@ -60,7 +61,12 @@ fn count_outcomes<'a>(outcomes: impl Iterator<Item = &'a CaseOutcome>) -> (usize
 }
 
 /// Writes one arm's test suite.
-fn write_suite(report: &RunReport, arm: Arm, cases: &[&(&ArmSummary, CaseOutcome)], out: &mut dyn Write) -> Result<(), ReportError> {
+fn write_suite(
+    report: &RunReport,
+    arm: Arm,
+    cases: &[&(&ArmSummary, CaseOutcome)],
+    out: &mut dyn Write,
+) -> Result<(), ReportError> {
     let (failures, errors) = count_outcomes(cases.iter().map(|(_, outcome)| outcome));
     let suite = escape_xml(&format!("{}.{}", report.run.suite, arm.as_str()));
     let seconds: u64 = report.units.iter().filter(|unit| unit.arm == arm).map(|unit| unit.latency_ms).sum();
@@ -78,7 +84,13 @@ fn write_suite(report: &RunReport, arm: Arm, cases: &[&(&ArmSummary, CaseOutcome
 }
 
 /// Writes one test case.
-fn write_case(report: &RunReport, summary: &ArmSummary, outcome: &CaseOutcome, suite: &str, out: &mut dyn Write) -> Result<(), ReportError> {
+fn write_case(
+    report: &RunReport,
+    summary: &ArmSummary,
+    outcome: &CaseOutcome,
+    suite: &str,
+    out: &mut dyn Write,
+) -> Result<(), ReportError> {
     let name = escape_xml(&summary.scenario);
     let milliseconds: u64 = report.units_of(&summary.scenario, summary.arm).map(|unit| unit.latency_ms).sum();
     writeln!(out, r#"    <testcase name="{name}" classname="{suite}" time="{:.3}">"#, milliseconds as f64 / 1000.0)?;
@@ -103,11 +115,15 @@ fn case_outcome(report: &RunReport, summary: &ArmSummary) -> CaseOutcome {
     let Some(rate) = summary.pass_rate else {
         return CaseOutcome::Errored { message: format!("no answer: all {} samples errored", summary.errored) };
     };
-    let thresholds = report.pass_thresholds.unwrap_or(PassThresholds { baseline_max_pass_rate: 1.0, skill_min_pass_rate: 1.0 });
+    let thresholds =
+        report.pass_thresholds.unwrap_or(PassThresholds { baseline_max_pass_rate: 1.0, skill_min_pass_rate: 1.0 });
     let counts = rate_phrase(summary, rate);
     match summary.arm {
         Arm::WithSkill if rate < thresholds.skill_min_pass_rate => CaseOutcome::Failed {
-            message: format!("passes {counts} with the skill, below the {} that skill-passes needs", format_percent(thresholds.skill_min_pass_rate)),
+            message: format!(
+                "passes {counts} with the skill, below the {} that skill-passes needs",
+                format_percent(thresholds.skill_min_pass_rate)
+            ),
         },
         Arm::WithoutSkill if rate >= thresholds.baseline_max_pass_rate => CaseOutcome::Failed {
             message: format!(
@@ -121,7 +137,8 @@ fn case_outcome(report: &RunReport, summary: &ArmSummary) -> CaseOutcome {
 
 /// Formats a pass count, e.g. `3/5 (60%, 95% CI 23–88%)`.
 fn rate_phrase(summary: &ArmSummary, rate: f64) -> String {
-    let interval = summary.interval.map(|interval| format!(", 95% CI {}", interval.format_percent())).unwrap_or_default();
+    let interval =
+        summary.interval.map(|interval| format!(", 95% CI {}", interval.format_percent())).unwrap_or_default();
     format!("{}/{} ({}{interval})", summary.passed, summary.answered, format_percent(rate))
 }
 
@@ -214,7 +231,10 @@ mod tests {
     #[test]
     fn baseline_that_passes_is_a_failure() {
         let xml = render();
-        let case = xml.split("<testcase ").find(|case| case.starts_with(r#"name="accumulation" classname="mini.without-skill""#)).unwrap();
+        let case = xml
+            .split("<testcase ")
+            .find(|case| case.starts_with(r#"name="accumulation" classname="mini.without-skill""#))
+            .unwrap();
         assert!(case.contains("passes 1/2 (50%, 95% CI 9–91%) without the skill, at or above the 50%"), "{case}");
     }
 
@@ -233,7 +253,11 @@ mod tests {
     #[test]
     fn all_errored_is_an_error() {
         let mut report = sample_report();
-        let summary = report.summaries.iter_mut().find(|summary| summary.scenario == "accumulation" && summary.arm == Arm::WithSkill).unwrap();
+        let summary = report
+            .summaries
+            .iter_mut()
+            .find(|summary| summary.scenario == "accumulation" && summary.arm == Arm::WithSkill)
+            .unwrap();
         *summary = ArmSummary::from_counts("accumulation", Arm::WithSkill, 0, 0, 2, Vec::new());
         let mut out = Vec::new();
         JunitExporter.write_report(&report, &mut out).unwrap();

@@ -8,10 +8,10 @@ use std::io::Write;
 use super::effect::SkillEffect;
 use super::phrases::{self, comparison_lines};
 use super::{Exporter, ReportError, RunReport, UnitReport};
-use crate::snapshot::Comparison;
 use crate::gate::{GateStatus, format_percent};
 use crate::run::UnitOutcome;
 use crate::score::ArmSummary;
+use crate::snapshot::Comparison;
 use crate::suite::{Arm, CheckKind};
 
 /// Maximum length of an evidence quote, in characters. Longer quotes are cut and end in `…`.
@@ -95,7 +95,8 @@ fn write_pass_table(report: &RunReport, out: &mut dyn Write) -> Result<(), Repor
 /// disagree and the errored count when there is one.
 fn pass_cell(summary: &ArmSummary) -> String {
     let rate = summary.pass_rate.map_or_else(|| "no answers".to_string(), format_percent);
-    let interval = summary.interval.map(|interval| format!(", 95% CI {}", interval.format_percent())).unwrap_or_default();
+    let interval =
+        summary.interval.map(|interval| format!(", 95% CI {}", interval.format_percent())).unwrap_or_default();
     let mut cell = format!("{}/{} ({rate}{interval})", summary.passed, summary.answered);
     if summary.flaky {
         cell.push_str(", flaky");
@@ -300,7 +301,11 @@ mod tests {
     fn pass_table_has_one_column_per_arm() {
         let text = render();
         assert!(text.contains("| scenario | without-skill | with-skill |\n| --- | --- | --- |\n"));
-        assert!(text.contains("| `accumulation` | 1/2 (50%, 95% CI 9–91%), flaky | 1/1 (100%, 95% CI 21–100%), 1 errored |"));
+        assert!(
+            text.contains(
+                "| `accumulation` | 1/2 (50%, 95% CI 9–91%), flaky | 1/1 (100%, 95% CI 21–100%), 1 errored |"
+            )
+        );
     }
 
     #[test]

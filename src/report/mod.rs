@@ -22,18 +22,18 @@ pub(crate) mod test_support;
 use std::io::{self, Write};
 use std::path::PathBuf;
 
+pub use effect::{EffectVerdict, OverallEffect, ScenarioEffect, SkillEffect, skill_effect};
 pub use files::{
-    GREEN_PHASE_FILE, HTML_FILE, JUNIT_FILE, MARKDOWN_FILE, RED_PHASE_FILE, RESULTS_FILE, SNAPSHOT_FILE, rewrite_reports,
-    write_report_file, write_reports,
+    GREEN_PHASE_FILE, HTML_FILE, JUNIT_FILE, MARKDOWN_FILE, RED_PHASE_FILE, RESULTS_FILE, SNAPSHOT_FILE,
+    rewrite_reports, write_report_file, write_reports,
 };
-pub use snapshot_file::SnapshotExporter;
 pub use html::HtmlExporter;
 pub use json::JsonExporter;
 pub use junit::JunitExporter;
 pub use markdown::MarkdownExporter;
-pub use effect::{EffectVerdict, OverallEffect, ScenarioEffect, SkillEffect, skill_effect};
-pub use phase::{GreenPhaseExporter, RedPhaseExporter};
 pub use model::{ReportInputs, RunMetadata, RunReport, SCHEMA_VERSION, UnitReport};
+pub use phase::{GreenPhaseExporter, RedPhaseExporter};
+pub use snapshot_file::SnapshotExporter;
 pub use suite_info::{CheckInfo, PassThresholds, PatternInfo, ScenarioInfo};
 pub use terminal::TerminalExporter;
 

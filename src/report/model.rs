@@ -114,8 +114,12 @@ impl RunReport {
         let suite = inputs.suite;
         let summaries = summarize(suite, inputs.units)?;
         let lint = inputs.skill.map(|skill| lint_skill(&skill.text, suite));
-        let gates =
-            evaluate(&GateInputs { suite, summaries: &summaries, lint: lint.as_ref(), up_to_phase: inputs.up_to_phase });
+        let gates = evaluate(&GateInputs {
+            suite,
+            summaries: &summaries,
+            lint: lint.as_ref(),
+            up_to_phase: inputs.up_to_phase,
+        });
         let effect = Some(skill_effect(&summaries));
 
         let units = inputs.units.iter().map(|(result, score)| unit_report(result, score.as_ref())).collect();

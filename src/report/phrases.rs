@@ -104,6 +104,9 @@ pub(crate) fn comparison_lines(comparison: &Comparison) -> Vec<ComparisonLine> {
 /// Notes that the baseline was recorded with another agent, or returns `None`.
 pub(crate) fn agent_note(report: &RunReport, comparison: &Comparison) -> Option<String> {
     (comparison.baseline_agent != report.run.agent).then(|| {
-        format!("The baseline was recorded with agent {}; this run used {}.", comparison.baseline_agent, report.run.agent)
+        format!(
+            "The baseline was recorded with agent {}; this run used {}.",
+            comparison.baseline_agent, report.run.agent
+        )
     })
 }

@@ -55,7 +55,11 @@ impl ScenarioInfo {
             failure_pattern: scenario.failure_pattern.trim().to_string(),
             patterns: scenario.patterns.clone(),
             checks: checks
-                .map(|check| CheckInfo { id: check.id.clone(), kind: check.kind, description: check.description.clone() })
+                .map(|check| CheckInfo {
+                    id: check.id.clone(),
+                    kind: check.kind,
+                    description: check.description.clone(),
+                })
                 .collect(),
         }
     }

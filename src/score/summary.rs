@@ -47,7 +47,14 @@ pub struct ArmSummary {
 impl ArmSummary {
     /// Builds a summary from its counts and check tallies, deriving the rate, interval,
     /// pass@k, pass^k and flakiness.
-    pub fn from_counts(scenario: &str, arm: Arm, passed: u32, answered: u32, errored: u32, checks: Vec<CheckTally>) -> Self {
+    pub fn from_counts(
+        scenario: &str,
+        arm: Arm,
+        passed: u32,
+        answered: u32,
+        errored: u32,
+        checks: Vec<CheckTally>,
+    ) -> Self {
         let proportion = Proportion::new(passed, answered);
         ArmSummary {
             scenario: scenario.to_string(),
@@ -322,10 +329,8 @@ mod tests {
 
     #[test]
     fn agreeing_samples_are_not_flaky() {
-        let units = vec![
-            answered("first", Arm::WithSkill, 0, true, false),
-            answered("first", Arm::WithSkill, 1, true, false),
-        ];
+        let units =
+            vec![answered("first", Arm::WithSkill, 0, true, false), answered("first", Arm::WithSkill, 1, true, false)];
         let summary = &summarize(&suite(), &units).unwrap()[0];
         assert!(!summary.flaky);
         assert_eq!(summary.pass_hat_k, Some(1.0));

@@ -79,7 +79,9 @@ impl Comparison {
     /// non-bonus check fell beyond noise, a gate fails that did not fail before, or
     /// something in the baseline is missing from the run.
     pub fn fails(&self) -> bool {
-        self.regressions.iter().any(|change| change.fails_build) || !self.gate_regressions.is_empty() || !self.missing.is_empty()
+        self.regressions.iter().any(|change| change.fails_build)
+            || !self.gate_regressions.is_empty()
+            || !self.missing.is_empty()
     }
 
     /// Summarises the comparison in one sentence.
@@ -230,7 +232,12 @@ fn list_added(baseline: &Snapshot, run: &Snapshot, comparison: &mut Comparison) 
     for scenario in &run.scenarios {
         for after in scenario.arms.iter().filter(|arm| arm.answered > 0) {
             let Some(before) = baseline.arm(&scenario.id, after.arm).filter(|before| before.answered > 0) else {
-                comparison.added.push(ChangeSubject { scenario: scenario.id.clone(), arm: after.arm, check: None, kind: None });
+                comparison.added.push(ChangeSubject {
+                    scenario: scenario.id.clone(),
+                    arm: after.arm,
+                    check: None,
+                    kind: None,
+                });
                 continue;
             };
             for check in after.checks.iter().filter(|check| !before.checks.iter().any(|old| old.id == check.id)) {
@@ -245,10 +252,13 @@ fn list_added(baseline: &Snapshot, run: &Snapshot, comparison: &mut Comparison) 
 /// improvement.
 fn compare_gates(baseline: &Snapshot, run: &Snapshot, comparison: &mut Comparison) {
     for after in &run.gates {
-        let before = baseline.gates.iter().find(|gate| gate.id == after.id).map_or(GateStatus::NotEvaluated, |gate| gate.status);
+        let before =
+            baseline.gates.iter().find(|gate| gate.id == after.id).map_or(GateStatus::NotEvaluated, |gate| gate.status);
         let change = GateChange { id: after.id, before, after: after.status };
         match (before, after.status) {
-            (GateStatus::Holds | GateStatus::NotEvaluated, GateStatus::Fails) => comparison.gate_regressions.push(change),
+            (GateStatus::Holds | GateStatus::NotEvaluated, GateStatus::Fails) => {
+                comparison.gate_regressions.push(change)
+            }
             (GateStatus::Fails, GateStatus::Holds) => comparison.gate_improvements.push(change),
             _ => {}
         }
@@ -291,7 +301,11 @@ mod tests {
         let subjects: Vec<String> = comparison.regressions.iter().map(|change| change.subject.describe()).collect();
         assert_eq!(
             subjects,
-            ["s with-skill", "s with-skill, check bonus-check (bonus)", "s with-skill, check required-check (required)"]
+            [
+                "s with-skill",
+                "s with-skill, check bonus-check (bonus)",
+                "s with-skill, check required-check (required)"
+            ]
         );
         assert!(!comparison.regressions[1].fails_build);
         assert_eq!(comparison.gate_regressions.len(), 1);

@@ -117,7 +117,14 @@ impl Snapshot {
         let mut gates: Vec<GateSnapshot> =
             gates.iter().map(|gate| GateSnapshot { id: gate.id, status: gate.status }).collect();
         gates.sort_by_key(|gate| gate.id);
-        Snapshot { snapshot_version: SNAPSHOT_VERSION, suite: suite.to_string(), agent: agent.to_string(), samples, scenarios, gates }
+        Snapshot {
+            snapshot_version: SNAPSHOT_VERSION,
+            suite: suite.to_string(),
+            agent: agent.to_string(),
+            samples,
+            scenarios,
+            gates,
+        }
     }
 
     /// Returns the snapshot as pretty-printed JSON with a final newline.
@@ -129,7 +136,8 @@ impl Snapshot {
 
     /// Reads a snapshot file and checks its version.
     pub fn read(path: &Path) -> Result<Snapshot, SnapshotError> {
-        let text = std::fs::read_to_string(path).map_err(|source| SnapshotError::Read { path: path.to_path_buf(), source })?;
+        let text =
+            std::fs::read_to_string(path).map_err(|source| SnapshotError::Read { path: path.to_path_buf(), source })?;
         let version: VersionOnly =
             serde_json::from_str(&text).map_err(|source| SnapshotError::Parse { path: path.to_path_buf(), source })?;
         if version.snapshot_version != SNAPSHOT_VERSION {
@@ -183,7 +191,8 @@ fn scenario_snapshot(id: &str, summaries: &[ArmSummary]) -> ScenarioSnapshot {
 
 /// Builds one arm's snapshot.
 fn arm_snapshot(summary: &ArmSummary) -> ArmSnapshot {
-    let mut checks: Vec<CheckSnapshot> = summary.checks.iter().map(|tally| check_snapshot(tally, summary.answered)).collect();
+    let mut checks: Vec<CheckSnapshot> =
+        summary.checks.iter().map(|tally| check_snapshot(tally, summary.answered)).collect();
     checks.sort_by(|a, b| a.id.cmp(&b.id));
     ArmSnapshot {
         arm: summary.arm,
@@ -248,7 +257,10 @@ mod tests {
         assert_eq!(with.pass_rate, Some(0.6667));
         assert_eq!(with.verdict, Verdict::Flaky);
         assert_eq!(with.checks.iter().map(|check| check.id.as_str()).collect::<Vec<_>>(), ["alpha", "zeta"]);
-        assert_eq!(snapshot.gates.iter().map(|gate| gate.id).collect::<Vec<_>>(), [GateId::BaselineFails, GateId::SkillPasses]);
+        assert_eq!(
+            snapshot.gates.iter().map(|gate| gate.id).collect::<Vec<_>>(),
+            [GateId::BaselineFails, GateId::SkillPasses]
+        );
     }
 
     #[test]

@@ -166,11 +166,8 @@ mod tests {
         let needed = samples_to_exclude_zero(0.6, 0.2).unwrap();
         assert!(needed > 5);
         let at = |samples: u32| {
-            newcombe_difference(
-                Proportion::new(3 * samples / 5, samples),
-                Proportion::new(samples / 5, samples),
-            )
-            .unwrap()
+            newcombe_difference(Proportion::new(3 * samples / 5, samples), Proportion::new(samples / 5, samples))
+                .unwrap()
         };
         assert!(at(needed.div_ceil(5) * 5 + 5).interval.excludes_zero());
         assert!(!at(5).interval.excludes_zero());

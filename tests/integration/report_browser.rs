@@ -132,8 +132,14 @@ fn injected_markup_stays_inert() {
     for element in ["<img", "<iframe", "<textarea", "<svg onload", "<a href", "<style>body", "<body onload"] {
         assert!(!dom.contains(element), "injected {element} became an element:\n{dom}");
     }
-    assert!(dom.contains("&lt;script&gt;document.documentElement.setAttribute"), "the payload is not shown as text:\n{dom}");
+    assert!(
+        dom.contains("&lt;script&gt;document.documentElement.setAttribute"),
+        "the payload is not shown as text:\n{dom}"
+    );
     assert!(dom.contains("<section id=\"answers\">"), "the answers did not render:\n{dom}");
-    assert!(dom.contains("<mark class=\"blocked\">&lt;script&gt;document.documentElement"), "the evidence is not marked:\n{dom}");
+    assert!(
+        dom.contains("<mark class=\"blocked\">&lt;script&gt;document.documentElement"),
+        "the evidence is not marked:\n{dom}"
+    );
     assert!(dom.contains("<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\""), "the chart did not render:\n{dom}");
 }

@@ -85,7 +85,10 @@ fn partial_run_leaves_readable_reports() {
     assert_eq!(written.len(), 6);
 
     let markdown = std::fs::read_to_string(folder.path().join(MARKDOWN_FILE)).unwrap();
-    assert!(markdown.contains("> **Partial run: 7 of 12 planned units finished; every figure covers those only.**"), "{markdown}");
+    assert!(
+        markdown.contains("> **Partial run: 7 of 12 planned units finished; every figure covers those only.**"),
+        "{markdown}"
+    );
     let red = std::fs::read_to_string(folder.path().join(RED_PHASE_FILE)).unwrap();
     assert!(red.contains("Partial run: 7 of 12"), "{red}");
     let html = std::fs::read_to_string(folder.path().join("report.html")).unwrap();

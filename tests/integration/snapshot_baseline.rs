@@ -72,7 +72,8 @@ fn committed_baseline_is_default_snapshot() {
 #[test]
 fn default_run_passes_against_baseline() {
     let out = tempfile::tempdir().unwrap();
-    let output = skilleval_with_ci(&["run", "--baseline", BASELINE, "--out", out.path().to_str().unwrap()], Some("true"));
+    let output =
+        skilleval_with_ci(&["run", "--baseline", BASELINE, "--out", out.path().to_str().unwrap()], Some("true"));
     let text = text(&output);
     // The default run fails two gates, but both already failed in the baseline.
     assert_eq!(output.status.code(), Some(0), "{text}");
@@ -82,7 +83,8 @@ fn default_run_passes_against_baseline() {
 #[test]
 fn broken_skill_is_a_regression() {
     let out = tempfile::tempdir().unwrap();
-    let args = ["run", "--recordings", BROKEN_RECORDINGS, "--baseline", BASELINE, "--out", out.path().to_str().unwrap()];
+    let args =
+        ["run", "--recordings", BROKEN_RECORDINGS, "--baseline", BASELINE, "--out", out.path().to_str().unwrap()];
     let output = skilleval_with_ci(&args, Some("true"));
     let text = text(&output);
     assert_eq!(output.status.code(), Some(1), "{text}");
@@ -98,8 +100,12 @@ fn broken_skill_is_a_regression() {
 
     let markdown = std::fs::read_to_string(out.path().join("report.md")).unwrap();
     assert!(markdown.contains("### Baseline\n\n❌ regressed against baselines/default.json"), "{markdown}");
-    assert!(markdown.contains("- ❌ **regression**: max-batch-assumption with-skill: passed 5/5 (100%) → 0/5 (0%)"), "{markdown}");
-    let results: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.path().join("results.json")).unwrap()).unwrap();
+    assert!(
+        markdown.contains("- ❌ **regression**: max-batch-assumption with-skill: passed 5/5 (100%) → 0/5 (0%)"),
+        "{markdown}"
+    );
+    let results: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("results.json")).unwrap()).unwrap();
     assert!(!results["baseline"]["regressions"].as_array().unwrap().is_empty());
 }
 
@@ -107,7 +113,8 @@ fn broken_skill_is_a_regression() {
 fn update_baseline_rejected_in_ci() {
     let folder = tempfile::tempdir().unwrap();
     let target = folder.path().join("baseline.json");
-    let args = ["run", "--baseline", target.to_str().unwrap(), "--update-baseline", "--out", folder.path().to_str().unwrap()];
+    let args =
+        ["run", "--baseline", target.to_str().unwrap(), "--update-baseline", "--out", folder.path().to_str().unwrap()];
     let output = skilleval_with_ci(&args, Some("true"));
     assert_eq!(output.status.code(), Some(2), "{}", text(&output));
     assert!(text(&output).contains("--update-baseline is rejected because the CI environment variable is set"));
@@ -119,7 +126,8 @@ fn update_baseline_rejected_in_ci() {
 fn update_baseline_writes_snapshot() {
     let folder = tempfile::tempdir().unwrap();
     let target = folder.path().join("nested/baseline.json");
-    let args = ["run", "--baseline", target.to_str().unwrap(), "--update-baseline", "--out", folder.path().to_str().unwrap()];
+    let args =
+        ["run", "--baseline", target.to_str().unwrap(), "--update-baseline", "--out", folder.path().to_str().unwrap()];
     let output = skilleval_with_ci(&args, None);
     // Updating does not hide the gates: two fail on the built-in recordings.
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
@@ -134,7 +142,8 @@ fn invalid_baseline_stops_before_run() {
     let baseline = folder.path().join("baseline.json");
     std::fs::write(&baseline, "{\"snapshot_version\": 1}").unwrap();
     let out = folder.path().join("out");
-    let output = skilleval_with_ci(&["run", "--baseline", baseline.to_str().unwrap(), "--out", out.to_str().unwrap()], None);
+    let output =
+        skilleval_with_ci(&["run", "--baseline", baseline.to_str().unwrap(), "--out", out.to_str().unwrap()], None);
     assert_eq!(output.status.code(), Some(2), "{}", text(&output));
     assert!(text(&output).contains("is not a valid snapshot"), "{}", text(&output));
     assert!(!Path::new(&out).exists());

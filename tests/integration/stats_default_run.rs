@@ -16,14 +16,23 @@ fn default_run_output() -> String {
 /// Splits the first line that starts with `prefix` into cells.
 fn row(text: &str, prefix: &str) -> Vec<String> {
     let line = text.lines().find(|line| line.trim_start().starts_with(prefix));
-    line.unwrap_or_else(|| panic!("no line starts with {prefix:?} in:\n{text}")).split_whitespace().map(String::from).collect()
+    line.unwrap_or_else(|| panic!("no line starts with {prefix:?} in:\n{text}"))
+        .split_whitespace()
+        .map(String::from)
+        .collect()
 }
 
 #[test]
 fn rows_carry_intervals_and_pass_k() {
     let text = default_run_output();
-    assert_eq!(row(&text, "scenario "), ["scenario", "arm", "passed", "rate", "95%", "CI", "pass@k", "pass^k", "flaky", "errored"]);
-    assert_eq!(row(&text, "max-batch-assumption       with-skill"), ["max-batch-assumption", "with-skill", "5/5", "100%", "57–100%", "1", "1", "0"]);
+    assert_eq!(
+        row(&text, "scenario "),
+        ["scenario", "arm", "passed", "rate", "95%", "CI", "pass@k", "pass^k", "flaky", "errored"]
+    );
+    assert_eq!(
+        row(&text, "max-batch-assumption       with-skill"),
+        ["max-batch-assumption", "with-skill", "5/5", "100%", "57–100%", "1", "1", "0"]
+    );
     assert_eq!(
         row(&text, "linear-scaling-rule        without-skill"),
         ["linear-scaling-rule", "without-skill", "1/5", "20%", "4–62%", "1", "0", "flaky", "0"]
@@ -33,7 +42,10 @@ fn rows_carry_intervals_and_pass_k() {
 #[test]
 fn effect_and_small_sample_notes() {
     let text = default_run_output();
-    assert_eq!(row(&text, "gradient-accumulation          0%"), ["gradient-accumulation", "0%", "60%", "+60", "pp", "+3", "to", "+88", "pp", "helps"]);
+    assert_eq!(
+        row(&text, "gradient-accumulation          0%"),
+        ["gradient-accumulation", "0%", "60%", "+60", "pp", "+3", "to", "+88", "pp", "helps"]
+    );
     let overall = row(&text, "overall (mean of 6 scenarios)");
     assert_eq!(overall[5..], ["+50", "pp", "+27", "to", "+63", "pp", "helps"]);
     let note = "note: linear-scaling-rule: the 95% interval includes zero at 5 samples per arm; \
@@ -46,7 +58,10 @@ fn gates_report_intervals() {
     let text = default_run_output();
     let baseline = text.lines().find(|line| line.contains("baseline-fails")).unwrap();
     assert!(baseline.trim_start().starts_with("fails"), "{baseline}");
-    assert!(baseline.contains("time-pressure-convergence passes 3/5 (60%, 95% CI 23–88%, at or above 50%)"), "{baseline}");
+    assert!(
+        baseline.contains("time-pressure-convergence passes 3/5 (60%, 95% CI 23–88%, at or above 50%)"),
+        "{baseline}"
+    );
     let skill = text.lines().find(|line| line.contains("skill-passes")).unwrap();
     assert!(skill.contains("the 95% intervals of 6 scenarios include 80%"), "{skill}");
 }

@@ -102,7 +102,11 @@ fn push_checks(checks: &[CheckOutcome], page: &mut String) {
             (_, true) => "shown",
             (_, false) => "not shown",
         };
-        let evidence = check.evidence.as_deref().map(|text| format!(": <q class=\"evidence\">{}</q>", escape_html(text))).unwrap_or_default();
+        let evidence = check
+            .evidence
+            .as_deref()
+            .map(|text| format!(": <q class=\"evidence\">{}</q>", escape_html(text)))
+            .unwrap_or_default();
         page.push_str(&format!(
             "<li class=\"{class}\"><code>{}</code> ({}) {shown}{evidence}</li>\n",
             escape_html(&check.id),
@@ -156,7 +160,9 @@ fn merged_highlights(response: &str, checks: &[CheckOutcome]) -> Vec<Highlight> 
 /// in: SENTENCE where 8 is expected`) the quoted sentence. Evidence the scorer normalised
 /// (markup removed, number words as digits) may not be found, and is then only listed.
 fn locate(response: &str, evidence: &str) -> Option<Range<usize>> {
-    let quoted = evidence.split_once(" in: ").map(|(_, rest)| rest.rsplit_once(" where ").map_or(rest, |(sentence, _)| sentence));
+    let quoted = evidence
+        .split_once(" in: ")
+        .map(|(_, rest)| rest.rsplit_once(" where ").map_or(rest, |(sentence, _)| sentence));
     [Some(evidence), quoted].into_iter().flatten().map(str::trim).filter(|text| !text.is_empty()).find_map(|text| {
         let start = response.find(text)?;
         Some(start..start + text.len())
@@ -187,14 +193,16 @@ mod tests {
     #[test]
     fn numeric_evidence_marks_its_sentence() {
         let response = "Go big. I'd double it: 2x. Done.";
-        let checks = [outcome("multiplier", CheckKind::Numeric, true, "states 2 in: I'd double it: 2x. where 4 is expected")];
+        let checks =
+            [outcome("multiplier", CheckKind::Numeric, true, "states 2 in: I'd double it: 2x. where 4 is expected")];
         assert_eq!(mark_evidence(response, &checks), "Go big. <mark>I&#39;d double it: 2x.</mark> Done.");
     }
 
     #[test]
     fn overlapping_evidence_merges() {
         let response = "abc def ghi";
-        let checks = [outcome("a", CheckKind::Required, true, "abc def"), outcome("b", CheckKind::Anti, true, "def ghi")];
+        let checks =
+            [outcome("a", CheckKind::Required, true, "abc def"), outcome("b", CheckKind::Anti, true, "def ghi")];
         assert_eq!(mark_evidence(response, &checks), "<mark class=\"blocked\">abc def ghi</mark>");
     }
 

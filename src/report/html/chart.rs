@@ -49,7 +49,12 @@ fn scenario_order(report: &RunReport) -> Vec<&str> {
 /// Draws one scenario's label and its two bars.
 fn push_row(report: &RunReport, scenario: &str, top: f64, svg: &mut String) {
     let label_y = top + ROW_HEIGHT / 2.0 + 4.0;
-    let _ = writeln!(svg, "<text x=\"{}\" y=\"{label_y}\" text-anchor=\"end\">{}</text>", LABEL_WIDTH - 8.0, escape_html(scenario));
+    let _ = writeln!(
+        svg,
+        "<text x=\"{}\" y=\"{label_y}\" text-anchor=\"end\">{}</text>",
+        LABEL_WIDTH - 8.0,
+        escape_html(scenario)
+    );
     for (index, arm) in Arm::BOTH.into_iter().enumerate() {
         let Some(summary) = report.summary(scenario, arm) else { continue };
         let y = top + 5.0 + index as f64 * (BAR_HEIGHT + 2.0);
@@ -73,7 +78,14 @@ fn push_row(report: &RunReport, scenario: &str, top: f64, svg: &mut String) {
 /// Draws a horizontal whisker from `lower` to `upper` (fractions) at height `y`.
 fn push_whisker(lower: f64, upper: f64, y: f64, svg: &mut String) {
     let (x1, x2) = (LABEL_WIDTH + lower * PLOT_WIDTH, LABEL_WIDTH + upper * PLOT_WIDTH);
-    let _ = writeln!(svg, "<path d=\"M{x1:.1} {y:.1}H{x2:.1}M{x1:.1} {:.1}V{:.1}M{x2:.1} {:.1}V{:.1}\" stroke=\"#1b1f24\" stroke-width=\"1.5\" fill=\"none\"/>", y - 4.0, y + 4.0, y - 4.0, y + 4.0);
+    let _ = writeln!(
+        svg,
+        "<path d=\"M{x1:.1} {y:.1}H{x2:.1}M{x1:.1} {:.1}V{:.1}M{x2:.1} {:.1}V{:.1}\" stroke=\"#1b1f24\" stroke-width=\"1.5\" fill=\"none\"/>",
+        y - 4.0,
+        y + 4.0,
+        y - 4.0,
+        y + 4.0
+    );
 }
 
 /// Draws the 0–100% axis with ticks every 20% and the legend.
@@ -85,9 +97,18 @@ fn push_axis(top: f64, svg: &mut String) {
         let _ = writeln!(svg, "<text x=\"{x}\" y=\"{}\" text-anchor=\"middle\">{tick}%</text>", top + 16.0);
     }
     let legend_y = top + 36.0;
-    let _ = writeln!(svg, "<rect x=\"{LABEL_WIDTH}\" y=\"{}\" width=\"12\" height=\"12\" fill=\"#8c959f\"/>", legend_y - 10.0);
+    let _ = writeln!(
+        svg,
+        "<rect x=\"{LABEL_WIDTH}\" y=\"{}\" width=\"12\" height=\"12\" fill=\"#8c959f\"/>",
+        legend_y - 10.0
+    );
     let _ = writeln!(svg, "<text x=\"{}\" y=\"{legend_y}\">without skill</text>", LABEL_WIDTH + 16.0);
-    let _ = writeln!(svg, "<rect x=\"{}\" y=\"{}\" width=\"12\" height=\"12\" fill=\"#0969da\"/>", LABEL_WIDTH + 120.0, legend_y - 10.0);
+    let _ = writeln!(
+        svg,
+        "<rect x=\"{}\" y=\"{}\" width=\"12\" height=\"12\" fill=\"#0969da\"/>",
+        LABEL_WIDTH + 120.0,
+        legend_y - 10.0
+    );
     let _ = writeln!(svg, "<text x=\"{}\" y=\"{legend_y}\">with skill</text>", LABEL_WIDTH + 136.0);
     let _ = writeln!(svg, "<text x=\"{}\" y=\"{legend_y}\">whiskers: 95% Wilson interval</text>", LABEL_WIDTH + 230.0);
 }

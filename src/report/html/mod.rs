@@ -76,7 +76,10 @@ impl Exporter for HtmlExporter {
 fn push_head(report: &RunReport, page: &mut String) {
     page.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     page.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    page.push_str(&format!("<meta http-equiv=\"Content-Security-Policy\" content=\"{}\">\n", content_security_policy()));
+    page.push_str(&format!(
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"{}\">\n",
+        content_security_policy()
+    ));
     page.push_str(&format!("<title>skilleval: {}</title>\n", escape_html(&report.run.suite)));
     page.push_str(&format!("<style>{STYLE}</style>\n</head>\n"));
 }
@@ -86,7 +89,9 @@ fn push_head(report: &RunReport, page: &mut String) {
 fn content_security_policy() -> String {
     let digest = ring::digest::digest(&ring::digest::SHA256, SCRIPT.as_bytes());
     let hash = base64::engine::general_purpose::STANDARD.encode(digest.as_ref());
-    format!("default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{hash}'; base-uri 'none'; form-action 'none'")
+    format!(
+        "default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{hash}'; base-uri 'none'; form-action 'none'"
+    )
 }
 
 /// Escapes text for HTML element content and quoted attribute values.
@@ -118,7 +123,10 @@ mod tests {
 
     #[test]
     fn escapes_markup_and_quotes() {
-        assert_eq!(escape_html(r#"<a href="x" onclick='y'>&</a>"#), "&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;&lt;/a&gt;");
+        assert_eq!(
+            escape_html(r#"<a href="x" onclick='y'>&</a>"#),
+            "&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;&lt;/a&gt;"
+        );
     }
 
     #[test]

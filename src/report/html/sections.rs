@@ -12,7 +12,10 @@ use crate::stats::signed_points;
 pub(super) fn push_header(report: &RunReport, page: &mut String) {
     let run = &report.run;
     page.push_str(&format!("<h1>skilleval: {}</h1>\n", escape_html(&run.suite)));
-    let skill = run.skill.as_deref().map_or_else(|| "no skill".to_string(), |path| format!("skill <code>{}</code>", escape_html(path)));
+    let skill = run
+        .skill
+        .as_deref()
+        .map_or_else(|| "no skill".to_string(), |path| format!("skill <code>{}</code>", escape_html(path)));
     page.push_str(&format!(
         "<p>Agent <code>{}</code>, {skill}, {} samples per scenario and arm.</p>\n",
         escape_html(&run.agent),
@@ -67,7 +70,9 @@ pub(super) fn push_pass_rates(report: &RunReport, page: &mut String) {
         ];
         page.push_str(&format!("<tr><td>{}</td></tr>\n", cells.join("</td><td>")));
     }
-    page.push_str("</table>\n<p>k is the number of answered samples; errored units count in no rate.</p>\n</section>\n");
+    page.push_str(
+        "</table>\n<p>k is the number of answered samples; errored units count in no rate.</p>\n</section>\n",
+    );
 }
 
 /// Writes the skill's effect per scenario and overall, then the sample-size notes.
@@ -75,7 +80,9 @@ pub(super) fn push_effect(report: &RunReport, page: &mut String) {
     let Some(effect) = report.effect.as_ref().filter(|effect| !effect.scenarios.is_empty()) else { return };
     page.push_str("<section id=\"effect\">\n<h2>Skill effect</h2>\n");
     page.push_str(&format!("<p>Difference: {}.</p>\n<table>\n", escape_html(phrases::EFFECT_METHOD)));
-    page.push_str("<tr><th>scenario</th><th>without</th><th>with</th><th>difference</th><th>95% CI</th><th>verdict</th></tr>\n");
+    page.push_str(
+        "<tr><th>scenario</th><th>without</th><th>with</th><th>difference</th><th>95% CI</th><th>verdict</th></tr>\n",
+    );
     for scenario in &effect.scenarios {
         let verdict = scenario.verdict.as_str();
         page.push_str(&format!(

@@ -35,7 +35,11 @@ fn write_preamble(report: &RunReport, out: &mut dyn Write) -> Result<(), ReportE
     let skill = report.run.skill.as_deref().unwrap_or("none");
     writeln!(out, "# {}: GREEN phase results\n", report.run.suite)?;
     writeln!(out, "Date: {}", run_date(report))?;
-    writeln!(out, "Run: agent `{}`, skill `{skill}`, {} samples per scenario and arm", report.run.agent, report.run.samples)?;
+    writeln!(
+        out,
+        "Run: agent `{}`, skill `{skill}`, {} samples per scenario and arm",
+        report.run.agent, report.run.samples
+    )?;
     writeln!(out, "Status: {}\n", status(report))?;
     if let Some(note) = partial_note(report) {
         writeln!(out, "> **{note}**\n")?;
@@ -46,8 +50,11 @@ fn write_preamble(report: &RunReport, out: &mut dyn Write) -> Result<(), ReportE
 /// Says how many scenarios pass with the skill, and the overall effect.
 fn status(report: &RunReport) -> String {
     let threshold = skill_threshold(report);
-    let rates: Vec<f64> =
-        report.scenarios.iter().filter_map(|scenario| report.summary(&scenario.id, Arm::WithSkill)?.pass_rate).collect();
+    let rates: Vec<f64> = report
+        .scenarios
+        .iter()
+        .filter_map(|scenario| report.summary(&scenario.id, Arm::WithSkill)?.pass_rate)
+        .collect();
     let passing = rates.iter().filter(|rate| **rate >= threshold).count();
     let mut text = format!(
         "{passing} of {} scenarios pass with the skill (pass rate at or above {})",
@@ -67,7 +74,12 @@ fn status(report: &RunReport) -> String {
 
 /// Writes one scenario: query, both arms, whether it is now correct, the effect, and
 /// what still fails.
-fn write_scenario(report: &RunReport, number: usize, scenario: &ScenarioInfo, out: &mut dyn Write) -> Result<(), ReportError> {
+fn write_scenario(
+    report: &RunReport,
+    number: usize,
+    scenario: &ScenarioInfo,
+    out: &mut dyn Write,
+) -> Result<(), ReportError> {
     write_scenario_heading(number, scenario, out)?;
     writeln!(out, "**Without the skill:** {}.\n", arm_result(report.summary(&scenario.id, Arm::WithoutSkill)))?;
     let summary = report.summary(&scenario.id, Arm::WithSkill);
@@ -87,7 +99,9 @@ fn write_scenario(report: &RunReport, number: usize, scenario: &ScenarioInfo, ou
 /// Says whether the scenario is now correct with the skill.
 fn verdict(report: &RunReport, scenario: &ScenarioInfo) -> String {
     let threshold = format_percent(skill_threshold(report));
-    let Some(summary) = report.summary(&scenario.id, Arm::WithSkill) else { return "not known: not run with the skill".to_string() };
+    let Some(summary) = report.summary(&scenario.id, Arm::WithSkill) else {
+        return "not known: not run with the skill".to_string();
+    };
     let Some(rate) = summary.pass_rate else { return "not known: every sample errored".to_string() };
     let counts = format!("{}/{}", summary.passed, summary.answered);
     if summary.passed == summary.answered {

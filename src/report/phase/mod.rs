@@ -33,8 +33,10 @@ fn run_date(report: &RunReport) -> String {
 fn arm_result(summary: Option<&ArmSummary>) -> String {
     let Some(summary) = summary else { return "not run".to_string() };
     let Some(rate) = summary.pass_rate else { return format!("no answer: {} samples errored", summary.errored) };
-    let interval = summary.interval.map(|interval| format!(", 95% CI {}", interval.format_percent())).unwrap_or_default();
-    let mut text = format!("passed {}/{} answers ({}{interval})", summary.passed, summary.answered, format_percent(rate));
+    let interval =
+        summary.interval.map(|interval| format!(", 95% CI {}", interval.format_percent())).unwrap_or_default();
+    let mut text =
+        format!("passed {}/{} answers ({}{interval})", summary.passed, summary.answered, format_percent(rate));
     if summary.errored > 0 {
         text.push_str(&format!("; {} more errored and count in no rate", summary.errored));
     }
@@ -52,7 +54,8 @@ fn write_scenario_heading(number: usize, scenario: &ScenarioInfo, out: &mut dyn 
 /// out (required, numeric) and what they did that they should not (anti).
 fn write_failed_checks(report: &RunReport, scenario: &str, arm: Arm, out: &mut dyn Write) -> Result<bool, ReportError> {
     let checks = failed_checks(report, scenario, arm);
-    let (anti, missing): (Vec<&FailedCheck>, Vec<&FailedCheck>) = checks.iter().partition(|check| check.kind == CheckKind::Anti);
+    let (anti, missing): (Vec<&FailedCheck>, Vec<&FailedCheck>) =
+        checks.iter().partition(|check| check.kind == CheckKind::Anti);
     if !missing.is_empty() {
         writeln!(out, "What the answers left out or got wrong:\n")?;
         for check in missing {

@@ -48,8 +48,10 @@ fn status(report: &RunReport) -> String {
         .collect();
     let failing = judged.iter().filter(|rate| **rate < threshold).count();
     let total = report.scenarios.len();
-    let mut text =
-        format!("{failing} of {total} scenarios fail without the skill (pass rate below {})", format_percent(threshold));
+    let mut text = format!(
+        "{failing} of {total} scenarios fail without the skill (pass rate below {})",
+        format_percent(threshold)
+    );
     if judged.len() < total {
         text.push_str(&format!("; {} have no answer without the skill yet", total - judged.len()));
     }
@@ -57,7 +59,12 @@ fn status(report: &RunReport) -> String {
 }
 
 /// Writes one scenario: query, behaviour without the skill, failure pattern.
-fn write_scenario(report: &RunReport, number: usize, scenario: &ScenarioInfo, out: &mut dyn Write) -> Result<(), ReportError> {
+fn write_scenario(
+    report: &RunReport,
+    number: usize,
+    scenario: &ScenarioInfo,
+    out: &mut dyn Write,
+) -> Result<(), ReportError> {
     write_scenario_heading(number, scenario, out)?;
     let summary = report.summary(&scenario.id, Arm::WithoutSkill);
     writeln!(out, "**Behaviour without the skill:** {}.\n", arm_result(summary))?;
