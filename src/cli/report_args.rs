@@ -2,12 +2,12 @@
 //! `--junit`, `--html` and `--markdown`, and what a finished run does with them.
 //!
 //! With `--baseline FILE` the run is compared with a committed verdict snapshot, and the
-//! comparison decides the gate part of the exit code: 1 on a regression (a with-skill
-//! scenario or check worse beyond noise, a gate that did not fail before and fails now,
-//! or something in the baseline that the run lacks), 0 otherwise, even when gates fail
-//! that already failed in the baseline. `--update-baseline` writes the run's snapshot to
-//! that file instead; it is rejected when the `CI` environment variable is set, so CI
-//! never rewrites the baseline.
+//! comparison decides the gate part of the exit code. It is 1 on a regression: a
+//! with-skill scenario or check worse beyond noise, a gate that fails now but did not
+//! fail in the baseline, or something in the baseline that the run lacks. It is 0
+//! otherwise, even when gates fail that already failed in the baseline.
+//! `--update-baseline` writes the run's snapshot to that file instead. It is rejected
+//! when the `CI` environment variable is set, so CI never rewrites the baseline.
 
 use std::path::{Path, PathBuf};
 
@@ -24,7 +24,7 @@ pub struct ReportArgs {
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
 
-    /// Write this run's verdict snapshot to the --baseline file instead of comparing (rejected when CI is set)
+    /// Write this run's verdict snapshot to the --baseline file; changes from the old file are shown, not failed (rejected when CI is set)
     #[arg(long, requires = "baseline")]
     pub update_baseline: bool,
 
@@ -64,7 +64,7 @@ impl From<ReportArgsError> for CliError {
     }
 }
 
-/// What [`ReportArgs::apply`] did: the files it wrote and the comparison's verdict.
+/// The outcome of [`ReportArgs::apply`]: the files it wrote and the comparison's verdict.
 #[derive(Debug, Clone, Default)]
 pub struct AppliedReport {
     /// Every file written, in order.
@@ -74,9 +74,9 @@ pub struct AppliedReport {
 }
 
 impl AppliedReport {
-    /// Combines the run's own exit code with the comparison: an agent failure (3) stands;
-    /// otherwise, after a comparison, 1 on a regression and 0 without one; otherwise the
-    /// run's code.
+    /// Combines the run's own exit code with the comparison. An agent failure (3) is kept.
+    /// After a comparison the code is 1 on a regression and 0 without one. Without a
+    /// comparison it is the run's own code.
     pub fn exit_code(&self, run_code: u8) -> u8 {
         match self.regressed {
             _ if run_code == exit::AGENT_FAILED => run_code,
