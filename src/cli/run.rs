@@ -11,7 +11,7 @@ use super::{timestamp, CliError};
 use crate::agent::{Agent, OpenAiAgent, OpenAiConfig, ReplayAgent, DEFAULT_SYSTEM_PROMPT};
 use crate::matrix::{expand, MatrixSpec};
 use crate::run::{run_blocking, RunEvent, RunOptions, UnitOutcome, UnitResult};
-use crate::report::{write_reports, Exporter, ReportInputs, RunReport, TerminalExporter};
+use crate::report::{Exporter, ReportInputs, RunReport, TerminalExporter};
 use crate::score::{AnswerScore, Scorer};
 use crate::suite::{Arm, Phase, Skill, Suite};
 
@@ -69,13 +69,16 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..))]
     pub concurrency: u32,
 
-    /// Folder for results.json and report.md
+    /// Folder for the reports: results.json, report.md, report.html, junit.xml, snapshot.json and the phase document
     #[arg(long, value_name = "DIR", default_value = "skilleval-out")]
     pub out: PathBuf,
 
     /// Evaluate the gates of this phase and the earlier ones [default: every gate whose inputs exist]
     #[arg(long, value_enum)]
     pub phase: Option<PhaseArg>,
+
+    #[command(flatten)]
+    pub report: super::report_args::ReportArgs,
 }
 
 /// `--phase` values.
@@ -200,10 +203,11 @@ fn score_results(scorer: &Scorer, results: Vec<UnitResult>) -> Result<Vec<(UnitR
 /// table, and returns the exit code the gates and errored units call for.
 pub fn run(args: &RunArgs, out: &mut dyn std::io::Write) -> Result<u8, CliError> {
     let started_at = timestamp::now_rfc3339();
+    args.report.validate()?;
     let completed = execute(args, |_| {})?;
     let finished_at = timestamp::now_rfc3339();
 
-    let report = RunReport::build(ReportInputs {
+    let mut report = RunReport::build(ReportInputs {
         suite: &completed.suite,
         agent: completed.agent_description.clone(),
         skill: completed.skill.as_deref(),
@@ -216,13 +220,13 @@ pub fn run(args: &RunArgs, out: &mut dyn std::io::Write) -> Result<u8, CliError>
     })
     .map_err(|error| CliError::Output(error.to_string()))?;
 
-    let written = write_reports(&report, &args.out).map_err(|error| CliError::Output(error.to_string()))?;
+    let applied = args.report.apply(&mut report, &args.out)?;
     let color = std::io::stdout().is_terminal();
     TerminalExporter::new(color).write_report(&report, out).map_err(|error| CliError::Output(error.to_string()))?;
-    for path in written {
+    for path in &applied.written {
         writeln!(out, "wrote {}", path.display()).map_err(|error| CliError::Output(error.to_string()))?;
     }
-    Ok(exit_code(&completed.units, &report))
+    Ok(applied.exit_code(exit_code(&completed.units, &report)))
 }
 
 /// Share of units that may error before the run counts as failed to reach the agent.
