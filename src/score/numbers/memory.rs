@@ -8,6 +8,7 @@ use regex::Regex;
 use super::{finding_at, Finding};
 use crate::score::compile_regex;
 use crate::score::text::AnswerText;
+use crate::suite::{ParamValue, Parameters};
 
 /// Memory amounts: `48 GB`, `~44.7 GiB`, `48,000 MB`.
 static MEMORY: LazyLock<Regex> = LazyLock::new(|| {
@@ -22,7 +23,10 @@ static GPU_CAPACITY: LazyLock<Regex> =
 static CODE_COMMENT_NUMBER: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"#\s*(?:=|≈|~|->|→)?\s*(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>gb|gib)?\s*$"));
 
-pub(super) fn memory_amounts(text: &AnswerText) -> Vec<Finding> {
+/// Finds memory amounts in GB. The scenario's own GPU size (`gpu_memory_gb`) is what
+/// the user has, not an estimate, so amounts equal to it are left out.
+pub(super) fn memory_amounts(text: &AnswerText, parameters: &Parameters) -> Vec<Finding> {
+    let gpu_memory = parameters.get("gpu_memory_gb").and_then(ParamValue::as_f64);
     let mut findings = Vec::new();
     for (index, sentence) in text.sentences.iter().enumerate() {
         let normalized = &sentence.normalized;
@@ -38,7 +42,10 @@ pub(super) fn memory_amounts(text: &AnswerText) -> Vec<Finding> {
             if in_bytes && value < 1e9 {
                 continue;
             }
-            findings.push(finding_at(sentence, index, value * unit_in_gigabytes(&captures["unit"]), whole));
+            let gigabytes = value * unit_in_gigabytes(&captures["unit"]);
+            if Some(gigabytes) != gpu_memory {
+                findings.push(finding_at(sentence, index, gigabytes, whole));
+            }
         }
         if sentence.in_code {
             if let Some(captures) = CODE_COMMENT_NUMBER.captures(normalized) {

@@ -40,7 +40,7 @@ pub fn check_quantity(rule: &NumericRule, text: &AnswerText, parameters: &Parame
     let mut findings = match rule.quantity {
         Quantity::LrMultiplier => lr::lr_multipliers(text, &rule.subject_words),
         Quantity::AccumulationSteps => steps::accumulation_steps(text, parameters),
-        Quantity::ModelStateMemory => memory::memory_amounts(text),
+        Quantity::ModelStateMemory => memory::memory_amounts(text, parameters),
         Quantity::RecommendedBatch => batch::recommended_batches(text),
     };
     apply_retractions(text, &mut findings);
