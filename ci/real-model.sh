@@ -96,7 +96,7 @@ run_suite() {
     OPENAI_API_KEY= "$skilleval" run \
         --agent openai --base-url "http://127.0.0.1:$PORT/v1" --model smollm2 \
         --skill fixtures/skills/weak --samples 1 --max-tokens 64 --temperature 0 \
-        --concurrency 1 --no-cache --out "$OUT" || status=$?
+        --concurrency 1 --no-cache --cache-dir "$WORK/cache" --out "$OUT" || status=$?
     log "run took $((SECONDS - started)) s, exit code $status"
     if [[ $status -ne 0 && $status -ne 1 ]]; then
         exit 1

@@ -2,9 +2,11 @@
 //! REFACTOR), as one repeatable, gated command.
 //!
 //! Modules, leaves first; each uses only modules above it:
-//! `suite` (YAML and validation), `planner` (reference answers), `score` (checks and
-//! evidence), `agent` (providers and replay), `run` (the async runner), `gate`
-//! (quality gates and skill lint), `report` (result model and exporters), `cli`.
+//! `stats` (intervals for pass rates), `suite` (YAML and validation), `planner`
+//! (reference answers), `score` (checks, evidence and summaries), `agent` (providers and
+//! replay), `run` (the async runner), `gate` (quality gates and skill lint), `snapshot`
+//! (verdict snapshots and baseline comparison), `report` (result model and exporters),
+//! `cli`.
 
 pub mod agent;
 pub mod cli;
@@ -14,4 +16,6 @@ pub mod planner;
 pub mod report;
 pub mod run;
 pub mod score;
+pub mod snapshot;
+pub mod stats;
 pub mod suite;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use crate::agent::{AgentRequest, UnitKey};
 use crate::suite::{Arm, Skill, Suite};
 
-/// What to expand.
+/// The arms, samples, system prompt and skill that a suite expands into.
 #[derive(Debug, Clone)]
 pub struct MatrixSpec<'a> {
     pub arms: &'a [Arm],

@@ -3,6 +3,7 @@
 pub mod exit;
 pub mod lint;
 pub mod plan;
+pub mod report_args;
 pub mod run;
 pub mod score;
 pub mod suite_arg;

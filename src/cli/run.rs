@@ -6,20 +6,21 @@
 mod agent_choice;
 mod records;
 
+use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::suite_arg::SuiteArg;
 use super::{CliError, exit, timestamp};
-use crate::agent::{Agent, AgentRequest, DEFAULT_SYSTEM_PROMPT, Recorder};
+use crate::agent::{Agent, AgentRequest, DEFAULT_SYSTEM_PROMPT, Recorder, UnitKey};
 use crate::matrix::{MatrixSpec, expand};
 use crate::report::{Exporter, RunReport, TerminalExporter};
 use crate::run::{
-    CallEstimate, Journal, JournalLine, PlanSources, Progress, ProgressMode, ResponseCache, RunTally, RunnerSettings,
-    plan_run, read_journal, run_plan_blocking,
+    CallEstimate, Journal, JournalLine, PlanSources, Progress, ProgressMode, ResponseCache, RunEvent, RunTally,
+    RunnerSettings, UnitOutcome, UnitResult, plan_run, read_journal, run_plan_blocking,
 };
-use crate::score::Scorer;
+use crate::score::{ScoredUnit, Scorer};
 use crate::suite::{Arm, Phase, Skill, Suite};
 
 pub use agent_choice::ChosenAgent;
@@ -88,7 +89,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub tokens_per_minute: Option<u64>,
 
-    /// Run folder for journal.jsonl, results.json and report.md
+    /// Run folder: journal.jsonl and the reports (results.json, report.md, report.html, junit.xml, snapshot.json and the phase document)
     #[arg(long, value_name = "DIR", default_value = "skilleval-out", conflicts_with = "resume")]
     pub out: PathBuf,
 
@@ -123,6 +124,9 @@ pub struct RunArgs {
     /// Evaluate the gates of this phase and the earlier ones [default: every gate whose inputs exist]
     #[arg(long, value_enum)]
     pub phase: Option<PhaseArg>,
+
+    #[command(flatten)]
+    pub report: super::report_args::ReportArgs,
 }
 
 /// `--phase` values.
@@ -156,13 +160,64 @@ struct Prepared {
     chosen: ChosenAgent,
     samples: u32,
     requests: Vec<AgentRequest>,
-    journal: Option<std::collections::HashMap<crate::agent::UnitKey, JournalLine>>,
+    journal: Option<HashMap<UnitKey, JournalLine>>,
+}
+
+/// A finished in-memory run: every unit in matrix order, with its score (`None` for
+/// errored units).
+pub struct CompletedRun {
+    pub suite: Suite,
+    pub agent_description: String,
+    pub skill: Option<Arc<Skill>>,
+    pub samples: u32,
+    pub units: Vec<ScoredUnit>,
+}
+
+/// Validates everything, runs every unit and scores the answers, in memory: no journal,
+/// cache, recording or report is read or written. For library callers and tests.
+pub fn execute(args: &RunArgs, mut progress: impl FnMut(&RunEvent)) -> Result<CompletedRun, CliError> {
+    let prepared = prepare(args)?;
+    let scorer = Scorer::new(&prepared.suite)?;
+    let positions: HashMap<UnitKey, usize> =
+        prepared.requests.iter().enumerate().map(|(index, request)| (request.key.clone(), index)).collect();
+    let sources = PlanSources { agent_identity: &prepared.chosen.identity, journal: None, cache: None, max_tokens: None };
+    let plan = plan_run(prepared.requests, sources).map_err(|error| CliError::Input(error.to_string()))?;
+    let settings = RunnerSettings {
+        concurrency: prepared.chosen.concurrency as usize,
+        limits: prepared.chosen.limits,
+        retry: prepared.chosen.retry,
+        max_errored: args.max_errored.unwrap_or(usize::MAX),
+    };
+
+    let mut results = Vec::with_capacity(positions.len());
+    run_plan_blocking(Arc::new(prepared.chosen.agent), plan, &settings, |event| {
+        progress(&event);
+        if let RunEvent::UnitFinished(unit) = event {
+            results.push(unit.result);
+        }
+    })
+    .map_err(|error| CliError::Agent(format!("cannot start the runtime: {error}")))?;
+    results.sort_by_key(|result| positions[&result.key]);
+
+    let units = results.into_iter().map(|result| score_result(&scorer, result)).collect::<Result<_, _>>()?;
+    let agent_description = prepared.chosen.description;
+    Ok(CompletedRun { suite: prepared.suite, agent_description, skill: prepared.skill, samples: prepared.samples, units })
+}
+
+/// Scores an answered unit; an errored unit gets no score.
+fn score_result(scorer: &Scorer, result: UnitResult) -> Result<ScoredUnit, CliError> {
+    let score = match &result.outcome {
+        UnitOutcome::Answered { response } => Some(scorer.score(&result.key.scenario, response)?),
+        UnitOutcome::Errored { .. } => None,
+    };
+    Ok((result, score))
 }
 
 /// Runs the command and returns the exit code: the gates' verdict, 3 when too many
 /// units errored, or 0 after a dry run.
 pub fn run(args: &RunArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     let started_at = timestamp::now_rfc3339();
+    args.report.validate()?;
     let prepared = prepare(args)?;
     let scorer = Scorer::new(&prepared.suite)?;
     let cache = (prepared.chosen.cacheable).then(|| ResponseCache::new(&args.cache_dir));
@@ -221,26 +276,28 @@ pub fn run(args: &RunArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     if let Some(failure) = failure {
         return Err(failure);
     }
-    finish(book, &tally, out)
+    finish(args, book, &tally, out)
 }
 
-/// Writes the final report and the terminal table, and picks the exit code.
-fn finish(mut book: ReportBook<'_>, tally: &RunTally, out: &mut dyn Write) -> Result<u8, CliError> {
-    let (report, written) = book.write(Some(timestamp::now_rfc3339()))?;
+/// Writes the final reports (with the baseline comparison and extra files that the
+/// report flags ask for) and the terminal table, and picks the exit code.
+fn finish(args: &RunArgs, mut book: ReportBook<'_>, tally: &RunTally, out: &mut dyn Write) -> Result<u8, CliError> {
     if let Some(failure) = book.failure.take() {
         return Err(failure);
     }
+    let mut report = book.build(Some(timestamp::now_rfc3339()))?;
+    let applied = args.report.apply(&mut report, book.run_folder())?;
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
     let output_error = |error: std::io::Error| CliError::Output(error.to_string());
     TerminalExporter::new(color).write_report(&report, out).map_err(|error| CliError::Output(error.to_string()))?;
-    for path in written {
+    for path in &applied.written {
         writeln!(out, "wrote {}", path.display()).map_err(output_error)?;
     }
     if tally.not_run > 0 {
         let message = format!("{} units were not run; finish them with --resume {}", tally.not_run, book.run_folder().display());
         writeln!(out, "{message}").map_err(output_error)?;
     }
-    Ok(exit_code(tally, &report))
+    Ok(applied.exit_code(exit_code(tally, &report)))
 }
 
 /// Loads and validates every input, picks the agent and expands the matrix, before any call.

@@ -1,6 +1,10 @@
 //! The gates that read pass rates of answers: `baseline-fails` (every scenario fails
 //! without the skill) and `skill-passes` (every scenario passes with it).
 //!
+//! Each figure gives the pass rate with its 95% Wilson interval, and says how many
+//! scenarios have an interval that contains the threshold: their verdict could change
+//! with more samples. The verdict itself compares the observed rate with the threshold.
+//!
 //! A scenario with no answered sample in the arm cannot be judged. Such a gate fails
 //! when any judged scenario breaks the threshold, and is not evaluated otherwise: it
 //! never holds on a scenario it could not see.
@@ -24,6 +28,13 @@ impl RateRule {
         match self {
             RateRule::Below(max) => rate < max,
             RateRule::AtLeast(min) => rate >= min,
+        }
+    }
+
+    /// Returns the threshold.
+    fn threshold(self) -> f64 {
+        match self {
+            RateRule::Below(threshold) | RateRule::AtLeast(threshold) => threshold,
         }
     }
 
@@ -84,7 +95,29 @@ fn rate_gate(id: GateId, suite: &Suite, summaries: &[ArmSummary], arm: Arm, rule
 
     sentences.extend(broken);
     sentences.extend(unjudged);
+    sentences.extend(unsettled_sentence(&judgements, rule));
     GateResult::new(id, status, sentences.join("; "))
+}
+
+/// Counts the judged scenarios whose 95% interval contains the threshold, e.g. `the 95%
+/// intervals of 2 scenarios include 50%, so more samples could change their verdict`.
+fn unsettled_sentence(judgements: &[Judgement<'_>], rule: RateRule) -> Option<String> {
+    let threshold = rule.threshold();
+    let unsettled = judgements
+        .iter()
+        .filter_map(|judgement| match judgement {
+            Judgement::Kept(summary, _) | Judgement::Broken(summary, _) => summary.interval,
+            Judgement::Unjudged { .. } => None,
+        })
+        .filter(|interval| interval.contains(threshold))
+        .count();
+    let subject = match unsettled {
+        0 => return None,
+        1 => "the 95% interval of 1 scenario includes".to_string(),
+        count => format!("the 95% intervals of {count} scenarios include"),
+    };
+    let verdict = if unsettled == 1 { "its verdict" } else { "their verdicts" };
+    Some(format!("{subject} {}, so more samples could change {verdict}", format_percent(threshold)))
 }
 
 /// Judges one scenario in one arm.
@@ -97,9 +130,11 @@ fn judge<'a>(scenario: &'a str, summaries: &'a [ArmSummary], arm: Arm, rule: Rat
     }
 }
 
-/// Formats a pass count with its rate, e.g. `4/5 (80%, at or above 50%)`.
+/// Formats a pass count with its rate and interval, e.g. `4/5 (80%, 95% CI 38–96%, at or above 50%)`.
 fn rate_phrase(summary: &ArmSummary, rate: f64, rule: RateRule) -> String {
-    format!("{}/{} ({}, {})", summary.passed, summary.answered, format_percent(rate), rule.describe(rate))
+    let interval =
+        summary.interval.map(|interval| format!(", 95% CI {}", interval.format_percent())).unwrap_or_default();
+    format!("{}/{} ({}{interval}, {})", summary.passed, summary.answered, format_percent(rate), rule.describe(rate))
 }
 
 /// Describes a scenario that breaks the rule, e.g. `linear-scaling-rule passes 4/5 (80%, at or above 50%)`.
@@ -152,7 +187,8 @@ mod tests {
         assert_eq!(result.status, GateStatus::Holds);
         assert_eq!(
             result.detail,
-            "2/2 scenarios fail without the skill; the highest pass rate is b with 2/5 (40%, below 50%)"
+            "2/2 scenarios fail without the skill; the highest pass rate is b with 2/5 (40%, 95% CI 12–77%, below 50%); \
+             the 95% interval of 1 scenario includes 50%, so more samples could change its verdict"
         );
     }
 
@@ -162,7 +198,11 @@ mod tests {
         let summaries = [summary("a", Arm::WithoutSkill, 0, 4, 0), summary("b", Arm::WithoutSkill, 2, 4, 0)];
         let result = baseline_fails(&suite, &summaries);
         assert_eq!(result.status, GateStatus::Fails);
-        assert_eq!(result.detail, "1/2 scenarios fail without the skill; b passes 2/4 (50%, at or above 50%)");
+        assert_eq!(
+            result.detail,
+            "1/2 scenarios fail without the skill; b passes 2/4 (50%, 95% CI 15–85%, at or above 50%); \
+             the 95% interval of 1 scenario includes 50%, so more samples could change its verdict"
+        );
     }
 
     #[test]
@@ -172,7 +212,8 @@ mod tests {
         assert_eq!(result.status, GateStatus::Holds);
         assert_eq!(
             result.detail,
-            "1/1 scenarios pass with the skill; the lowest pass rate is a with 4/5 (80%, at or above 80%)"
+            "1/1 scenarios pass with the skill; the lowest pass rate is a with 4/5 (80%, 95% CI 38–96%, at or above 80%); \
+             the 95% interval of 1 scenario includes 80%, so more samples could change its verdict"
         );
     }
 
@@ -181,7 +222,11 @@ mod tests {
         let suite = suite_with(&["a"]);
         let result = skill_passes(&suite, &[summary("a", Arm::WithSkill, 3, 4, 1)]);
         assert_eq!(result.status, GateStatus::Fails);
-        assert_eq!(result.detail, "0/1 scenarios pass with the skill; a passes 3/4 (75%, below 80%)");
+        assert_eq!(
+            result.detail,
+            "0/1 scenarios pass with the skill; a passes 3/4 (75%, 95% CI 30–95%, below 80%); \
+             the 95% interval of 1 scenario includes 80%, so more samples could change its verdict"
+        );
     }
 
     #[test]
@@ -198,7 +243,11 @@ mod tests {
         let summaries = [summary("a", Arm::WithSkill, 5, 5, 0), summary("b", Arm::WithSkill, 0, 0, 3)];
         let result = skill_passes(&suite, &summaries);
         assert_eq!(result.status, GateStatus::NotEvaluated);
-        assert_eq!(result.detail, "1/2 scenarios pass with the skill; b has no answered with-skill sample (3 errored)");
+        assert_eq!(
+            result.detail,
+            "1/2 scenarios pass with the skill; b has no answered with-skill sample (3 errored); \
+             the 95% interval of 1 scenario includes 80%, so more samples could change its verdict"
+        );
     }
 
     #[test]
@@ -209,7 +258,7 @@ mod tests {
         assert_eq!(result.status, GateStatus::Fails);
         assert_eq!(
             result.detail,
-            "0/3 scenarios pass with the skill; a passes 1/5 (20%, below 80%); \
+            "0/3 scenarios pass with the skill; a passes 1/5 (20%, 95% CI 4–62%, below 80%); \
              b has no answered with-skill sample (2 errored); c was not run in the with-skill arm"
         );
     }

@@ -60,14 +60,8 @@ pub(crate) fn suite_with_patterns(patterns: Vec<Pattern>) -> Suite {
 
 /// Builds a summary with `passed` of `answered` samples passing and `errored` errored.
 pub(crate) fn summary(scenario: &str, arm: Arm, passed: u32, answered: u32, errored: u32) -> ArmSummary {
-    ArmSummary {
-        scenario: scenario.to_string(),
-        arm,
-        samples: answered + errored,
-        answered,
-        passed,
-        errored,
-        pass_rate: (answered > 0).then(|| f64::from(passed) / f64::from(answered)),
-        checks: vec![CheckTally { id: "warmup".to_string(), kind: CheckKind::Required, shown: passed }],
-    }
+    let mut warmup = CheckTally::empty("warmup", CheckKind::Required);
+    warmup.shown = passed;
+    warmup.held = passed;
+    ArmSummary::from_counts(scenario, arm, passed, answered, errored, vec![warmup])
 }

@@ -1,6 +1,9 @@
-//! Saving reports to a folder. Each file is written to a temporary file in the same
-//! folder, synced, then renamed over the target. A reader, or the folder after a crash,
-//! then has the old file or the new one, never a partial file.
+//! Saving reports to a folder: the result model, the Markdown, HTML and JUnit reports,
+//! the verdict snapshot, and the phase document of the phase the run evaluated. Each file
+//! is written to a temporary file in the same folder, synced, then renamed over the
+//! target. A reader, or the folder after a crash, then has the old file or the new one,
+//! never a partial file. Rewriting every file after each finished unit is what leaves an
+//! interrupted run with a readable report of what finished.
 
 use std::fs;
 use std::io::{BufWriter, Write};
@@ -8,7 +11,12 @@ use std::path::{Path, PathBuf};
 
 use tempfile::NamedTempFile;
 
-use super::{Exporter, JsonExporter, MarkdownExporter, ReportError, RunReport};
+use super::snapshot_file::SnapshotExporter;
+use super::{
+    Exporter, GreenPhaseExporter, HtmlExporter, JsonExporter, JunitExporter, MarkdownExporter, RedPhaseExporter,
+    ReportError, ReportInputs, RunReport,
+};
+use crate::suite::Phase;
 
 /// File name of the result model in JSON.
 pub const RESULTS_FILE: &str = "results.json";
@@ -16,17 +24,73 @@ pub const RESULTS_FILE: &str = "results.json";
 /// File name of the Markdown report.
 pub const MARKDOWN_FILE: &str = "report.md";
 
-/// Writes `results.json` and `report.md` into `out_dir`, creating the folder if needed,
-/// and returns the paths written.
+/// File name of the HTML report.
+pub const HTML_FILE: &str = "report.html";
+
+/// File name of the JUnit XML report.
+pub const JUNIT_FILE: &str = "junit.xml";
+
+/// File name of the verdict snapshot.
+pub const SNAPSHOT_FILE: &str = "snapshot.json";
+
+/// File name of the RED-phase document, written when the run evaluated the red phase.
+pub const RED_PHASE_FILE: &str = "red-phase.md";
+
+/// File name of the GREEN-phase document, written when the run evaluated the green or
+/// refactor phase.
+pub const GREEN_PHASE_FILE: &str = "green-phase.md";
+
+/// Writes every report file into `out_dir`, creating the folder if needed, and returns
+/// the paths written: `results.json`, `report.md`, `report.html`, `junit.xml`,
+/// `snapshot.json`, and the phase document when the report names a phase.
 pub fn write_reports(report: &RunReport, out_dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
     fs::create_dir_all(out_dir).map_err(|source| ReportError::File { path: out_dir.to_path_buf(), source })?;
-    let results = write_atomically(report, &JsonExporter, &out_dir.join(RESULTS_FILE))?;
-    let markdown = write_atomically(report, &MarkdownExporter, &out_dir.join(MARKDOWN_FILE))?;
-    Ok(vec![results, markdown])
+    report_files(report)
+        .into_iter()
+        .map(|(name, exporter)| write_atomically(report, exporter.as_ref(), &out_dir.join(name)))
+        .collect()
 }
 
-/// Writes one export to a temporary file beside `path`, then renames it to `path`. The
-/// temporary file is removed if anything fails before the rename.
+/// Builds the report from the units so far and rewrites every report file in `out_dir`.
+/// The runner calls it after each finished unit (or every so often) and once at the end
+/// with `finished_at` set, so that an interrupted run leaves a readable report.
+pub fn rewrite_reports(inputs: ReportInputs<'_>, out_dir: &Path) -> Result<(RunReport, Vec<PathBuf>), ReportError> {
+    let report = RunReport::build(inputs)?;
+    let written = write_reports(&report, out_dir)?;
+    Ok((report, written))
+}
+
+/// Lists the files to write for this report, each with its exporter.
+fn report_files(report: &RunReport) -> Vec<(&'static str, Box<dyn Exporter>)> {
+    let mut files: Vec<(&'static str, Box<dyn Exporter>)> = vec![
+        (RESULTS_FILE, Box::new(JsonExporter)),
+        (MARKDOWN_FILE, Box::new(MarkdownExporter)),
+        (HTML_FILE, Box::new(HtmlExporter)),
+        (JUNIT_FILE, Box::new(JunitExporter)),
+        (SNAPSHOT_FILE, Box::new(SnapshotExporter)),
+    ];
+    match report.run.phase {
+        Some(Phase::Red) => files.push((RED_PHASE_FILE, Box::new(RedPhaseExporter))),
+        // NOTE: the refactor phase gets the GREEN document, because the runner does not
+        // generate pressure variants yet, so there is nothing for a REFACTOR one to tell.
+        Some(Phase::Green | Phase::Refactor) => files.push((GREEN_PHASE_FILE, Box::new(GreenPhaseExporter))),
+        None => {}
+    }
+    files
+}
+
+/// Writes one export to `path`, creating its folder if needed, through a temporary file
+/// beside it, and returns `path`.
+pub fn write_report_file(report: &RunReport, exporter: &dyn Exporter, path: &Path) -> Result<PathBuf, ReportError> {
+    let folder = path.parent().filter(|folder| !folder.as_os_str().is_empty());
+    if let Some(folder) = folder {
+        fs::create_dir_all(folder).map_err(|source| ReportError::File { path: folder.to_path_buf(), source })?;
+    }
+    write_atomically(report, exporter, path)
+}
+
+/// Writes one export to `path` through a temporary file beside it, and returns `path`.
+/// The temporary file is removed if anything fails before the rename.
 fn write_atomically(report: &RunReport, exporter: &dyn Exporter, path: &Path) -> Result<PathBuf, ReportError> {
     let file_error = |source| ReportError::File { path: path.to_path_buf(), source };
     let folder = path.parent().unwrap_or(Path::new("."));
@@ -48,11 +112,12 @@ mod tests {
     use crate::report::test_support::sample_report;
 
     #[test]
-    fn writes_both_files() {
+    fn writes_every_file() {
         let folder = tempfile::tempdir().unwrap();
         let out_dir = folder.path().join("nested/out");
         let paths = write_reports(&sample_report(), &out_dir).unwrap();
-        assert_eq!(paths, [out_dir.join(RESULTS_FILE), out_dir.join(MARKDOWN_FILE)]);
+        let names = [RESULTS_FILE, MARKDOWN_FILE, HTML_FILE, JUNIT_FILE, SNAPSHOT_FILE];
+        assert_eq!(paths, names.map(|name| out_dir.join(name)));
 
         let json = fs::read_to_string(out_dir.join(RESULTS_FILE)).unwrap();
         assert_eq!(serde_json::from_str::<RunReport>(&json).unwrap(), sample_report());
@@ -70,7 +135,19 @@ mod tests {
             .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         names.sort();
-        assert_eq!(names, [MARKDOWN_FILE, RESULTS_FILE]);
+        assert_eq!(names, [JUNIT_FILE, HTML_FILE, MARKDOWN_FILE, RESULTS_FILE, SNAPSHOT_FILE]);
+    }
+
+    #[test]
+    fn phase_document_follows_the_phase() {
+        let folder = tempfile::tempdir().unwrap();
+        let mut report = sample_report();
+        report.run.phase = Some(Phase::Red);
+        let paths = write_reports(&report, folder.path()).unwrap();
+        assert_eq!(paths.last().unwrap(), &folder.path().join(RED_PHASE_FILE));
+        report.run.phase = Some(Phase::Green);
+        let paths = write_reports(&report, folder.path()).unwrap();
+        assert_eq!(paths.last().unwrap(), &folder.path().join(GREEN_PHASE_FILE));
     }
 
     #[test]

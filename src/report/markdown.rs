@@ -1,13 +1,17 @@
-//! The Markdown exporter, sized for a GitHub step summary or a pull-request comment: a
-//! table of scenarios by arm, the gates, then per scenario the checks that kept answers
-//! from passing, with quoted evidence.
+//! The Markdown exporter, sized for a GitHub step summary or a pull-request comment: the
+//! baseline comparison when there is one, a table of scenarios by arm with 95% intervals,
+//! the skill's effect, the gates, then per scenario the checks that kept answers from
+//! passing, with quoted evidence.
 
 use std::io::Write;
 
+use super::effect::SkillEffect;
+use super::phrases::{self, comparison_lines};
 use super::{Exporter, ReportError, RunReport, UnitReport};
 use crate::gate::{GateStatus, format_percent};
 use crate::run::UnitOutcome;
 use crate::score::ArmSummary;
+use crate::snapshot::Comparison;
 use crate::suite::{Arm, CheckKind};
 
 /// Maximum length of an evidence quote, in characters. Longer quotes are cut and end in `…`.
@@ -24,7 +28,16 @@ impl Exporter for MarkdownExporter {
     fn write_report(&self, report: &RunReport, out: &mut dyn Write) -> Result<(), ReportError> {
         writeln!(out, "## skilleval: {}\n", report.run.suite)?;
         writeln!(out, "{}\n", run_sentence(report))?;
+        if let Some(note) = phrases::partial_note(report) {
+            writeln!(out, "> **{note}**\n")?;
+        }
+        if let Some(comparison) = &report.baseline {
+            write_comparison(report, comparison, out)?;
+        }
         write_pass_table(report, out)?;
+        if let Some(effect) = report.effect.as_ref().filter(|effect| !effect.scenarios.is_empty()) {
+            write_effect(report, effect, out)?;
+        }
         write_gates(report, out)?;
         write_failed_checks(report, out)?;
         Ok(())
@@ -74,18 +87,75 @@ fn write_pass_table(report: &RunReport, out: &mut dyn Write) -> Result<(), Repor
             .collect();
         writeln!(out, "| `{scenario}` | {} |", cells.join(" | "))?;
     }
-    writeln!(out)?;
+    writeln!(out, "\nPass rates with 95% Wilson intervals; errored units count in no rate.\n")?;
     Ok(())
 }
 
-/// Formats one summary as `2/3 (66.7%)`, with the errored count when there is one.
+/// Formats one summary as `2/3 (66.7%, 95% CI 21–94%)`, then `flaky` when the samples
+/// disagree and the errored count when there is one.
 fn pass_cell(summary: &ArmSummary) -> String {
     let rate = summary.pass_rate.map_or_else(|| "no answers".to_string(), format_percent);
-    let mut cell = format!("{}/{} ({rate})", summary.passed, summary.answered);
+    let interval =
+        summary.interval.map(|interval| format!(", 95% CI {}", interval.format_percent())).unwrap_or_default();
+    let mut cell = format!("{}/{} ({rate}{interval})", summary.passed, summary.answered);
+    if summary.flaky {
+        cell.push_str(", flaky");
+    }
     if summary.errored > 0 {
         cell.push_str(&format!(", {} errored", summary.errored));
     }
     cell
+}
+
+/// Writes the skill's effect as a table, then the sample-size notes.
+fn write_effect(report: &RunReport, effect: &SkillEffect, out: &mut dyn Write) -> Result<(), ReportError> {
+    writeln!(out, "### Skill effect\n")?;
+    writeln!(out, "Difference: {}.\n", phrases::EFFECT_METHOD)?;
+    writeln!(out, "| scenario | without | with | difference | 95% CI | verdict |")?;
+    writeln!(out, "| --- | --- | --- | --- | --- | --- |")?;
+    for scenario in &effect.scenarios {
+        writeln!(
+            out,
+            "| `{}` | {} | {} | {} | {} | {} |",
+            scenario.scenario,
+            phrases::proportion_rate(scenario.without_skill),
+            phrases::proportion_rate(scenario.with_skill),
+            phrases::difference(scenario),
+            scenario.difference.interval.format_points(),
+            scenario.verdict.as_str()
+        )?;
+    }
+    if let Some(overall) = &effect.overall {
+        let estimate = crate::stats::signed_points(overall.difference.estimate);
+        let interval = overall.difference.interval.format_points();
+        let label = phrases::overall_label(overall);
+        writeln!(out, "| **{label}** | | | **{estimate} pp** | {interval} | **{}** |", overall.verdict.as_str())?;
+    }
+    writeln!(out)?;
+    for note in phrases::sample_size_notes(report) {
+        writeln!(out, "- {}", escape_cell(&note))?;
+    }
+    writeln!(out)?;
+    Ok(())
+}
+
+/// Writes the baseline comparison: a headline, then one item per change.
+fn write_comparison(report: &RunReport, comparison: &Comparison, out: &mut dyn Write) -> Result<(), ReportError> {
+    let mark = if comparison.fails() { "❌" } else { "✅" };
+    writeln!(out, "### Baseline\n")?;
+    writeln!(out, "{mark} {}\n", comparison.headline())?;
+    if let Some(note) = phrases::agent_note(report, comparison) {
+        writeln!(out, "{note}\n")?;
+    }
+    let lines = comparison_lines(comparison);
+    for line in &lines {
+        let mark = if line.fails { "❌ " } else { "" };
+        writeln!(out, "- {mark}**{}**: {}", line.label, line.text)?;
+    }
+    if !lines.is_empty() {
+        writeln!(out)?;
+    }
+    Ok(())
 }
 
 /// Writes the gates as a table.
@@ -189,7 +259,7 @@ fn failed_check_item(units: &[&UnitReport], check_id: &str, answered: usize) -> 
 /// Puts agent text on one line, cut to [`MAX_QUOTE_CHARS`], and escapes it so that HTML,
 /// emphasis, strikethrough, link brackets, code spans and headings render as plain text.
 /// GitHub still turns a bare URL into a link.
-fn quote(text: &str) -> String {
+pub(crate) fn quote(text: &str) -> String {
     let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut cut: String = one_line.chars().take(MAX_QUOTE_CHARS).collect();
     if one_line.chars().count() > MAX_QUOTE_CHARS {
@@ -231,7 +301,11 @@ mod tests {
     fn pass_table_has_one_column_per_arm() {
         let text = render();
         assert!(text.contains("| scenario | without-skill | with-skill |\n| --- | --- | --- |\n"));
-        assert!(text.contains("| `accumulation` | 1/2 (50%) | 1/1 (100%), 1 errored |"));
+        assert!(
+            text.contains(
+                "| `accumulation` | 1/2 (50%, 95% CI 9–91%), flaky | 1/1 (100%, 95% CI 21–100%), 1 errored |"
+            )
+        );
     }
 
     #[test]

@@ -1,11 +1,20 @@
 //! Reports: the one result model and one exporter per format behind the [`Exporter`]
-//! trait, plus [`write_reports`], which saves `results.json` and `report.md` so that a
-//! crash never leaves half a file.
+//! trait (terminal, JSON, Markdown, JUnit XML, HTML, the verdict snapshot and the phase
+//! documents), plus [`write_reports`] and [`rewrite_reports`], which save every file so
+//! that a crash never leaves half a file.
 
+mod effect;
+mod failures;
 mod files;
+mod html;
 mod json;
+mod junit;
 mod markdown;
 mod model;
+mod phase;
+mod phrases;
+mod snapshot_file;
+mod suite_info;
 pub(crate) mod terminal;
 #[cfg(test)]
 pub(crate) mod test_support;
@@ -13,10 +22,19 @@ pub(crate) mod test_support;
 use std::io::{self, Write};
 use std::path::PathBuf;
 
-pub use files::{MARKDOWN_FILE, RESULTS_FILE, write_reports};
+pub use effect::{EffectVerdict, OverallEffect, ScenarioEffect, SkillEffect, skill_effect};
+pub use files::{
+    GREEN_PHASE_FILE, HTML_FILE, JUNIT_FILE, MARKDOWN_FILE, RED_PHASE_FILE, RESULTS_FILE, SNAPSHOT_FILE,
+    rewrite_reports, write_report_file, write_reports,
+};
+pub use html::HtmlExporter;
 pub use json::JsonExporter;
+pub use junit::JunitExporter;
 pub use markdown::MarkdownExporter;
 pub use model::{ReportInputs, RunMetadata, RunReport, RunTotals, SCHEMA_VERSION, UnitReport};
+pub use phase::{GreenPhaseExporter, RedPhaseExporter};
+pub use snapshot_file::SnapshotExporter;
+pub use suite_info::{CheckInfo, PassThresholds, PatternInfo, ScenarioInfo};
 pub use terminal::TerminalExporter;
 
 use crate::score::SummaryError;

@@ -5,10 +5,13 @@
 use serde::{Deserialize, Serialize};
 
 use super::ReportError;
+use super::effect::{SkillEffect, skill_effect};
+use super::suite_info::{PassThresholds, PatternInfo, ScenarioInfo};
 use crate::agent::TokenUsage;
 use crate::gate::{GateInputs, GateResult, SkillLint, evaluate, lint_skill};
 use crate::run::{UnitOutcome, UnitResult};
 use crate::score::{AnswerScore, ArmSummary, CheckOutcome, ScoredUnit, summarize};
+use crate::snapshot::Comparison;
 use crate::suite::{Arm, Phase, Skill, Suite};
 
 /// Version of the result model's JSON shape. Raise it whenever a field is renamed,
@@ -28,6 +31,21 @@ pub struct RunReport {
     pub gates: Vec<GateResult>,
     /// The skill's lint; `None` when no skill was given.
     pub lint: Option<SkillLint>,
+    /// The with-skill pass rate minus the without-skill one, per scenario and overall.
+    #[serde(default)]
+    pub effect: Option<SkillEffect>,
+    /// The suite's scenarios: queries, failure patterns and check descriptions, in suite order.
+    #[serde(default)]
+    pub scenarios: Vec<ScenarioInfo>,
+    /// The suite's failure patterns, in suite order.
+    #[serde(default)]
+    pub patterns: Vec<PatternInfo>,
+    /// The pass-rate thresholds of the `baseline-fails` and `skill-passes` gates.
+    #[serde(default)]
+    pub pass_thresholds: Option<PassThresholds>,
+    /// The comparison with a baseline snapshot, when one was given.
+    #[serde(default)]
+    pub baseline: Option<Comparison>,
     /// Token usage and latency summed over the units; absent in files written before
     /// it was added.
     #[serde(default)]
@@ -83,9 +101,17 @@ pub struct RunMetadata {
     /// Samples per scenario and arm.
     pub samples: u32,
     pub arms: Vec<Arm>,
-    /// RFC 3339 timestamps set by the caller; snapshots redact them.
+    /// RFC 3339 timestamps set by the caller; snapshots leave them out.
     pub started_at: Option<String>,
+    /// `None` while the run is in progress or after it was interrupted.
     pub finished_at: Option<String>,
+    /// Units the run was planned with: scenarios × arms × samples. Fewer units in the
+    /// report mean the run is still going or was interrupted.
+    #[serde(default)]
+    pub planned_units: u32,
+    /// The phase whose gates (and the earlier phases' gates) were evaluated; `None` for all.
+    #[serde(default)]
+    pub phase: Option<Phase>,
 }
 
 /// One unit: its key, what the agent returned, and how the answer scored.
@@ -123,35 +149,68 @@ pub struct ReportInputs<'a> {
 }
 
 impl RunReport {
-    /// Builds the report: summarises the units, lints the skill if one was given, and
-    /// evaluates the gates.
+    /// Builds the report: summarises the units, computes the skill's effect, lints the
+    /// skill if one was given, and evaluates the gates. The units may be those of a run
+    /// still in progress.
     pub fn build(inputs: ReportInputs<'_>) -> Result<RunReport, ReportError> {
-        let summaries = summarize(inputs.suite, inputs.units)?;
-        let lint = inputs.skill.map(|skill| lint_skill(&skill.text, inputs.suite));
+        let suite = inputs.suite;
+        let summaries = summarize(suite, inputs.units)?;
+        let lint = inputs.skill.map(|skill| lint_skill(&skill.text, suite));
         let gates = evaluate(&GateInputs {
-            suite: inputs.suite,
+            suite,
             summaries: &summaries,
             lint: lint.as_ref(),
             up_to_phase: inputs.up_to_phase,
         });
+        let effect = Some(skill_effect(&summaries));
 
-        let run = RunMetadata {
-            suite: inputs.suite.name.clone(),
-            agent: inputs.agent,
-            skill: inputs.skill.map(|skill| skill.path.display().to_string()),
-            samples: inputs.samples,
-            arms: inputs.arms,
-            started_at: inputs.started_at,
-            finished_at: inputs.finished_at,
-        };
         let units: Vec<UnitReport> = inputs.units.iter().map(|(result, score)| unit_report(result, score.as_ref())).collect();
         let totals = RunTotals::of(&units);
-        Ok(RunReport { schema_version: SCHEMA_VERSION, run, units, summaries, gates, lint, totals })
+        Ok(RunReport {
+            schema_version: SCHEMA_VERSION,
+            run: run_metadata(&inputs),
+            units,
+            summaries,
+            gates,
+            lint,
+            effect,
+            scenarios: suite.scenarios.iter().map(ScenarioInfo::of).collect(),
+            patterns: suite.patterns.iter().map(PatternInfo::of).collect(),
+            pass_thresholds: Some(PassThresholds::of(suite)),
+            baseline: None,
+            totals,
+        })
+    }
+
+    /// Returns the summary of one scenario in one arm.
+    pub fn summary(&self, scenario: &str, arm: Arm) -> Option<&ArmSummary> {
+        self.summaries.iter().find(|summary| summary.scenario == scenario && summary.arm == arm)
+    }
+
+    /// Returns whether fewer units finished than were planned.
+    pub fn is_partial(&self) -> bool {
+        (self.units.len() as u32) < self.run.planned_units
     }
 
     /// Returns the units of one scenario in one arm, in report order.
     pub fn units_of<'a>(&'a self, scenario: &'a str, arm: Arm) -> impl Iterator<Item = &'a UnitReport> + 'a {
         self.units.iter().filter(move |unit| unit.scenario == scenario && unit.arm == arm)
+    }
+}
+
+/// Builds the run metadata from the inputs.
+fn run_metadata(inputs: &ReportInputs<'_>) -> RunMetadata {
+    let planned_units = inputs.suite.scenarios.len() as u32 * inputs.arms.len() as u32 * inputs.samples;
+    RunMetadata {
+        suite: inputs.suite.name.clone(),
+        agent: inputs.agent.clone(),
+        skill: inputs.skill.map(|skill| skill.path.display().to_string()),
+        samples: inputs.samples,
+        arms: inputs.arms.clone(),
+        started_at: inputs.started_at.clone(),
+        finished_at: inputs.finished_at.clone(),
+        planned_units,
+        phase: inputs.up_to_phase,
     }
 }
 
@@ -177,6 +236,19 @@ fn unit_report(result: &UnitResult, score: Option<&AnswerScore>) -> UnitReport {
 mod tests {
     use super::*;
     use crate::report::test_support::sample_report;
+
+    #[test]
+    fn totals_sum_usage_and_latency() {
+        let report = sample_report();
+        let totals = report.totals;
+        assert_eq!(totals.answered + totals.errored, report.units.len() as u32);
+        let input: u64 = report.units.iter().filter_map(|unit| unit.usage).map(|usage| usage.input_tokens).sum();
+        assert_eq!(totals.input_tokens, input);
+        let latency: u64 = report.units.iter().map(|unit| unit.latency_ms).sum();
+        assert_eq!(totals.latency_ms, latency);
+        let without = report.units.iter().filter(|unit| unit.usage.is_none()).count() as u32;
+        assert_eq!(totals.units_without_usage, without);
+    }
 
     #[test]
     fn schema_version_is_first_field() {
@@ -207,19 +279,6 @@ mod tests {
         let errored = report.units.iter().find(|unit| matches!(unit.outcome, UnitOutcome::Errored { .. })).unwrap();
         assert_eq!(errored.passes, None);
         assert!(errored.checks.is_empty());
-    }
-
-    #[test]
-    fn totals_sum_usage_and_latency() {
-        let report = sample_report();
-        let totals = report.totals;
-        assert_eq!(totals.answered + totals.errored, report.units.len() as u32);
-        let input: u64 = report.units.iter().filter_map(|unit| unit.usage).map(|usage| usage.input_tokens).sum();
-        assert_eq!(totals.input_tokens, input);
-        let latency: u64 = report.units.iter().map(|unit| unit.latency_ms).sum();
-        assert_eq!(totals.latency_ms, latency);
-        let without = report.units.iter().filter(|unit| unit.usage.is_none()).count() as u32;
-        assert_eq!(totals.units_without_usage, without);
     }
 
     #[test]

@@ -1,15 +1,19 @@
-//! The terminal exporter: a compact aligned table of pass counts per scenario and arm,
-//! then the gates one per line. Colour only when the caller asks for it and `NO_COLOR`
-//! is unset or empty.
+//! The terminal exporter: a compact aligned table of pass counts per scenario and arm with
+//! 95% intervals, the skill's effect, the gates one per line, and the baseline comparison
+//! when there is one. Colour only when the caller asks for it and `NO_COLOR` is unset or
+//! empty.
 
 use std::ffi::OsString;
 use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
 
+use super::effect::SkillEffect;
+use super::phrases::{self, comparison_lines};
 use super::{Exporter, ReportError, RunReport};
-use crate::gate::{GateResult, GateStatus, format_percent};
+use crate::gate::{GateResult, GateStatus};
 use crate::score::ArmSummary;
+use crate::snapshot::Comparison;
 
 /// Space between columns.
 const GAP: &str = "  ";
@@ -31,14 +35,25 @@ impl TerminalExporter {
 impl Exporter for TerminalExporter {
     fn write_report(&self, report: &RunReport, out: &mut dyn Write) -> Result<(), ReportError> {
         writeln!(out, "{}", run_line(report))?;
+        if let Some(note) = phrases::partial_note(report) {
+            writeln!(out, "{note}")?;
+        }
         if !report.summaries.is_empty() {
             writeln!(out)?;
             write_summary_table(&report.summaries, out)?;
+        }
+        if let Some(effect) = report.effect.as_ref().filter(|effect| !effect.scenarios.is_empty()) {
+            writeln!(out)?;
+            write_effect(report, effect, out)?;
         }
         if !report.gates.is_empty() {
             writeln!(out)?;
             writeln!(out, "gates")?;
             write_gate_lines(&report.gates, self.color, out)?;
+        }
+        if let Some(comparison) = &report.baseline {
+            writeln!(out)?;
+            write_comparison(report, comparison, self.color, out)?;
         }
         Ok(())
     }
@@ -57,20 +72,76 @@ fn run_line(report: &RunReport) -> String {
     format!("suite {}, agent {}, skill {skill}, {} samples per scenario and arm", run.suite, run.agent, run.samples)
 }
 
-/// Writes one row per scenario and arm: passed of answered, pass rate, errored.
+/// Writes one row per scenario and arm: passed of answered, pass rate and its 95%
+/// interval, pass@k and pass^k with k the answered samples, flakiness, errored units.
 fn write_summary_table(summaries: &[ArmSummary], out: &mut dyn Write) -> io::Result<()> {
-    let mut rows = vec![["scenario", "arm", "passed", "rate", "errored"].map(String::from).to_vec()];
+    let header = ["scenario", "arm", "passed", "rate", "95% CI", "pass@k", "pass^k", "flaky", "errored"];
+    let mut rows = vec![header.map(String::from).to_vec()];
     for summary in summaries {
         rows.push(vec![
             summary.scenario.clone(),
             summary.arm.as_str().to_string(),
             format!("{}/{}", summary.passed, summary.answered),
-            summary.pass_rate.map_or_else(|| "-".to_string(), format_percent),
+            phrases::rate(summary),
+            phrases::interval(summary),
+            phrases::pass_k(summary.pass_at_k),
+            phrases::pass_k(summary.pass_hat_k),
+            if summary.flaky { "flaky" } else { "" }.to_string(),
             summary.errored.to_string(),
         ]);
     }
     for line in align(&rows) {
         writeln!(out, "{line}")?;
+    }
+    writeln!(out, "k is the number of answered samples; errored units count in no rate.")?;
+    Ok(())
+}
+
+/// Writes the skill's effect per scenario and overall, then the sample-size notes.
+fn write_effect(report: &RunReport, effect: &SkillEffect, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "skill effect: {}", phrases::EFFECT_METHOD)?;
+    let header = ["scenario", "without", "with", "difference", "95% CI", "verdict"];
+    let mut rows = vec![header.map(String::from).to_vec()];
+    for scenario in &effect.scenarios {
+        rows.push(vec![
+            scenario.scenario.clone(),
+            phrases::proportion_rate(scenario.without_skill),
+            phrases::proportion_rate(scenario.with_skill),
+            phrases::difference(scenario),
+            scenario.difference.interval.format_points(),
+            scenario.verdict.as_str().to_string(),
+        ]);
+    }
+    if let Some(overall) = &effect.overall {
+        rows.push(vec![
+            phrases::overall_label(overall),
+            String::new(),
+            String::new(),
+            format!("{} pp", crate::stats::signed_points(overall.difference.estimate)),
+            overall.difference.interval.format_points(),
+            overall.verdict.as_str().to_string(),
+        ]);
+    }
+    for line in align(&rows) {
+        writeln!(out, "  {line}")?;
+    }
+    for note in phrases::sample_size_notes(report) {
+        writeln!(out, "  note: {note}")?;
+    }
+    Ok(())
+}
+
+/// Writes the baseline comparison: a headline, then one line per change.
+fn write_comparison(report: &RunReport, comparison: &Comparison, color: bool, out: &mut dyn Write) -> io::Result<()> {
+    let style = if comparison.fails() { status_style(GateStatus::Fails) } else { status_style(GateStatus::Holds) };
+    writeln!(out, "baseline: {}", paint(&comparison.headline(), style, color))?;
+    if let Some(note) = phrases::agent_note(report, comparison) {
+        writeln!(out, "  note: {note}")?;
+    }
+    let lines = comparison_lines(comparison);
+    let width = lines.iter().map(|line| line.label.len()).max().unwrap_or(0);
+    for line in lines {
+        writeln!(out, "  {:<width$}{GAP}{}", line.label, line.text)?;
     }
     Ok(())
 }
@@ -149,7 +220,25 @@ mod tests {
         let text = render(false);
         let row = text.lines().find(|line| line.starts_with("accumulation  with-skill")).unwrap();
         let cells: Vec<&str> = row.split_whitespace().collect();
-        assert_eq!(cells, ["accumulation", "with-skill", "1/1", "100%", "1"]);
+        assert_eq!(cells, ["accumulation", "with-skill", "1/1", "100%", "21–100%", "1", "1", "1"]);
+    }
+
+    #[test]
+    fn flaky_row_is_marked() {
+        let text = render(false);
+        let row = text.lines().find(|line| line.starts_with("accumulation  without-skill")).unwrap();
+        let cells: Vec<&str> = row.split_whitespace().collect();
+        assert_eq!(cells, ["accumulation", "without-skill", "1/2", "50%", "9–91%", "1", "0", "flaky", "0"]);
+    }
+
+    #[test]
+    fn effect_rows_and_notes() {
+        let text = render(false);
+        assert!(text.contains("skill effect: with-skill pass rate minus without-skill pass rate"), "{text}");
+        assert!(text.lines().any(|line| line.trim_start().starts_with("overall (mean of 2 scenarios)")), "{text}");
+        let note = "  note: accumulation: the 95% interval includes zero with 2 answered samples without the skill \
+                    and 1 with it; with these pass rates it would exclude zero from about 6 samples per arm";
+        assert!(text.contains(note), "{text}");
     }
 
     #[test]

@@ -13,7 +13,6 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::RunError;
 use crate::agent::{AgentRequest, AgentSettings, TokenUsage};
@@ -38,8 +37,8 @@ impl Fingerprint {
             "sample": request.key.sample,
         });
         // serde_json sorts object keys, so equal inputs serialize to equal bytes.
-        let digest = Sha256::digest(input.to_string().as_bytes());
-        Fingerprint(digest.iter().map(|byte| format!("{byte:02x}")).collect())
+        let digest = ring::digest::digest(&ring::digest::SHA256, input.to_string().as_bytes());
+        Fingerprint(digest.as_ref().iter().map(|byte| format!("{byte:02x}")).collect())
     }
 
     /// Returns the hex digits.

@@ -7,6 +7,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::compile_regex;
+
 /// Variables assigned a number so far in an answer's code blocks.
 #[derive(Debug, Default)]
 pub struct CodeVariables {
@@ -16,7 +18,7 @@ pub struct CodeVariables {
 /// `name = expression`, `name: int = expression` or `a, b = 512, 64`, with an optional
 /// trailing comma (keyword arguments) and comment.
 static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*(?P<names>[A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s*(?::\s*\w+\s*)?=\s*(?P<expr>[^#=][^#]*?)\s*,?\s*(?:#.*)?$").unwrap()
+    compile_regex(r"^\s*(?P<names>[A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s*(?::\s*\w+\s*)?=\s*(?P<expr>[^#=][^#]*?)\s*,?\s*(?:#.*)?$")
 });
 
 impl CodeVariables {

@@ -14,3 +14,9 @@ mod text;
 pub use outcome::{AnswerScore, CheckOutcome};
 pub use scorer::{ScoreError, Scorer};
 pub use summary::{summarize, ArmSummary, CheckTally, ScoredUnit, SummaryError};
+
+/// Compiles one of the scorer's own patterns, with ASCII word boundaries so that the
+/// fast DFA engine handles answers that contain non-ASCII characters.
+fn compile_regex(pattern: &str) -> regex::Regex {
+    regex::Regex::new(&crate::suite::ascii_word_boundaries(pattern)).expect("the scorer's own patterns are valid")
+}

@@ -7,42 +7,39 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::compile_regex;
+
 /// How many words before a match a negation still reaches.
 const PREFIX_WORDS: usize = 7;
 
 /// Words that negate what follows them within the clause.
 static NEGATORS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)\b(not|no|never|neither|nor|without|avoid|avoiding|skip|skipping|stop|instead of|rather than|isn't|aren't|wasn't|weren't|don't|doesn't|didn't|won't|wouldn't|shouldn't|can't|cannot|couldn't|mustn't|needn't|hasn't|haven't|hardly|unnecessary|resist)\b|\b(do|does|did|is|are|was|were|should|would|will|could|must|need|have|has) ?n[o']t\b",
-    )
-    .unwrap()
+    compile_regex(r"(?i)\b(not|no|never|neither|nor|without|avoid|avoiding|skip|skipping|stop|instead of|rather than|isn't|aren't|wasn't|weren't|don't|doesn't|didn't|won't|wouldn't|shouldn't|can't|cannot|couldn't|mustn't|needn't|hasn't|haven't|hardly|unnecessary|resist)\b|\b(do|does|did|is|are|was|were|should|would|will|could|must|need|have|has) ?n[o']t\b")
 });
 
 /// Phrases after a match that dismiss it: "warmup: not needed", "X is overkill".
 static DISMISSALS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)^[^.;]{0,80}?\b(leave (them|it|those|that|this) for (later|the next|another)|add(s)? risk|not worth (it|the risk)|(is|are)n't (needed|necessary|required|important|worth|a concern)|(is|are)? ?not (needed|necessary|required|important|worth it|a concern|an issue|the answer|the goal|the point|optimal|the best|ideal)|unnecessary|overkill|is a myth|(is|are) (wrong|outdated|a mistake|a trap|a myth|misleading|too aggressive)|too aggressive|can be (skipped|ignored|dropped)|(does|do)n't (matter|apply|help)|won't (matter|help)|no longer (needed|necessary))",
-    )
-    .unwrap()
+    compile_regex(r"(?i)^[^.;]{0,80}?\b(leave (them|it|those|that|this) for (later|the next|another)|add(s)? risk|not worth (it|the risk)|(is|are)n't (needed|necessary|required|important|worth|a concern)|(is|are)? ?not (needed|necessary|required|important|worth it|a concern|an issue|the answer|the goal|the point|optimal|the best|ideal)|unnecessary|overkill|is a myth|(is|are) (wrong|outdated|a mistake|a trap|a myth|misleading|too aggressive)|too aggressive|can be (skipped|ignored|dropped)|(does|do)n't (matter|apply|help)|won't (matter|help)|no longer (needed|necessary))")
 });
 
 /// Sentences that report a view in order to reject it.
 static REPORTED_VIEWS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)\b(you('ll| will| may| might) (sometimes |often )?(see|hear|read)|you (sometimes|often) (see|hear|read)|some (people|guides|tutorials) (say|suggest|recommend)|people (often )?(say|assume|think)|(is|are) (often |sometimes )?quoted|the (naive|tempting|common|usual) (answer|advice|instinct|assumption)|common (mistake|misconception|trap|myth)|it's tempting|tempting to|a myth|myth that|the trap is|the mistake is|normally (you'd|you would|i'd|i would)|usually you'd|ordinarily|in general,? i'd (tell|say|suggest|recommend))\b",
-    )
-    .unwrap()
+    compile_regex(r"(?i)\b(you('ll| will| may| might) (sometimes |often )?(see|hear|read)|you (sometimes|often) (see|hear|read)|some (people|guides|tutorials) (say|suggest|recommend)|people (often )?(say|assume|think)|(is|are) (often |sometimes )?quoted|the (naive|tempting|common|usual) (answer|advice|instinct|assumption)|common (mistake|misconception|trap|myth)|it's tempting|tempting to|a myth|myth that|the trap is|the mistake is|normally (you'd|you would|i'd|i would)|usually you'd|ordinarily|in general,? i'd (tell|say|suggest|recommend)|would have you|would tell you to)\b")
 });
 
 /// Characters and words that open a new clause, ending a negation's reach.
 static CLAUSE_BREAKS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)[;:!?()\[\]|—–]|,\s+(but|so|and|because|since|which|while|though|although)\b|\b(but|so|because|since|then|otherwise|unless|although|though)\b|\. ").unwrap()
+    compile_regex(r"(?i)[;:!?()\[\]|—–]|,\s+(but|so|and|because|since|which|while|though|although)\b|\b(but|so|because|since|then|otherwise|unless|although|though)\b|\. ")
 });
 
 /// What ends a dismissal's reach after a match. A colon does not, so that
 /// "Warmup: not needed" dismisses warmup.
 static DISMISSAL_BREAKS: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)[.;!?]|,\s+but\b|\bbut\b").unwrap());
+    LazyLock::new(|| compile_regex(r"(?i)[.;!?]|,\s+but\b|\bbut\b"));
+
+/// A clause that opens with a subordinating word, which a comma closes.
+static SUBORDINATE_START: LazyLock<Regex> =
+    LazyLock::new(|| compile_regex(r"(?i)^\W*(if|when|unless|since|because|although|though|while|whereas|once)\b"));
 
 /// Why a match is not asserted, if it is not.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,7 +68,14 @@ pub fn denial(sentence: &str, start: usize, end: usize) -> Option<Denial> {
 /// Returns the first negator when the clause before a match holds an odd number of them.
 fn odd_negation(before: &str) -> Option<String> {
     let clause_start = CLAUSE_BREAKS.find_iter(before).last().map_or(0, |found| found.end());
-    let clause = &before[clause_start..];
+    let mut clause = &before[clause_start..];
+    // "If you weren't reproducing a paper, ask whether you need 512": the negation
+    // belongs to the conditional clause, which ends at its comma.
+    if SUBORDINATE_START.is_match(clause) {
+        if let Some(comma) = clause.rfind(',') {
+            clause = &clause[comma + 1..];
+        }
+    }
     let words: Vec<&str> = clause.split_whitespace().collect();
     let window = words[words.len().saturating_sub(PREFIX_WORDS)..].join(" ");
 
@@ -115,6 +119,12 @@ mod tests {
     #[test]
     fn negation_stops_at_clause_break() {
         assert_eq!(denial_of("It won't hurt, but add warmup.", "warmup"), None);
+    }
+
+    #[test]
+    fn negation_stays_in_its_conditional_clause() {
+        assert_eq!(denial_of("If you weren't reproducing a paper, ask whether you need 512.", "need 512"), None);
+        assert!(matches!(denial_of("If in doubt, do not add warmup.", "warmup"), Some(Denial::Negated(_))));
     }
 
     #[test]

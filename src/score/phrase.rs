@@ -41,27 +41,43 @@ pub fn check_phrases(rule: &PhraseRule, text: &AnswerText) -> PhraseResult {
 fn find_group(rule: &PhraseRule, group: &PhraseGroup, text: &AnswerText) -> GroupMatch {
     let mut asserted: Option<usize> = None;
     let mut denied: Option<(usize, Denial)> = None;
-    for phrase in &group.phrases {
-        for (index, start, end) in phrase_matches(phrase, text) {
-            let sentence = &text.sentences[index].normalized;
-            if asserted.is_some_and(|earliest| earliest <= index) || rule.exclude.iter().any(|exclude| exclude.is_match(sentence)) {
-                continue;
-            }
-            match denial(sentence, start, end) {
-                Some(reason) if !rule.count_negated || matches!(reason, Denial::Reported(_)) => {
-                    if denied.as_ref().is_none_or(|(earliest, _)| index < *earliest) {
-                        denied = Some((index, reason));
-                    }
+    let phrase_matches = group.phrases.iter().flat_map(|phrase| phrase_matches(phrase, text));
+    let together_matches = group.together.iter().flat_map(|set| together_matches(set, text));
+
+    for (index, start, end) in phrase_matches.chain(together_matches) {
+        let sentence = &text.sentences[index].normalized;
+        let excluded = rule.exclude.iter().any(|exclude| exclude.is_match(sentence));
+        if excluded || asserted.is_some_and(|earliest| earliest <= index) {
+            continue;
+        }
+        match denial(sentence, start, end) {
+            Some(reason) if !rule.count_negated || matches!(reason, Denial::Reported(_)) => {
+                if denied.as_ref().is_none_or(|(earliest, _)| index < *earliest) {
+                    denied = Some((index, reason));
                 }
-                _ => asserted = Some(index),
             }
+            _ => asserted = Some(index),
         }
     }
+
     match (asserted, denied) {
         (Some(index), _) => GroupMatch::Asserted(index),
         (None, Some((index, reason))) => GroupMatch::Denied(index, reason),
         (None, None) => GroupMatch::Absent,
     }
+}
+
+/// Matches of a `together` set: in each sentence where every regex of the set matches,
+/// the first regex's match, as (sentence index, start, end).
+fn together_matches(set: &[Regex], text: &AnswerText) -> Vec<(usize, usize, usize)> {
+    if !set.iter().all(|regex| regex.is_match(&text.joined)) {
+        return Vec::new();
+    }
+    let (head, rest) = set.split_first().expect("a together set has at least two regexes");
+    phrase_matches(head, text)
+        .into_iter()
+        .filter(|(index, _, _)| rest.iter().all(|regex| regex.is_match(&text.sentences[*index].normalized)))
+        .collect()
 }
 
 /// Every match of a phrase as (sentence index, start, end) within its sentence. One scan

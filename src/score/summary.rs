@@ -1,6 +1,7 @@
 //! Summaries: per scenario and arm, how many samples were answered, passed and errored,
-//! and how many answered samples showed each check. An errored unit is counted as
-//! errored and never enters a pass rate.
+//! the pass rate with its 95% Wilson interval, pass@k and pass^k, and how many answered
+//! samples showed and held each check. An errored unit is counted as errored and never
+//! enters a pass rate.
 
 use std::collections::BTreeMap;
 
@@ -8,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::outcome::AnswerScore;
 use crate::run::{UnitOutcome, UnitResult};
+use crate::stats::{Interval, Proportion, pass_at_k, pass_hat_k};
 use crate::suite::{Arm, CheckKind, Scenario, Suite};
 
 /// A unit result and its score; the score is `None` for an errored unit.
@@ -26,17 +28,84 @@ pub struct ArmSummary {
     pub errored: u32,
     /// `passed / answered`, or `None` when no sample was answered.
     pub pass_rate: Option<f64>,
+    /// The 95% Wilson interval of the pass rate; `None` when no sample was answered.
+    #[serde(default)]
+    pub interval: Option<Interval>,
+    /// pass@k with k = `answered`: 1 when at least one answer passed, else 0.
+    #[serde(default)]
+    pub pass_at_k: Option<f64>,
+    /// pass^k with k = `answered`: 1 when every answer passed, else 0.
+    #[serde(default)]
+    pub pass_hat_k: Option<f64>,
+    /// Whether the answered samples disagree: some passed and some failed.
+    #[serde(default)]
+    pub flaky: bool,
     /// One tally per check, in rubric order.
     pub checks: Vec<CheckTally>,
 }
 
-/// How many answered samples showed one check.
+impl ArmSummary {
+    /// Builds a summary from its counts and check tallies, deriving the rate, interval,
+    /// pass@k, pass^k and flakiness.
+    pub fn from_counts(
+        scenario: &str,
+        arm: Arm,
+        passed: u32,
+        answered: u32,
+        errored: u32,
+        checks: Vec<CheckTally>,
+    ) -> Self {
+        let proportion = Proportion::new(passed, answered);
+        ArmSummary {
+            scenario: scenario.to_string(),
+            arm,
+            samples: answered + errored,
+            answered,
+            passed,
+            errored,
+            pass_rate: proportion.rate(),
+            interval: proportion.interval(),
+            pass_at_k: pass_at_k(answered, passed, answered),
+            pass_hat_k: pass_hat_k(answered, passed, answered),
+            flaky: passed > 0 && passed < answered,
+            checks,
+        }
+    }
+
+    /// Returns the answered samples that passed, as a proportion.
+    pub fn passes(&self) -> Proportion {
+        Proportion::new(self.passed, self.answered)
+    }
+}
+
+/// How many answered samples showed one check, and how many held it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckTally {
     pub id: String,
     pub kind: CheckKind,
     /// Answered samples that showed the check; for an anti check, that committed the failure.
     pub shown: u32,
+    /// Answered samples in which the check held: showed it, or for an anti check, did
+    /// not commit the failure.
+    #[serde(default)]
+    pub held: u32,
+    /// The 95% Wilson interval of `held` over the answered samples; `None` when no sample
+    /// was answered.
+    #[serde(default)]
+    pub held_interval: Option<Interval>,
+}
+
+impl CheckTally {
+    /// Creates a tally with nothing counted yet.
+    pub fn empty(id: &str, kind: CheckKind) -> Self {
+        CheckTally { id: id.to_string(), kind, shown: 0, held: 0, held_interval: None }
+    }
+
+    /// Counts one answered sample's outcome of this check.
+    fn count(&mut self, shown: bool) {
+        self.shown += u32::from(shown);
+        self.held += u32::from(shown != (self.kind == CheckKind::Anti));
+    }
 }
 
 /// Unit results that cannot be summarised.
@@ -90,22 +159,16 @@ fn summarize_arm(scenario: &Scenario, arm: Arm, units: &[&ScoredUnit]) -> Result
         tally_checks(&mut checks, score);
     }
 
-    Ok(ArmSummary {
-        scenario: scenario.id.clone(),
-        arm,
-        samples: answered + errored,
-        answered,
-        passed,
-        errored,
-        pass_rate: (answered > 0).then(|| f64::from(passed) / f64::from(answered)),
-        checks,
-    })
+    for tally in &mut checks {
+        tally.held_interval = Proportion::new(tally.held, answered).interval();
+    }
+    Ok(ArmSummary::from_counts(&scenario.id, arm, passed, answered, errored, checks))
 }
 
 /// Returns a zero tally for every check of the scenario's rubric, in rubric order.
 fn rubric_tallies(scenario: &Scenario) -> Vec<CheckTally> {
     let checks = &scenario.rubric.checks;
-    checks.iter().map(|check| CheckTally { id: check.id.clone(), kind: check.kind, shown: 0 }).collect()
+    checks.iter().map(|check| CheckTally::empty(&check.id, check.kind)).collect()
 }
 
 /// Adds one answer's shown checks to the tallies. A check the rubric no longer has (a
@@ -115,11 +178,11 @@ fn tally_checks(tallies: &mut Vec<CheckTally>, score: &AnswerScore) {
         let position = match tallies.iter().position(|tally| tally.id == outcome.id) {
             Some(position) => position,
             None => {
-                tallies.push(CheckTally { id: outcome.id.clone(), kind: outcome.kind, shown: 0 });
+                tallies.push(CheckTally::empty(&outcome.id, outcome.kind));
                 tallies.len() - 1
             }
         };
-        tallies[position].shown += u32::from(outcome.shown);
+        tallies[position].count(outcome.shown);
     }
 }
 
@@ -218,6 +281,9 @@ mod tests {
         let summary = &summarize(&suite(), &units).unwrap()[0];
         assert_eq!(summary.answered, 0);
         assert_eq!(summary.pass_rate, None);
+        assert_eq!(summary.interval, None);
+        assert_eq!(summary.pass_at_k, None);
+        assert!(!summary.flaky);
     }
 
     #[test]
@@ -231,6 +297,43 @@ mod tests {
         let tallies: Vec<(&str, u32)> = summary.checks.iter().map(|t| (t.id.as_str(), t.shown)).collect();
         assert_eq!(tallies, [("warmup", 2), ("blind-yes", 2)]);
         assert_eq!(summary.passed, 1);
+    }
+
+    #[test]
+    fn anti_check_holds_when_not_shown() {
+        let units = vec![
+            answered("first", Arm::WithoutSkill, 0, true, true),
+            answered("first", Arm::WithoutSkill, 1, false, false),
+            answered("first", Arm::WithoutSkill, 2, false, false),
+        ];
+        let summary = &summarize(&suite(), &units).unwrap()[0];
+        let held: Vec<(&str, u32)> = summary.checks.iter().map(|t| (t.id.as_str(), t.held)).collect();
+        assert_eq!(held, [("warmup", 1), ("blind-yes", 2)]);
+        let interval = summary.checks[1].held_interval.unwrap();
+        assert!(interval.contains(2.0 / 3.0));
+    }
+
+    #[test]
+    fn statistics_of_mixed_samples() {
+        let units = vec![
+            answered("first", Arm::WithSkill, 0, true, false),
+            answered("first", Arm::WithSkill, 1, false, false),
+            errored("first", Arm::WithSkill, 2),
+        ];
+        let summary = &summarize(&suite(), &units).unwrap()[0];
+        assert!(summary.flaky);
+        assert_eq!(summary.pass_at_k, Some(1.0));
+        assert_eq!(summary.pass_hat_k, Some(0.0));
+        assert_eq!(summary.interval, crate::stats::wilson(1, 2));
+    }
+
+    #[test]
+    fn agreeing_samples_are_not_flaky() {
+        let units =
+            vec![answered("first", Arm::WithSkill, 0, true, false), answered("first", Arm::WithSkill, 1, true, false)];
+        let summary = &summarize(&suite(), &units).unwrap()[0];
+        assert!(!summary.flaky);
+        assert_eq!(summary.pass_hat_k, Some(1.0));
     }
 
     #[test]

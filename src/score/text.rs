@@ -6,6 +6,10 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::suite::ascii_word_boundaries;
+
+use super::compile_regex;
+
 /// One sentence, list item, table row or code line of an answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sentence {
@@ -31,25 +35,15 @@ pub struct AnswerText {
 impl AnswerText {
     /// Splits and normalizes an answer.
     pub fn parse(response: &str) -> Self {
-        let mut sentences = Vec::new();
-        let mut in_code = false;
-        for line in response.lines() {
-            let trimmed = line.trim();
-            if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
-                in_code = !in_code;
-                continue;
-            }
-            if in_code {
-                push_sentence(&mut sentences, trimmed, true);
-                continue;
-            }
-            if is_table_rule(trimmed) {
-                continue;
-            }
-            for piece in split_sentences(trimmed) {
-                push_sentence(&mut sentences, piece, false);
-            }
-        }
+        let pieces = split_pieces(response);
+        let normalized = normalize_pieces(&pieces);
+        let sentences: Vec<Sentence> = pieces
+            .into_iter()
+            .zip(normalized)
+            .filter(|(_, normalized)| !normalized.is_empty())
+            .map(|((original, in_code), normalized)| Sentence { original: original.to_string(), normalized, in_code })
+            .collect();
+
         let mut joined = String::with_capacity(response.len());
         let mut starts = Vec::with_capacity(sentences.len());
         for sentence in &sentences {
@@ -68,16 +62,50 @@ impl AnswerText {
     }
 }
 
-fn push_sentence(sentences: &mut Vec<Sentence>, text: &str, in_code: bool) {
-    let original = text.trim();
-    if original.is_empty() {
-        return;
+/// Splits an answer into its sentences and code lines, each with whether it is code.
+fn split_pieces(response: &str) -> Vec<(&str, bool)> {
+    let mut pieces = Vec::new();
+    let mut in_code = false;
+    for line in response.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            in_code = !in_code;
+        } else if in_code {
+            pieces.push((trimmed, true));
+        } else if !is_table_rule(trimmed) {
+            pieces.extend(split_sentences(trimmed).into_iter().map(|piece| (piece.trim(), false)));
+        }
     }
-    let normalized = if in_code { normalize_code(original) } else { normalize(original) };
-    if normalized.trim().is_empty() {
-        return;
-    }
-    sentences.push(Sentence { original: original.to_string(), normalized, in_code });
+    pieces.retain(|(piece, _)| !piece.is_empty());
+    pieces
+}
+
+/// Marks the border between two pieces while all prose is normalized in one pass; no
+/// rewrite rule matches or produces it.
+const PIECE_BREAK: char = '\u{1}';
+
+/// Normalizes every piece. The prose pieces are joined and rewritten together, so each
+/// rule scans the answer once instead of once per sentence.
+fn normalize_pieces(pieces: &[(&str, bool)]) -> Vec<String> {
+    let prose: Vec<&str> = pieces.iter().filter(|(_, in_code)| !in_code).map(|(piece, _)| *piece).collect();
+    let joined = prose.join(&PIECE_BREAK.to_string());
+    let rewritten = normalize(&joined);
+    let mut normalized_prose = rewritten.split(PIECE_BREAK).map(collapse_whitespace);
+
+    pieces
+        .iter()
+        .map(|(piece, in_code)| {
+            if *in_code {
+                piece.replace('`', "")
+            } else {
+                normalized_prose.next().unwrap_or_default()
+            }
+        })
+        .collect()
+}
+
+fn collapse_whitespace(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Whether a line is a markdown table's header rule, such as `|---|:--:|`.
@@ -126,17 +154,17 @@ fn ends_with_abbreviation(text: &str) -> bool {
 static PROSE_REWRITES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
     let rules: &[(&str, &str)] = &[
         (r"\*\*|__|`|\\\(|\\\)|\\\[|\\\]", ""),
-        (r"^(#+|>+|[-*+]|\d+[.)])\s+", ""),
+        (r"(^|\x01)(#+|>+|[-*+]|\d+[.)])\s+", "$1"),
         (r"[’‘]", "'"),
         (r"[“”]", "\""),
         (r"\\times|\\cdot", "×"),
         (r"\\approx|\\sim", "≈"),
         (r"\\(to|rightarrow|Rightarrow|longrightarrow)", "→"),
-        (r"\\sqrt\{([^}]*)\}", "√$1"),
-        (r"\\frac\{([^}]*)\}\{([^}]*)\}", "$1/$2"),
+        (r"\\sqrt\{([^}\x01]*)\}", "√$1"),
+        (r"\\frac\{([^}\x01]*)\}\{([^}\x01]*)\}", "$1/$2"),
         (r"\\(eta|alpha)", "η"),
         (r"\\(,|;|!|quad|qquad| )", " "),
-        (r"\\text\{([^}]*)\}", "$1"),
+        (r"\\text\{([^}\x01]*)\}", "$1"),
         (r"[{}$]", ""),
         (r"(\d)\s*[×x]\s*10\^?\s*(-?\d+)", "${1}e$2"),
         (r"(\d),(\d{3})\b", "$1$2"),
@@ -155,49 +183,39 @@ static PROSE_REWRITES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
 /// Number words from two upwards become digits; "one" stays a word because it is far
 /// more often a pronoun than a count.
 static NUMBER_WORDS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|sixteen|twenty|thirty|forty|fifty|sixty|hundred|thousand)(?:[- ](one|two|three|four|five|six|seven|eight|nine))?\b").unwrap()
+    compile_regex(r"(?i)\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|sixteen|twenty|thirty|forty|fifty|sixty|hundred|thousand)(?:[- ](one|two|three|four|five|six|seven|eight|nine))?\b")
 });
 
 /// A hyphen between two letters becomes a space, so that "lower-variance",
 /// "batch-norm" and "out-of-memory" match phrases written with spaces. Phrases should
 /// therefore write such words with `[- ]` or a space. A hyphen after a one-letter word
 /// that itself follows a hyphen ("a-b-c") stays, because matches do not overlap.
-static WORD_HYPHEN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"([A-Za-z])-([A-Za-z])").unwrap());
-
-/// Replacements for code lines: only what keeps the arithmetic readable.
-static CODE_REWRITES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| compile(&[(r"`", "")]));
+static WORD_HYPHEN: LazyLock<Regex> = LazyLock::new(|| compile_regex(r"([A-Za-z])-([A-Za-z])"));
 
 fn compile(rules: &[(&str, &'static str)]) -> Vec<(Regex, &'static str)> {
     rules
         .iter()
         .map(|(pattern, replacement)| {
-            let regex = regex::RegexBuilder::new(pattern).case_insensitive(true).build().unwrap();
+            let regex = regex::RegexBuilder::new(&ascii_word_boundaries(pattern)).case_insensitive(true).build().unwrap();
             (regex, *replacement)
         })
         .collect()
 }
 
-/// Normalizes one prose sentence for matching.
+/// Normalizes prose for matching; whitespace runs are left for the caller to collapse.
 pub fn normalize(text: &str) -> String {
     let mut normalized = text.to_string();
     for (pattern, replacement) in PROSE_REWRITES.iter() {
-        normalized = pattern.replace_all(&normalized, *replacement).into_owned();
+        if let std::borrow::Cow::Owned(rewritten) = pattern.replace_all(&normalized, *replacement) {
+            normalized = rewritten;
+        }
     }
     let normalized = NUMBER_WORDS.replace_all(&normalized, |captures: &regex::Captures| {
         let tens = word_value(&captures[1]);
         let units = captures.get(2).map_or(0, |unit| word_value(unit.as_str()));
         (tens + units).to_string()
     });
-    let normalized = WORD_HYPHEN.replace_all(&normalized, "$1 $2");
-    normalized.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-fn normalize_code(text: &str) -> String {
-    let mut normalized = text.to_string();
-    for (pattern, replacement) in CODE_REWRITES.iter() {
-        normalized = pattern.replace_all(&normalized, *replacement).into_owned();
-    }
-    normalized
+    WORD_HYPHEN.replace_all(&normalized, "$1 $2").into_owned()
 }
 
 fn word_value(word: &str) -> u64 {
@@ -230,6 +248,10 @@ fn word_value(word: &str) -> u64 {
 mod tests {
     use super::*;
 
+    fn normalized(text: &str) -> String {
+        collapse_whitespace(&normalize(text))
+    }
+
     #[test]
     fn splits_sentences_not_decimals() {
         let text = AnswerText::parse("Use 0.1 here. Then scale it, e.g. by 4x. Done");
@@ -247,26 +269,26 @@ mod tests {
 
     #[test]
     fn number_words_become_digits() {
-        assert_eq!(normalize("Use thirty-two or sixteen"), "Use 32 or 16");
-        assert_eq!(normalize("four times the rate"), "4 times the rate");
-        assert_eq!(normalize("quadruple it"), "4x it");
+        assert_eq!(normalized("Use thirty-two or sixteen"), "Use 32 or 16");
+        assert_eq!(normalized("four times the rate"), "4 times the rate");
+        assert_eq!(normalized("quadruple it"), "4x it");
     }
 
     #[test]
     fn hyphens_between_words_become_spaces() {
-        assert_eq!(normalize("out-of-memory, lower-variance"), "out of memory, lower variance");
-        assert_eq!(normalize("lr 2e-5, 8-bit Adam"), "lr 2e-5, 8-bit Adam");
+        assert_eq!(normalized("out-of-memory, lower-variance"), "out of memory, lower variance");
+        assert_eq!(normalized("lr 2e-5, 8-bit Adam"), "lr 2e-5, 8-bit Adam");
     }
 
     #[test]
     fn latex_becomes_plain() {
-        assert_eq!(normalize(r"$\eta_{256} = 4\,\eta_{64}$"), "η_256 = 4 η_64");
-        assert_eq!(normalize(r"$\sqrt{4} = 2$"), "√4 = 2");
+        assert_eq!(normalized(r"$\eta_{256} = 4\,\eta_{64}$"), "η_256 = 4 η_64");
+        assert_eq!(normalized(r"$\sqrt{4} = 2$"), "√4 = 2");
     }
 
     #[test]
     fn markdown_markup_is_removed() {
-        assert_eq!(normalize("- **Use 16**, not `512`"), "Use 16, not 512");
-        assert_eq!(normalize("| BERT | **32** |"), "| BERT | 32 |");
+        assert_eq!(normalized("- **Use 16**, not `512`"), "Use 16, not 512");
+        assert_eq!(normalized("| BERT | **32** |"), "| BERT | 32 |");
     }
 }

@@ -60,6 +60,8 @@ pub(crate) struct CheckFile {
     #[serde(default)]
     pub phrases: Vec<Spanned<String>>,
     #[serde(default)]
+    pub together: Vec<Vec<Spanned<String>>>,
+    #[serde(default)]
     pub groups: Vec<GroupFile>,
     #[serde(default)]
     pub min_groups: Option<Spanned<usize>>,
@@ -80,5 +82,8 @@ pub(crate) struct CheckFile {
 #[serde(deny_unknown_fields)]
 pub(crate) struct GroupFile {
     pub name: String,
+    #[serde(default)]
     pub phrases: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub together: Vec<Vec<Spanned<String>>>,
 }

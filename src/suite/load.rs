@@ -279,7 +279,7 @@ fn compile_rubric(file: &str, rubric: &RubricFile) -> Result<Rubric, LoadError> 
 
 fn compile_check(file: &str, check: &CheckFile) -> Result<Check, LoadError> {
     let id = &check.id.value;
-    let has_phrases = !check.phrases.is_empty() || !check.groups.is_empty();
+    let has_phrases = !check.phrases.is_empty() || !check.together.is_empty() || !check.groups.is_empty();
     let rule = match (check.kind, check.quantity, has_phrases) {
         (CheckKind::Numeric, Some(quantity), false) => {
             CheckRule::Numeric(NumericRule { quantity, subject_words: compile_regexes(file, &check.subject_words)? })
@@ -314,18 +314,19 @@ fn compile_check(file: &str, check: &CheckFile) -> Result<Check, LoadError> {
 }
 
 fn compile_phrase_rule(file: &str, check: &CheckFile) -> Result<PhraseRule, LoadError> {
-    if !check.phrases.is_empty() && !check.groups.is_empty() {
+    let top_level = !check.phrases.is_empty() || !check.together.is_empty();
+    if top_level && !check.groups.is_empty() {
         let message = format!("check \"{}\" gives both `phrases` and `groups`; use one", check.id.value);
         return Err(LoadError::at(file, &check.id, message));
     }
 
     let groups = if check.groups.is_empty() {
-        vec![PhraseGroup { name: check.id.value.clone(), phrases: compile_regexes(file, &check.phrases)? }]
+        vec![compile_group(file, &check.id, &check.id.value, &check.phrases, &check.together)?]
     } else {
         check
             .groups
             .iter()
-            .map(|group| Ok(PhraseGroup { name: group.name.clone(), phrases: compile_regexes(file, &group.phrases)? }))
+            .map(|group| compile_group(file, &check.id, &group.name, &group.phrases, &group.together))
             .collect::<Result<Vec<_>, LoadError>>()?
     };
 
@@ -346,17 +347,75 @@ fn compile_phrase_rule(file: &str, check: &CheckFile) -> Result<PhraseRule, Load
     })
 }
 
+/// Lazy-DFA cache limit for each phrase. Windows such as `[^.]{0,60}` make many DFA
+/// states; with the default limit the engine keeps clearing its cache and rebuilding
+/// them, which halves scoring speed (`cargo bench --bench scoring`).
+const PHRASE_DFA_CACHE_BYTES: usize = 8 << 20;
+
+/// Compiles one group; a group needs at least one phrase or `together` set, and a
+/// `together` set at least two regexes.
+fn compile_group(
+    file: &str,
+    check_id: &Spanned<String>,
+    name: &str,
+    phrases: &[Spanned<String>],
+    together: &[Vec<Spanned<String>>],
+) -> Result<PhraseGroup, LoadError> {
+    if phrases.is_empty() && together.is_empty() {
+        let message = format!("group \"{name}\" of check \"{}\" has no phrases", check_id.value);
+        return Err(LoadError::at(file, check_id, message));
+    }
+    if let Some(short) = together.iter().find(|set| set.len() < 2) {
+        let message = "a `together` set needs at least two regexes; put a single one under `phrases`";
+        return Err(match short.first() {
+            Some(first) => LoadError::at(file, first, message),
+            None => LoadError::at(file, check_id, message),
+        });
+    }
+    Ok(PhraseGroup {
+        name: name.to_string(),
+        phrases: compile_regexes(file, phrases)?,
+        together: together.iter().map(|set| compile_regexes(file, set)).collect::<Result<_, _>>()?,
+    })
+}
+
 /// Compiles case-insensitive regexes, pointing at the first one that does not compile.
 fn compile_regexes(file: &str, sources: &[Spanned<String>]) -> Result<Vec<Regex>, LoadError> {
     sources
         .iter()
         .map(|source| {
-            RegexBuilder::new(&source.value).case_insensitive(true).multi_line(true).build().map_err(|error| {
+            let pattern = ascii_word_boundaries(&source.value);
+            RegexBuilder::new(&pattern).case_insensitive(true).multi_line(true).dfa_size_limit(PHRASE_DFA_CACHE_BYTES).build().map_err(|error| {
                 let detail = first_line(&error.to_string().replace('\n', " "));
                 LoadError::at(file, source, format!("invalid regex {:?}: {detail}", source.value))
             })
         })
         .collect()
+}
+
+/// Rewrites `\b` and `\B` as their ASCII forms. A Unicode word boundary stops the
+/// regex engine's fast DFA at the first non-ASCII byte (answers are full of `×`, `→`
+/// and curly quotes) and falls back to a search many times slower; for English prose
+/// the ASCII boundary finds the same words.
+pub fn ascii_word_boundaries(pattern: &str) -> String {
+    let mut rewritten = String::with_capacity(pattern.len() + 16);
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            rewritten.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('b') => rewritten.push_str("(?-u:\\b)"),
+            Some('B') => rewritten.push_str("(?-u:\\B)"),
+            Some(other) => {
+                rewritten.push('\\');
+                rewritten.push(other);
+            }
+            None => rewritten.push('\\'),
+        }
+    }
+    rewritten
 }
 
 /// Checks that a rubric for one of the fixed scenarios keeps every fixed check and kind.

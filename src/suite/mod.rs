@@ -10,7 +10,7 @@ mod skill;
 
 pub use builtin::{builtin_sources, BUILTIN_FILES};
 pub use contract::{fixed_scenario, FixedScenario, FIXED_SCENARIOS};
-pub use load::{load, read_dir, LoadError, SourceFile, SuiteSources};
+pub use load::{ascii_word_boundaries, load, read_dir, LoadError, SourceFile, SuiteSources};
 pub use model::*;
 pub use skill::{Skill, SkillError};
 

@@ -157,11 +157,15 @@ pub struct PhraseRule {
     pub count_negated: bool,
 }
 
-/// A named set of alternative phrases; the group matches when any phrase matches.
+/// A named set of alternatives; the group matches when any phrase matches, or when
+/// every regex of one `together` set matches the same sentence.
 #[derive(Debug, Clone)]
 pub struct PhraseGroup {
     pub name: String,
     pub phrases: Vec<Regex>,
+    /// Sets of regexes that must all match one sentence, in any order; the first one
+    /// is the match whose negation is judged.
+    pub together: Vec<Vec<Regex>>,
 }
 
 /// A quantity the reference planner computes and the scorer extracts from answers.

@@ -31,7 +31,8 @@ fn baseline_passing_too_often_fails() {
     assert_eq!(baseline.status, GateStatus::Fails);
     assert_eq!(
         baseline.detail,
-        "1/2 scenarios fail without the skill; accumulation passes 2/3 (66.7%, at or above 50%)"
+        "1/2 scenarios fail without the skill; accumulation passes 2/3 (66.7%, 95% CI 21–94%, at or above 50%); \
+         the 95% intervals of 2 scenarios include 50%, so more samples could change their verdicts"
     );
 }
 
@@ -42,7 +43,8 @@ fn errored_unit_does_not_lower_skill_pass_rate() {
     assert_eq!(passes.status, GateStatus::Holds);
     assert_eq!(
         passes.detail,
-        "2/2 scenarios pass with the skill; the lowest pass rate is accumulation with 2/2 (100%, at or above 80%)"
+        "2/2 scenarios pass with the skill; the lowest pass rate is accumulation with 2/2 (100%, 95% CI 34–100%, \
+         at or above 80%); the 95% intervals of 2 scenarios include 80%, so more samples could change their verdicts"
     );
 }
 

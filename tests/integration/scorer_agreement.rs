@@ -79,3 +79,35 @@ fn agrees_with_corpus_labels() {
 fn agrees_with_probe_labels() {
     assert_agreement("fixtures/labelled/heldout.jsonl");
 }
+
+/// Renders the scorer's output on every answer of a fixture: verdict, each check's
+/// outcome, and the start of its evidence.
+fn scored_text(fixture: &str) -> String {
+    let suite = load_builtin().unwrap();
+    let scorer = Scorer::new(&suite).unwrap();
+    let mut text = String::new();
+    for answer in read_jsonl(fixture) {
+        let score = scorer.score(answer["scenario"].as_str().unwrap(), answer["response"].as_str().unwrap()).unwrap();
+        text.push_str(&format!("{} {}\n", answer["id"].as_str().unwrap(), if score.passes { "PASS" } else { "FAIL" }));
+        for check in &score.checks {
+            let evidence: String = check.evidence.as_deref().unwrap_or("-").chars().take(100).collect();
+            text.push_str(&format!("  {} {}: {evidence}\n", if check.shown { "+" } else { "." }, check.id));
+        }
+    }
+    text
+}
+
+#[test]
+fn scorer_output_on_corpus_answers() {
+    insta::assert_snapshot!(scored_text("fixtures/labelled/answers.jsonl"));
+}
+
+#[test]
+fn scorer_output_on_probe_answers() {
+    insta::assert_snapshot!(scored_text("fixtures/labelled/heldout.jsonl"));
+}
+
+#[test]
+fn agrees_with_style_matched_labels() {
+    assert_agreement("fixtures/labelled/unseen.jsonl");
+}

@@ -83,8 +83,13 @@ fn missing_field_is_rejected() {
 #[test]
 fn invalid_regex_points_at_it() {
     let rubric = std::fs::read_to_string(repo_path("rubrics/linear-scaling-rule.yaml")).unwrap();
-    let broken = rubric.replacen("\"warm[- ]? ?up\"", "\"warm(up\"", 1);
-    let line = broken.lines().position(|line| line.contains("warm(up")).unwrap() + 1;
+    let line = rubric.lines().position(|line| line.trim_start().starts_with("- \"warm")).expect("a warmup phrase") + 1;
+    let broken: String = rubric
+        .lines()
+        .enumerate()
+        .map(|(index, text)| if index + 1 == line { text.replacen("- \"", "- \"(", 1) } else { text.to_string() })
+        .collect::<Vec<_>>()
+        .join("\n");
     let error = load_error("rubrics/linear-scaling-rule.yaml", &broken);
     assert!(error.contains(&format!("linear-scaling-rule.yaml:{line}:")), "{error}");
     assert!(error.contains("invalid regex"), "{error}");

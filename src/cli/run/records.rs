@@ -122,7 +122,7 @@ impl<'a> ReportBook<'a> {
             self.add(result);
             let interval = REPORT_INTERVAL.max(self.last_cost * REPORT_COST_FACTOR);
             if self.last_written.is_none_or(|written| written.elapsed() >= interval) {
-                if let Err(error) = self.write(None) {
+                if let Err(error) = self.write() {
                     self.failure.get_or_insert(error);
                 }
             }
@@ -146,10 +146,20 @@ impl<'a> ReportBook<'a> {
         self.sorted = false;
     }
 
-    /// Builds the report of the units finished so far and writes it; returns the report
-    /// and the paths written.
-    pub fn write(&mut self, finished_at: Option<String>) -> Result<(RunReport, Vec<PathBuf>), CliError> {
+    /// Rewrites every report file in the run folder from the units finished so far.
+    fn write(&mut self) -> Result<(), CliError> {
+        let started = Instant::now();
+        let report = self.build(None)?;
+        write_reports(&report, &self.context.out).map_err(|error| CliError::Output(error.to_string()))?;
         self.last_written = Some(Instant::now());
+        self.last_cost = started.elapsed();
+        tracing::debug!(units = report.units.len(), elapsed_ms = self.last_cost.as_millis() as u64, "rewrote the reports");
+        Ok(())
+    }
+
+    /// Builds the report of the units finished so far; `finished_at` is set only for the
+    /// final report.
+    pub fn build(&mut self, finished_at: Option<String>) -> Result<RunReport, CliError> {
         if !self.sorted {
             let positions = &self.positions;
             self.finished.sort_by_key(|(result, _)| positions[&result.key]);
@@ -169,10 +179,7 @@ impl<'a> ReportBook<'a> {
             up_to_phase: context.up_to_phase,
         })
         .map_err(|error| CliError::Output(error.to_string()))?;
-        let written = write_reports(&report, &context.out).map_err(|error| CliError::Output(error.to_string()))?;
-        self.last_cost = self.last_written.map_or(Duration::ZERO, |started| started.elapsed());
-        tracing::debug!(units = units.len(), elapsed_ms = self.last_cost.as_millis() as u64, "rewrote the reports");
-        Ok((report, written))
+        Ok(report)
     }
 
     /// Returns the run folder, where the journal and reports are.

@@ -1,0 +1,66 @@
+//! Recommended batch sizes: integers in sentences that recommend something, leaving
+//! out sequence lengths, other units, sweeps and what merely fits.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{finding_at, Finding};
+use crate::score::compile_regex;
+use crate::score::text::AnswerText;
+
+/// Sentences that recommend something, or name the fine-tuning setting.
+static RECOMMENDATION: LazyLock<Regex> = LazyLock::new(|| {
+    compile_regex(r"(?i)\b(use|start|try|go with|recommend\w*|pick|choose|stick with|default|standard|sweet spot|aim for|begin|suggest\w*|i'd run|what i'd run|settle on|fine[- ]tun\w*|per_device_train_batch_size|probably|starting point|i'd (go|pick|use|start))\b")
+});
+
+/// A sweep over several sizes names candidates, not a recommendation.
+static SWEEP: LazyLock<Regex> = LazyLock::new(|| compile_regex(r"(?i)\bsweep|\bgrid search"));
+
+/// Words that, shortly before a number, make it what fits rather than what to use.
+static CAPACITY: LazyLock<Regex> =
+    LazyLock::new(|| compile_regex(r"(?i)\b(max|maximum|fits?|largest|biggest|oom|ceiling|upper bound|limit)\b"));
+
+/// Whether a capacity word stands in the 40 characters before a number.
+fn describes_capacity(before: &str) -> bool {
+    let start = before.char_indices().rev().nth(39).map_or(0, |(index, _)| index);
+    CAPACITY.is_match(&before[start..])
+}
+
+static BATCH_CONTEXT: LazyLock<Regex> =
+    LazyLock::new(|| compile_regex(r"(?i)batch|sequences per step|examples per step"));
+
+static INTEGER: LazyLock<Regex> = LazyLock::new(|| compile_regex(r"(?P<n>\b\d+\b)(?P<after>\s*\S*)"));
+
+/// Units after an integer that make it something other than a batch size.
+static NOT_A_BATCH: LazyLock<Regex> = LazyLock::new(|| {
+    compile_regex(r"(?i)^\s*(tokens?|gb|gib|mb|layers?|heads?|epochs?|%|m\b|b\b|params|parameters|hidden|e-|x\b|×|seconds?|minutes?|hours?|steps?|bit)")
+});
+
+static SEQUENCE_LENGTH_BEFORE: LazyLock<Regex> =
+    LazyLock::new(|| compile_regex(r"(?i)(seq(uence)?[ _]?(len(gth)?)?|max_len\w*|length|tokens?)\s*(≤|<=|<|of|=|:|at)?\s*~?$"));
+
+pub(super) fn recommended_batches(text: &AnswerText) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for (index, sentence) in text.sentences.iter().enumerate() {
+        let normalized = &sentence.normalized;
+        let recommends = RECOMMENDATION.is_match(normalized) && !SWEEP.is_match(normalized);
+        let names_batch = BATCH_CONTEXT.is_match(normalized) || sentence.in_code && normalized.contains("batch_size");
+        if !(recommends || sentence.in_code && names_batch) {
+            continue;
+        }
+        for captures in INTEGER.captures_iter(normalized) {
+            let number = captures.name("n").unwrap();
+            let before = &normalized[..number.start()];
+            if NOT_A_BATCH.is_match(&captures["after"]) || SEQUENCE_LENGTH_BEFORE.is_match(before) || describes_capacity(before) {
+                continue;
+            }
+            // Without the word "batch", only a power of two reads as a batch size.
+            let Ok(value) = number.as_str().parse::<u64>() else { continue };
+            if names_batch || value.is_power_of_two() && value >= 4 {
+                findings.push(finding_at(sentence, index, value as f64, number));
+            }
+        }
+    }
+    findings
+}

@@ -1,0 +1,163 @@
+//! Learning-rate multipliers: `4x the LR`, `0.1 → 0.4`, `η_256 = 4 η_64`, and factors
+//! computed in code, kept only when the nearest subject word is the learning rate.
+
+use std::sync::LazyLock;
+
+use regex::{Captures, Regex};
+
+use super::{finding_at, Finding, RATIO};
+use crate::score::arithmetic::CodeVariables;
+use crate::score::compile_regex;
+use crate::score::text::{AnswerText, Sentence};
+
+/// What a number in a sentence is about, judged by the nearest subject word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Subject {
+    LearningRate,
+    Other,
+}
+
+static LR_WORDS: LazyLock<Regex> =
+    LazyLock::new(|| compile_regex(r"(?i)learning[- ]rates?|\blrs?\b|η|\beta\b|step[- ]size|\w*_lr\b|\blr_\w*"));
+
+static OTHER_SUBJECT_WORDS: LazyLock<Regex> = LazyLock::new(|| {
+    compile_regex(r"(?i)\bbatch(es)?\b|\bbatch[_ ]size\b|\bsteps?\b|\bupdates?\b|\biterations?\b|\bepochs?\b|\bnoise\b|\bvariance\b|\bgpus?\b|\bdevices?\b|\btime\b|\bthroughput\b|\bmemory\b|\bhours?\b|\bsamples?\b|\bexamples?\b")
+});
+
+/// Picks the subject whose word lies nearest to `start..end`; learning-rate words, and
+/// the rubric's extra words for it, win ties.
+fn subject_of(sentence: &str, start: usize, end: usize, extra_words: &[Regex]) -> Subject {
+    let distance = |found: regex::Match| {
+        if found.end() <= start { start - found.end() } else if found.start() >= end { found.start() - end } else { 0 }
+    };
+    let nearest_lr = std::iter::once(&*LR_WORDS)
+        .chain(extra_words)
+        .flat_map(|words| words.find_iter(sentence))
+        .map(distance)
+        .min();
+    let nearest_other = OTHER_SUBJECT_WORDS.find_iter(sentence).map(distance).min();
+    match (nearest_lr, nearest_other) {
+        (Some(lr), Some(other)) if lr <= other => Subject::LearningRate,
+        (Some(_), None) => Subject::LearningRate,
+        _ => Subject::Other,
+    }
+}
+
+/// Multipliers: `4x`, `×4`, `4 times`, `by 4`, `4-fold`, `4 η`.
+static MULTIPLIER: LazyLock<Regex> = LazyLock::new(|| {
+    compile_regex(r"(?i)(?P<pre>√|sqrt\(?|square root of )?\b(?P<n>\d+(?:\.\d+)?)\s*(?:x|×|\*|times|-fold)(?:\b|\s|$)|(?:×|\*|\bx)\s*(?P<m>\d+(?:\.\d+)?)\b|\bby (?:a factor of |about |roughly |~)?(?P<b>\d+(?:\.\d+)?)\b(?:\s*(?:x|×))?|\bfactor of (?P<f>\d+(?:\.\d+)?)\b|(?P<c>\d+(?:\.\d+)?)\s*(?:η|lr\b|base[_ ]lr)")
+});
+
+/// Words after a multiplier that make it a reduction or a different quantity.
+static NOT_AN_LR_INCREASE: LazyLock<Regex> = LazyLock::new(|| {
+    compile_regex(r"(?i)^\s*(fewer|less|lower|smaller|slower|faster|more (steps|updates|iterations|memory|compute)|the batch|batch|gpus?|steps|updates)\b")
+});
+
+/// Learning-rate values before and after: `0.1 → 0.4`, `1e-3 to 4e-3`.
+static LR_CHANGE: LazyLock<Regex> = LazyLock::new(|| {
+    compile_regex(r"(?i)(?P<a>\d*\.?\d+(?:e-?\d+)?)\s*(?:→|->|=>|⇒|⟶|\bto\b|\bbecomes\b)\s*(?P<b>\d*\.?\d+(?:e-?\d+)?)")
+});
+
+/// A learning rate with the value it replaces: `lr: 4.0e-3  # was 1.0e-3`.
+static LR_WAS: LazyLock<Regex> = LazyLock::new(|| {
+    compile_regex(r"(?i)(?P<b>\d*\.?\d+(?:e-?\d+)?)\s*(?:#|\(|,)\s*(?:was|from|up from|previously) (?P<a>\d*\.?\d+(?:e-?\d+)?)")
+});
+
+pub(super) fn lr_multipliers(text: &AnswerText, extra_words: &[Regex]) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let mut variables = CodeVariables::default();
+    for (index, sentence) in text.sentences.iter().enumerate() {
+        let normalized = &sentence.normalized;
+        if sentence.in_code {
+            if let Some(finding) = code_lr_multiplier(sentence, index, &variables) {
+                findings.push(finding);
+            }
+            variables.read_assignment(normalized);
+        }
+        let names_lr = |sentence: &Sentence| {
+            LR_WORDS.is_match(&sentence.normalized) || extra_words.iter().any(|words| words.is_match(&sentence.normalized))
+        };
+        let in_lr_context = names_lr(sentence) || sentence.in_code && code_block_names_lr(text, index, names_lr);
+        if !in_lr_context {
+            continue;
+        }
+        for captures in MULTIPLIER.captures_iter(normalized) {
+            if let Some(finding) = multiplier_finding(sentence, index, &captures, extra_words) {
+                findings.push(finding);
+            }
+        }
+        for captures in LR_WAS.captures_iter(normalized) {
+            let (Ok(after), Ok(before)) = (captures["b"].parse::<f64>(), captures["a"].parse::<f64>()) else { continue };
+            if before > 0.0 && looks_like_learning_rate(&captures["a"], before) {
+                findings.push(finding_at(sentence, index, after / before, captures.get(0).unwrap()));
+            }
+        }
+        for captures in LR_CHANGE.captures_iter(normalized) {
+            let (Ok(before), Ok(after)) = (captures["a"].parse::<f64>(), captures["b"].parse::<f64>()) else { continue };
+            if looks_like_learning_rate(&captures["a"], before) && looks_like_learning_rate(&captures["b"], after) && before > 0.0 {
+                findings.push(finding_at(sentence, index, after / before, captures.get(0).unwrap()));
+            }
+        }
+        for captures in RATIO.captures_iter(normalized) {
+            let whole = captures.get(0).unwrap();
+            if subject_of(normalized, whole.start(), whole.end(), extra_words) == Subject::LearningRate {
+                if let Ok(value) = captures["n"].parse() {
+                    findings.push(finding_at(sentence, index, value, whole));
+                }
+            }
+        }
+    }
+    findings
+}
+
+/// A learning-rate assignment in code, `new_lr = old_lr * new_bs / old_bs`: the factor
+/// is the expression's value with every learning-rate name set to 1.
+static CODE_LR_ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
+    compile_regex(r"^\s*(?P<target>\w*lr\w*|\w*learning_rate\w*)\s*=\s*(?P<expr>[^#]*\b(?:\w*lr\w*|\w*learning_rate\w*)\b[^#]*?)\s*(?:#.*)?$")
+});
+
+fn code_lr_multiplier(sentence: &Sentence, index: usize, variables: &CodeVariables) -> Option<Finding> {
+    let captures = CODE_LR_ASSIGNMENT.captures(&sentence.normalized)?;
+    let value = variables.evaluate_with_unit_names(&captures["expr"], |name| name.contains("lr") || name.contains("learning_rate"))?;
+    (value > 1.0).then(|| finding_at(sentence, index, value, captures.name("expr").unwrap()))
+}
+
+/// Whether a line of the same code block as sentence `index` names the learning rate.
+fn code_block_names_lr(text: &AnswerText, index: usize, names_lr: impl Fn(&Sentence) -> bool) -> bool {
+    let before = text.sentences[..index].iter().rev().take_while(|sentence| sentence.in_code);
+    let after = text.sentences[index + 1..].iter().take_while(|sentence| sentence.in_code);
+    before.chain(after).any(names_lr)
+}
+
+fn multiplier_finding(sentence: &Sentence, index: usize, captures: &Captures, extra_words: &[Regex]) -> Option<Finding> {
+    if captures.name("pre").is_some() {
+        return None;
+    }
+    let number = ["n", "m", "b", "f", "c"].iter().find_map(|name| captures.name(name))?;
+    let whole = captures.get(0)?;
+    let normalized = &sentence.normalized;
+    if NOT_AN_LR_INCREASE.is_match(&normalized[whole.end()..]) || preceded_by_root(normalized, whole.start()) {
+        return None;
+    }
+    if subject_of(normalized, number.start(), number.end(), extra_words) != Subject::LearningRate {
+        return None;
+    }
+    let value: f64 = number.as_str().parse().ok()?;
+    // "Divide the learning rate by 4" is a factor of 1/4.
+    let value = if DIVISION_BEFORE.is_match(&normalized[..whole.start()]) { 1.0 / value } else { value };
+    Some(finding_at(sentence, index, value, whole))
+}
+
+/// A verb just before a factor that makes it a division.
+static DIVISION_BEFORE: LazyLock<Regex> =
+    LazyLock::new(|| compile_regex(r"(?i)\b(divid\w*|cut|reduc\w*|lower\w*|shrink\w*)\b[^.,;]{0,30}$"));
+
+fn preceded_by_root(sentence: &str, start: usize) -> bool {
+    let before = sentence[..start].trim_end();
+    before.ends_with('√') || before.to_ascii_lowercase().ends_with("sqrt(") || before.ends_with("square root of")
+}
+
+/// Learning rates are small: below 1, or written with a negative exponent.
+fn looks_like_learning_rate(written: &str, value: f64) -> bool {
+    written.to_ascii_lowercase().contains("e-") || (value > 0.0 && value < 1.0)
+}

@@ -1,0 +1,214 @@
+//! Number extraction tied to the quantity asked for. A numeric check looks only at
+//! numbers that the answer gives for its quantity: "4x the learning rate" is a
+//! learning-rate multiplier, "4 GPUs", "batch 256" and "4x fewer steps" are not. A
+//! number that is negated or dismissed does not count, and one that a later sentence
+//! retracts ("actually, make that 2x") is superseded. One file per quantity.
+
+mod batch;
+mod lr;
+mod memory;
+mod steps;
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::compile_regex;
+use super::negation::denial;
+use super::text::{AnswerText, Sentence};
+use crate::planner::Expected;
+use crate::suite::{NumericRule, Parameters, Quantity};
+
+/// A number the answer gives for the quantity, with the sentence it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub value: f64,
+    pub sentence: usize,
+    /// Whether the answer asserts it (not negated, dismissed or retracted).
+    pub asserted: bool,
+}
+
+/// The outcome of a numeric check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NumericResult {
+    pub shown: bool,
+    pub evidence: Option<String>,
+}
+
+/// Finds the numbers an answer gives for the rule's quantity and compares them with `expected`.
+pub fn check_quantity(rule: &NumericRule, text: &AnswerText, parameters: &Parameters, expected: &Expected) -> NumericResult {
+    let mut findings = match rule.quantity {
+        Quantity::LrMultiplier => lr::lr_multipliers(text, &rule.subject_words),
+        Quantity::AccumulationSteps => steps::accumulation_steps(text, parameters),
+        Quantity::ModelStateMemory => memory::memory_amounts(text, parameters),
+        Quantity::RecommendedBatch => batch::recommended_batches(text),
+    };
+    apply_retractions(text, &mut findings);
+    decide(text, &findings, expected)
+}
+
+fn decide(text: &AnswerText, findings: &[Finding], expected: &Expected) -> NumericResult {
+    let quote = |finding: &Finding| format!("{} in: {}", format_value(finding.value), text.sentences[finding.sentence].original);
+    if let Some(accepted) = findings.iter().find(|finding| finding.asserted && expected.accepts(finding.value)) {
+        return NumericResult { shown: true, evidence: Some(quote(accepted)) };
+    }
+    let evidence = findings
+        .iter()
+        .find(|finding| finding.asserted)
+        .map(|wrong| format!("states {} where {} is expected", quote(wrong), format_value(expected.value)));
+    NumericResult { shown: false, evidence }
+}
+
+fn format_value(value: f64) -> String {
+    if value.fract() == 0.0 { format!("{value:.0}") } else { format!("{value}") }
+}
+
+/// A sentence that corrects an earlier statement supersedes earlier findings.
+static RETRACTION: LazyLock<Regex> = LazyLock::new(|| {
+    compile_regex(r"(?i)\b(actually,? (no|make (it|that))|on second thought|correction:|scratch that|i misspoke|let me correct|i was wrong|forget (that|the))\b")
+});
+
+/// A multiplier that a sentence dismisses: "4x is too aggressive".
+static DISMISSED_MULTIPLIER: LazyLock<Regex> = LazyLock::new(|| {
+    compile_regex(r"(?i)\b(?P<n>\d+(?:\.\d+)?)\s*(?:x|×)\s+(?:is|would be|seems|feels)\s+(?:\w+\s+)?(?:too (?:aggressive|much|high|hot|risky)|overkill|excessive|unsafe)")
+});
+
+/// Sentences that limit a dismissal to one optimizer: "with Adam, 4x is too aggressive"
+/// keeps 4x as the rule for SGD.
+static OPTIMIZER_CONDITION: LazyLock<Regex> = LazyLock::new(|| compile_regex(r"(?i)adam|adaptive|\bsgd\b|optimi[sz]er"));
+
+/// Withdraws findings that the answer takes back later: everything before a sentence
+/// that corrects itself ("scratch that"), and any value that a later sentence dismisses
+/// for every optimizer.
+fn apply_retractions(text: &AnswerText, findings: &mut [Finding]) {
+    let last_correction = text.sentences.iter().rposition(|sentence| RETRACTION.is_match(&sentence.normalized));
+    let dismissed: Vec<(usize, f64)> = text
+        .sentences
+        .iter()
+        .enumerate()
+        .filter(|(_, sentence)| !OPTIMIZER_CONDITION.is_match(&sentence.normalized))
+        .flat_map(|(index, sentence)| {
+            DISMISSED_MULTIPLIER
+                .captures_iter(&sentence.normalized)
+                .filter_map(move |captures| captures["n"].parse::<f64>().ok().map(|value| (index, value)))
+        })
+        .collect();
+
+    for finding in findings.iter_mut() {
+        let corrected = last_correction.is_some_and(|correction| finding.sentence < correction);
+        let dismissed_later =
+            dismissed.iter().any(|(index, value)| *index >= finding.sentence && *value == finding.value);
+        if corrected || dismissed_later {
+            finding.asserted = false;
+        }
+    }
+}
+
+/// A worked ratio: `256/64 = 4`.
+pub(super) static RATIO: LazyLock<Regex> =
+    LazyLock::new(|| compile_regex(r"(?P<a>\d+(?:\.\d+)?)\s*/{1,2}\s*(?P<b>\d+(?:\.\d+)?)\s*=\s*(?P<n>\d+(?:\.\d+)?)"));
+
+pub(super) fn finding_at(sentence: &Sentence, index: usize, value: f64, found: regex::Match) -> Finding {
+    let asserted = denial(&sentence.normalized, found.start(), found.end()).is_none();
+    Finding { value, sentence: index, asserted }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::planner::Unit;
+    use crate::suite::ParamValue;
+
+    fn exact(value: f64) -> Expected {
+        Expected { value, low: value, high: value, unit: Unit::Factor, derivation: String::new() }
+    }
+
+    fn rule(quantity: Quantity) -> NumericRule {
+        NumericRule { quantity, subject_words: Vec::new() }
+    }
+
+    fn lr_shown(answer: &str) -> bool {
+        check_quantity(&rule(Quantity::LrMultiplier), &AnswerText::parse(answer), &Parameters::new(), &exact(4.0)).shown
+    }
+
+    #[test]
+    fn multiplier_forms() {
+        for answer in [
+            "Scale the learning rate by 4x.",
+            "Multiply your LR by ×4.",
+            "Use four times the learning rate.",
+            "Quadruple the learning rate.",
+            "Go from LR 0.1 → 0.4.",
+            "Raise the lr from 1e-3 to 4e-3.",
+            "The new learning rate is 4 × the old one.",
+            "The step size has to grow by the same factor of four.",
+            "```python\nold_bs, new_bs = 64, 256\nnew_lr = old_lr * new_bs / old_bs\n```",
+        ] {
+            assert!(lr_shown(answer), "not found in: {answer}");
+        }
+    }
+
+    #[test]
+    fn multipliers_of_other_quantities_do_not_count() {
+        for answer in [
+            "You get 4x fewer steps, so adjust the learning rate schedule.",
+            "Gradient variance falls by 4x; scale the learning rate by √4 = 2x.",
+            "Use 4 GPUs with the same learning rate.",
+        ] {
+            assert!(!lr_shown(answer), "wrongly found in: {answer}");
+        }
+    }
+
+    #[test]
+    fn negated_and_retracted_multipliers_do_not_count() {
+        assert!(!lr_shown("Don't multiply the learning rate by 4."));
+        assert!(!lr_shown("Scale the LR by 4x. Actually, make that 2x on the LR instead."));
+        assert!(!lr_shown("The textbook rule: multiply the LR by 4. Honestly, I'd just 2x it; 4x is too aggressive."));
+    }
+
+    fn steps_shown(answer: &str) -> bool {
+        let parameters: Parameters = [("target_batch", 512.0), ("micro_batch", 64.0)]
+            .into_iter()
+            .map(|(name, value)| (name.to_string(), ParamValue::Number(value)))
+            .collect();
+        check_quantity(&rule(Quantity::AccumulationSteps), &AnswerText::parse(answer), &parameters, &exact(8.0)).shown
+    }
+
+    #[test]
+    fn accumulation_forms() {
+        assert!(steps_shown("Accumulate gradients over 8 micro-batches."));
+        assert!(steps_shown("Run 8 steps of 64, then step the optimizer."));
+        assert!(steps_shown("8 × 64 = 512"));
+        assert!(steps_shown("```python\naccum_steps = 512 // 64\n```"));
+        assert!(steps_shown("```python\ntarget = 512\nmicro = 64\naccum_steps = target // micro\n```"));
+        assert!(!steps_shown("Use DDP over 8 GPUs."));
+    }
+
+    fn memory_shown(answer: &str) -> bool {
+        let expected = Expected { value: 48.0, low: 40.0, high: 56.0, unit: Unit::Gigabytes, derivation: String::new() };
+        check_quantity(&rule(Quantity::ModelStateMemory), &AnswerText::parse(answer), &Parameters::new(), &expected).shown
+    }
+
+    #[test]
+    fn memory_forms() {
+        assert!(memory_shown("Model states come to about 48 GB."));
+        assert!(memory_shown("That is ~44.7 GiB before activations."));
+        assert!(!memory_shown("You'd need a 48 GB GPU."));
+        assert!(!memory_shown("Weights alone are 12 GB."));
+        assert!(memory_shown("That is 4.8e10 B of model state."));
+        assert!(!memory_shown("A 3B model at 4 bytes is 12 GB."));
+    }
+
+    fn batch_shown(answer: &str) -> bool {
+        let expected = Expected { value: 32.0, low: 8.0, high: 64.0, unit: Unit::Examples, derivation: String::new() };
+        check_quantity(&rule(Quantity::RecommendedBatch), &AnswerText::parse(answer), &Parameters::new(), &expected).shown
+    }
+
+    #[test]
+    fn recommended_batch_forms() {
+        assert!(batch_shown("Use a batch size of 32."));
+        assert!(batch_shown("Start with thirty-two sequences per step."));
+        assert!(!batch_shown("Use batch 256 at seq length 128."));
+        assert!(!batch_shown("The largest batch that fits is about 32."));
+    }
+}

@@ -1,0 +1,76 @@
+//! Gradient-accumulation step counts: `8 micro-batches`, `accumulate over 8`,
+//! `8 × 64 = 512`, `512 // 64 = 8`, and `accum_steps = target // micro` in code.
+
+use std::sync::LazyLock;
+
+use regex::{Captures, Regex};
+
+use super::{finding_at, Finding, RATIO};
+use crate::score::arithmetic::CodeVariables;
+use crate::score::compile_regex;
+use crate::score::text::AnswerText;
+use crate::suite::{ParamValue, Parameters};
+
+/// Accumulation counts: `8 steps`, `8 micro-batches`, `accumulate over 8`, `8 × 64 = 512`.
+static STEPS: LazyLock<Regex> = LazyLock::new(|| {
+    compile_regex(r"(?i)\b(?P<n>\d+)\s*(?:gradient\s+)?(?:accumulation\s+)?(?:steps?|micro[- ]?batch(?:es)?|mini[- ]?batch(?:es)?|sub[- ]?batch(?:es)?|chunks|forward(?:/| and |-| )backward|(?:forward |backward )?passes)\b|accumulat\w*(?:\s+\w+){0,3}?\s+(?:over|for|across|of|every|to)\s+(?P<m>\d+)\b|%\s*(?P<k>\d+)\s*==\s*0|(?:flag|setting|option)\b[^.]{0,60}\bset it to (?P<f>\d+)\b")
+});
+
+static PRODUCT: LazyLock<Regex> =
+    LazyLock::new(|| compile_regex(r"(?P<a>\d+)\s*(?:×|x|\*)\s*(?P<b>\d+)\s*=\s*(?P<t>\d+)"));
+
+static ACCUMULATION_ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
+    compile_regex(r"(?i)\b(?P<name>\w*accum\w*|\w*accumulation\w*)\s*[=:]\s*(?P<expr>[^#,\n)]+)")
+});
+
+pub(super) fn accumulation_steps(text: &AnswerText, parameters: &Parameters) -> Vec<Finding> {
+    let micro = number(parameters, "micro_batch");
+    let target = number(parameters, "target_batch");
+    let mut variables = CodeVariables::default();
+    let mut findings = Vec::new();
+
+    for (index, sentence) in text.sentences.iter().enumerate() {
+        let normalized = &sentence.normalized;
+        if sentence.in_code {
+            variables.read_assignment(normalized);
+        }
+        for captures in STEPS.captures_iter(normalized) {
+            let number = ["n", "m", "k", "f"].iter().find_map(|name| captures.name(name)).unwrap();
+            if let Ok(value) = number.as_str().parse() {
+                findings.push(finding_at(sentence, index, value, captures.get(0).unwrap()));
+            }
+        }
+        for captures in PRODUCT.captures_iter(normalized) {
+            if let Some(value) = factor_beside(&captures, micro, target) {
+                findings.push(finding_at(sentence, index, value, captures.get(0).unwrap()));
+            }
+        }
+        for captures in RATIO.captures_iter(normalized) {
+            let (a, b) = (captures["a"].parse::<f64>().ok(), captures["b"].parse::<f64>().ok());
+            if a == target && b == micro {
+                findings.push(finding_at(sentence, index, (target.unwrap_or(0.0) / micro.unwrap_or(1.0)).ceil(), captures.get(0).unwrap()));
+            }
+        }
+        if let Some(captures) = ACCUMULATION_ASSIGNMENT.captures(normalized) {
+            if let Some(value) = variables.evaluate(captures["expr"].trim()) {
+                findings.push(finding_at(sentence, index, value, captures.get(0).unwrap()));
+            }
+        }
+    }
+    findings
+}
+
+/// In `a × b = t` with `t` the target batch, the factor beside the micro-batch.
+fn factor_beside(captures: &Captures, micro: Option<f64>, target: Option<f64>) -> Option<f64> {
+    let a: f64 = captures["a"].parse().ok()?;
+    let b: f64 = captures["b"].parse().ok()?;
+    let total: f64 = captures["t"].parse().ok()?;
+    if Some(total) != target {
+        return None;
+    }
+    if Some(b) == micro { Some(a) } else if Some(a) == micro { Some(b) } else { None }
+}
+
+fn number(parameters: &Parameters, name: &str) -> Option<f64> {
+    parameters.get(name).and_then(ParamValue::as_f64)
+}

@@ -1,0 +1,369 @@
+//! Comparing a run's snapshot with a baseline snapshot.
+//!
+//! Every pass rate (per scenario and arm) and held rate (per check) present in both is
+//! compared with a 95% Newcombe interval of run minus baseline. An interval wholly below
+//! zero is a regression, wholly above zero an improvement; anything else is noise at
+//! these sample counts. Gates compare by status: a gate that fails now and did not fail
+//! in the baseline is a regression.
+//!
+//! Only with-skill regressions of scenarios and of required, numeric and anti checks fail
+//! the comparison, with gate regressions and anything the baseline has that the run lacks.
+//! Without-skill changes mean the agent changed, not the skill; bonus checks are never
+//! needed to pass. Both are still listed.
+//!
+//! NOTE: each rate is tested on its own at 95%, with no correction for the many rates of
+//! a suite, so a live agent with unchanged behaviour can still show a spurious change now
+//! and then. Recorded answers replay the same every time.
+
+use serde::{Deserialize, Serialize};
+
+use super::SnapshotError;
+use super::model::{ArmSnapshot, CheckSnapshot, Snapshot};
+use crate::gate::{GateId, GateStatus, format_percent};
+use crate::stats::{Difference, Proportion, newcombe_difference};
+use crate::suite::{Arm, CheckKind};
+
+/// The outcome of comparing a run with a baseline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Comparison {
+    /// The baseline file as the user named it.
+    pub baseline: String,
+    /// The agent the baseline was recorded with.
+    pub baseline_agent: String,
+    /// Rates that fell beyond noise.
+    pub regressions: Vec<RateChange>,
+    /// Rates that rose beyond noise.
+    pub improvements: Vec<RateChange>,
+    pub gate_regressions: Vec<GateChange>,
+    pub gate_improvements: Vec<GateChange>,
+    /// Scenarios, arms and checks in the baseline that the run has no answers for.
+    pub missing: Vec<ChangeSubject>,
+    /// Scenarios, arms and checks of the run that the baseline lacks.
+    pub added: Vec<ChangeSubject>,
+    /// Rates compared that changed within noise or not at all.
+    pub unchanged: u32,
+}
+
+/// What a change is about: a scenario in an arm, or one of its checks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeSubject {
+    pub scenario: String,
+    pub arm: Arm,
+    /// The check id, or `None` for the scenario's pass rate.
+    pub check: Option<String>,
+    pub kind: Option<CheckKind>,
+}
+
+/// A rate that changed beyond noise.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RateChange {
+    pub subject: ChangeSubject,
+    pub before: Proportion,
+    pub after: Proportion,
+    /// After minus before, with its 95% Newcombe interval.
+    pub difference: Difference,
+    /// Whether this change, if a regression, fails the comparison.
+    pub fails_build: bool,
+}
+
+/// A gate whose status changed to or from fails.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GateChange {
+    pub id: GateId,
+    pub before: GateStatus,
+    pub after: GateStatus,
+}
+
+impl Comparison {
+    /// Returns whether the run regressed against the baseline: a with-skill scenario or
+    /// non-bonus check fell beyond noise, a gate fails that did not fail before, or
+    /// something in the baseline is missing from the run.
+    pub fn fails(&self) -> bool {
+        self.regressions.iter().any(|change| change.fails_build)
+            || !self.gate_regressions.is_empty()
+            || !self.missing.is_empty()
+    }
+
+    /// Summarises the comparison in one sentence.
+    pub fn headline(&self) -> String {
+        let verdict = if self.fails() { "regressed" } else { "no regression" };
+        format!(
+            "{verdict} against {}: {} regression(s), {} improvement(s), {} gate regression(s), {} missing, {} within noise",
+            self.baseline,
+            self.regressions.len(),
+            self.improvements.len(),
+            self.gate_regressions.len(),
+            self.missing.len(),
+            self.unchanged
+        )
+    }
+}
+
+impl ChangeSubject {
+    /// Names the subject, e.g. `gradient-accumulation with-skill` or
+    /// `gradient-accumulation with-skill, check mechanism (required)`.
+    pub fn describe(&self) -> String {
+        let arm = format!("{} {}", self.scenario, self.arm.as_str());
+        match (&self.check, self.kind) {
+            (Some(check), Some(kind)) => format!("{arm}, check {check} ({})", kind.as_str()),
+            (Some(check), None) => format!("{arm}, check {check}"),
+            (None, _) => arm,
+        }
+    }
+}
+
+impl RateChange {
+    /// Describes the change, e.g. `gradient-accumulation with-skill: passed 3/5 (60%) → 0/5
+    /// (0%), −60 pp (95% CI −88 to −16 pp)`.
+    pub fn describe(&self) -> String {
+        let verb = if self.subject.check.is_some() { "held" } else { "passed" };
+        let mut text = format!(
+            "{}: {verb} {} → {}, {} pp (95% CI {})",
+            self.subject.describe(),
+            count_phrase(self.before),
+            count_phrase(self.after),
+            crate::stats::signed_points(self.difference.estimate),
+            self.difference.interval.format_points()
+        );
+        if !self.fails_build {
+            let reason = if self.subject.arm == Arm::WithoutSkill { "without the skill" } else { "a bonus check" };
+            text.push_str(&format!("; does not fail the comparison ({reason})"));
+        }
+        text
+    }
+}
+
+impl GateChange {
+    /// Describes the change, e.g. `skill-passes: holds → fails`.
+    pub fn describe(&self) -> String {
+        format!("{}: {} → {}", self.id.as_str(), self.before.as_str(), self.after.as_str())
+    }
+}
+
+/// Formats a count with its rate, e.g. `3/5 (60%)`.
+fn count_phrase(proportion: Proportion) -> String {
+    let rate = proportion.rate().map_or_else(|| "no answers".to_string(), format_percent);
+    format!("{}/{} ({rate})", proportion.successes, proportion.trials)
+}
+
+/// Compares a run's snapshot with a baseline read from `baseline_path`.
+pub fn compare(baseline: &Snapshot, baseline_path: &str, run: &Snapshot) -> Result<Comparison, SnapshotError> {
+    if baseline.suite != run.suite {
+        return Err(SnapshotError::SuiteMismatch {
+            path: baseline_path.into(),
+            baseline: baseline.suite.clone(),
+            run: run.suite.clone(),
+        });
+    }
+    let mut comparison = Comparison {
+        baseline: baseline_path.to_string(),
+        baseline_agent: baseline.agent.clone(),
+        regressions: Vec::new(),
+        improvements: Vec::new(),
+        gate_regressions: Vec::new(),
+        gate_improvements: Vec::new(),
+        missing: Vec::new(),
+        added: Vec::new(),
+        unchanged: 0,
+    };
+    compare_arms(baseline, run, &mut comparison);
+    list_added(baseline, run, &mut comparison);
+    compare_gates(baseline, run, &mut comparison);
+    Ok(comparison)
+}
+
+/// Compares every scenario and arm of the baseline with the run's.
+fn compare_arms(baseline: &Snapshot, run: &Snapshot, comparison: &mut Comparison) {
+    for scenario in &baseline.scenarios {
+        for before in &scenario.arms {
+            let subject = ChangeSubject { scenario: scenario.id.clone(), arm: before.arm, check: None, kind: None };
+            match run.arm(&scenario.id, before.arm).filter(|after| after.answered > 0) {
+                Some(after) => {
+                    judge(subject, before.passes(), after.passes(), comparison);
+                    compare_checks(before, after, &scenario.id, comparison);
+                }
+                None if before.answered > 0 => comparison.missing.push(subject),
+                None => {}
+            }
+        }
+    }
+}
+
+/// Compares the checks of one scenario and arm.
+fn compare_checks(before: &ArmSnapshot, after: &ArmSnapshot, scenario: &str, comparison: &mut Comparison) {
+    for check in &before.checks {
+        let subject = check_subject(scenario, before.arm, check);
+        match after.checks.iter().find(|candidate| candidate.id == check.id) {
+            Some(now) => judge(
+                subject,
+                Proportion::new(check.held, before.answered),
+                Proportion::new(now.held, after.answered),
+                comparison,
+            ),
+            None => comparison.missing.push(subject),
+        }
+    }
+}
+
+/// Builds the subject of one check.
+fn check_subject(scenario: &str, arm: Arm, check: &CheckSnapshot) -> ChangeSubject {
+    ChangeSubject { scenario: scenario.to_string(), arm, check: Some(check.id.clone()), kind: Some(check.kind) }
+}
+
+/// Judges one rate: a regression, an improvement, or within noise.
+fn judge(subject: ChangeSubject, before: Proportion, after: Proportion, comparison: &mut Comparison) {
+    let Some(difference) = newcombe_difference(after, before) else {
+        comparison.unchanged += 1;
+        return;
+    };
+    let fails_build = subject.arm == Arm::WithSkill && subject.kind != Some(CheckKind::Bonus);
+    let change = RateChange { subject, before, after, difference, fails_build };
+    if difference.interval.upper < 0.0 {
+        comparison.regressions.push(change);
+    } else if difference.interval.lower > 0.0 {
+        comparison.improvements.push(change);
+    } else {
+        comparison.unchanged += 1;
+    }
+}
+
+/// Lists what the run has and the baseline lacks.
+fn list_added(baseline: &Snapshot, run: &Snapshot, comparison: &mut Comparison) {
+    for scenario in &run.scenarios {
+        for after in scenario.arms.iter().filter(|arm| arm.answered > 0) {
+            let Some(before) = baseline.arm(&scenario.id, after.arm).filter(|before| before.answered > 0) else {
+                comparison.added.push(ChangeSubject {
+                    scenario: scenario.id.clone(),
+                    arm: after.arm,
+                    check: None,
+                    kind: None,
+                });
+                continue;
+            };
+            for check in after.checks.iter().filter(|check| !before.checks.iter().any(|old| old.id == check.id)) {
+                comparison.added.push(check_subject(&scenario.id, after.arm, check));
+            }
+        }
+    }
+}
+
+/// Compares gate statuses. A gate that fails now and did not fail in the baseline (it
+/// held, was not evaluated, or is not in it) is a regression; fails → holds is an
+/// improvement.
+fn compare_gates(baseline: &Snapshot, run: &Snapshot, comparison: &mut Comparison) {
+    for after in &run.gates {
+        let before =
+            baseline.gates.iter().find(|gate| gate.id == after.id).map_or(GateStatus::NotEvaluated, |gate| gate.status);
+        let change = GateChange { id: after.id, before, after: after.status };
+        match (before, after.status) {
+            (GateStatus::Holds | GateStatus::NotEvaluated, GateStatus::Fails) => {
+                comparison.gate_regressions.push(change)
+            }
+            (GateStatus::Fails, GateStatus::Holds) => comparison.gate_improvements.push(change),
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gate::GateResult;
+    use crate::score::{ArmSummary, CheckTally};
+
+    /// Builds a snapshot of one scenario `s` with the given with-skill and without-skill
+    /// passes out of 5, and one required and one bonus check that hold as often as it passes.
+    fn snapshot(without: u32, with: u32, skill_passes: bool) -> Snapshot {
+        let summary = |arm, passed| {
+            let mut required = CheckTally::empty("required-check", CheckKind::Required);
+            required.held = passed;
+            let mut bonus = CheckTally::empty("bonus-check", CheckKind::Bonus);
+            bonus.held = passed;
+            ArmSummary::from_counts("s", arm, passed, 5, 0, vec![required, bonus])
+        };
+        let summaries = [summary(Arm::WithoutSkill, without), summary(Arm::WithSkill, with)];
+        let gates = [GateResult::verdict(GateId::SkillPasses, skill_passes, "")];
+        Snapshot::new("mini", "replay", 5, &summaries, &gates)
+    }
+
+    #[test]
+    fn same_run_has_no_change() {
+        let comparison = compare(&snapshot(1, 5, true), "base.json", &snapshot(1, 5, true)).unwrap();
+        assert!(!comparison.fails());
+        assert!(comparison.regressions.is_empty());
+        assert_eq!(comparison.unchanged, 6);
+    }
+
+    #[test]
+    fn collapse_with_skill_is_a_regression() {
+        let comparison = compare(&snapshot(1, 5, true), "base.json", &snapshot(1, 0, false)).unwrap();
+        assert!(comparison.fails());
+        let subjects: Vec<String> = comparison.regressions.iter().map(|change| change.subject.describe()).collect();
+        assert_eq!(
+            subjects,
+            [
+                "s with-skill",
+                "s with-skill, check bonus-check (bonus)",
+                "s with-skill, check required-check (required)"
+            ]
+        );
+        assert!(!comparison.regressions[1].fails_build);
+        assert_eq!(comparison.gate_regressions.len(), 1);
+        assert_eq!(
+            comparison.regressions[0].describe(),
+            "s with-skill: passed 5/5 (100%) → 0/5 (0%), −100 pp (95% CI −100 to −39 pp)"
+        );
+    }
+
+    #[test]
+    fn small_drop_is_noise() {
+        let comparison = compare(&snapshot(1, 5, true), "base.json", &snapshot(1, 4, true)).unwrap();
+        assert!(!comparison.fails());
+        assert!(comparison.regressions.is_empty());
+    }
+
+    #[test]
+    fn without_skill_drop_is_listed_but_passes() {
+        let comparison = compare(&snapshot(5, 5, true), "base.json", &snapshot(0, 5, true)).unwrap();
+        assert!(!comparison.fails());
+        assert_eq!(comparison.regressions.len(), 3);
+        assert!(comparison.regressions[0].describe().ends_with("does not fail the comparison (without the skill)"));
+    }
+
+    #[test]
+    fn rise_is_an_improvement() {
+        let comparison = compare(&snapshot(1, 0, false), "base.json", &snapshot(1, 5, true)).unwrap();
+        assert!(!comparison.fails());
+        assert_eq!(comparison.improvements.len(), 3);
+        assert_eq!(comparison.gate_improvements.len(), 1);
+    }
+
+    #[test]
+    fn missing_arm_fails() {
+        let mut run = snapshot(1, 5, true);
+        run.scenarios[0].arms.retain(|arm| arm.arm == Arm::WithoutSkill);
+        let comparison = compare(&snapshot(1, 5, true), "base.json", &run).unwrap();
+        assert!(comparison.fails());
+        assert_eq!(comparison.missing[0].describe(), "s with-skill");
+    }
+
+    #[test]
+    fn added_check_is_listed() {
+        let mut run = snapshot(1, 5, true);
+        let mut extra = run.scenarios[0].arms[1].checks[0].clone();
+        extra.id = "new-check".to_string();
+        run.scenarios[0].arms[1].checks.push(extra);
+        let comparison = compare(&snapshot(1, 5, true), "base.json", &run).unwrap();
+        assert!(!comparison.fails());
+        assert_eq!(comparison.added.len(), 1);
+        assert_eq!(comparison.added[0].check.as_deref(), Some("new-check"));
+    }
+
+    #[test]
+    fn other_suite_is_an_error() {
+        let mut run = snapshot(1, 5, true);
+        run.suite = "other".to_string();
+        let error = compare(&snapshot(1, 5, true), "base.json", &run).unwrap_err();
+        assert_eq!(error.to_string(), "baseline base.json is for suite \"mini\", but this run used suite \"other\"");
+    }
+}

@@ -1,0 +1,64 @@
+//! `skilleval score`: the JSON Lines contract for re-scoring saved answers offline.
+
+use crate::support::cli::skilleval;
+
+const ANSWERS: &str = r#"{"id": "a", "scenario": "linear-scaling-rule", "response": "Multiply the learning rate by 4 and warm up over 5 epochs.", "model": "ignored"}
+{"id": 7, "scenario": "gradient-accumulation", "response": "Accumulate gradients over 8 micro-batches of 64."}
+"#;
+
+fn lines(stdout: &[u8]) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(stdout).lines().map(|line| serde_json::from_str(line).unwrap()).collect()
+}
+
+#[test]
+fn one_line_per_answer_in_input_order() {
+    let output = skilleval(&["score", "-", "--format", "jsonl"], Some(ANSWERS));
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let scored = lines(&output.stdout);
+
+    assert_eq!(scored.len(), 2);
+    assert_eq!(scored[0]["id"], "a");
+    assert_eq!(scored[1]["id"], 7);
+    assert_eq!(scored[1]["scenario"], "gradient-accumulation");
+}
+
+#[test]
+fn output_fields_follow_the_contract() {
+    let output = skilleval(&["score", "-"], Some(ANSWERS));
+    let first = String::from_utf8_lossy(&output.stdout).lines().next().unwrap().to_string();
+    assert!(first.starts_with(r#"{"id":"a","scenario":"linear-scaling-rule","passes":false,"checks":[{"id":"#), "{first}");
+
+    let scored = lines(&output.stdout);
+    let check = &scored[0]["checks"][0];
+    let keys: Vec<&str> = check.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, ["evidence", "id", "kind", "shown"], "serde_json sorts keys when parsing back");
+    assert_eq!(check["id"], "lr-multiplier");
+    assert_eq!(check["kind"], "numeric");
+    assert_eq!(check["shown"], true);
+    assert!(check["evidence"].as_str().unwrap().contains("Multiply the learning rate by 4"));
+
+    let warmup = scored[0]["checks"].as_array().unwrap().iter().find(|check| check["id"] == "warmup").unwrap();
+    assert_eq!(warmup["shown"], true);
+    let undersized = scored[0]["checks"].as_array().unwrap().iter().find(|check| check["id"] == "undersized-multiplier").unwrap();
+    assert_eq!(undersized["kind"], "anti");
+    assert_eq!(undersized["shown"], false);
+    assert_eq!(undersized["evidence"], serde_json::Value::Null);
+}
+
+#[test]
+fn bad_line_is_named_and_nothing_is_printed() {
+    let input = format!("{ANSWERS}{{\"id\": \"c\", \"scenario\": \"linear-scaling-rule\"}}\n");
+    let output = skilleval(&["score", "-"], Some(&input));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("-:3:"), "{stderr}");
+    assert!(stderr.contains("response"), "{stderr}");
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn unknown_scenario_is_bad_input() {
+    let output = skilleval(&["score", "-"], Some(r#"{"id": 1, "scenario": "nope", "response": "x"}"#));
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("unknown scenario \"nope\""));
+}
