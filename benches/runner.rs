@@ -142,7 +142,13 @@ fn bench_runner_alone(samples: u32, concurrency: usize) -> bool {
 
     let folder = tempfile::tempdir().expect("temporary folder");
     let mut journal = Journal::create(folder.path()).expect("journal");
-    let settings = RunnerSettings { concurrency, limits: RateLimits::default(), retry: RetryPolicy::default(), max_errored: units };
+    let settings = RunnerSettings {
+        concurrency,
+        limits: RateLimits::default(),
+        retry: RetryPolicy::default(),
+        max_errored: units,
+        stop_on_interrupt: false,
+    };
     let started = Instant::now();
     let mut answered = 0;
     let tally = run_plan_blocking(agent, plan, &settings, |event| {

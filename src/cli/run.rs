@@ -187,6 +187,7 @@ pub fn execute(args: &RunArgs, mut progress: impl FnMut(&RunEvent)) -> Result<Co
         limits: prepared.chosen.limits,
         retry: prepared.chosen.retry,
         max_errored: args.max_errored.unwrap_or(usize::MAX),
+        stop_on_interrupt: false,
     };
 
     let mut results = Vec::with_capacity(positions.len());
@@ -262,6 +263,7 @@ pub fn run(args: &RunArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         limits: prepared.chosen.limits,
         retry: prepared.chosen.retry,
         max_errored: args.max_errored.unwrap_or((total as f64 * MAX_ERRORED_SHARE) as usize),
+        stop_on_interrupt: true,
     };
     let agent = Arc::new(prepared.chosen.agent);
 
@@ -297,7 +299,11 @@ fn finish(args: &RunArgs, mut book: ReportBook<'_>, tally: &RunTally, out: &mut 
         let message = format!("{} units were not run; finish them with --resume {}", tally.not_run, book.run_folder().display());
         writeln!(out, "{message}").map_err(output_error)?;
     }
-    Ok(applied.exit_code(exit_code(tally, &report)))
+    let code = exit_code(tally, &report);
+    if code == exit::INTERRUPTED {
+        return Ok(code);
+    }
+    Ok(applied.exit_code(code))
 }
 
 /// Loads and validates every input, picks the agent and expands the matrix, before any call.
@@ -385,9 +391,12 @@ fn sample_count(args: &RunArgs, agent: &Agent, suite: &Suite) -> Result<u32, Cli
     Ok(samples)
 }
 
-/// 3 when the run stopped early or more than half the units errored, else 1 when a gate
-/// fails, else 0.
+/// 130 after Ctrl-C, 3 when the run stopped early or more than half the units errored,
+/// else 1 when a gate fails, else 0.
 fn exit_code(tally: &RunTally, report: &RunReport) -> u8 {
+    if tally.interrupted {
+        return exit::INTERRUPTED;
+    }
     let finished = tally.answered + tally.errored;
     if tally.stopped || (finished > 0 && tally.errored as f64 > MAX_ERRORED_SHARE * finished as f64) {
         return exit::AGENT_FAILED;

@@ -2,6 +2,7 @@
 //! transient error waits as long as the retry policy (or the provider's `Retry-After`)
 //! requires and tries again, until the unit is answered or its last error is final.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use tokio::sync::mpsc::UnboundedSender;
@@ -13,12 +14,14 @@ use super::rate_limit::RateLimiter;
 use super::unit::{AnswerSource, UnitOutcome, UnitResult};
 use crate::agent::{Agent, AgentAnswer, AgentError, RetryPolicy};
 
-/// Runs one unit to its end and returns it; reports each retry on `messages`.
+/// Runs one unit to its end and returns it; reports each retry on `messages`. Once
+/// `stop` is raised the unit is not retried: it ends with its last error.
 pub(crate) async fn run_unit(
     agent: &Agent,
     unit: PendingUnit,
     retry: &RetryPolicy,
     limiter: &RateLimiter,
+    stop: &AtomicBool,
     messages: &UnboundedSender<Message>,
 ) -> FinishedUnit {
     let started = Instant::now();
@@ -36,7 +39,8 @@ pub(crate) async fn run_unit(
         if let Some(wait) = error.retry_after().filter(|wait| *wait <= retry.max_backoff) {
             limiter.pause_for(wait);
         }
-        let Some(delay) = retry.delay_before_retry(attempts, &error) else {
+        let delay = retry.delay_before_retry(attempts, &error).filter(|_| !stop.load(Ordering::SeqCst));
+        let Some(delay) = delay else {
             break Err(error);
         };
         log_retry(&unit, attempts, delay, &error);

@@ -27,6 +27,9 @@ pub enum RunEvent {
     /// More units errored than the run allows, so no further unit starts. Units in flight
     /// still finish.
     Stopping { errored: usize, max_errored: usize },
+    /// Ctrl-C stopped the run: no unit starts or retries any more, and units in flight
+    /// still finish.
+    Interrupted,
     /// Every unit that started has finished.
     Finished(RunTally),
 }
@@ -54,4 +57,6 @@ pub struct RunTally {
     pub calls: usize,
     /// Whether the run stopped early because too many units errored.
     pub stopped: bool,
+    /// Whether Ctrl-C stopped the run early.
+    pub interrupted: bool,
 }

@@ -19,7 +19,7 @@ pub use journal::{JOURNAL_FILE, Journal, JournalLine, read_journal};
 pub use plan::{CallEstimate, PendingUnit, PlanSources, RunPlan, plan_run};
 pub use progress::{Progress, ProgressMode};
 pub use rate_limit::RateLimits;
-pub use runner::{RunnerSettings, run_plan, run_plan_blocking};
+pub use runner::{INTERRUPTED_EXIT_CODE, RunnerSettings, run_plan, run_plan_blocking};
 pub use unit::{AnswerSource, UnitOutcome, UnitResult};
 
 use std::path::{Path, PathBuf};

@@ -57,6 +57,9 @@ impl Progress {
             RunEvent::Stopping { errored, max_errored } => {
                 self.line(&format!("stopping: {errored} units errored, more than the {max_errored} allowed; units in flight still finish"));
             }
+            RunEvent::Interrupted => {
+                self.line("interrupted: starting no more units; units in flight still finish (Ctrl-C again to quit at once)");
+            }
             RunEvent::Finished(tally) => self.finish(tally),
         }
     }

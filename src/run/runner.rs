@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
+use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender, WeakUnboundedSender};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::attempt::run_unit;
@@ -24,6 +24,10 @@ pub struct RunnerSettings {
     pub retry: RetryPolicy,
     /// Errored units the run tolerates; one more stops it.
     pub max_errored: usize,
+    /// Whether Ctrl-C (SIGINT) stops the run gracefully: no unit starts or retries after
+    /// it, units in flight finish and are reported, and a second Ctrl-C ends the process
+    /// with exit code 130.
+    pub stop_on_interrupt: bool,
 }
 
 /// An event on its way to the caller, with the permit of the unit it finishes. The
@@ -47,8 +51,12 @@ pub async fn run_plan(agent: Arc<Agent>, plan: RunPlan, settings: &RunnerSetting
 
     let stop = Arc::new(AtomicBool::new(false));
     let (sender, receiver) = mpsc::unbounded_channel();
+    let interrupt_watch = settings.stop_on_interrupt.then(|| tokio::spawn(watch_interrupt(Arc::clone(&stop), sender.downgrade())));
     let dispatcher = tokio::spawn(dispatch(agent, plan.to_call, settings.clone(), Arc::clone(&stop), sender));
     collect(receiver, settings.max_errored, &stop, &mut tally, &mut on_event).await;
+    if let Some(watch) = interrupt_watch {
+        watch.abort();
+    }
 
     let started = dispatcher.await.expect("the dispatcher does not panic");
     tally.not_run = calls - started;
@@ -69,8 +77,9 @@ async fn dispatch(agent: Arc<Agent>, units: Vec<PendingUnit>, settings: RunnerSe
         }
         started += 1;
         let (agent, limiter, retry, messages) = (Arc::clone(&agent), Arc::clone(&limiter), Arc::clone(&retry), messages.clone());
+        let stop = Arc::clone(&stop);
         tokio::spawn(async move {
-            let finished = run_unit(&agent, unit, &retry, &limiter, &messages).await;
+            let finished = run_unit(&agent, unit, &retry, &limiter, &stop, &messages).await;
             let _ = messages.send(Message { event: RunEvent::UnitFinished(finished), permit: Some(permit) });
         });
     }
@@ -88,6 +97,9 @@ async fn collect(
 ) {
     while let Some(Message { event, permit }) = receiver.recv().await {
         let mut stopping = None;
+        if let RunEvent::Interrupted = &event {
+            tally.interrupted = true;
+        }
         if let RunEvent::UnitFinished(unit) = &event {
             tally.calls += unit.attempts as usize;
             if unit.result.is_errored() {
@@ -109,6 +121,26 @@ async fn collect(
         }
     }
 }
+
+/// Waits for Ctrl-C, then stops the run and reports it; a second Ctrl-C ends the
+/// process. The sender is weak so that this watch does not keep the run's event
+/// channel open.
+async fn watch_interrupt(stop: Arc<AtomicBool>, messages: WeakUnboundedSender<Message>) {
+    if tokio::signal::ctrl_c().await.is_err() {
+        return;
+    }
+    stop.store(true, Ordering::SeqCst);
+    if let Some(sender) = messages.upgrade() {
+        let _ = sender.send(Message { event: RunEvent::Interrupted, permit: None });
+    }
+    if tokio::signal::ctrl_c().await.is_ok() {
+        tracing::warn!("interrupted twice; exiting without waiting for units in flight");
+        std::process::exit(i32::from(INTERRUPTED_EXIT_CODE));
+    }
+}
+
+/// The exit code of a process ended by SIGINT, as shells report it: 128 + 2.
+pub const INTERRUPTED_EXIT_CODE: u8 = 130;
 
 /// Runs the plan on a new tokio runtime, for callers that are not async.
 pub fn run_plan_blocking(agent: Arc<Agent>, plan: RunPlan, settings: &RunnerSettings, on_event: impl FnMut(RunEvent)) -> std::io::Result<RunTally> {
@@ -141,7 +173,7 @@ mod tests {
     }
 
     fn settings(concurrency: usize, max_errored: usize) -> RunnerSettings {
-        RunnerSettings { concurrency, limits: RateLimits::default(), retry: RetryPolicy::default(), max_errored }
+        RunnerSettings { concurrency, limits: RateLimits::default(), retry: RetryPolicy::default(), max_errored, stop_on_interrupt: false }
     }
 
     #[tokio::test]
@@ -159,7 +191,7 @@ mod tests {
         let mut samples: Vec<u32> = finished.iter().map(|result| result.key.sample).collect();
         samples.sort_unstable();
         assert_eq!(samples, (0..50).collect::<Vec<_>>());
-        assert_eq!(tally, RunTally { answered: 40, errored: 10, not_run: 0, calls: 50, stopped: false });
+        assert_eq!(tally, RunTally { answered: 40, errored: 10, not_run: 0, calls: 50, stopped: false, interrupted: false });
         let missing = finished.iter().find(|result| result.key.sample == 45).unwrap();
         assert!(matches!(&missing.outcome, UnitOutcome::Errored { error } if error.contains("no recording")));
     }

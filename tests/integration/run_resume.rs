@@ -70,6 +70,35 @@ fn kill_then_resume_calls_nothing_twice() {
 }
 
 #[test]
+fn interrupt_keeps_every_paid_call() {
+    let mock = MockAgent::start(MockConfig { latency: Duration::from_millis(400), ..MockConfig::default() });
+    let entry = format!("kind: openai\nmodel: m\nbase_url: {}\nconcurrency: {CONCURRENCY}", mock.openai_url());
+    let folders = RunFolders::new(&entry);
+    let mut args = folders.run_args(SAMPLES, &folders.out());
+    args.push("--no-cache".to_string());
+
+    let child = spawn_skilleval(&args);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while mock.requests() < 2 * CONCURRENCY && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // SAFETY: kill sends a signal to our own child, which has not been waited for yet.
+    let sent = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    assert_eq!(sent, 0, "SIGINT sent");
+    let output = child.wait_with_output().unwrap();
+
+    assert_eq!(exit_code(&output), 130, "{}", String::from_utf8_lossy(&output.stderr));
+    let journaled = read_journal(&folders.out()).len() as u64;
+    assert_eq!(journaled, mock.requests(), "every request sent before the interrupt was answered and journaled");
+    assert!(journaled < SAMPLES as u64 * UNITS_PER_SAMPLE as u64, "the run stopped early");
+    let results = read_results(&folders.out());
+    assert_eq!(results["units"].as_array().unwrap().len() as u64, journaled, "the final report has every finished unit");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("finish them with --resume"), "{stdout}");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("interrupted"));
+}
+
+#[test]
 fn resume_with_other_flags_rejected() {
     let mock = MockAgent::start(MockConfig::default());
     let entry = format!("kind: openai\nmodel: m\nbase_url: {}", mock.openai_url());
