@@ -1,6 +1,6 @@
 //! [`RunEvent`]: the one stream through which the runner reports what happens. The
 //! progress display, the journal, the response cache, the recorder and the report
-//! writer all read it; none of them sees the runner's tasks.
+//! writer all read it, and none of them has access to the runner's tasks.
 
 use std::time::Duration;
 
