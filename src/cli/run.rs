@@ -81,11 +81,11 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub concurrency: Option<u32>,
 
-    /// Most requests started per minute, retries included [default: the agent entry's, or no limit]
+    /// Maximum requests started per minute, retries included [default: the agent entry's, or no limit]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub requests_per_minute: Option<u32>,
 
-    /// Most tokens (input and output) per minute, estimated before each call and corrected after [default: the agent entry's, or no limit]
+    /// Maximum tokens (input and output) per minute, estimated before each call and corrected after [default: the agent entry's, or no limit]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub tokens_per_minute: Option<u64>,
 
