@@ -27,6 +27,7 @@ pub struct Cli {
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant, reason = "parsed once per process, so its size does not matter")]
 pub enum Command {
     /// Send every scenario to an agent with and without the skill, score the answers, evaluate the gates
     Run(run::RunArgs),

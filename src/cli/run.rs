@@ -1,23 +1,31 @@
 //! `skilleval run`: sends every scenario to an agent with and without the skill,
 //! scores the answers, evaluates the gates and writes the reports. Everything that can
-//! be wrong with the input is checked before the first request.
+//! be wrong with the input is checked before the first request, and a run that needs
+//! more calls than `--max-calls` does not start.
 
-use std::io::IsTerminal;
-use std::path::PathBuf;
+mod agent_choice;
+mod records;
+
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::suite_arg::SuiteArg;
-use super::{timestamp, CliError};
-use crate::agent::{Agent, OpenAiAgent, OpenAiConfig, ReplayAgent, DEFAULT_SYSTEM_PROMPT};
-use crate::matrix::{expand, MatrixSpec};
-use crate::run::{run_blocking, RunEvent, RunOptions, UnitOutcome, UnitResult};
-use crate::report::{Exporter, ReportInputs, RunReport, TerminalExporter};
-use crate::score::{AnswerScore, Scorer};
+use super::{CliError, exit, timestamp};
+use crate::agent::{Agent, AgentRequest, DEFAULT_SYSTEM_PROMPT, Recorder, UnitKey};
+use crate::matrix::{MatrixSpec, expand};
+use crate::report::{Exporter, RunReport, TerminalExporter};
+use crate::run::{
+    CallEstimate, Journal, JournalLine, PlanSources, Progress, ProgressMode, ResponseCache, RunEvent, RunTally,
+    RunnerSettings, UnitOutcome, UnitResult, plan_run, read_journal, run_plan_blocking,
+};
+use crate::score::{ScoredUnit, Scorer};
 use crate::suite::{Arm, Phase, Skill, Suite};
 
-/// The recorded answers the default run replays: real answers to the six scenarios,
-/// without a skill and with the upstream batch-size skill v1.0.0 loaded.
-const DEFAULT_RECORDINGS: &str = include_str!("../../fixtures/replay/default.jsonl");
+pub use agent_choice::ChosenAgent;
+use agent_choice::choose_agent;
+use records::{ReportBook, ReportContext, RunRecords};
 
 /// Arguments of `skilleval run`.
 #[derive(Debug, clap::Args)]
@@ -25,31 +33,35 @@ pub struct RunArgs {
     #[command(flatten)]
     pub suite: SuiteArg,
 
-    /// Which agent answers: `replay` serves recorded answers, `openai` calls an OpenAI-compatible chat API
-    #[arg(long, value_enum, default_value_t = AgentKind::Replay)]
-    pub agent: AgentKind,
+    /// Which agent answers: `replay` (recorded answers), `openai` (an OpenAI-compatible chat API), `anthropic` (the Messages API), or the id of an entry in --agents
+    #[arg(long, value_name = "ID", default_value = "replay")]
+    pub agent: String,
+
+    /// YAML file listing agents by id, with their models, servers, limits and retry policies
+    #[arg(long, value_name = "FILE")]
+    pub agents: Option<PathBuf>,
 
     /// JSON Lines recordings for the replay agent [default: the built-in recordings]
     #[arg(long, value_name = "FILE")]
     pub recordings: Option<PathBuf>,
 
-    /// Model name sent to the API (openai)
+    /// Model name sent to the API (openai, anthropic)
     #[arg(long, value_name = "NAME")]
     pub model: Option<String>,
 
-    /// Base URL of the API, up to and including the version (openai)
-    #[arg(long, value_name = "URL", default_value = "https://api.openai.com/v1")]
-    pub base_url: String,
+    /// Base URL of the API (openai: up to and including the version) [default: the provider's own API]
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
 
-    /// Environment variable that holds the API key (openai); the key itself is never logged or written
-    #[arg(long, value_name = "VAR", default_value = "OPENAI_API_KEY")]
-    pub api_key_env: String,
+    /// Environment variable that contains the API key [default: OPENAI_API_KEY or ANTHROPIC_API_KEY]; the key itself is never logged or written
+    #[arg(long, value_name = "VAR")]
+    pub api_key_env: Option<String>,
 
-    /// Sampling temperature (openai) [default: the server's]
+    /// Sampling temperature (openai, anthropic) [default: the server's]
     #[arg(long)]
     pub temperature: Option<f64>,
 
-    /// Maximum tokens per answer (openai) [default: the server's]
+    /// Maximum tokens per answer (openai, anthropic) [default: the server's for openai, 4096 for anthropic]
     #[arg(long, value_name = "N")]
     pub max_tokens: Option<u32>,
 
@@ -65,13 +77,49 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub samples: Option<u32>,
 
-    /// Requests in flight at once
-    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..))]
-    pub concurrency: u32,
+    /// Requests in flight at once [default: the agent entry's, or 4]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub concurrency: Option<u32>,
 
-    /// Folder for the reports: results.json, report.md, report.html, junit.xml, snapshot.json and the phase document
-    #[arg(long, value_name = "DIR", default_value = "skilleval-out")]
+    /// Most requests started per minute, retries included [default: the agent entry's, or no limit]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub requests_per_minute: Option<u32>,
+
+    /// Most tokens (input and output) per minute, estimated before each call and corrected after [default: the agent entry's, or no limit]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub tokens_per_minute: Option<u64>,
+
+    /// Run folder: journal.jsonl and the reports (results.json, report.md, report.html, junit.xml, snapshot.json and the phase document)
+    #[arg(long, value_name = "DIR", default_value = "skilleval-out", conflicts_with = "resume")]
     pub out: PathBuf,
+
+    /// Finish the run in this folder: units answered in its journal are not called again; give the original run's flags
+    #[arg(long, value_name = "RUN_DIR")]
+    pub resume: Option<PathBuf>,
+
+    /// Folder of the response cache, which answers a request seen before without a call
+    #[arg(long, value_name = "DIR", env = "SKILLEVAL_CACHE_DIR", default_value = ".skilleval-cache")]
+    pub cache_dir: PathBuf,
+
+    /// Call the agent for every unit even when the cache has its answer (answers are still stored)
+    #[arg(long)]
+    pub no_cache: bool,
+
+    /// Print how many calls the run would make and an estimate of their tokens, then stop
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Do not start a run that needs more than N calls (cached and journaled units need none)
+    #[arg(long, value_name = "N")]
+    pub max_calls: Option<usize>,
+
+    /// Stop starting units once more than N have errored, and exit with code 3 [default: half the units]
+    #[arg(long, value_name = "N")]
+    pub max_errored: Option<usize>,
+
+    /// Append every answer to this JSON Lines file in the replay format
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
 
     /// Evaluate the gates of this phase and the earlier ones [default: every gate whose inputs exist]
     #[arg(long, value_enum)]
@@ -102,62 +150,219 @@ impl From<PhaseArg> for Phase {
     }
 }
 
-/// The kinds of agent `run` can build from flags.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum AgentKind {
-    Replay,
-    Openai,
+/// Share of units that may error before the run counts as failed to reach the agent.
+const MAX_ERRORED_SHARE: f64 = 0.5;
+
+/// Everything validated and planned before the first call.
+struct Prepared {
+    suite: Suite,
+    skill: Option<Arc<Skill>>,
+    chosen: ChosenAgent,
+    samples: u32,
+    requests: Vec<AgentRequest>,
+    journal: Option<HashMap<UnitKey, JournalLine>>,
 }
 
-/// A finished run: every unit with its score (`None` for errored units).
+/// A finished in-memory run: every unit in matrix order, with its score (`None` for
+/// errored units).
 pub struct CompletedRun {
     pub suite: Suite,
     pub agent_description: String,
     pub skill: Option<Arc<Skill>>,
     pub samples: u32,
-    pub units: Vec<(UnitResult, Option<AnswerScore>)>,
+    pub units: Vec<ScoredUnit>,
 }
 
-/// Validates everything, runs every unit and scores the answers.
+/// Validates everything, runs every unit and scores the answers, in memory: no journal,
+/// cache, recording or report is read or written. For library callers and tests.
 pub fn execute(args: &RunArgs, mut progress: impl FnMut(&RunEvent)) -> Result<CompletedRun, CliError> {
+    let prepared = prepare(args)?;
+    let scorer = Scorer::new(&prepared.suite)?;
+    let positions: HashMap<UnitKey, usize> =
+        prepared.requests.iter().enumerate().map(|(index, request)| (request.key.clone(), index)).collect();
+    let sources = PlanSources { agent_identity: &prepared.chosen.identity, journal: None, cache: None, max_tokens: None };
+    let plan = plan_run(prepared.requests, sources).map_err(|error| CliError::Input(error.to_string()))?;
+    let settings = RunnerSettings {
+        concurrency: prepared.chosen.concurrency as usize,
+        limits: prepared.chosen.limits,
+        retry: prepared.chosen.retry,
+        max_errored: args.max_errored.unwrap_or(usize::MAX),
+        stop_on_interrupt: false,
+    };
+
+    let mut results = Vec::with_capacity(positions.len());
+    run_plan_blocking(Arc::new(prepared.chosen.agent), plan, &settings, |event| {
+        progress(&event);
+        if let RunEvent::UnitFinished(unit) = event {
+            results.push(unit.result);
+        }
+    })
+    .map_err(|error| CliError::Agent(format!("cannot start the runtime: {error}")))?;
+    results.sort_by_key(|result| positions[&result.key]);
+
+    let units = results.into_iter().map(|result| score_result(&scorer, result)).collect::<Result<_, _>>()?;
+    let agent_description = prepared.chosen.description;
+    Ok(CompletedRun { suite: prepared.suite, agent_description, skill: prepared.skill, samples: prepared.samples, units })
+}
+
+/// Scores an answered unit; an errored unit gets no score.
+fn score_result(scorer: &Scorer, result: UnitResult) -> Result<ScoredUnit, CliError> {
+    let score = match &result.outcome {
+        UnitOutcome::Answered { response } => Some(scorer.score(&result.key.scenario, response)?),
+        UnitOutcome::Errored { .. } => None,
+    };
+    Ok((result, score))
+}
+
+/// Runs the command and returns the exit code: the gates' verdict, 3 when too many
+/// units errored, or 0 after a dry run.
+pub fn run(args: &RunArgs, out: &mut dyn Write) -> Result<u8, CliError> {
+    let started_at = timestamp::now_rfc3339();
+    args.report.validate()?;
+    let prepared = prepare(args)?;
+    let scorer = Scorer::new(&prepared.suite)?;
+    let cache = (prepared.chosen.cacheable).then(|| ResponseCache::new(&args.cache_dir));
+    let keys: Vec<_> = prepared.requests.iter().map(|request| request.key.clone()).collect();
+    let total = keys.len();
+
+    let sources = PlanSources {
+        agent_identity: &prepared.chosen.identity,
+        journal: prepared.journal.as_ref(),
+        cache: cache.as_ref().filter(|_| !args.no_cache),
+        max_tokens: prepared.chosen.max_tokens,
+    };
+    let plan = plan_run(prepared.requests, sources).map_err(|error| CliError::Input(error.to_string()))?;
+    if args.dry_run {
+        write_estimate(out, total, &plan.estimate).map_err(|error| CliError::Output(error.to_string()))?;
+        return Ok(exit::SUCCESS);
+    }
+    check_max_calls(args, &plan.estimate)?;
+
+    let context = ReportContext {
+        suite: &prepared.suite,
+        scorer: &scorer,
+        agent_description: prepared.chosen.description.clone(),
+        skill: prepared.skill.clone(),
+        samples: prepared.samples,
+        up_to_phase: args.phase.map(Phase::from),
+        out: run_folder(args).to_path_buf(),
+        started_at,
+    };
+    let book = ReportBook::new(context, &keys);
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let mut records = RunRecords {
+        progress: Progress::new(ProgressMode::detect()),
+        journal: open_journal(args)?,
+        cache,
+        recorder: open_recorder(args)?,
+        reports: sender,
+        failure: None,
+    };
+    let settings = RunnerSettings {
+        concurrency: prepared.chosen.concurrency as usize,
+        limits: prepared.chosen.limits,
+        retry: prepared.chosen.retry,
+        max_errored: args.max_errored.unwrap_or((total as f64 * MAX_ERRORED_SHARE) as usize),
+        stop_on_interrupt: true,
+    };
+    let agent = Arc::new(prepared.chosen.agent);
+
+    let (tally, book, failure) = std::thread::scope(|scope| {
+        let reporter = scope.spawn(move || book.fill(receiver));
+        let tally = run_plan_blocking(agent, plan, &settings, |event| records.handle(event));
+        let failure = records.failure.take();
+        drop(records);
+        (tally, reporter.join().expect("the report thread does not panic"), failure)
+    });
+    let tally = tally.map_err(|error| CliError::Agent(format!("cannot start the runtime: {error}")))?;
+    if let Some(failure) = failure {
+        return Err(failure);
+    }
+    finish(args, book, &tally, out)
+}
+
+/// Writes the final reports (with the baseline comparison and extra files that the
+/// report flags ask for) and the terminal table, and picks the exit code.
+fn finish(args: &RunArgs, mut book: ReportBook<'_>, tally: &RunTally, out: &mut dyn Write) -> Result<u8, CliError> {
+    if let Some(failure) = book.failure.take() {
+        return Err(failure);
+    }
+    let mut report = book.build(Some(timestamp::now_rfc3339()))?;
+    let applied = args.report.apply(&mut report, book.run_folder())?;
+    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
+    let output_error = |error: std::io::Error| CliError::Output(error.to_string());
+    TerminalExporter::new(color).write_report(&report, out).map_err(|error| CliError::Output(error.to_string()))?;
+    for path in &applied.written {
+        writeln!(out, "wrote {}", path.display()).map_err(output_error)?;
+    }
+    if tally.not_run > 0 {
+        let message = format!("{} units were not run; finish them with --resume {}", tally.not_run, book.run_folder().display());
+        writeln!(out, "{message}").map_err(output_error)?;
+    }
+    let code = exit_code(tally, &report);
+    if code == exit::INTERRUPTED {
+        return Ok(code);
+    }
+    Ok(applied.exit_code(code))
+}
+
+/// Loads and validates every input, picks the agent and expands the matrix, before any call.
+fn prepare(args: &RunArgs) -> Result<Prepared, CliError> {
     let suite = args.suite.load()?;
-    let scorer = Scorer::new(&suite)?;
     let skill = args.skill.as_deref().map(Skill::read).transpose().map_err(|error| CliError::Input(error.to_string()))?;
     let skill = skill.map(Arc::new);
-    let agent = build_agent(args)?;
-    let samples = sample_count(args, &agent, &suite)?;
-
+    let chosen = choose_agent(args)?;
+    let samples = sample_count(args, &chosen.agent, &suite)?;
     let spec = MatrixSpec { arms: &Arm::BOTH, samples, system_prompt: &args.system_prompt, skill: skill.as_ref() };
     let requests = expand(&suite, &spec);
-    let agent_description = agent.describe();
-    let options = RunOptions { concurrency: args.concurrency as usize };
-    let results = run_blocking(Arc::new(agent), requests, &options, |event| progress(&event))
-        .map_err(|error| CliError::Agent(format!("cannot start the runtime: {error}")))?;
-
-    let units = score_results(&scorer, results)?;
-    Ok(CompletedRun { suite, agent_description, skill, samples, units })
+    let journal = match &args.resume {
+        Some(folder) => Some(read_journal(folder).map_err(|error| CliError::Input(error.to_string()))?.0),
+        None => None,
+    };
+    Ok(Prepared { suite, skill, chosen, samples, requests, journal })
 }
 
-fn build_agent(args: &RunArgs) -> Result<Agent, CliError> {
-    crate::agent::install_crypto_provider();
-    match args.agent {
-        AgentKind::Replay => {
-            let replay = match &args.recordings {
-                Some(path) => ReplayAgent::from_file(path),
-                None => ReplayAgent::from_jsonl_str(DEFAULT_RECORDINGS, "<built-in recordings>"),
-            };
-            Ok(Agent::Replay(replay.map_err(|error| CliError::Input(error.to_string()))?))
-        }
-        AgentKind::Openai => {
-            let model = args.model.clone().ok_or_else(|| CliError::Input("--agent openai needs --model".into()))?;
-            let mut config = OpenAiConfig::new(model);
-            config.base_url = args.base_url.clone();
-            config.api_key_variable = args.api_key_env.clone();
-            config.temperature = args.temperature;
-            config.max_tokens = args.max_tokens;
-            let agent = OpenAiAgent::new(config).map_err(|error| CliError::Input(error.to_string()))?;
-            Ok(Agent::OpenAi(agent))
-        }
+/// Returns the run folder: the one being resumed, or `--out`.
+fn run_folder(args: &RunArgs) -> &Path {
+    args.resume.as_deref().unwrap_or(&args.out)
+}
+
+/// Opens the journal: appending to the resumed run's, or a new one.
+fn open_journal(args: &RunArgs) -> Result<Journal, CliError> {
+    let journal = match &args.resume {
+        Some(folder) => Journal::resume(folder).map(|(journal, _)| journal),
+        None => Journal::create(&args.out),
+    };
+    journal.map_err(|error| CliError::Output(error.to_string()))
+}
+
+fn open_recorder(args: &RunArgs) -> Result<Option<Recorder>, CliError> {
+    let Some(path) = &args.record else { return Ok(None) };
+    Recorder::open(path).map(Some).map_err(|error| CliError::Input(error.to_string()))
+}
+
+/// Prints what a dry run found.
+fn write_estimate(out: &mut dyn Write, total: usize, estimate: &CallEstimate) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{total} units: {} calls needed, {} answered in the journal, {} in the cache",
+        estimate.calls, estimate.from_journal, estimate.from_cache
+    )?;
+    let output = match estimate.max_output_tokens {
+        Some(tokens) => format!("at most {tokens} output tokens (max_tokens per call)"),
+        None => "output tokens unknown (the agent sets no max_tokens)".to_string(),
+    };
+    writeln!(out, "estimate: about {} input tokens (4 characters per token), {output}; retries not included", estimate.input_tokens)
+}
+
+/// Rejects a run that needs more calls than `--max-calls` allows.
+fn check_max_calls(args: &RunArgs, estimate: &CallEstimate) -> Result<(), CliError> {
+    match args.max_calls {
+        Some(max_calls) if estimate.calls > max_calls => Err(CliError::Input(format!(
+            "the run needs {} calls, more than --max-calls {max_calls}; nothing was sent (see --dry-run)",
+            estimate.calls
+        ))),
+        _ => Ok(()),
     }
 }
 
@@ -186,60 +391,18 @@ fn sample_count(args: &RunArgs, agent: &Agent, suite: &Suite) -> Result<u32, Cli
     Ok(samples)
 }
 
-fn score_results(scorer: &Scorer, results: Vec<UnitResult>) -> Result<Vec<(UnitResult, Option<AnswerScore>)>, CliError> {
-    results
-        .into_iter()
-        .map(|result| {
-            let score = match &result.outcome {
-                UnitOutcome::Answered { response } => Some(scorer.score(&result.key.scenario, response)?),
-                UnitOutcome::Errored { .. } => None,
-            };
-            Ok((result, score))
-        })
-        .collect()
-}
-
-/// Runs the command: executes the run, writes the reports, prints the terminal
-/// table, and returns the exit code the gates and errored units call for.
-pub fn run(args: &RunArgs, out: &mut dyn std::io::Write) -> Result<u8, CliError> {
-    let started_at = timestamp::now_rfc3339();
-    args.report.validate()?;
-    let completed = execute(args, |_| {})?;
-    let finished_at = timestamp::now_rfc3339();
-
-    let mut report = RunReport::build(ReportInputs {
-        suite: &completed.suite,
-        agent: completed.agent_description.clone(),
-        skill: completed.skill.as_deref(),
-        samples: completed.samples,
-        arms: Arm::BOTH.to_vec(),
-        started_at: Some(started_at),
-        finished_at: Some(finished_at),
-        units: &completed.units,
-        up_to_phase: args.phase.map(Phase::from),
-    })
-    .map_err(|error| CliError::Output(error.to_string()))?;
-
-    let applied = args.report.apply(&mut report, &args.out)?;
-    let color = std::io::stdout().is_terminal();
-    TerminalExporter::new(color).write_report(&report, out).map_err(|error| CliError::Output(error.to_string()))?;
-    for path in &applied.written {
-        writeln!(out, "wrote {}", path.display()).map_err(|error| CliError::Output(error.to_string()))?;
+/// 130 after Ctrl-C, 3 when the run stopped early or more than half the units errored,
+/// else 1 when a gate fails, else 0.
+fn exit_code(tally: &RunTally, report: &RunReport) -> u8 {
+    if tally.interrupted {
+        return exit::INTERRUPTED;
     }
-    Ok(applied.exit_code(exit_code(&completed.units, &report)))
-}
-
-/// Share of units that may error before the run counts as failed to reach the agent.
-const MAX_ERRORED_SHARE: f64 = 0.5;
-
-/// 3 when more than half the units errored, else 1 when a gate fails, else 0.
-fn exit_code(units: &[(UnitResult, Option<AnswerScore>)], report: &RunReport) -> u8 {
-    let errored = units.iter().filter(|(_, score)| score.is_none()).count();
-    if !units.is_empty() && errored as f64 > MAX_ERRORED_SHARE * units.len() as f64 {
-        return super::exit::AGENT_FAILED;
+    let finished = tally.answered + tally.errored;
+    if tally.stopped || (finished > 0 && tally.errored as f64 > MAX_ERRORED_SHARE * finished as f64) {
+        return exit::AGENT_FAILED;
     }
     if report.gates.iter().any(|gate| gate.fails()) {
-        return super::exit::GATE_FAILED;
+        return exit::GATE_FAILED;
     }
-    super::exit::SUCCESS
+    exit::SUCCESS
 }

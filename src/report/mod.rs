@@ -31,7 +31,7 @@ pub use html::HtmlExporter;
 pub use json::JsonExporter;
 pub use junit::JunitExporter;
 pub use markdown::MarkdownExporter;
-pub use model::{ReportInputs, RunMetadata, RunReport, SCHEMA_VERSION, UnitReport};
+pub use model::{ReportInputs, RunMetadata, RunReport, RunTotals, SCHEMA_VERSION, UnitReport};
 pub use phase::{GreenPhaseExporter, RedPhaseExporter};
 pub use snapshot_file::SnapshotExporter;
 pub use suite_info::{CheckInfo, PassThresholds, PatternInfo, ScenarioInfo};

@@ -46,6 +46,48 @@ pub struct RunReport {
     /// The comparison with a baseline snapshot, when one was given.
     #[serde(default)]
     pub baseline: Option<Comparison>,
+    /// Token usage and latency summed over the units; absent in files written before
+    /// it was added.
+    #[serde(default)]
+    pub totals: RunTotals,
+}
+
+/// Sums over every unit of a run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunTotals {
+    pub answered: u32,
+    pub errored: u32,
+    /// Input tokens of the units whose agent reported usage.
+    pub input_tokens: u64,
+    /// Output tokens of the units whose agent reported usage.
+    pub output_tokens: u64,
+    /// Units whose agent reported no usage, such as replayed or subprocess answers.
+    pub units_without_usage: u32,
+    /// Latency summed over the units, retries included: the agent time the run used,
+    /// which exceeds its wall time when units run concurrently.
+    pub latency_ms: u64,
+}
+
+impl RunTotals {
+    /// Sums the units' outcomes, usage and latency.
+    fn of(units: &[UnitReport]) -> RunTotals {
+        let mut totals = RunTotals::default();
+        for unit in units {
+            match unit.outcome {
+                UnitOutcome::Answered { .. } => totals.answered += 1,
+                UnitOutcome::Errored { .. } => totals.errored += 1,
+            }
+            match unit.usage {
+                Some(usage) => {
+                    totals.input_tokens += usage.input_tokens;
+                    totals.output_tokens += usage.output_tokens;
+                }
+                None => totals.units_without_usage += 1,
+            }
+            totals.latency_ms += unit.latency_ms;
+        }
+        totals
+    }
 }
 
 /// Run metadata: the suite, agent, skill, samples, arms and timestamps.
@@ -122,7 +164,8 @@ impl RunReport {
         });
         let effect = Some(skill_effect(&summaries));
 
-        let units = inputs.units.iter().map(|(result, score)| unit_report(result, score.as_ref())).collect();
+        let units: Vec<UnitReport> = inputs.units.iter().map(|(result, score)| unit_report(result, score.as_ref())).collect();
+        let totals = RunTotals::of(&units);
         Ok(RunReport {
             schema_version: SCHEMA_VERSION,
             run: run_metadata(&inputs),
@@ -135,6 +178,7 @@ impl RunReport {
             patterns: suite.patterns.iter().map(PatternInfo::of).collect(),
             pass_thresholds: Some(PassThresholds::of(suite)),
             baseline: None,
+            totals,
         })
     }
 
@@ -192,6 +236,19 @@ fn unit_report(result: &UnitResult, score: Option<&AnswerScore>) -> UnitReport {
 mod tests {
     use super::*;
     use crate::report::test_support::sample_report;
+
+    #[test]
+    fn totals_sum_usage_and_latency() {
+        let report = sample_report();
+        let totals = report.totals;
+        assert_eq!(totals.answered + totals.errored, report.units.len() as u32);
+        let input: u64 = report.units.iter().filter_map(|unit| unit.usage).map(|usage| usage.input_tokens).sum();
+        assert_eq!(totals.input_tokens, input);
+        let latency: u64 = report.units.iter().map(|unit| unit.latency_ms).sum();
+        assert_eq!(totals.latency_ms, latency);
+        let without = report.units.iter().filter(|unit| unit.usage.is_none()).count() as u32;
+        assert_eq!(totals.units_without_usage, without);
+    }
 
     #[test]
     fn schema_version_is_first_field() {

@@ -1,5 +1,4 @@
 //! The one integration test binary; each feature has its own module.
-
 mod agent_anthropic;
 mod agent_file;
 mod agent_openai;
@@ -14,6 +13,10 @@ mod report_browser;
 mod report_exports;
 mod report_fixture;
 mod report_formats;
+mod run_agents;
+mod run_cache;
+mod run_faults;
+mod run_resume;
 mod score_cli;
 mod scorer_agreement;
 mod snapshot_baseline;

@@ -2,3 +2,5 @@
 
 pub mod cli;
 pub mod mock_http;
+pub mod mock_agent;
+pub mod run_support;
