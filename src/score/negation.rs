@@ -24,18 +24,22 @@ static DISMISSALS: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Sentences that report a view in order to reject it.
 static REPORTED_VIEWS: LazyLock<Regex> = LazyLock::new(|| {
-    compile_regex(r"(?i)\b(you('ll| will| may| might) (sometimes |often )?(see|hear|read)|you (sometimes|often) (see|hear|read)|some (people|guides|tutorials) (say|suggest|recommend)|people (often )?(say|assume|think)|(is|are) (often |sometimes )?quoted|the (naive|tempting|common|usual) (answer|advice|instinct|assumption)|common (mistake|misconception|trap|myth)|it's tempting|tempting to|a myth|myth that|the trap is|the mistake is|normally (you'd|you would|i'd|i would)|usually you'd|ordinarily|in general,? i'd (tell|say|suggest|recommend)|would have you|would tell you to)\b")
+    compile_regex(r"(?i)\b(you('ll| will| may| might) (sometimes |often )?(see|hear|read)|you (sometimes|often) (see|hear|read)|some (people|guides|tutorials) (say|suggest|recommend)|people (often )?(say|assume|think)|(is|are) (often |sometimes )?quoted|the (naive|tempting|common|usual) (answer|advice|instinct|assumption)|common (mistake|misconception|trap|myth)|it's tempting|tempting to|a myth|myth that|the trap is|the mistake is|normally (you'd|you would|i'd|i would)|usually you'd|ordinarily|in general,? i'd (tell|say|suggest|recommend)|would have you|would tell you to|tempted to)\b")
 });
 
 /// Characters and words that open a new clause, ending a negation's reach.
 static CLAUSE_BREAKS: LazyLock<Regex> = LazyLock::new(|| {
-    compile_regex(r"(?i)[;:!?()\[\]|—–]|,\s+(but|so|and|because|since|which|while|though|although)\b|\b(but|so|because|since|then|otherwise|unless|although|though)\b|\. ")
+    compile_regex(r"(?i)[;:!?()\[\]|—–]|,\s+(but|so|and|because|since|which|while|though|although)\b|\b(but|so|because|since|then|otherwise|unless|although|though|once|when|whenever|if|whereas|after|before)\b|\. ")
 });
 
 /// What ends a dismissal's reach after a match. A colon does not, so that
 /// "Warmup: not needed" dismisses warmup.
 static DISMISSAL_BREAKS: LazyLock<Regex> =
-    LazyLock::new(|| compile_regex(r"(?i)[.;!?]|,\s+but\b|\bbut\b"));
+    LazyLock::new(|| compile_regex(r"(?i)[.;!?]|,\s+(but|and|while|whereas)\b|\bbut\b"));
+
+/// Negators that reach only the next few words: "512 instead of 128 gives 4x fewer
+/// steps" does not negate the steps.
+static NARROW_NEGATORS: LazyLock<Regex> = LazyLock::new(|| compile_regex(r"(?i)^(instead of|rather than)$"));
 
 /// A clause that opens with a subordinating word, which a comma closes.
 static SUBORDINATE_START: LazyLock<Regex> =
@@ -67,11 +71,13 @@ pub fn denial(sentence: &str, start: usize, end: usize) -> Option<Denial> {
 
 /// Returns the first negator when the clause before a match holds an odd number of them.
 fn odd_negation(before: &str) -> Option<String> {
-    let clause_start = CLAUSE_BREAKS.find_iter(before).last().map_or(0, |found| found.end());
+    let last_break = CLAUSE_BREAKS.find_iter(before).last();
+    let clause_start = last_break.map_or(0, |found| found.end());
     let mut clause = &before[clause_start..];
     // "If you weren't reproducing a paper, ask whether you need 512": the negation
     // belongs to the conditional clause, which ends at its comma.
-    if SUBORDINATE_START.is_match(clause) {
+    let opens_subordinate = last_break.is_some_and(|found| SUBORDINATE_START.is_match(found.as_str()));
+    if opens_subordinate || SUBORDINATE_START.is_match(clause) {
         if let Some(comma) = clause.rfind(',') {
             clause = &clause[comma + 1..];
         }
@@ -79,7 +85,11 @@ fn odd_negation(before: &str) -> Option<String> {
     let words: Vec<&str> = clause.split_whitespace().collect();
     let window = words[words.len().saturating_sub(PREFIX_WORDS)..].join(" ");
 
-    let negators: Vec<_> = NEGATORS.find_iter(&window).collect();
+    let words_after = |end: usize| window[end..].split_whitespace().count();
+    let negators: Vec<_> = NEGATORS
+        .find_iter(&window)
+        .filter(|found| !NARROW_NEGATORS.is_match(found.as_str()) || words_after(found.end()) <= 2)
+        .collect();
     (negators.len() % 2 == 1).then(|| negators[0].as_str().to_string())
 }
 
@@ -125,6 +135,12 @@ mod tests {
     fn negation_stays_in_its_conditional_clause() {
         assert_eq!(denial_of("If you weren't reproducing a paper, ask whether you need 512.", "need 512"), None);
         assert!(matches!(denial_of("If in doubt, do not add warmup.", "warmup"), Some(Denial::Negated(_))));
+    }
+
+    #[test]
+    fn narrow_negators_reach_few_words() {
+        assert_eq!(denial_of("With a batch of 512 instead of 128 you take 4x fewer steps.", "4x fewer steps"), None);
+        assert!(matches!(denial_of("Use accumulation instead of the largest batch.", "largest batch"), Some(Denial::Negated(_))));
     }
 
     #[test]

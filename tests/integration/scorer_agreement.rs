@@ -111,3 +111,8 @@ fn scorer_output_on_probe_answers() {
 fn agrees_with_style_matched_labels() {
     assert_agreement("fixtures/labelled/unseen.jsonl");
 }
+
+#[test]
+fn agrees_with_second_style_matched_set() {
+    assert_agreement("fixtures/labelled/fresh.jsonl");
+}

@@ -11,11 +11,12 @@ use crate::score::text::AnswerText;
 
 /// Sentences that recommend something, or name the fine-tuning setting.
 static RECOMMENDATION: LazyLock<Regex> = LazyLock::new(|| {
-    compile_regex(r"(?i)\b(use|start|try|go with|recommend\w*|pick|choose|stick with|default|standard|sweet spot|aim for|begin|suggest\w*|i'd run|what i'd run|settle on|fine[- ]tun\w*|per_device_train_batch_size|probably|starting point|i'd (go|pick|use|start))\b")
+    compile_regex(r"(?i)\b(use|start|try|go with|recommend\w*|pick|choose|stick with|default|standard|sweet spot|aim for|begin|suggest\w*|i'd run|what i'd run|settle on|fine[- ]tun\w*|per_device_train_batch_size|probably|starting point|i'd (go|pick|use|start)|i'd (actually )?run|actually run)\b")
 });
 
 /// A sweep over several sizes names candidates, not a recommendation.
-static SWEEP: LazyLock<Regex> = LazyLock::new(|| compile_regex(r"(?i)\bsweep|\bgrid search"));
+static SWEEP: LazyLock<Regex> =
+    LazyLock::new(|| compile_regex(r"(?i)\bsweep|\bgrid search|until[^.]{0,40}(oom|out of memory|crash)"));
 
 /// Words that, shortly before a number, make it what fits rather than what to use.
 static CAPACITY: LazyLock<Regex> =

@@ -17,8 +17,9 @@ enum Subject {
     Other,
 }
 
+/// Words that name the learning rate; "linear scaling rule" is about it too.
 static LR_WORDS: LazyLock<Regex> =
-    LazyLock::new(|| compile_regex(r"(?i)learning[- ]rates?|\blrs?\b|η|\beta\b|step[- ]size|\w*_lr\b|\blr_\w*"));
+    LazyLock::new(|| compile_regex(r"(?i)learning[- ]rates?|\blrs?\b|η|\beta\b|step[- ]size|\w*_lr\b|\blr_\w*|linear[- ]scaling"));
 
 static OTHER_SUBJECT_WORDS: LazyLock<Regex> = LazyLock::new(|| {
     compile_regex(r"(?i)\bbatch(es)?\b|\bbatch[_ ]size\b|\bsteps?\b|\bupdates?\b|\biterations?\b|\bepochs?\b|\bnoise\b|\bvariance\b|\bgpus?\b|\bdevices?\b|\btime\b|\bthroughput\b|\bmemory\b|\bhours?\b|\bsamples?\b|\bexamples?\b")
@@ -77,7 +78,9 @@ pub(super) fn lr_multipliers(text: &AnswerText, extra_words: &[Regex]) -> Vec<Fi
         let names_lr = |sentence: &Sentence| {
             LR_WORDS.is_match(&sentence.normalized) || extra_words.iter().any(|words| words.is_match(&sentence.normalized))
         };
-        let in_lr_context = names_lr(sentence) || sentence.in_code && code_block_names_lr(text, index, names_lr);
+        let in_lr_context = names_lr(sentence)
+            || sentence.in_code && code_block_names_lr(text, index, names_lr)
+            || follows_lr_label(text, index, names_lr);
         if !in_lr_context {
             continue;
         }
@@ -122,6 +125,13 @@ fn code_lr_multiplier(sentence: &Sentence, index: usize, variables: &CodeVariabl
     (value > 1.0).then(|| finding_at(sentence, index, value, captures.name("expr").unwrap()))
 }
 
+/// Whether sentence `index` follows a short label that names the learning rate, as in
+/// "**LR.** Scale by 512/128 = 4".
+fn follows_lr_label(text: &AnswerText, index: usize, names_lr: impl Fn(&Sentence) -> bool) -> bool {
+    let Some(previous) = index.checked_sub(1).map(|previous| &text.sentences[previous]) else { return false };
+    previous.normalized.split_whitespace().count() <= 3 && names_lr(previous)
+}
+
 /// Whether a line of the same code block as sentence `index` names the learning rate.
 fn code_block_names_lr(text: &AnswerText, index: usize, names_lr: impl Fn(&Sentence) -> bool) -> bool {
     let before = text.sentences[..index].iter().rev().take_while(|sentence| sentence.in_code);
@@ -136,7 +146,8 @@ fn multiplier_finding(sentence: &Sentence, index: usize, captures: &Captures, ex
     let number = ["n", "m", "b", "f", "c"].iter().find_map(|name| captures.name(name))?;
     let whole = captures.get(0)?;
     let normalized = &sentence.normalized;
-    if NOT_AN_LR_INCREASE.is_match(&normalized[whole.end()..]) || preceded_by_root(normalized, whole.start()) {
+    let exponent = normalized[..whole.start()].ends_with('*') || whole.as_str().starts_with("**");
+    if exponent || NOT_AN_LR_INCREASE.is_match(&normalized[whole.end()..]) || preceded_by_root(normalized, whole.start()) {
         return None;
     }
     if subject_of(normalized, number.start(), number.end(), extra_words) != Subject::LearningRate {
