@@ -90,12 +90,7 @@ impl AnthropicAgent {
     /// Builds the agent, reading the API key once from the configured variable. A key
     /// is required for Anthropic's own API; a proxy or mock server may run without one.
     pub fn new(config: AnthropicConfig) -> Result<AnthropicAgent, SetupError> {
-        let key = ApiKey::from_env(&config.api_key_variable);
-        if key.is_none() && config.base_url.trim_end_matches('/') == DEFAULT_ANTHROPIC_BASE_URL {
-            return Err(SetupError::MissingApiKey {
-                variable: config.api_key_variable,
-            });
-        }
+        let key = ApiKey::for_provider(&config.api_key_variable, &config.base_url, DEFAULT_ANTHROPIC_BASE_URL)?;
         AnthropicAgent::with_api_key(config, key)
     }
 

@@ -37,6 +37,17 @@ impl ApiKey {
         (!value.is_empty()).then(|| ApiKey(value.to_string()))
     }
 
+    /// Reads the key for a provider from `variable`. A provider's own API (its base
+    /// URL equals `official_url`) rejects requests without a key, so a missing key is
+    /// an error there; a local server or proxy may run without one.
+    pub(crate) fn for_provider(variable: &str, base_url: &str, official_url: &str) -> Result<Option<ApiKey>, SetupError> {
+        let key = ApiKey::from_env(variable);
+        if key.is_none() && base_url.trim_end_matches('/') == official_url {
+            return Err(SetupError::MissingApiKey { variable: variable.to_string() });
+        }
+        Ok(key)
+    }
+
     /// Builds a header value such as `Bearer <key>`, marked sensitive so that HTTP
     /// libraries leave it out of their debug output.
     pub(crate) fn header_value(&self, prefix: &str) -> Result<HeaderValue, SetupError> {

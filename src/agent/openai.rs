@@ -78,12 +78,7 @@ impl OpenAiAgent {
     /// Builds the agent, reading the API key once from the configured variable. A key
     /// is required for OpenAI's own API; other servers may run without one.
     pub fn new(config: OpenAiConfig) -> Result<OpenAiAgent, SetupError> {
-        let key = ApiKey::from_env(&config.api_key_variable);
-        if key.is_none() && config.base_url.trim_end_matches('/') == DEFAULT_OPENAI_BASE_URL {
-            return Err(SetupError::MissingApiKey {
-                variable: config.api_key_variable,
-            });
-        }
+        let key = ApiKey::for_provider(&config.api_key_variable, &config.base_url, DEFAULT_OPENAI_BASE_URL)?;
         OpenAiAgent::with_api_key(config, key)
     }
 

@@ -1,6 +1,6 @@
-//! Phrase checks: a group of phrases is found when one of them matches a sentence that
-//! asserts it, that is, not negated, dismissed or reported to be rejected; the check is
-//! shown when enough of its groups are found.
+//! Phrase checks. A group of phrases is found when one of them matches a sentence that
+//! asserts it: not negated, dismissed or reported to be rejected. The check is shown
+//! when enough of its groups are found.
 
 use regex::Regex;
 
@@ -15,7 +15,7 @@ pub struct PhraseResult {
     pub evidence: Option<String>,
 }
 
-/// Where a group's phrase was found, asserted or not.
+/// The sentence where a group's phrase was found, asserted or denied, if any.
 enum GroupMatch {
     Asserted(usize),
     Denied(usize, Denial),
@@ -81,7 +81,7 @@ fn together_matches(set: &[Regex], text: &AnswerText) -> Vec<(usize, usize, usiz
 }
 
 /// Every match of a phrase as (sentence index, start, end) within its sentence. One scan
-/// of the joined text finds them; a phrase whose match runs across a sentence break is
+/// of the joined text finds them. A phrase whose match runs across a sentence break is
 /// searched sentence by sentence instead, so no match is lost or invented.
 fn phrase_matches(phrase: &Regex, text: &AnswerText) -> Vec<(usize, usize, usize)> {
     let mut matches = Vec::new();

@@ -348,7 +348,7 @@ fn compile_phrase_rule(file: &str, check: &CheckFile) -> Result<PhraseRule, Load
 }
 
 /// Lazy-DFA cache limit for each phrase. Windows such as `[^.]{0,60}` make many DFA
-/// states; with the default limit the engine keeps clearing its cache and rebuilding
+/// states. With the default limit the engine keeps clearing its cache and rebuilding
 /// them, which halves scoring speed (`cargo bench --bench scoring`).
 const PHRASE_DFA_CACHE_BYTES: usize = 8 << 20;
 
@@ -395,7 +395,7 @@ fn compile_regexes(file: &str, sources: &[Spanned<String>]) -> Result<Vec<Regex>
 
 /// Rewrites `\b` and `\B` as their ASCII forms. A Unicode word boundary stops the
 /// regex engine's fast DFA at the first non-ASCII byte (answers are full of `×`, `→`
-/// and curly quotes) and falls back to a search many times slower; for English prose
+/// and curly quotes) and falls back to a search many times slower. For English prose
 /// the ASCII boundary finds the same words.
 pub fn ascii_word_boundaries(pattern: &str) -> String {
     let mut rewritten = String::with_capacity(pattern.len() + 16);
