@@ -120,8 +120,11 @@ fn retry_after_is_honoured() {
 
 #[test]
 fn retry_after_pauses_other_units() {
-    let faults = FaultPlan { scripted: vec![Fault::RateLimited { retry_after_secs: 1 }], ..FaultPlan::default() };
-    let mock = MockAgent::start(MockConfig { latency: Duration::from_millis(50), faults });
+    // The 429 goes out at once and every answer takes 400 ms, so the runner learns of the
+    // 429 long before request 1 is answered and the next request could be sent.
+    let faults =
+        FaultPlan { scripted: vec![Fault::RateLimited { retry_after_secs: 1 }], immediate: true, ..FaultPlan::default() };
+    let mock = MockAgent::start(MockConfig { latency: Duration::from_millis(400), faults });
     let entry = format!(
         "kind: openai\nmodel: m\nbase_url: {}\nconcurrency: 2\nretry: {{base_backoff_ms: 10, max_backoff_ms: 5000}}",
         mock.openai_url()
@@ -130,10 +133,10 @@ fn retry_after_pauses_other_units() {
     let output = run_skilleval(&folders.run_args(1, &folders.out()));
     assert!(exit_code(&output) <= 1, "{}", String::from_utf8_lossy(&output.stderr));
 
-    // Requests 0 and 1 arrive together; request 0 gets the 429 50 ms later. Every
+    // Requests 0 and 1 arrive together and request 0 gets the 429 at once. Every
     // request after them is sent after the pause.
     let arrivals = mock.arrivals();
-    let rate_limited_at = arrivals[0] + Duration::from_millis(50);
+    let rate_limited_at = arrivals[0];
     for (index, arrival) in arrivals.iter().enumerate().skip(2) {
         let after = arrival.saturating_duration_since(rate_limited_at);
         assert!(after >= Duration::from_millis(950), "request {index} came {after:?} after the 429");

@@ -44,6 +44,9 @@ pub struct FaultPlan {
     /// generator seeded by `seed`.
     pub random: Vec<(Fault, f64)>,
     pub seed: u64,
+    /// Send faults at once instead of after the configured latency, so that a fault
+    /// reaches the client well before the answers to requests sent beside it.
+    pub immediate: bool,
 }
 
 /// How the mock behaves.
@@ -221,8 +224,11 @@ impl Server {
             if let Some((_, value)) = request.headers.iter().find(|(name, _)| name == "authorization" || name == "x-api-key") {
                 self.counters.authorization.lock().unwrap().push(value.clone());
             }
-            tokio::time::sleep(self.config.latency).await;
-            let keep_open = match self.fault_for(number) {
+            let fault = self.fault_for(number);
+            if fault.is_none() || !self.config.faults.immediate {
+                tokio::time::sleep(self.config.latency).await;
+            }
+            let keep_open = match fault {
                 Some(fault) => {
                     *self.counters.faults.lock().unwrap().entry(format!("{fault:?}")).or_default() += 1;
                     self.send_fault(&mut stream, &request, fault).await
