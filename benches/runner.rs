@@ -134,7 +134,7 @@ fn bench_runner_alone(samples: u32, concurrency: usize) -> bool {
     let config = OpenAiConfig { base_url: url.trim().to_string(), ..OpenAiConfig::new("m") };
     let agent = Arc::new(Agent::OpenAi(OpenAiAgent::with_api_key(config, None).expect("agent")));
     let suite = load_builtin().expect("built-in suite");
-    let spec = MatrixSpec { arms: &Arm::BOTH, samples, system_prompt: "You are helpful.", skill: None };
+    let spec = MatrixSpec { arms: &Arm::BOTH, samples, variant_samples: None, system_prompt: "You are helpful.", skill: None };
     let identity = serde_json::json!({"kind": "bench"});
     let sources = PlanSources { agent_identity: &identity, journal: None, cache: None, max_tokens: None };
     let plan = plan_run(expand(&suite, &spec), sources).expect("plan");

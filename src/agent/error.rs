@@ -8,9 +8,11 @@ use std::time::Duration;
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum AgentError {
     /// The replay file has no answer for this unit.
-    #[error("no recording for scenario \"{scenario}\", arm {arm}, sample {sample}")]
+    #[error("no recording for scenario \"{scenario}\"{variant_note}, arm {arm}, sample {sample}")]
     MissingRecording {
         scenario: String,
+        /// `, variant "<id>"`, or empty for the base variant.
+        variant_note: String,
         arm: &'static str,
         sample: u32,
     },

@@ -47,7 +47,7 @@ pub use tls::install_crypto_provider;
 
 use std::sync::Arc;
 
-use crate::suite::{Arm, Skill};
+use crate::suite::{Arm, Skill, BASE_VARIANT};
 
 /// Which unit a request belongs to: replay agents key recordings by it.
 #[derive(
@@ -55,10 +55,34 @@ use crate::suite::{Arm, Skill};
 )]
 pub struct UnitKey {
     pub scenario: String,
+    /// The variant asked: `base`, or a pressure or parametric variant's id. Left out of
+    /// files for `base`, so that recordings and journals of base runs stay as they were.
+    #[serde(default = "crate::suite::base_variant", skip_serializing_if = "crate::suite::is_base_variant")]
+    pub variant: String,
     pub arm: Arm,
-    /// 0-based sample index within the scenario and arm.
+    /// 0-based sample index within the scenario, variant and arm.
     pub sample: u32,
 }
+
+impl UnitKey {
+    /// The key of one sample of a scenario as written, without pressure.
+    pub fn base(scenario: &str, arm: Arm, sample: u32) -> UnitKey {
+        UnitKey { scenario: scenario.to_string(), variant: BASE_VARIANT.to_string(), arm, sample }
+    }
+
+    /// Whether the unit asks the scenario as written.
+    pub fn is_base(&self) -> bool {
+        self.variant == BASE_VARIANT
+    }
+
+    /// `, variant "<id>"` for a variant, nothing for the base: the words that messages
+    /// about the unit put after its scenario.
+    pub fn variant_note(&self) -> String {
+        if self.is_base() { String::new() } else { format!(", variant \"{}\"", self.variant) }
+    }
+}
+
+
 
 /// One request to an agent.
 #[derive(Debug, Clone)]
@@ -113,11 +137,7 @@ mod tests {
 
     #[test]
     fn request_with_skill_arm() {
-        let key = UnitKey {
-            scenario: "lr".to_string(),
-            arm: Arm::WithSkill,
-            sample: 0,
-        };
+        let key = UnitKey::base("lr", Arm::WithSkill, 0);
         let request = AgentRequest::new(key, "System.", Some(&skill()), "Query?");
         assert_eq!(request.prompt.system, "System.\n\nUse the linear rule.");
         assert_eq!(request.prompt.user, "Query?");
@@ -126,11 +146,7 @@ mod tests {
 
     #[test]
     fn request_baseline_drops_skill() {
-        let key = UnitKey {
-            scenario: "lr".to_string(),
-            arm: Arm::WithoutSkill,
-            sample: 0,
-        };
+        let key = UnitKey::base("lr", Arm::WithoutSkill, 0);
         let request = AgentRequest::new(key, "System.", Some(&skill()), "Query?");
         assert_eq!(request.prompt.system, "System.");
         assert!(request.skill.is_none());

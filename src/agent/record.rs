@@ -21,6 +21,8 @@ use crate::suite::Arm;
 #[derive(Debug, Serialize)]
 struct RecordLine<'a> {
     scenario: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    variant: &'a str,
     arm: Arm,
     sample: u32,
     response: &'a str,
@@ -71,6 +73,7 @@ impl Recorder {
     pub fn record(&self, key: &UnitKey, answer: &AgentAnswer) -> Result<(), RecordingError> {
         let record = RecordLine {
             scenario: &key.scenario,
+            variant: if key.is_base() { "" } else { &key.variant },
             arm: key.arm,
             sample: key.sample,
             response: &answer.text,
@@ -111,6 +114,7 @@ impl Recorder {
         RecordingError::AlreadyRecorded {
             path: self.path.clone(),
             scenario: key.scenario.clone(),
+            variant_note: key.variant_note(),
             arm: key.arm.as_str(),
             sample: key.sample,
         }
@@ -122,11 +126,7 @@ mod tests {
     use super::*;
 
     fn key(sample: u32) -> UnitKey {
-        UnitKey {
-            scenario: "lr".to_string(),
-            arm: Arm::WithSkill,
-            sample,
-        }
+        UnitKey::base("lr", Arm::WithSkill, sample)
     }
 
     fn answer(text: &str) -> AgentAnswer {
@@ -153,7 +153,7 @@ mod tests {
             r#"{"scenario":"lr","arm":"with-skill","sample":0,"response":"first\nline","usage":{"input_tokens":3,"output_tokens":4}}"#
         ));
         let replay = ReplayAgent::from_file(&path).unwrap();
-        assert_eq!(replay.samples_available("lr", Arm::WithSkill), 2);
+        assert_eq!(replay.samples_available("lr", "base", Arm::WithSkill), 2);
     }
 
     #[test]

@@ -14,10 +14,13 @@ use serde::Deserialize;
 use super::{AgentAnswer, AgentError, AgentRequest, UnitKey};
 use crate::suite::Arm;
 
+
 /// One line of a recording file, as read.
 #[derive(Debug, Deserialize)]
 struct RecordedLine {
     scenario: String,
+    #[serde(default = "crate::suite::base_variant")]
+    variant: String,
     arm: Arm,
     sample: u32,
     response: String,
@@ -45,10 +48,11 @@ pub enum RecordingError {
         source: std::io::Error,
     },
 
-    #[error("recording {path} already has scenario \"{scenario}\", arm {arm}, sample {sample}")]
+    #[error("recording {path} already has scenario \"{scenario}\"{variant_note}, arm {arm}, sample {sample}")]
     AlreadyRecorded {
         path: String,
         scenario: String,
+        variant_note: String,
         arm: &'static str,
         sample: u32,
     },
@@ -62,13 +66,14 @@ pub enum RecordingError {
     },
 
     #[error(
-        "{source_name}:{line}: second recording for scenario \"{scenario}\", arm {arm}, sample {sample} (first on line {first_line})"
+        "{source_name}:{line}: second recording for scenario \"{scenario}\"{variant_note}, arm {arm}, sample {sample} (first on line {first_line})"
     )]
     Duplicate {
         source_name: String,
         line: usize,
         first_line: usize,
         scenario: String,
+        variant_note: String,
         arm: &'static str,
         sample: u32,
     },
@@ -91,11 +96,7 @@ impl ReplayAgent {
                 continue;
             }
             let recorded = parse_line(line_text, source_name, line)?;
-            let key = UnitKey {
-                scenario: recorded.scenario,
-                arm: recorded.arm,
-                sample: recorded.sample,
-            };
+            let key = UnitKey { scenario: recorded.scenario, variant: recorded.variant, arm: recorded.arm, sample: recorded.sample };
             if let Some(first) = answers.get(&key) {
                 return Err(duplicate(source_name, line, first.line, key));
             }
@@ -132,20 +133,17 @@ impl ReplayAgent {
             }),
             None => Err(AgentError::MissingRecording {
                 scenario: request.key.scenario.clone(),
+                variant_note: request.key.variant_note(),
                 arm: request.key.arm.as_str(),
                 sample: request.key.sample,
             }),
         }
     }
 
-    /// Counts the samples recorded for a scenario and arm without a gap, from sample 0
-    /// up: with samples 0, 1 and 3 recorded, a run can ask for 2.
-    pub fn samples_available(&self, scenario: &str, arm: Arm) -> u32 {
-        let mut key = UnitKey {
-            scenario: scenario.to_string(),
-            arm,
-            sample: 0,
-        };
+    /// Counts the samples recorded for a scenario, variant and arm without a gap, from
+    /// sample 0 up: with samples 0, 1 and 3 recorded, a run can ask for 2.
+    pub fn samples_available(&self, scenario: &str, variant: &str, arm: Arm) -> u32 {
+        let mut key = UnitKey { scenario: scenario.to_string(), variant: variant.to_string(), arm, sample: 0 };
         while self.answers.contains_key(&key) {
             key.sample += 1;
         }
@@ -201,6 +199,7 @@ fn duplicate(source_name: &str, line: usize, first_line: usize, key: UnitKey) ->
         source_name: source_name.to_string(),
         line,
         first_line,
+        variant_note: key.variant_note(),
         scenario: key.scenario,
         arm: key.arm.as_str(),
         sample: key.sample,
@@ -220,11 +219,7 @@ mod tests {
     );
 
     fn request(scenario: &str, arm: Arm, sample: u32) -> AgentRequest {
-        let key = UnitKey {
-            scenario: scenario.to_string(),
-            arm,
-            sample,
-        };
+        let key = UnitKey::base(&scenario, arm, sample);
         AgentRequest {
             key,
             prompt: Prompt {
@@ -298,8 +293,8 @@ mod tests {
             .map(|sample| format!("{{\"scenario\": \"a\", \"arm\": \"with-skill\", \"sample\": {sample}, \"response\": \"\"}}\n"))
             .collect();
         let agent = ReplayAgent::from_jsonl_str(&lines, "r.jsonl").unwrap();
-        assert_eq!(agent.samples_available("a", Arm::WithSkill), 2);
-        assert_eq!(agent.samples_available("a", Arm::WithoutSkill), 0);
-        assert_eq!(agent.samples_available("b", Arm::WithSkill), 0);
+        assert_eq!(agent.samples_available("a", "base", Arm::WithSkill), 2);
+        assert_eq!(agent.samples_available("a", "base", Arm::WithoutSkill), 0);
+        assert_eq!(agent.samples_available("b", "base", Arm::WithSkill), 0);
     }
 }

@@ -58,7 +58,7 @@ struct LintOutput<'a> {
 pub fn run(args: &LintArgs, suite: &Suite, out: &mut dyn Write) -> Result<Vec<GateResult>, LintCommandError> {
     let skill = Skill::read(&args.path)?;
     let lint = lint_skill(&skill.text, suite);
-    let inputs = GateInputs { suite, summaries: &[], lint: Some(&lint), up_to_phase: None };
+    let inputs = GateInputs { suite, summaries: &[], variant_summaries: &[], rationalizations: &[], lint: Some(&lint), up_to_phase: None };
     let gates: Vec<GateResult> = evaluate(&inputs).into_iter().filter(|gate| gate.id.reads_skill_document()).collect();
 
     let shown_path = skill.path.display().to_string();

@@ -21,7 +21,7 @@ use crate::run::{
     RunnerSettings, UnitOutcome, UnitResult, plan_run, read_journal, run_plan_blocking,
 };
 use crate::score::{ScoredUnit, Scorer};
-use crate::suite::{Arm, Phase, Skill, Suite};
+use crate::suite::{Arm, Phase, Scenario, Skill, Suite, BASE_VARIANT};
 
 pub use agent_choice::ChosenAgent;
 use agent_choice::choose_agent;
@@ -77,6 +77,10 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub samples: Option<u32>,
 
+    /// Samples per variant and arm in the REFACTOR phase, where every scenario is also asked under each pressure and with each parameter set [default: every recorded sample for replay, 1 otherwise]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub variant_samples: Option<u32>,
+
     /// Requests in flight at once [default: the agent entry's, or 4]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub concurrency: Option<u32>,
@@ -121,7 +125,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE")]
     pub record: Option<PathBuf>,
 
-    /// Evaluate the gates of this phase and the earlier ones [default: every gate whose inputs exist]
+    /// Evaluate the gates of this phase and the earlier ones; `refactor` also asks every pressure and parametric variant and writes the pressure-test report [default: every gate whose inputs exist, base questions only]
     #[arg(long, value_enum)]
     pub phase: Option<PhaseArg>,
 
@@ -136,7 +140,7 @@ pub enum PhaseArg {
     Red,
     /// The skill fixes it: the red gates plus skill passes, patterns addressed, examples, length
     Green,
-    /// The skill holds under pressure: every gate
+    /// The skill holds under pressure: every gate, with every scenario re-asked under pressure and with other parameters
     Refactor,
 }
 
@@ -158,7 +162,7 @@ struct Prepared {
     suite: Suite,
     skill: Option<Arc<Skill>>,
     chosen: ChosenAgent,
-    samples: u32,
+    samples: SampleCounts,
     requests: Vec<AgentRequest>,
     journal: Option<HashMap<UnitKey, JournalLine>>,
 }
@@ -169,8 +173,17 @@ pub struct CompletedRun {
     pub suite: Suite,
     pub agent_description: String,
     pub skill: Option<Arc<Skill>>,
-    pub samples: u32,
+    pub samples: SampleCounts,
     pub units: Vec<ScoredUnit>,
+}
+
+/// How many times each question is asked per arm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SampleCounts {
+    /// Samples of each scenario as written.
+    pub base: u32,
+    /// Samples of each variant; `None` when the run asks no variants.
+    pub variants: Option<u32>,
 }
 
 /// Validates everything, runs every unit and scores the answers, in memory: no journal,
@@ -208,7 +221,7 @@ pub fn execute(args: &RunArgs, mut progress: impl FnMut(&RunEvent)) -> Result<Co
 /// Scores an answered unit; an errored unit gets no score.
 fn score_result(scorer: &Scorer, result: UnitResult) -> Result<ScoredUnit, CliError> {
     let score = match &result.outcome {
-        UnitOutcome::Answered { response } => Some(scorer.score(&result.key.scenario, response)?),
+        UnitOutcome::Answered { response } => Some(scorer.score_variant(&result.key.scenario, &result.key.variant, response)?),
         UnitOutcome::Errored { .. } => None,
     };
     Ok((result, score))
@@ -312,8 +325,14 @@ fn prepare(args: &RunArgs) -> Result<Prepared, CliError> {
     let skill = args.skill.as_deref().map(Skill::read).transpose().map_err(|error| CliError::Input(error.to_string()))?;
     let skill = skill.map(Arc::new);
     let chosen = choose_agent(args)?;
-    let samples = sample_count(args, &chosen.agent, &suite)?;
-    let spec = MatrixSpec { arms: &Arm::BOTH, samples, system_prompt: &args.system_prompt, skill: skill.as_ref() };
+    let samples = sample_counts(args, &chosen.agent, &suite)?;
+    let spec = MatrixSpec {
+        arms: &Arm::BOTH,
+        samples: samples.base,
+        variant_samples: samples.variants,
+        system_prompt: &args.system_prompt,
+        skill: skill.as_ref(),
+    };
     let requests = expand(&suite, &spec);
     let journal = match &args.resume {
         Some(folder) => Some(read_journal(folder).map_err(|error| CliError::Input(error.to_string()))?.0),
@@ -366,27 +385,56 @@ fn check_max_calls(args: &RunArgs, estimate: &CallEstimate) -> Result<(), CliErr
     }
 }
 
-/// Picks the sample count, and for replay checks that every unit has a recording, so
+/// Picks the sample counts, and for replay checks that every unit has a recording, so
 /// a missing recording stops the run before it starts instead of erroring units.
-fn sample_count(args: &RunArgs, agent: &Agent, suite: &Suite) -> Result<u32, CliError> {
-    let Agent::Replay(replay) = agent else { return Ok(args.samples.unwrap_or(1)) };
-    let available = suite
-        .scenarios
-        .iter()
-        .flat_map(|scenario| Arm::BOTH.map(|arm| (scenario, arm, replay.samples_available(&scenario.id, arm))))
-        .min_by_key(|(_, _, count)| *count);
-    let Some((scenario, arm, available)) = available else { return Ok(0) };
-    let samples = args.samples.unwrap_or(available);
+/// Variants are asked only in the REFACTOR phase.
+fn sample_counts(args: &RunArgs, agent: &Agent, suite: &Suite) -> Result<SampleCounts, CliError> {
+    let asks_variants = args.phase == Some(PhaseArg::Refactor) && suite.scenarios.iter().any(|scenario| !scenario.variants.is_empty());
+    let Agent::Replay(replay) = agent else {
+        let variants = asks_variants.then(|| args.variant_samples.unwrap_or(1));
+        return Ok(SampleCounts { base: args.samples.unwrap_or(1), variants });
+    };
+    let base_units = suite.scenarios.iter().map(|scenario| (scenario, BASE_VARIANT));
+    let base = recorded_samples(replay, base_units, args.samples, "--samples")?;
+    let variants = match asks_variants {
+        false => None,
+        true => {
+            let variant_units = suite
+                .scenarios
+                .iter()
+                .flat_map(|scenario| scenario.variants.iter().map(move |variant| (scenario, variant.id.as_str())));
+            Some(recorded_samples(replay, variant_units, args.variant_samples, "--variant-samples")?)
+        }
+    };
+    Ok(SampleCounts { base, variants })
+}
+
+/// Returns the samples to ask of each (scenario, variant) in both arms: `asked`, or
+/// every recorded sample when not given. Fails when a recording falls short.
+fn recorded_samples<'a>(
+    replay: &crate::agent::ReplayAgent,
+    units: impl Iterator<Item = (&'a Scenario, &'a str)>,
+    asked: Option<u32>,
+    flag: &str,
+) -> Result<u32, CliError> {
+    let fewest = units
+        .flat_map(|(scenario, variant)| Arm::BOTH.map(|arm| (scenario, variant, arm, replay.samples_available(&scenario.id, variant, arm))))
+        .min_by_key(|(.., count)| *count);
+    let Some((scenario, variant, arm, available)) = fewest else { return Ok(0) };
+    let unit = UnitKey { scenario: scenario.id.clone(), variant: variant.to_string(), arm, sample: 0 };
+    let samples = asked.unwrap_or(available);
+    if samples == 0 {
+        let message = format!("no recordings for scenario \"{}\"{}, arm {}", unit.scenario, unit.variant_note(), arm.as_str());
+        return Err(CliError::Input(message));
+    }
     if samples > available {
         let message = format!(
-            "the recordings have {available} sample(s) for scenario \"{}\", arm {}, but {samples} were asked for",
-            scenario.id,
+            "the recordings have {available} sample(s) for scenario \"{}\"{}, arm {}, but {flag} {samples} was asked for",
+            unit.scenario,
+            unit.variant_note(),
             arm.as_str()
         );
         return Err(CliError::Input(message));
-    }
-    if samples == 0 {
-        return Err(CliError::Input(format!("no recordings for scenario \"{}\", arm {}", scenario.id, arm.as_str())));
     }
     Ok(samples)
 }

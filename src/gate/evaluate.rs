@@ -5,11 +5,10 @@ use super::answer_gates::{baseline_fails, skill_passes};
 use super::document_gates::{concrete_examples, patterns_addressed, rationalization_table, skill_length};
 use super::lint::SkillLint;
 use super::model::{GateId, GateInputs, GateResult};
+use super::pressure_gates::{no_rationalization, pressure_passes};
 use super::suite_gates::{patterns_identified, scenarios_documented};
 use crate::suite::GateThresholds;
 
-/// Reason given for the pressure gates, which this version never evaluates.
-const NO_PRESSURE_VARIANTS: &str = "no pressure variants in this run: the runner does not generate them yet";
 
 /// Evaluates the gates of the requested phases, in the order of [`GateId::ALL`]. Gates of
 /// later phases are left out. A gate whose inputs are missing is marked not evaluated,
@@ -30,7 +29,8 @@ fn evaluate_gate(id: GateId, inputs: &GateInputs<'_>) -> GateResult {
         GateId::PatternsIdentified => patterns_identified(suite),
         GateId::BaselineFails => baseline_fails(suite, inputs.summaries),
         GateId::SkillPasses => skill_passes(suite, inputs.summaries),
-        GateId::PressurePasses | GateId::NoRationalization => GateResult::not_evaluated(id, NO_PRESSURE_VARIANTS),
+        GateId::PressurePasses => pressure_passes(suite, inputs.variant_summaries),
+        GateId::NoRationalization => no_rationalization(suite, inputs.variant_summaries, inputs.rationalizations),
         GateId::PatternsAddressed => with_lint(id, inputs, patterns_addressed),
         GateId::ConcreteExamples => with_lint(id, inputs, concrete_examples),
         GateId::SkillLength => with_lint(id, inputs, skill_length),
@@ -61,14 +61,14 @@ mod tests {
     #[test]
     fn red_phase_evaluates_only_red() {
         let suite = suite_with(&["a"]);
-        let inputs = GateInputs { suite: &suite, summaries: &[], lint: None, up_to_phase: Some(Phase::Red) };
+        let inputs = GateInputs { suite: &suite, summaries: &[], variant_summaries: &[], rationalizations: &[], lint: None, up_to_phase: Some(Phase::Red) };
         assert_eq!(ids(&evaluate(&inputs)), ["scenarios-documented", "patterns-identified", "baseline-fails"]);
     }
 
     #[test]
     fn green_phase_includes_red() {
         let suite = suite_with(&["a"]);
-        let inputs = GateInputs { suite: &suite, summaries: &[], lint: None, up_to_phase: Some(Phase::Green) };
+        let inputs = GateInputs { suite: &suite, summaries: &[], variant_summaries: &[], rationalizations: &[], lint: None, up_to_phase: Some(Phase::Green) };
         let results = evaluate(&inputs);
         assert_eq!(results.len(), 7);
         assert!(results.iter().all(|result| result.phase <= Phase::Green));
@@ -77,7 +77,7 @@ mod tests {
     #[test]
     fn no_phase_gives_all_ten() {
         let suite = suite_with(&["a"]);
-        let inputs = GateInputs { suite: &suite, summaries: &[], lint: None, up_to_phase: None };
+        let inputs = GateInputs { suite: &suite, summaries: &[], variant_summaries: &[], rationalizations: &[], lint: None, up_to_phase: None };
         let results = evaluate(&inputs);
         assert_eq!(ids(&results), GateId::ALL.map(GateId::as_str));
     }
@@ -85,7 +85,7 @@ mod tests {
     #[test]
     fn lint_gates_need_a_skill() {
         let suite = suite_with(&["a"]);
-        let inputs = GateInputs { suite: &suite, summaries: &[], lint: None, up_to_phase: None };
+        let inputs = GateInputs { suite: &suite, summaries: &[], variant_summaries: &[], rationalizations: &[], lint: None, up_to_phase: None };
         for result in evaluate(&inputs).iter().filter(|result| result.id.reads_skill_document()) {
             assert_eq!(result.status, GateStatus::NotEvaluated, "{}", result.id.as_str());
             assert_eq!(result.detail, "no skill given");
@@ -96,7 +96,7 @@ mod tests {
     fn lint_gates_run_with_a_skill() {
         let suite = suite_with(&["a"]);
         let lint = lint_skill("short\n", &suite);
-        let inputs = GateInputs { suite: &suite, summaries: &[], lint: Some(&lint), up_to_phase: None };
+        let inputs = GateInputs { suite: &suite, summaries: &[], variant_summaries: &[], rationalizations: &[], lint: Some(&lint), up_to_phase: None };
         let results = evaluate(&inputs);
         let length = results.iter().find(|result| result.id == GateId::SkillLength).unwrap();
         assert_eq!(length.status, GateStatus::Fails);
@@ -107,7 +107,7 @@ mod tests {
     fn pressure_gates_are_not_evaluated() {
         let suite = suite_with(&["a"]);
         let summaries = [summary("a", Arm::WithSkill, 5, 5, 0)];
-        let inputs = GateInputs { suite: &suite, summaries: &summaries, lint: None, up_to_phase: None };
+        let inputs = GateInputs { suite: &suite, summaries: &summaries, variant_summaries: &[], rationalizations: &[], lint: None, up_to_phase: None };
         let results = evaluate(&inputs);
         for id in [GateId::PressurePasses, GateId::NoRationalization] {
             let result = results.iter().find(|result| result.id == id).unwrap();

@@ -9,6 +9,7 @@ mod examples;
 mod lint;
 mod markdown;
 mod model;
+mod pressure_gates;
 mod suite_gates;
 #[cfg(test)]
 pub(crate) mod test_support;

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::lint::SkillLint;
-use crate::score::ArmSummary;
+use crate::score::{ArmSummary, Rationalization};
 use crate::suite::{Phase, Suite};
 
 /// The ten quality gates. Their ids and phases are fixed; the gates file sets only
@@ -136,6 +136,11 @@ pub struct GateInputs<'a> {
     pub suite: &'a Suite,
     /// Summaries of the run; empty when no agent was run.
     pub summaries: &'a [ArmSummary],
+    /// Summaries of the variants the run asked, per scenario, variant and arm; empty
+    /// unless the run was a REFACTOR run.
+    pub variant_summaries: &'a [ArmSummary],
+    /// Rationalizations found in the answers.
+    pub rationalizations: &'a [Rationalization],
     /// The skill's lint, when a skill was given.
     pub lint: Option<&'a SkillLint>,
     /// Evaluate only the gates of this phase and the phases before it. `None`

@@ -40,6 +40,7 @@ pub(crate) fn scenario(id: &str) -> Scenario {
         patterns: Vec::new(),
         parameters: Default::default(),
         rubric: Rubric { checks: Vec::new() },
+        variants: Vec::new(),
     }
 }
 
@@ -50,6 +51,7 @@ pub(crate) fn suite_with(scenario_ids: &[&str]) -> Suite {
         patterns: Vec::new(),
         scenarios: scenario_ids.iter().map(|id| scenario(id)).collect(),
         gates: thresholds(),
+        pressures: Vec::new(),
     }
 }
 

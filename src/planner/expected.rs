@@ -141,8 +141,15 @@ fn model_state_expected(parameters: &Parameters) -> Result<Expected, PlannerErro
     })
 }
 
-/// Returns `params`, or the parameter count of the preset named by `model`.
+/// Returns `params` (a number, or a count such as `3B`), or the parameter count of the
+/// preset named by `model`.
 fn parameter_count(parameters: &Parameters) -> Result<f64, PlannerError> {
+    if let Some(ParamValue::Text(count)) = parameters.get("params") {
+        return super::units::parse_count(count).ok().filter(|count| *count > 0.0).ok_or(PlannerError::InvalidParameter {
+            name: "params".into(),
+            expected: "a positive number, or a count such as 3B or 350M",
+        });
+    }
     if parameters.contains_key("params") {
         return positive(parameters, "params");
     }

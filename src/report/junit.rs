@@ -69,7 +69,7 @@ fn write_suite(
 ) -> Result<(), ReportError> {
     let (failures, errors) = count_outcomes(cases.iter().map(|(_, outcome)| outcome));
     let suite = escape_xml(&format!("{}.{}", report.run.suite, arm.as_str()));
-    let seconds: u64 = report.units.iter().filter(|unit| unit.arm == arm).map(|unit| unit.latency_ms).sum();
+    let seconds: u64 = report.base_units().filter(|unit| unit.arm == arm).map(|unit| unit.latency_ms).sum();
     writeln!(
         out,
         r#"  <testsuite name="{suite}" tests="{}" failures="{failures}" errors="{errors}" skipped="0" time="{:.3}">"#,

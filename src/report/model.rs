@@ -10,9 +10,12 @@ use super::suite_info::{PassThresholds, PatternInfo, ScenarioInfo};
 use crate::agent::TokenUsage;
 use crate::gate::{GateInputs, GateResult, SkillLint, evaluate, lint_skill};
 use crate::run::{UnitOutcome, UnitResult};
-use crate::score::{AnswerScore, ArmSummary, CheckOutcome, ScoredUnit, summarize};
+use crate::score::{
+    AnswerScore, ArmSummary, CheckOutcome, Rationalization, ScoredUnit, find_rationalizations, summarize,
+    summarize_variants,
+};
 use crate::snapshot::Comparison;
-use crate::suite::{Arm, Phase, Skill, Suite};
+use crate::suite::{Arm, Phase, Skill, Suite, is_base_variant};
 
 /// Version of the result model's JSON shape. Raise it whenever a field is renamed,
 /// removed or changes meaning, so that readers of old files can tell.
@@ -28,6 +31,12 @@ pub struct RunReport {
     pub units: Vec<UnitReport>,
     /// Per scenario and arm, in suite order and then `without-skill`, `with-skill`.
     pub summaries: Vec<ArmSummary>,
+    /// Per scenario, variant and arm, for the variants a REFACTOR run asked.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variant_summaries: Vec<ArmSummary>,
+    /// Every rationalization the checks found, in unit order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rationalizations: Vec<Rationalization>,
     pub gates: Vec<GateResult>,
     /// The skill's lint; `None` when no skill was given.
     pub lint: Option<SkillLint>,
@@ -100,13 +109,17 @@ pub struct RunMetadata {
     pub skill: Option<String>,
     /// Samples per scenario and arm.
     pub samples: u32,
+    /// Samples per variant and arm; absent when the run asked no variants.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant_samples: Option<u32>,
     pub arms: Vec<Arm>,
     /// RFC 3339 timestamps set by the caller; snapshots leave them out.
     pub started_at: Option<String>,
     /// `None` while the run is in progress or after it was interrupted.
     pub finished_at: Option<String>,
-    /// Units the run was planned with: scenarios × arms × samples. Fewer units in the
-    /// report mean the run is still going or was interrupted.
+    /// Units the run was planned with: scenarios × arms × samples, plus variants × arms
+    /// × variant samples. Fewer units in the report mean the run is still going or was
+    /// interrupted.
     #[serde(default)]
     pub planned_units: u32,
     /// The phase whose gates (and the earlier phases' gates) were evaluated; `None` for all.
@@ -118,6 +131,9 @@ pub struct RunMetadata {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UnitReport {
     pub scenario: String,
+    /// `base`, or the variant the unit asked; left out of files for `base`.
+    #[serde(default = "crate::suite::base_variant", skip_serializing_if = "crate::suite::is_base_variant")]
+    pub variant: String,
     pub arm: Arm,
     pub sample: u32,
     /// `status: answered` with `response`, or `status: errored` with `error`.
@@ -139,6 +155,8 @@ pub struct ReportInputs<'a> {
     pub agent: String,
     pub skill: Option<&'a Skill>,
     pub samples: u32,
+    /// Samples per variant; `None` when the run asked no variants.
+    pub variant_samples: Option<u32>,
     pub arms: Vec<Arm>,
     pub started_at: Option<String>,
     pub finished_at: Option<String>,
@@ -155,10 +173,14 @@ impl RunReport {
     pub fn build(inputs: ReportInputs<'_>) -> Result<RunReport, ReportError> {
         let suite = inputs.suite;
         let summaries = summarize(suite, inputs.units)?;
+        let variant_summaries = summarize_variants(suite, inputs.units)?;
+        let rationalizations = find_rationalizations(inputs.units);
         let lint = inputs.skill.map(|skill| lint_skill(&skill.text, suite));
         let gates = evaluate(&GateInputs {
             suite,
             summaries: &summaries,
+            variant_summaries: &variant_summaries,
+            rationalizations: &rationalizations,
             lint: lint.as_ref(),
             up_to_phase: inputs.up_to_phase,
         });
@@ -171,6 +193,8 @@ impl RunReport {
             run: run_metadata(&inputs),
             units,
             summaries,
+            variant_summaries,
+            rationalizations,
             gates,
             lint,
             effect,
@@ -192,20 +216,29 @@ impl RunReport {
         (self.units.len() as u32) < self.run.planned_units
     }
 
-    /// Returns the units of one scenario in one arm, in report order.
+    /// Returns the units that asked one scenario as written in one arm, in report order.
     pub fn units_of<'a>(&'a self, scenario: &'a str, arm: Arm) -> impl Iterator<Item = &'a UnitReport> + 'a {
-        self.units.iter().filter(move |unit| unit.scenario == scenario && unit.arm == arm)
+        self.units.iter().filter(move |unit| unit.scenario == scenario && unit.arm == arm && is_base_variant(&unit.variant))
+    }
+
+    /// Returns the units that asked the scenarios as written, in report order.
+    pub fn base_units(&self) -> impl Iterator<Item = &UnitReport> {
+        self.units.iter().filter(|unit| is_base_variant(&unit.variant))
     }
 }
 
 /// Builds the run metadata from the inputs.
 fn run_metadata(inputs: &ReportInputs<'_>) -> RunMetadata {
-    let planned_units = inputs.suite.scenarios.len() as u32 * inputs.arms.len() as u32 * inputs.samples;
+    let arms = inputs.arms.len() as u32;
+    let variants: u32 = inputs.suite.scenarios.iter().map(|scenario| scenario.variants.len() as u32).sum();
+    let planned_units = inputs.suite.scenarios.len() as u32 * arms * inputs.samples
+        + variants * arms * inputs.variant_samples.unwrap_or(0);
     RunMetadata {
         suite: inputs.suite.name.clone(),
         agent: inputs.agent.clone(),
         skill: inputs.skill.map(|skill| skill.path.display().to_string()),
         samples: inputs.samples,
+        variant_samples: inputs.variant_samples,
         arms: inputs.arms.clone(),
         started_at: inputs.started_at.clone(),
         finished_at: inputs.finished_at.clone(),
@@ -222,6 +255,7 @@ fn unit_report(result: &UnitResult, score: Option<&AnswerScore>) -> UnitReport {
     };
     UnitReport {
         scenario: result.key.scenario.clone(),
+        variant: result.key.variant.clone(),
         arm: result.key.arm,
         sample: result.key.sample,
         outcome: result.outcome.clone(),

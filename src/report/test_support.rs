@@ -26,12 +26,12 @@ fn suite() -> Suite {
     gates.scenarios_documented.min = 2;
     gates.patterns_identified.min = 2;
     let patterns = vec![pattern("no-warmup", &["warm-?up"]), pattern("opaque", &["accumulat"])];
-    Suite { name: "mini".to_string(), patterns, scenarios: vec![lr, accumulation], gates }
+    Suite { name: "mini".to_string(), patterns, scenarios: vec![lr, accumulation], gates, pressures: Vec::new() }
 }
 
 /// Builds an answered unit with its score.
 fn answered(scenario: &str, arm: Arm, sample: u32, checks: Vec<CheckOutcome>) -> ScoredUnit {
-    let key = UnitKey { scenario: scenario.to_string(), arm, sample };
+    let key = UnitKey::base(&scenario, arm, sample);
     let outcome = UnitOutcome::Answered { response: format!("answer {sample} to {scenario}") };
     let usage = Some(TokenUsage { input_tokens: 100, output_tokens: 50 });
     (UnitResult { key, outcome, latency_ms: 1200, usage }, Some(AnswerScore::from_checks(checks)))
@@ -53,7 +53,7 @@ fn units() -> Vec<ScoredUnit> {
     let steps =
         |shown| vec![outcome("steps", CheckKind::Numeric, shown, Some(if shown { "8 steps" } else { "4 steps" }))];
     let errored = UnitResult {
-        key: UnitKey { scenario: "accumulation".to_string(), arm: Arm::WithSkill, sample: 1 },
+        key: UnitKey::base("accumulation", Arm::WithSkill, 1),
         outcome: UnitOutcome::Errored { error: "timed out after 60 s".to_string() },
         latency_ms: 60000,
         usage: None,
@@ -80,6 +80,7 @@ pub(crate) fn sample_report() -> RunReport {
         agent: "replay:recorded".to_string(),
         skill: Some(&skill),
         samples: 2,
+        variant_samples: None,
         arms: Arm::BOTH.to_vec(),
         started_at: None,
         finished_at: None,

@@ -141,7 +141,7 @@ mod tests {
     use crate::suite::Arm;
 
     fn request(sample: u32, query: &str) -> AgentRequest {
-        let key = UnitKey { scenario: "lr".to_string(), arm: Arm::WithoutSkill, sample };
+        let key = UnitKey::base("lr", Arm::WithoutSkill, sample);
         AgentRequest::new(key, "System.", None, query)
     }
 

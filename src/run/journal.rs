@@ -21,6 +21,8 @@ use super::RunError;
 use crate::agent::{TokenUsage, UnitKey};
 use crate::suite::Arm;
 
+
+
 /// File name of the journal inside the run folder.
 pub const JOURNAL_FILE: &str = "journal.jsonl";
 
@@ -28,6 +30,8 @@ pub const JOURNAL_FILE: &str = "journal.jsonl";
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JournalLine {
     pub scenario: String,
+    #[serde(default = "crate::suite::base_variant", skip_serializing_if = "crate::suite::is_base_variant")]
+    pub variant: String,
     pub arm: Arm,
     pub sample: u32,
     /// Fingerprint of the request the unit sent.
@@ -45,6 +49,7 @@ impl JournalLine {
         let result = &unit.result;
         JournalLine {
             scenario: result.key.scenario.clone(),
+            variant: result.key.variant.clone(),
             arm: result.key.arm,
             sample: result.key.sample,
             request: unit.fingerprint.clone(),
@@ -58,7 +63,7 @@ impl JournalLine {
 
     /// Returns the unit's key.
     pub fn key(&self) -> UnitKey {
-        UnitKey { scenario: self.scenario.clone(), arm: self.arm, sample: self.sample }
+        UnitKey { scenario: self.scenario.clone(), variant: self.variant.clone(), arm: self.arm, sample: self.sample }
     }
 
     /// Returns the unit result the line records.
@@ -140,11 +145,11 @@ mod tests {
     use super::*;
 
     fn finished(sample: u32, outcome: UnitOutcome) -> FinishedUnit {
-        let key = UnitKey { scenario: "lr".to_string(), arm: Arm::WithSkill, sample };
+        let key = UnitKey::base("lr", Arm::WithSkill, sample);
         FinishedUnit {
             result: UnitResult { key, outcome, latency_ms: 7, usage: None },
             fingerprint: Fingerprint::of(&serde_json::json!({}), &crate::agent::AgentRequest::new(
-                UnitKey { scenario: "lr".to_string(), arm: Arm::WithSkill, sample },
+                UnitKey::base("lr", Arm::WithSkill, sample),
                 "s",
                 None,
                 "q",

@@ -144,7 +144,7 @@ mod tests {
     fn requests(count: u32) -> Vec<AgentRequest> {
         (0..count)
             .map(|sample| {
-                let key = UnitKey { scenario: "lr".to_string(), arm: Arm::WithoutSkill, sample };
+                let key = UnitKey::base("lr", Arm::WithoutSkill, sample);
                 AgentRequest::new(key, "12345678", None, "1234")
             })
             .collect()

@@ -163,7 +163,7 @@ mod tests {
         let agent = Agent::Replay(ReplayAgent::from_jsonl_str(&lines, "test").unwrap());
         let to_call = (0..units)
             .map(|sample| {
-                let key = UnitKey { scenario: "lr".to_string(), arm: Arm::WithoutSkill, sample };
+                let key = UnitKey::base("lr", Arm::WithoutSkill, sample);
                 let request = AgentRequest::new(key, "s", None, "q");
                 let fingerprint = Fingerprint::of(&serde_json::json!({}), &request);
                 PendingUnit { request, fingerprint, estimated_tokens: 1 }

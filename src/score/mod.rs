@@ -7,13 +7,15 @@ mod negation;
 mod numbers;
 mod outcome;
 mod phrase;
+mod rationalization;
 mod scorer;
 mod summary;
 mod text;
 
 pub use outcome::{AnswerScore, CheckOutcome};
+pub use rationalization::{answers_with_rationalization, find_rationalizations, Rationalization};
 pub use scorer::{ScoreError, Scorer};
-pub use summary::{summarize, ArmSummary, CheckTally, ScoredUnit, SummaryError};
+pub use summary::{summarize, summarize_variants, ArmSummary, CheckTally, ScoredUnit, SummaryError};
 
 /// Compiles one of the scorer's own patterns, with ASCII word boundaries so that the
 /// fast DFA engine handles answers that contain non-ASCII characters.

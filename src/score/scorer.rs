@@ -8,7 +8,7 @@ use super::outcome::{AnswerScore, CheckOutcome};
 use super::phrase::check_phrases;
 use super::text::AnswerText;
 use crate::planner::{self, Expected, PlannerError};
-use crate::suite::{CheckRule, Scenario, Suite};
+use crate::suite::{Asked, CheckRule, Suite, BASE_VARIANT};
 
 /// A suite that cannot be scored, or an answer to an unknown scenario.
 #[derive(Debug, thiserror::Error)]
@@ -17,14 +17,16 @@ pub enum ScoreError {
     Planner { scenario: String, check: String, source: PlannerError },
     #[error("unknown scenario \"{0}\"")]
     UnknownScenario(String),
+    #[error("scenario \"{scenario}\" has no variant \"{variant}\"")]
+    UnknownVariant { scenario: String, variant: String },
 }
 
 /// Scores answers against a suite's rubrics.
 #[derive(Debug)]
 pub struct Scorer<'suite> {
     suite: &'suite Suite,
-    /// Planner values by (scenario id, check id).
-    expected: HashMap<(String, String), Expected>,
+    /// Planner values by (scenario id, variant id, check id).
+    expected: HashMap<(String, String, String), Expected>,
 }
 
 impl<'suite> Scorer<'suite> {
@@ -32,55 +34,74 @@ impl<'suite> Scorer<'suite> {
     pub fn new(suite: &'suite Suite) -> Result<Self, ScoreError> {
         let mut expected = HashMap::new();
         for scenario in &suite.scenarios {
-            for check in &scenario.rubric.checks {
-                if let CheckRule::Numeric(rule) = &check.rule {
-                    let value = planner::expected(rule.quantity, &scenario.parameters).map_err(|source| ScoreError::Planner {
-                        scenario: scenario.id.clone(),
-                        check: check.id.clone(),
-                        source,
-                    })?;
-                    expected.insert((scenario.id.clone(), check.id.clone()), value);
+            let variants = scenario.variants.iter().map(|variant| variant.id.as_str());
+            for variant in std::iter::once(BASE_VARIANT).chain(variants) {
+                let asked = scenario.asked(variant).expect("the scenario lists this variant");
+                for check in &asked.rubric.checks {
+                    if let CheckRule::Numeric(rule) = &check.rule {
+                        let value = planner::expected(rule.quantity, asked.parameters).map_err(|source| ScoreError::Planner {
+                            scenario: if variant == BASE_VARIANT { scenario.id.clone() } else { format!("{}\" variant \"{variant}", scenario.id) },
+                            check: check.id.clone(),
+                            source,
+                        })?;
+                        expected.insert((scenario.id.clone(), variant.to_string(), check.id.clone()), value);
+                    }
                 }
             }
         }
         Ok(Scorer { suite, expected })
     }
 
-    /// Returns the planner's value for a numeric check.
+    /// Returns the planner's value for a numeric check of a scenario as written.
     pub fn expected(&self, scenario: &str, check: &str) -> Option<&Expected> {
-        self.expected.get(&(scenario.to_string(), check.to_string()))
+        self.expected_in(scenario, BASE_VARIANT, check)
     }
 
-    /// Scores one answer to a scenario.
+    /// Returns the planner's value for a numeric check in one variant.
+    pub fn expected_in(&self, scenario: &str, variant: &str, check: &str) -> Option<&Expected> {
+        self.expected.get(&(scenario.to_string(), variant.to_string(), check.to_string()))
+    }
+
+    /// Scores one answer to a scenario as written.
     pub fn score(&self, scenario_id: &str, response: &str) -> Result<AnswerScore, ScoreError> {
+        self.score_variant(scenario_id, BASE_VARIANT, response)
+    }
+
+    /// Scores one answer to a variant of a scenario, with that variant's rubric and
+    /// planner values.
+    pub fn score_variant(&self, scenario_id: &str, variant: &str, response: &str) -> Result<AnswerScore, ScoreError> {
         let scenario = self.suite.scenario(scenario_id).ok_or_else(|| ScoreError::UnknownScenario(scenario_id.to_string()))?;
+        let asked = scenario.asked(variant).ok_or_else(|| ScoreError::UnknownVariant {
+            scenario: scenario_id.to_string(),
+            variant: variant.to_string(),
+        })?;
         let text = AnswerText::parse(response);
-        let mut outcomes: Vec<CheckOutcome> = scenario.rubric.checks.iter().map(|check| {
+        let mut outcomes: Vec<CheckOutcome> = asked.rubric.checks.iter().map(|check| {
             let (shown, evidence) = match &check.rule {
                 CheckRule::Phrase(rule) => {
                     let result = check_phrases(rule, &text);
                     (result.shown, result.evidence)
                 }
                 CheckRule::Numeric(rule) => {
-                    let expected = &self.expected[&(scenario.id.clone(), check.id.clone())];
-                    let result = check_quantity(rule, &text, &scenario.parameters, expected);
+                    let expected = &self.expected[&(scenario.id.clone(), variant.to_string(), check.id.clone())];
+                    let result = check_quantity(rule, &text, asked.parameters, expected);
                     (result.shown, result.evidence)
                 }
             };
             CheckOutcome { id: check.id.clone(), kind: check.kind, shown, evidence }
         }).collect();
 
-        apply_cancellations(scenario, &mut outcomes);
+        apply_cancellations(asked, &mut outcomes);
         Ok(AnswerScore::from_checks(outcomes))
     }
 }
 
 /// Clears a shown check when one of its `unless_shown` checks is shown too: a "yes"
 /// with the caveats is not a blind yes.
-fn apply_cancellations(scenario: &Scenario, outcomes: &mut [CheckOutcome]) {
+fn apply_cancellations(asked: Asked, outcomes: &mut [CheckOutcome]) {
     let shown_before: HashMap<String, (bool, Option<String>)> =
         outcomes.iter().map(|outcome| (outcome.id.clone(), (outcome.shown, outcome.evidence.clone()))).collect();
-    for (check, outcome) in scenario.rubric.checks.iter().zip(outcomes.iter_mut()) {
+    for (check, outcome) in asked.rubric.checks.iter().zip(outcomes.iter_mut()) {
         let cancelling = check.unless_shown.iter().find(|other| shown_before.get(*other).is_some_and(|(shown, _)| *shown));
         if let (true, Some(other)) = (outcome.shown, cancelling) {
             outcome.shown = false;

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::outcome::AnswerScore;
 use crate::run::{UnitOutcome, UnitResult};
 use crate::stats::{Interval, Proportion, pass_at_k, pass_hat_k};
-use crate::suite::{Arm, CheckKind, Scenario, Suite};
+use crate::suite::{Arm, CheckKind, Scenario, Suite, BASE_VARIANT};
 
 /// A unit result and its score; the score is `None` for an errored unit.
 pub type ScoredUnit = (UnitResult, Option<AnswerScore>);
@@ -19,6 +19,9 @@ pub type ScoredUnit = (UnitResult, Option<AnswerScore>);
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ArmSummary {
     pub scenario: String,
+    /// `base`, or the variant these samples asked; left out of files for `base`.
+    #[serde(default = "crate::suite::base_variant", skip_serializing_if = "crate::suite::is_base_variant")]
+    pub variant: String,
     pub arm: Arm,
     /// Units run: answered plus errored.
     pub samples: u32,
@@ -58,6 +61,7 @@ impl ArmSummary {
         let proportion = Proportion::new(passed, answered);
         ArmSummary {
             scenario: scenario.to_string(),
+            variant: BASE_VARIANT.to_string(),
             arm,
             samples: answered + errored,
             answered,
@@ -113,35 +117,60 @@ impl CheckTally {
 pub enum SummaryError {
     #[error("unit result for scenario \"{scenario}\" is not in the suite")]
     UnknownScenario { scenario: String },
+    #[error("unit result for scenario \"{scenario}\" asks variant \"{variant}\", which the suite does not have")]
+    UnknownVariant { scenario: String, variant: String },
     #[error("answered unit (scenario \"{scenario}\", arm {arm}, sample {sample}) has no score")]
     Unscored { scenario: String, arm: &'static str, sample: u32 },
 }
 
-/// Summarises unit results and their scores (`None` for errored units) per scenario and
-/// arm, in suite order of scenarios and then `without-skill`, `with-skill`. Only
-/// scenario and arm pairs with at least one unit get a summary. A score given for an
-/// errored unit is ignored.
+/// Summarises the units that asked the scenarios as written (`None` scores for errored
+/// units) per scenario and arm, in suite order of scenarios and then `without-skill`,
+/// `with-skill`. Only scenario and arm pairs with at least one unit get a summary. A
+/// score given for an errored unit is ignored. Variant units are left to
+/// [`summarize_variants`].
 pub fn summarize(suite: &Suite, units: &[ScoredUnit]) -> Result<Vec<ArmSummary>, SummaryError> {
-    let mut groups: BTreeMap<(usize, Arm), Vec<&ScoredUnit>> = BTreeMap::new();
-    for unit in units {
-        let scenario = &unit.0.key.scenario;
+    summarize_where(suite, units, true)
+}
+
+/// Summarises the units that asked a variant, per scenario, variant and arm, in suite
+/// order of scenarios, then the scenario's order of variants, then arm.
+pub fn summarize_variants(suite: &Suite, units: &[ScoredUnit]) -> Result<Vec<ArmSummary>, SummaryError> {
+    summarize_where(suite, units, false)
+}
+
+fn summarize_where(suite: &Suite, units: &[ScoredUnit], base: bool) -> Result<Vec<ArmSummary>, SummaryError> {
+    let mut groups: BTreeMap<(usize, usize, Arm), Vec<&ScoredUnit>> = BTreeMap::new();
+    for unit in units.iter().filter(|unit| unit.0.key.is_base() == base) {
+        let key = &unit.0.key;
         let position = suite
             .scenarios
             .iter()
-            .position(|candidate| &candidate.id == scenario)
-            .ok_or_else(|| SummaryError::UnknownScenario { scenario: scenario.clone() })?;
-        groups.entry((position, unit.0.key.arm)).or_default().push(unit);
+            .position(|candidate| candidate.id == key.scenario)
+            .ok_or_else(|| SummaryError::UnknownScenario { scenario: key.scenario.clone() })?;
+        let scenario = &suite.scenarios[position];
+        let variant_position = match base {
+            true => 0,
+            false => scenario.variants.iter().position(|variant| variant.id == key.variant).ok_or_else(|| {
+                SummaryError::UnknownVariant { scenario: key.scenario.clone(), variant: key.variant.clone() }
+            })?,
+        };
+        groups.entry((position, variant_position, key.arm)).or_default().push(unit);
     }
 
     groups
         .into_iter()
-        .map(|((position, arm), members)| summarize_arm(&suite.scenarios[position], arm, &members))
+        .map(|((position, variant_position, arm), members)| {
+            let scenario = &suite.scenarios[position];
+            let variant = if base { BASE_VARIANT } else { scenario.variants[variant_position].id.as_str() };
+            summarize_arm(scenario, variant, arm, &members)
+        })
         .collect()
 }
 
-/// Builds the summary of one scenario in one arm from its units.
-fn summarize_arm(scenario: &Scenario, arm: Arm, units: &[&ScoredUnit]) -> Result<ArmSummary, SummaryError> {
-    let mut checks = rubric_tallies(scenario);
+/// Builds the summary of one scenario's variant in one arm from its units.
+fn summarize_arm(scenario: &Scenario, variant: &str, arm: Arm, units: &[&ScoredUnit]) -> Result<ArmSummary, SummaryError> {
+    let rubric = scenario.asked(variant).map(|asked| asked.rubric).unwrap_or(&scenario.rubric);
+    let mut checks: Vec<CheckTally> = rubric.checks.iter().map(|check| CheckTally::empty(&check.id, check.kind)).collect();
     let (mut answered, mut passed, mut errored) = (0, 0, 0);
 
     for (result, score) in units {
@@ -162,14 +191,12 @@ fn summarize_arm(scenario: &Scenario, arm: Arm, units: &[&ScoredUnit]) -> Result
     for tally in &mut checks {
         tally.held_interval = Proportion::new(tally.held, answered).interval();
     }
-    Ok(ArmSummary::from_counts(&scenario.id, arm, passed, answered, errored, checks))
+    let mut summary = ArmSummary::from_counts(&scenario.id, arm, passed, answered, errored, checks);
+    summary.variant = variant.to_string();
+    Ok(summary)
 }
 
-/// Returns a zero tally for every check of the scenario's rubric, in rubric order.
-fn rubric_tallies(scenario: &Scenario) -> Vec<CheckTally> {
-    let checks = &scenario.rubric.checks;
-    checks.iter().map(|check| CheckTally::empty(&check.id, check.kind)).collect()
-}
+
 
 /// Adds one answer's shown checks to the tallies. A check the rubric no longer has (a
 /// score saved before a rubric edit) gets a tally of its own at the end.
@@ -209,6 +236,7 @@ mod tests {
             patterns: Vec::new(),
             parameters: Default::default(),
             rubric: Rubric { checks: vec![check("warmup", CheckKind::Required), check("blind-yes", CheckKind::Anti)] },
+            variants: Vec::new(),
         }
     }
 
@@ -219,6 +247,7 @@ mod tests {
             patterns: Vec::new(),
             scenarios: vec![scenario("first"), scenario("second")],
             gates,
+            pressures: Vec::new(),
         }
     }
 
@@ -228,13 +257,13 @@ mod tests {
             outcome("warmup", CheckKind::Required, warmup),
             outcome("blind-yes", CheckKind::Anti, blind_yes),
         ]);
-        let key = UnitKey { scenario: scenario.to_string(), arm, sample };
+        let key = UnitKey::base(&scenario, arm, sample);
         let response = UnitOutcome::Answered { response: "text".to_string() };
         (UnitResult { key, outcome: response, latency_ms: 10, usage: None }, Some(score))
     }
 
     fn errored(scenario: &str, arm: Arm, sample: u32) -> ScoredUnit {
-        let key = UnitKey { scenario: scenario.to_string(), arm, sample };
+        let key = UnitKey::base(&scenario, arm, sample);
         let outcome = UnitOutcome::Errored { error: "timed out".to_string() };
         (UnitResult { key, outcome, latency_ms: 10, usage: None }, None)
     }

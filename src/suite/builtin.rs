@@ -7,6 +7,7 @@ use super::load::{SourceFile, SuiteSources};
 pub const BUILTIN_FILES: &[(&str, &str)] = &[
     ("suite.yaml", include_str!("../../suite.yaml")),
     ("gates.yaml", include_str!("../../gates.yaml")),
+    ("pressures.yaml", include_str!("../../pressures.yaml")),
     ("scenarios/convergence-vs-speed.yaml", include_str!("../../scenarios/convergence-vs-speed.yaml")),
     ("scenarios/gradient-accumulation.yaml", include_str!("../../scenarios/gradient-accumulation.yaml")),
     ("scenarios/linear-scaling-rule.yaml", include_str!("../../scenarios/linear-scaling-rule.yaml")),
@@ -39,5 +40,7 @@ pub fn builtin_sources() -> SuiteSources {
         gates: file("gates.yaml"),
         scenarios: folder("scenarios/"),
         rubrics: folder("rubrics/"),
+        pressures: Some(file("pressures.yaml")),
+        rationalizations: BUILTIN_FILES.iter().any(|(name, _)| *name == "rationalizations.yaml").then(|| file("rationalizations.yaml")),
     }
 }

@@ -34,11 +34,69 @@ pub(crate) struct PatternFile {
 pub(crate) struct ScenarioFile {
     pub id: Spanned<String>,
     pub title: String,
-    pub query: String,
+    /// The question; `{name}` stands for parameter `name`.
+    pub query: Spanned<String>,
     pub failure_pattern: String,
     pub patterns: Vec<Spanned<String>>,
     #[serde(default)]
     pub parameters: BTreeMap<String, ParamValue>,
+    /// Hand-written pressured variants, asked in the REFACTOR phase beside the
+    /// generated ones.
+    #[serde(default)]
+    pub variants: Vec<VariantFile>,
+    /// Other values for some parameters: each set is asked as its own variant.
+    #[serde(default)]
+    pub parameter_sets: Vec<ParameterSetFile>,
+}
+
+/// A hand-written pressured variant of a scenario.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct VariantFile {
+    pub id: Spanned<String>,
+    /// Pressure types of the library that the wording applies.
+    pub pressures: Vec<Spanned<String>>,
+    /// The whole question as the user asks it; placeholders as in the scenario's query.
+    pub query: Spanned<String>,
+    /// Checks added to the scenario's rubric for this variant only.
+    #[serde(default)]
+    pub checks: Vec<CheckFile>,
+}
+
+/// One set of parameter values for a parametric variant.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ParameterSetFile {
+    pub id: Spanned<String>,
+    /// Values that replace the scenario's; parameters not named keep theirs.
+    pub parameters: Spanned<BTreeMap<String, ParamValue>>,
+}
+
+/// `pressures.yaml`: the pressure library of the REFACTOR phase.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PressureLibraryFile {
+    pub pressures: Vec<PressureFile>,
+    /// Combinations of pressure ids, each asked of every scenario.
+    #[serde(default)]
+    pub combinations: Vec<Vec<Spanned<String>>>,
+}
+
+/// One pressure type and the sentences that apply it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PressureFile {
+    pub id: Spanned<String>,
+    pub name: String,
+    pub framings: Vec<Spanned<String>>,
+}
+
+/// `rationalizations.yaml`: checks that find an answer excusing itself from the
+/// guidance. Every one is an anti check; `kind` is not written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RationalizationsFile {
+    pub checks: Vec<CheckFile>,
 }
 
 /// `rubrics/<id>.yaml`.
@@ -55,7 +113,9 @@ pub(crate) struct RubricFile {
 #[serde(deny_unknown_fields)]
 pub(crate) struct CheckFile {
     pub id: Spanned<String>,
-    pub kind: CheckKind,
+    /// Required in rubrics; absent in `rationalizations.yaml`, where every check is anti.
+    #[serde(default)]
+    pub kind: Option<Spanned<CheckKind>>,
     pub description: String,
     #[serde(default)]
     pub phrases: Vec<Spanned<String>>,

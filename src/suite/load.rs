@@ -11,11 +11,13 @@ use serde::de::DeserializeOwned;
 use serde_saphyr::Spanned;
 
 use super::contract::fixed_scenario;
-use super::files::{CheckFile, PatternFile, RubricFile, ScenarioFile, SuiteFile};
+use super::files::{CheckFile, PatternFile, RationalizationsFile, RubricFile, ScenarioFile, SuiteFile};
 use super::model::{
-    Check, CheckKind, CheckRule, GateThresholds, NumericRule, Pattern, PhraseGroup, PhraseRule, Rubric,
-    Scenario, Suite,
+    Check, CheckKind, CheckRule, GateThresholds, NumericRule, Parameters, Pattern, PhraseGroup, PhraseRule,
+    Rubric, Scenario, Suite, RATIONALIZATION_PREFIX,
 };
+use super::template;
+use super::variants::{build_variants, PressureLibrary};
 
 /// One suite file: its path as shown in messages, and its text.
 #[derive(Debug, Clone)]
@@ -31,6 +33,10 @@ pub struct SuiteSources {
     pub gates: SourceFile,
     pub scenarios: Vec<SourceFile>,
     pub rubrics: Vec<SourceFile>,
+    /// `pressures.yaml`, the REFACTOR phase's pressure library; optional.
+    pub pressures: Option<SourceFile>,
+    /// `rationalizations.yaml`, the checks that find excuses under pressure; optional.
+    pub rationalizations: Option<SourceFile>,
 }
 
 /// A suite that could not be loaded: where, and why.
@@ -54,11 +60,11 @@ impl fmt::Display for LoadError {
 }
 
 impl LoadError {
-    fn whole_file(file: &str, message: impl Into<String>) -> Self {
+    pub(crate) fn whole_file(file: &str, message: impl Into<String>) -> Self {
         LoadError { file: file.to_string(), line: 0, column: 0, message: message.into() }
     }
 
-    fn at<T>(file: &str, spanned: &Spanned<T>, message: impl Into<String>) -> Self {
+    pub(crate) fn at<T>(file: &str, spanned: &Spanned<T>, message: impl Into<String>) -> Self {
         LoadError {
             file: file.to_string(),
             line: spanned.referenced.line(),
@@ -68,13 +74,20 @@ impl LoadError {
     }
 }
 
-/// Reads a suite folder: `suite.yaml`, `gates.yaml`, `scenarios/*.yaml`, `rubrics/*.yaml`.
+/// Reads a suite folder: `suite.yaml`, `gates.yaml`, `scenarios/*.yaml`, `rubrics/*.yaml`,
+/// and when present `pressures.yaml` and `rationalizations.yaml`.
 pub fn read_dir(dir: &Path) -> Result<SuiteSources, LoadError> {
+    let optional = |relative: &str| match dir.join(relative).exists() {
+        true => read_file(dir, relative).map(Some),
+        false => Ok(None),
+    };
     Ok(SuiteSources {
         suite: read_file(dir, "suite.yaml")?,
         gates: read_file(dir, "gates.yaml")?,
         scenarios: read_yaml_folder(dir, "scenarios")?,
         rubrics: read_yaml_folder(dir, "rubrics")?,
+        pressures: optional("pressures.yaml")?,
+        rationalizations: optional("rationalizations.yaml")?,
     })
 }
 
@@ -113,9 +126,17 @@ pub fn load(sources: &SuiteSources) -> Result<Suite, LoadError> {
     let gates: GateThresholds = parse(&sources.gates)?;
     let patterns = compile_patterns(&sources.suite.path, &suite_file.patterns)?;
     let pattern_ids: HashSet<&str> = patterns.iter().map(|pattern| pattern.id.as_str()).collect();
+    let library = match &sources.pressures {
+        Some(source) => PressureLibrary::parse(&source.path, parse(source)?)?,
+        None => PressureLibrary::default(),
+    };
+    let rationalizations = match &sources.rationalizations {
+        Some(source) => compile_rationalizations(&source.path, &parse(source)?)?,
+        None => Vec::new(),
+    };
 
     let mut rubrics = parse_rubrics(&sources.rubrics)?;
-    let mut scenarios = Vec::new();
+    let mut loaded = Vec::new();
     let mut seen_ids = HashSet::new();
     for source in &sources.scenarios {
         let file: ScenarioFile = parse(source)?;
@@ -123,44 +144,69 @@ pub fn load(sources: &SuiteSources) -> Result<Suite, LoadError> {
         let (rubric_path, rubric_file) = rubrics.remove(file.id.value.as_str()).ok_or_else(|| {
             LoadError::at(&source.path, &file.id, format!("no rubric for scenario \"{}\"", file.id.value))
         })?;
-        let rubric = compile_rubric(&rubric_path, &rubric_file)?;
+        let rubric = compile_rubric(&rubric_path, &rubric_file, &file.parameters)?;
         check_contract(&rubric_path, &file.id.value, &rubric)?;
-        scenarios.push(build_scenario(file, rubric));
+        loaded.push(LoadedScenario { scenario: build_scenario(&file, rubric), file, path: source.path.clone(), rubric_path, rubric_file });
     }
 
     if let Some((path, orphan)) = rubrics.into_values().next() {
         let message = format!("rubric for unknown scenario \"{}\"", orphan.scenario.value);
         return Err(LoadError::at(&path, &orphan.scenario, message));
     }
-    if scenarios.is_empty() {
+    if loaded.is_empty() {
         return Err(LoadError::whole_file(&sources.suite.path, "the suite has no scenarios"));
     }
-    let scenarios = apply_order(&sources.suite.path, &suite_file.order, scenarios)?;
+    let mut loaded = apply_order(&sources.suite.path, &suite_file.order, loaded)?;
+    library.check_placeholders(loaded.iter().map(|scenario| &scenario.scenario.parameters))?;
+    for (position, scenario) in loaded.iter_mut().enumerate() {
+        scenario.scenario.variants = build_variants(scenario, position, &library, &rationalizations)?;
+    }
 
-    Ok(Suite { name: suite_file.name, patterns, scenarios, gates })
+    let scenarios = loaded.into_iter().map(|scenario| scenario.scenario).collect();
+    Ok(Suite { name: suite_file.name, patterns, scenarios, gates, pressures: library.types() })
+}
+
+/// A scenario as loaded, with the files its variants are built from.
+pub(crate) struct LoadedScenario {
+    pub scenario: Scenario,
+    pub file: ScenarioFile,
+    pub path: String,
+    pub rubric_path: String,
+    pub rubric_file: RubricFile,
+}
+
+impl Identified for LoadedScenario {
+    fn id(&self) -> &str {
+        &self.scenario.id
+    }
+}
+
+/// Something `order` in `suite.yaml` can name.
+trait Identified {
+    fn id(&self) -> &str;
 }
 
 /// Puts scenarios in the order `suite.yaml` lists; every scenario must be listed once.
-fn apply_order(file: &str, order: &[Spanned<String>], mut scenarios: Vec<Scenario>) -> Result<Vec<Scenario>, LoadError> {
+fn apply_order<T: Identified>(file: &str, order: &[Spanned<String>], mut scenarios: Vec<T>) -> Result<Vec<T>, LoadError> {
     if order.is_empty() {
         return Ok(scenarios);
     }
     let mut ordered = Vec::with_capacity(scenarios.len());
     for id in order {
-        let position = scenarios.iter().position(|scenario| scenario.id == id.value).ok_or_else(|| {
+        let position = scenarios.iter().position(|scenario| scenario.id() == id.value).ok_or_else(|| {
             LoadError::at(file, id, format!("`order` names \"{}\", which is not a scenario or is listed twice", id.value))
         })?;
         ordered.push(scenarios.remove(position));
     }
     if let Some(unlisted) = scenarios.first() {
-        let message = format!("scenario \"{}\" is missing from `order`", unlisted.id);
+        let message = format!("scenario \"{}\" is missing from `order`", unlisted.id());
         return Err(LoadError::whole_file(file, message));
     }
     Ok(ordered)
 }
 
 /// Parses one YAML file, turning a parser error into `file:line:col: message`.
-fn parse<T: DeserializeOwned>(source: &SourceFile) -> Result<T, LoadError> {
+pub(crate) fn parse<T: DeserializeOwned>(source: &SourceFile) -> Result<T, LoadError> {
     serde_saphyr::from_str(&source.text).map_err(|error| {
         let location = error.location();
         LoadError {
@@ -208,7 +254,7 @@ fn check_scenario_file(
         let message = format!("duplicate scenario id \"{}\"", file.id.value);
         return Err(LoadError::at(&source.path, &file.id, message));
     }
-    for required in [("title", &file.title), ("query", &file.query), ("failure_pattern", &file.failure_pattern)] {
+    for required in [("title", &file.title), ("query", &file.query.value), ("failure_pattern", &file.failure_pattern)] {
         if required.1.trim().is_empty() {
             let message = format!("`{}` of scenario \"{}\" is empty", required.0, file.id.value);
             return Err(LoadError::at(&source.path, &file.id, message));
@@ -220,11 +266,26 @@ fn check_scenario_file(
             return Err(LoadError::at(&source.path, pattern, message));
         }
     }
-    Ok(())
+    check_placeholders(&source.path, &file.query, &file.parameters)
+}
+
+/// Rejects a `{name}` in `text` that is not one of `parameters`.
+pub(crate) fn check_placeholders(file: &str, text: &Spanned<String>, parameters: &Parameters) -> Result<(), LoadError> {
+    match template::first_unknown(&text.value, parameters) {
+        None => Ok(()),
+        Some(name) => Err(LoadError::at(file, text, unknown_placeholder(name, parameters))),
+    }
+}
+
+/// The message for a placeholder that names no parameter.
+pub(crate) fn unknown_placeholder(name: &str, parameters: &Parameters) -> String {
+    let declared: Vec<String> = parameters.keys().map(|key| format!("{{{key}}}")).collect();
+    let declared = if declared.is_empty() { "none".to_string() } else { declared.join(", ") };
+    format!("unknown placeholder {{{name}}}; the scenario's parameters give: {declared}")
 }
 
 /// Ids are kebab-case so that they work unchanged in file names, reports and URLs.
-fn check_id_syntax(file: &str, id: &Spanned<String>, what: &str) -> Result<(), LoadError> {
+pub(crate) fn check_id_syntax(file: &str, id: &Spanned<String>, what: &str) -> Result<(), LoadError> {
     let valid = !id.value.is_empty()
         && id.value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
     if valid {
@@ -248,25 +309,50 @@ fn compile_patterns(file: &str, patterns: &[PatternFile]) -> Result<Vec<Pattern>
             Ok(Pattern {
                 id: pattern.id.value.clone(),
                 name: pattern.name.clone(),
-                terms: compile_regexes(file, &pattern.terms)?,
+                terms: compile_regexes(file, &pattern.terms, &Parameters::new())?,
             })
         })
         .collect()
 }
 
-fn compile_rubric(file: &str, rubric: &RubricFile) -> Result<Rubric, LoadError> {
+/// Compiles a rubric's checks, its phrases rendered with `parameters`.
+pub(crate) fn compile_rubric(file: &str, rubric: &RubricFile, parameters: &Parameters) -> Result<Rubric, LoadError> {
+    Ok(Rubric { checks: compile_checks(file, &rubric.checks, parameters, None)? })
+}
+
+/// Compiles a list of checks with unique ids whose `unless_shown` names one of them.
+/// `forced_kind` is the kind of every check of a file that does not write one.
+pub(crate) fn compile_checks(
+    file: &str,
+    files: &[CheckFile],
+    parameters: &Parameters,
+    forced_kind: Option<CheckKind>,
+) -> Result<Vec<Check>, LoadError> {
     let mut checks = Vec::new();
     let mut seen = HashSet::new();
-    for check in &rubric.checks {
+    for check in files {
         check_id_syntax(file, &check.id, "check")?;
         if !seen.insert(check.id.value.as_str()) {
             let message = format!("duplicate check id \"{}\"", check.id.value);
             return Err(LoadError::at(file, &check.id, message));
         }
-        checks.push(compile_check(file, check)?);
+        let kind = match (&check.kind, forced_kind) {
+            (None, Some(kind)) => kind,
+            (Some(kind), None) => kind.value,
+            (Some(kind), Some(forced)) if kind.value == forced => forced,
+            (Some(kind), Some(forced)) => {
+                let message = format!("every check in this file is {}; remove `kind`", forced.as_str());
+                return Err(LoadError::at(file, kind, message));
+            }
+            (None, None) => {
+                let message = format!("check \"{}\" needs a `kind`: required, numeric, anti or bonus", check.id.value);
+                return Err(LoadError::at(file, &check.id, message));
+            }
+        };
+        checks.push(compile_check(file, check, kind, parameters)?);
     }
 
-    for check in &rubric.checks {
+    for check in files {
         for other in &check.unless_shown {
             if !seen.contains(other.value.as_str()) {
                 let message = format!("`unless_shown` names unknown check \"{}\"", other.value);
@@ -274,16 +360,30 @@ fn compile_rubric(file: &str, rubric: &RubricFile) -> Result<Rubric, LoadError> 
             }
         }
     }
-    Ok(Rubric { checks })
+    Ok(checks)
 }
 
-fn compile_check(file: &str, check: &CheckFile) -> Result<Check, LoadError> {
+/// Compiles `rationalizations.yaml`: anti checks, their ids prefixed so that they can
+/// never clash with a rubric's.
+fn compile_rationalizations(file: &str, rationalizations: &RationalizationsFile) -> Result<Vec<Check>, LoadError> {
+    let mut checks = compile_checks(file, &rationalizations.checks, &Parameters::new(), Some(CheckKind::Anti))?;
+    for check in &mut checks {
+        check.id = format!("{RATIONALIZATION_PREFIX}{}", check.id);
+        for other in &mut check.unless_shown {
+            *other = format!("{RATIONALIZATION_PREFIX}{other}");
+        }
+    }
+    Ok(checks)
+}
+
+fn compile_check(file: &str, check: &CheckFile, kind: CheckKind, parameters: &Parameters) -> Result<Check, LoadError> {
     let id = &check.id.value;
     let has_phrases = !check.phrases.is_empty() || !check.together.is_empty() || !check.groups.is_empty();
-    let rule = match (check.kind, check.quantity, has_phrases) {
-        (CheckKind::Numeric, Some(quantity), false) => {
-            CheckRule::Numeric(NumericRule { quantity, subject_words: compile_regexes(file, &check.subject_words)? })
-        }
+    let rule = match (kind, check.quantity, has_phrases) {
+        (CheckKind::Numeric, Some(quantity), false) => CheckRule::Numeric(NumericRule {
+            quantity,
+            subject_words: compile_regexes(file, &check.subject_words, parameters)?,
+        }),
         (CheckKind::Numeric, None, _) => {
             return Err(LoadError::at(file, &check.id, format!("numeric check \"{id}\" needs a `quantity`")));
         }
@@ -292,28 +392,28 @@ fn compile_check(file: &str, check: &CheckFile) -> Result<Check, LoadError> {
             return Err(LoadError::at(file, &check.id, message));
         }
         (_, Some(_), _) => {
-            let message = format!("only numeric checks take a `quantity`; \"{id}\" is {}", check.kind.as_str());
+            let message = format!("only numeric checks take a `quantity`; \"{id}\" is {}", kind.as_str());
             return Err(LoadError::at(file, &check.id, message));
         }
         (_, None, false) => {
             return Err(LoadError::at(file, &check.id, format!("check \"{id}\" needs `phrases` or `groups`")));
         }
         (_, None, true) if !check.subject_words.is_empty() => {
-            let message = format!("only numeric checks take `subject_words`; \"{id}\" is {}", check.kind.as_str());
+            let message = format!("only numeric checks take `subject_words`; \"{id}\" is {}", kind.as_str());
             return Err(LoadError::at(file, &check.id, message));
         }
-        (_, None, true) => CheckRule::Phrase(compile_phrase_rule(file, check)?),
+        (_, None, true) => CheckRule::Phrase(compile_phrase_rule(file, check, parameters)?),
     };
     Ok(Check {
         id: id.clone(),
-        kind: check.kind,
+        kind,
         description: check.description.trim().to_string(),
         rule,
         unless_shown: check.unless_shown.iter().map(|other| other.value.clone()).collect(),
     })
 }
 
-fn compile_phrase_rule(file: &str, check: &CheckFile) -> Result<PhraseRule, LoadError> {
+fn compile_phrase_rule(file: &str, check: &CheckFile, parameters: &Parameters) -> Result<PhraseRule, LoadError> {
     let top_level = !check.phrases.is_empty() || !check.together.is_empty();
     if top_level && !check.groups.is_empty() {
         let message = format!("check \"{}\" gives both `phrases` and `groups`; use one", check.id.value);
@@ -321,12 +421,12 @@ fn compile_phrase_rule(file: &str, check: &CheckFile) -> Result<PhraseRule, Load
     }
 
     let groups = if check.groups.is_empty() {
-        vec![compile_group(file, &check.id, &check.id.value, &check.phrases, &check.together)?]
+        vec![compile_group(file, &check.id, &check.id.value, &check.phrases, &check.together, parameters)?]
     } else {
         check
             .groups
             .iter()
-            .map(|group| compile_group(file, &check.id, &group.name, &group.phrases, &group.together))
+            .map(|group| compile_group(file, &check.id, &group.name, &group.phrases, &group.together, parameters))
             .collect::<Result<Vec<_>, LoadError>>()?
     };
 
@@ -342,7 +442,7 @@ fn compile_phrase_rule(file: &str, check: &CheckFile) -> Result<PhraseRule, Load
     Ok(PhraseRule {
         groups,
         min_groups,
-        exclude: compile_regexes(file, &check.exclude)?,
+        exclude: compile_regexes(file, &check.exclude, parameters)?,
         count_negated: check.count_negated,
     })
 }
@@ -360,6 +460,7 @@ fn compile_group(
     name: &str,
     phrases: &[Spanned<String>],
     together: &[Vec<Spanned<String>>],
+    parameters: &Parameters,
 ) -> Result<PhraseGroup, LoadError> {
     if phrases.is_empty() && together.is_empty() {
         let message = format!("group \"{name}\" of check \"{}\" has no phrases", check_id.value);
@@ -374,17 +475,20 @@ fn compile_group(
     }
     Ok(PhraseGroup {
         name: name.to_string(),
-        phrases: compile_regexes(file, phrases)?,
-        together: together.iter().map(|set| compile_regexes(file, set)).collect::<Result<_, _>>()?,
+        phrases: compile_regexes(file, phrases, parameters)?,
+        together: together.iter().map(|set| compile_regexes(file, set, parameters)).collect::<Result<_, _>>()?,
     })
 }
 
-/// Compiles case-insensitive regexes, pointing at the first one that does not compile.
-fn compile_regexes(file: &str, sources: &[Spanned<String>]) -> Result<Vec<Regex>, LoadError> {
+/// Compiles case-insensitive regexes with their placeholders filled in from
+/// `parameters`, pointing at the first one that does not compile.
+fn compile_regexes(file: &str, sources: &[Spanned<String>], parameters: &Parameters) -> Result<Vec<Regex>, LoadError> {
     sources
         .iter()
         .map(|source| {
-            let pattern = ascii_word_boundaries(&source.value);
+            check_placeholders(file, source, parameters)?;
+            let rendered = template::render(&source.value, parameters, regex::escape);
+            let pattern = ascii_word_boundaries(&rendered);
             RegexBuilder::new(&pattern).case_insensitive(true).multi_line(true).dfa_size_limit(PHRASE_DFA_CACHE_BYTES).build().map_err(|error| {
                 let detail = first_line(&error.to_string().replace('\n', " "));
                 LoadError::at(file, source, format!("invalid regex {:?}: {detail}", source.value))
@@ -441,14 +545,15 @@ fn check_contract(file: &str, scenario_id: &str, rubric: &Rubric) -> Result<(), 
     Ok(())
 }
 
-fn build_scenario(file: ScenarioFile, rubric: Rubric) -> Scenario {
+fn build_scenario(file: &ScenarioFile, rubric: Rubric) -> Scenario {
     Scenario {
-        id: file.id.value,
+        id: file.id.value.clone(),
         title: file.title.trim().to_string(),
-        query: file.query.trim().to_string(),
+        query: template::render(file.query.value.trim(), &file.parameters, str::to_string),
         failure_pattern: file.failure_pattern.trim().to_string(),
-        patterns: file.patterns.into_iter().map(|pattern| pattern.value).collect(),
-        parameters: file.parameters,
+        patterns: file.patterns.iter().map(|pattern| pattern.value.clone()).collect(),
+        parameters: file.parameters.clone(),
         rubric,
+        variants: Vec::new(),
     }
 }

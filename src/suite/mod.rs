@@ -7,6 +7,8 @@ mod files;
 mod load;
 mod model;
 mod skill;
+pub mod template;
+mod variants;
 
 pub use builtin::{builtin_sources, BUILTIN_FILES};
 pub use contract::{fixed_scenario, FixedScenario, FIXED_SCENARIOS};

@@ -17,6 +17,9 @@ pub struct Suite {
     pub scenarios: Vec<Scenario>,
     /// Quality-gate thresholds.
     pub gates: GateThresholds,
+    /// Pressure types of the REFACTOR phase, in library order; empty when the suite has
+    /// no `pressures.yaml`.
+    pub pressures: Vec<PressureType>,
 }
 
 impl Suite {
@@ -50,7 +53,79 @@ pub struct Scenario {
     /// The numbers and names the reference planner needs.
     pub parameters: Parameters,
     pub rubric: Rubric,
+    /// The scenario re-asked under pressure or with other parameters, in the order
+    /// reports list them: generated pressures, hand-written ones, parameter sets.
+    pub variants: Vec<Variant>,
 }
+
+impl Scenario {
+    /// Returns what the user asks in one variant: the base question for `base`.
+    pub fn asked(&self, variant: &str) -> Option<Asked<'_>> {
+        if variant == BASE_VARIANT {
+            return Some(Asked { query: &self.query, parameters: &self.parameters, rubric: &self.rubric });
+        }
+        let variant = self.variants.iter().find(|candidate| candidate.id == variant)?;
+        Some(Asked { query: &variant.query, parameters: &variant.parameters, rubric: &variant.rubric })
+    }
+}
+
+/// Id of the scenario as written, without pressure or other parameters.
+pub const BASE_VARIANT: &str = "base";
+
+/// Returns [`BASE_VARIANT`] as an owned id: the serde default of every `variant` field,
+/// so that files written before variants existed read as the base question.
+pub fn base_variant() -> String {
+    BASE_VARIANT.to_string()
+}
+
+/// Whether a variant id is the base question; serde leaves such fields out of files.
+pub fn is_base_variant(variant: &str) -> bool {
+    variant == BASE_VARIANT
+}
+
+/// The question, parameters and rubric of one variant of a scenario.
+#[derive(Debug, Clone, Copy)]
+pub struct Asked<'a> {
+    pub query: &'a str,
+    pub parameters: &'a Parameters,
+    pub rubric: &'a Rubric,
+}
+
+/// A scenario re-asked: under pressure, or with other parameter values.
+#[derive(Debug, Clone)]
+pub struct Variant {
+    /// `pressure/<ids joined by +>`, `pressure/<hand-written id>` or `params/<set id>`.
+    pub id: String,
+    pub kind: VariantKind,
+    /// Ids of the pressure types applied, in order; empty for a parametric variant.
+    pub pressures: Vec<String>,
+    pub query: String,
+    /// The scenario's parameters with the variant's values put in.
+    pub parameters: Parameters,
+    /// The scenario's rubric, its phrases rendered with these parameters, plus the
+    /// variant's own checks and, under pressure, the rationalization checks.
+    pub rubric: Rubric,
+}
+
+/// How a variant differs from its scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VariantKind {
+    /// Pressure added to the question, generated from the library or written by hand.
+    Pressure,
+    /// The same question with other parameter values.
+    Parametric,
+}
+
+/// A pressure type of the library: how a user pushes an agent to drop its guidance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PressureType {
+    pub id: String,
+    pub name: String,
+}
+
+/// Prefix of the ids of the checks that find rationalizations.
+pub const RATIONALIZATION_PREFIX: &str = "rationalization-";
 
 /// Scenario parameters by name: numbers (`old_batch: 64`) or names (`model: bert-base`).
 pub type Parameters = BTreeMap<String, ParamValue>;

@@ -24,11 +24,7 @@ fn request(arm: Arm) -> AgentRequest {
         path: PathBuf::from("SKILL.md"),
         text: SKILL_TEXT.to_string(),
     };
-    let key = UnitKey {
-        scenario: "max-batch".into(),
-        arm,
-        sample: 0,
-    };
+    let key = UnitKey::base("max-batch", arm, 0);
     AgentRequest::new(key, SYSTEM_PROMPT, Some(&Arc::new(skill)), QUERY)
 }
 

@@ -20,11 +20,7 @@ fn write_agents_file(folder: &TempDir, text: &str) -> std::path::PathBuf {
 
 fn request(arm: Arm) -> AgentRequest {
     AgentRequest::new(
-        UnitKey {
-            scenario: "lr".into(),
-            arm,
-            sample: 0,
-        },
+        UnitKey::base("lr", arm, 0),
         "System.",
         None,
         "Scale the LR?",

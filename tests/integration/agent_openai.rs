@@ -28,11 +28,7 @@ fn skill() -> Skill {
 
 fn request(arm: Arm) -> AgentRequest {
     let skill = skill();
-    let key = UnitKey {
-        scenario: "max-batch".into(),
-        arm,
-        sample: 0,
-    };
+    let key = UnitKey::base("max-batch", arm, 0);
     AgentRequest::new(key, SYSTEM_PROMPT, Some(&Arc::new(skill)), QUERY)
 }
 

@@ -20,11 +20,7 @@ const RECORDING: &str = concat!(
 
 fn request(scenario: &str, arm: Arm, sample: u32) -> AgentRequest {
     AgentRequest::new(
-        UnitKey {
-            scenario: scenario.into(),
-            arm,
-            sample,
-        },
+        UnitKey::base(scenario, arm, sample),
         "system",
         None,
         "Scale the LR?",
@@ -91,9 +87,9 @@ async fn replay_missing_recording_errors() {
 #[test]
 fn replay_samples_available_per_arm() {
     let agent = ReplayAgent::from_jsonl_str(RECORDING, "recording.jsonl").unwrap();
-    assert_eq!(agent.samples_available("lr", Arm::WithSkill), 1);
-    assert_eq!(agent.samples_available("lr", Arm::WithoutSkill), 1);
-    assert_eq!(agent.samples_available("memory", Arm::WithSkill), 0);
+    assert_eq!(agent.samples_available("lr", "base", Arm::WithSkill), 1);
+    assert_eq!(agent.samples_available("lr", "base", Arm::WithoutSkill), 1);
+    assert_eq!(agent.samples_available("memory", "base", Arm::WithSkill), 0);
 }
 
 #[test]

@@ -16,11 +16,7 @@ use crate::support::mock_http::{MockServer, Reply};
 const KEY: &str = "sk-stream-test-5e1b-never-shown";
 
 fn request() -> AgentRequest {
-    let key = UnitKey {
-        scenario: "max-batch".into(),
-        arm: Arm::WithoutSkill,
-        sample: 0,
-    };
+    let key = UnitKey::base("max-batch", Arm::WithoutSkill, 0);
     AgentRequest::new(key, "You are a helpful assistant.", None, "Batch size?")
 }
 

@@ -23,11 +23,7 @@ fn request(arm: Arm, query: &str) -> AgentRequest {
         path: PathBuf::from("skills/batch-size/SKILL.md"),
         text: SKILL_TEXT.to_string(),
     });
-    let key = UnitKey {
-        scenario: "max-batch".into(),
-        arm,
-        sample: 0,
-    };
+    let key = UnitKey::base("max-batch", arm, 0);
     AgentRequest::new(key, SYSTEM_PROMPT, Some(&skill), query)
 }
 

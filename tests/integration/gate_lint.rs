@@ -32,7 +32,7 @@ fn generated_skill(lines: usize, code_blocks: usize) -> String {
 /// Evaluates the document gates of a skill text against the mini suite.
 fn document_gates(suite: &Suite, skill_text: &str) -> Vec<GateResult> {
     let lint = lint_skill(skill_text, suite);
-    let inputs = GateInputs { suite, summaries: &[], lint: Some(&lint), up_to_phase: None };
+    let inputs = GateInputs { suite, summaries: &[], variant_summaries: &[], rationalizations: &[], lint: Some(&lint), up_to_phase: None };
     evaluate(&inputs).into_iter().filter(|gate| gate.id.reads_skill_document()).collect()
 }
 

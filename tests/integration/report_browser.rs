@@ -50,7 +50,7 @@ fn hostile_unit(scenario: &str, arm: Arm, sample: u32, payload: &str) -> ScoredU
         check("multiplier", CheckKind::Numeric, true, "Scale it by 4x."),
         check("too-small", CheckKind::Anti, sample % 2 == 0, payload),
     ];
-    let key = UnitKey { scenario: scenario.to_string(), arm, sample };
+    let key = UnitKey::base(&scenario, arm, sample);
     let result = UnitResult { key, outcome: UnitOutcome::Answered { response }, latency_ms: 10, usage: None };
     (result, Some(AnswerScore::from_checks(checks)))
 }
@@ -64,7 +64,7 @@ fn hostile_report() -> RunReport {
         let arm = if index % 2 == 0 { Arm::WithoutSkill } else { Arm::WithSkill };
         units.push(hostile_unit("lr-scaling", arm, index as u32, payload));
     }
-    let key = UnitKey { scenario: "accumulation".to_string(), arm: Arm::WithSkill, sample: 0 };
+    let key = UnitKey::base("accumulation", Arm::WithSkill, 0);
     let outcome = UnitOutcome::Errored { error: PAYLOADS[1].to_string() };
     units.push((UnitResult { key, outcome, latency_ms: 10, usage: None }, None));
 
@@ -74,6 +74,7 @@ fn hostile_report() -> RunReport {
         agent: format!("replay:{}", PAYLOADS[4]),
         skill: Some(&skill),
         samples: 5,
+        variant_samples: None,
         arms: Arm::BOTH.to_vec(),
         started_at: None,
         finished_at: None,

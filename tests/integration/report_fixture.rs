@@ -35,7 +35,7 @@ fn check(id: &str, kind: CheckKind, shown: bool, evidence: Option<&str>) -> Chec
 
 /// Builds an answered unit and its score.
 fn answered(scenario: &str, arm: Arm, sample: u32, response: &str, checks: Vec<CheckOutcome>) -> ScoredUnit {
-    let key = UnitKey { scenario: scenario.to_string(), arm, sample };
+    let key = UnitKey::base(&scenario, arm, sample);
     let outcome = UnitOutcome::Answered { response: response.to_string() };
     let usage = Some(TokenUsage { input_tokens: 120 + u64::from(sample), output_tokens: 300 });
     let result = UnitResult { key, outcome, latency_ms: 900 + u64::from(sample) * 100, usage };
@@ -103,7 +103,7 @@ pub fn units() -> Vec<ScoredUnit> {
         ),
         (
             UnitResult {
-                key: UnitKey { scenario: "accumulation".to_string(), arm: Arm::WithSkill, sample: 2 },
+                key: UnitKey::base("accumulation", Arm::WithSkill, 2),
                 outcome: UnitOutcome::Errored { error: "agent timed out after 60 s".to_string() },
                 latency_ms: 60_000,
                 usage: None,
@@ -165,6 +165,7 @@ pub fn recorded_report(up_to_phase: Option<Phase>) -> RunReport {
         agent: "replay:fixtures/answers".to_string(),
         skill: Some(&skill),
         samples: 3,
+        variant_samples: None,
         arms: Arm::BOTH.to_vec(),
         started_at: Some("2025-01-01T12:00:00Z".to_string()),
         finished_at: Some("2025-01-01T12:03:00Z".to_string()),

@@ -78,7 +78,7 @@ pub struct ReportContext<'a> {
     pub scorer: &'a Scorer<'a>,
     pub agent_description: String,
     pub skill: Option<Arc<Skill>>,
-    pub samples: u32,
+    pub samples: super::SampleCounts,
     pub up_to_phase: Option<Phase>,
     pub out: PathBuf,
     pub started_at: String,
@@ -133,7 +133,7 @@ impl<'a> ReportBook<'a> {
     /// Scores a unit and puts it in its place.
     fn add(&mut self, result: UnitResult) {
         let score = match &result.outcome {
-            UnitOutcome::Answered { response } => match self.context.scorer.score(&result.key.scenario, response) {
+            UnitOutcome::Answered { response } => match self.context.scorer.score_variant(&result.key.scenario, &result.key.variant, response) {
                 Ok(score) => Some(score),
                 Err(error) => {
                     self.failure.get_or_insert(error.into());
@@ -171,7 +171,8 @@ impl<'a> ReportBook<'a> {
             suite: context.suite,
             agent: context.agent_description.clone(),
             skill: context.skill.as_deref(),
-            samples: context.samples,
+            samples: context.samples.base,
+            variant_samples: context.samples.variants,
             arms: Arm::BOTH.to_vec(),
             started_at: Some(context.started_at.clone()),
             finished_at,

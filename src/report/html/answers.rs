@@ -17,7 +17,7 @@ struct Highlight {
 
 /// Writes the answers section.
 pub(super) fn push_answers(report: &RunReport, page: &mut String) {
-    if report.units.is_empty() {
+    if report.base_units().next().is_none() {
         return;
     }
     page.push_str("<section id=\"answers\">\n<h2>Answers</h2>\n");
@@ -32,12 +32,12 @@ pub(super) fn push_answers(report: &RunReport, page: &mut String) {
 /// Returns the scenario ids in suite order, then any others that have units.
 fn scenario_ids(report: &RunReport) -> Vec<String> {
     let mut ids: Vec<String> = report.scenarios.iter().map(|info| info.id.clone()).collect();
-    for unit in &report.units {
+    for unit in report.base_units() {
         if !ids.contains(&unit.scenario) {
             ids.push(unit.scenario.clone());
         }
     }
-    ids.retain(|id| report.units.iter().any(|unit| &unit.scenario == id));
+    ids.retain(|id| report.base_units().any(|unit| &unit.scenario == id));
     ids
 }
 

@@ -146,16 +146,22 @@ impl Drop for MockAgent {
 
 /// Recorded answers by scenario query and arm.
 struct Answers {
-    /// Scenario query → scenario id.
-    scenarios: HashMap<String, String>,
-    /// (scenario id, with skill) → sample 0's recorded answer.
-    responses: HashMap<(String, bool), String>,
+    /// Query of a scenario or one of its variants → (scenario id, variant id).
+    scenarios: HashMap<String, (String, String)>,
+    /// ((scenario id, variant id), with skill) → sample 0's recorded answer.
+    responses: HashMap<((String, String), bool), String>,
 }
 
 impl Answers {
     fn load() -> Answers {
         let suite = skilleval::suite::load_builtin().expect("the built-in suite loads");
-        let scenarios = suite.scenarios.iter().map(|scenario| (scenario.query.clone(), scenario.id.clone())).collect();
+        let mut scenarios = HashMap::new();
+        for scenario in &suite.scenarios {
+            scenarios.insert(scenario.query.clone(), (scenario.id.clone(), "base".to_string()));
+            for variant in &scenario.variants {
+                scenarios.insert(variant.query.clone(), (scenario.id.clone(), variant.id.clone()));
+            }
+        }
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/replay/default.jsonl");
         let text = std::fs::read_to_string(path).expect("the built-in recordings exist");
         let mut responses = HashMap::new();
@@ -164,7 +170,8 @@ impl Answers {
             if value["sample"] != 0 {
                 continue;
             }
-            let key = (value["scenario"].as_str().unwrap().to_string(), value["arm"] == "with-skill");
+            let variant = value["variant"].as_str().unwrap_or("base").to_string();
+            let key = ((value["scenario"].as_str().unwrap().to_string(), variant), value["arm"] == "with-skill");
             responses.insert(key, value["response"].as_str().unwrap().to_string());
         }
         Answers { scenarios, responses }
