@@ -13,8 +13,8 @@ use tempfile::NamedTempFile;
 
 use super::snapshot_file::SnapshotExporter;
 use super::{
-    Exporter, GreenPhaseExporter, HtmlExporter, JsonExporter, JunitExporter, MarkdownExporter, RedPhaseExporter,
-    ReportError, ReportInputs, RunReport,
+    Exporter, GreenPhaseExporter, HtmlExporter, JsonExporter, JunitExporter, MarkdownExporter, PressureHtmlExporter,
+    RedPhaseExporter, RefactorPhaseExporter, ReportError, ReportInputs, RunReport,
 };
 use crate::suite::Phase;
 
@@ -39,6 +39,13 @@ pub const RED_PHASE_FILE: &str = "red-phase.md";
 /// File name of the GREEN-phase document, written when the run evaluated the green or
 /// refactor phase.
 pub const GREEN_PHASE_FILE: &str = "green-phase.md";
+
+/// File name of the REFACTOR-phase document, the pressure-test report in Markdown,
+/// written when the run evaluated the refactor phase.
+pub const REFACTOR_PHASE_FILE: &str = "refactor-phase.md";
+
+/// File name of the pressure-test report in HTML, written beside the REFACTOR document.
+pub const REFACTOR_HTML_FILE: &str = "refactor-phase.html";
 
 /// Writes every report file into `out_dir`, creating the folder if needed, and returns
 /// the paths written: `results.json`, `report.md`, `report.html`, `junit.xml`,
@@ -71,9 +78,12 @@ fn report_files(report: &RunReport) -> Vec<(&'static str, Box<dyn Exporter>)> {
     ];
     match report.run.phase {
         Some(Phase::Red) => files.push((RED_PHASE_FILE, Box::new(RedPhaseExporter))),
-        // NOTE: the refactor phase gets the GREEN document, because the runner does not
-        // generate pressure variants yet, so there is nothing for a REFACTOR one to tell.
-        Some(Phase::Green | Phase::Refactor) => files.push((GREEN_PHASE_FILE, Box::new(GreenPhaseExporter))),
+        Some(Phase::Green) => files.push((GREEN_PHASE_FILE, Box::new(GreenPhaseExporter))),
+        Some(Phase::Refactor) => {
+            files.push((GREEN_PHASE_FILE, Box::new(GreenPhaseExporter)));
+            files.push((REFACTOR_PHASE_FILE, Box::new(RefactorPhaseExporter)));
+            files.push((REFACTOR_HTML_FILE, Box::new(PressureHtmlExporter)));
+        }
         None => {}
     }
     files

@@ -13,6 +13,7 @@ mod markdown;
 mod model;
 mod phase;
 mod phrases;
+mod pressure;
 mod snapshot_file;
 mod suite_info;
 pub(crate) mod terminal;
@@ -27,14 +28,15 @@ pub use files::{
     GREEN_PHASE_FILE, HTML_FILE, JUNIT_FILE, MARKDOWN_FILE, RED_PHASE_FILE, RESULTS_FILE, SNAPSHOT_FILE,
     rewrite_reports, write_report_file, write_reports,
 };
-pub use html::HtmlExporter;
+pub use html::{HtmlExporter, PressureHtmlExporter};
 pub use json::JsonExporter;
 pub use junit::JunitExporter;
 pub use markdown::MarkdownExporter;
 pub use model::{ReportInputs, RunMetadata, RunReport, RunTotals, SCHEMA_VERSION, UnitReport};
-pub use phase::{GreenPhaseExporter, RedPhaseExporter};
+pub use phase::{GreenPhaseExporter, RedPhaseExporter, RefactorPhaseExporter};
+pub use pressure::PressureTest;
 pub use snapshot_file::SnapshotExporter;
-pub use suite_info::{CheckInfo, PassThresholds, PatternInfo, ScenarioInfo};
+pub use suite_info::{CheckInfo, PassThresholds, PatternInfo, ScenarioInfo, VariantInfo};
 pub use terminal::TerminalExporter;
 
 use crate::score::SummaryError;

@@ -15,7 +15,7 @@ use crate::score::{
     summarize_variants,
 };
 use crate::snapshot::Comparison;
-use crate::suite::{Arm, Phase, Skill, Suite, is_base_variant};
+use crate::suite::{Arm, Phase, PressureType, Skill, Suite, is_base_variant};
 
 /// Version of the result model's JSON shape. Raise it whenever a field is renamed,
 /// removed or changes meaning, so that readers of old files can tell.
@@ -49,6 +49,9 @@ pub struct RunReport {
     /// The suite's failure patterns, in suite order.
     #[serde(default)]
     pub patterns: Vec<PatternInfo>,
+    /// The pressure types of the suite's library, when the run asked variants.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pressures: Vec<PressureType>,
     /// The pass-rate thresholds of the `baseline-fails` and `skill-passes` gates.
     #[serde(default)]
     pub pass_thresholds: Option<PassThresholds>,
@@ -174,6 +177,7 @@ impl RunReport {
         let suite = inputs.suite;
         let summaries = summarize(suite, inputs.units)?;
         let variant_summaries = summarize_variants(suite, inputs.units)?;
+        let asked_variants = inputs.variant_samples.is_some() || !variant_summaries.is_empty();
         let rationalizations = find_rationalizations(inputs.units);
         let lint = inputs.skill.map(|skill| lint_skill(&skill.text, suite));
         let gates = evaluate(&GateInputs {
@@ -198,7 +202,8 @@ impl RunReport {
             gates,
             lint,
             effect,
-            scenarios: suite.scenarios.iter().map(ScenarioInfo::of).collect(),
+            scenarios: suite.scenarios.iter().map(|scenario| ScenarioInfo::of(scenario, asked_variants)).collect(),
+            pressures: if asked_variants { suite.pressures.clone() } else { Vec::new() },
             patterns: suite.patterns.iter().map(PatternInfo::of).collect(),
             pass_thresholds: Some(PassThresholds::of(suite)),
             baseline: None,

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::suite::{CheckKind, Pattern, Scenario, Suite};
+use crate::suite::{CheckKind, Pattern, Scenario, Suite, VariantKind};
 
 /// One scenario as the reports describe it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -18,6 +18,20 @@ pub struct ScenarioInfo {
     pub patterns: Vec<String>,
     /// The rubric's checks, in rubric order.
     pub checks: Vec<CheckInfo>,
+    /// The variants the run asked, in the suite's order; empty when it asked none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variants: Vec<VariantInfo>,
+}
+
+/// One variant of a scenario as the reports describe it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VariantInfo {
+    pub id: String,
+    pub kind: VariantKind,
+    /// Ids of the pressure types applied, in order; empty for a parametric variant.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pressures: Vec<String>,
+    pub query: String,
 }
 
 /// One rubric check as the reports describe it.
@@ -45,8 +59,14 @@ pub struct PassThresholds {
 }
 
 impl ScenarioInfo {
-    /// Describes a scenario of the suite.
-    pub(crate) fn of(scenario: &Scenario) -> Self {
+    /// Describes a scenario of the suite, with its variants when `with_variants`.
+    pub(crate) fn of(scenario: &Scenario, with_variants: bool) -> Self {
+        let variants = scenario.variants.iter().filter(|_| with_variants).map(|variant| VariantInfo {
+            id: variant.id.clone(),
+            kind: variant.kind,
+            pressures: variant.pressures.clone(),
+            query: variant.query.clone(),
+        });
         let checks = scenario.rubric.checks.iter();
         ScenarioInfo {
             id: scenario.id.clone(),
@@ -61,6 +81,7 @@ impl ScenarioInfo {
                     description: check.description.clone(),
                 })
                 .collect(),
+            variants: variants.collect(),
         }
     }
 

@@ -118,7 +118,7 @@ pub enum VariantKind {
 }
 
 /// A pressure type of the library: how a user pushes an agent to drop its guidance.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PressureType {
     pub id: String,
     pub name: String,

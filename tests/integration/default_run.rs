@@ -68,3 +68,43 @@ fn asking_for_more_samples_than_recorded_is_bad_input() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("5 sample(s)"));
     assert!(!out.path().join("results.json").exists());
 }
+
+#[test]
+fn refactor_run_asks_every_variant_and_writes_the_pressure_test() {
+    let out = tempfile::tempdir().unwrap();
+    let output = skilleval(&["run", "--phase", "refactor", "--out", out.path().to_str().unwrap()], None);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+
+    let suite = skilleval::suite::load_builtin().unwrap();
+    let variants: usize = suite.scenarios.iter().map(|scenario| scenario.variants.len()).sum();
+    let results: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("results.json")).unwrap()).unwrap();
+    assert_eq!(results["units"].as_array().unwrap().len(), 60 + variants * 2);
+    assert_eq!(results["run"]["variant_samples"], 1);
+    let gates = results["gates"].as_array().unwrap();
+    let status = |id: &str| gates.iter().find(|gate| gate["id"] == id).unwrap()["status"].as_str().unwrap().to_string();
+    assert_ne!(status("pressure-passes"), "not-evaluated");
+    assert_ne!(status("no-rationalization"), "not-evaluated");
+    for file in ["refactor-phase.md", "refactor-phase.html"] {
+        assert!(out.path().join(file).exists(), "{file} is written");
+        assert!(stdout.contains(file), "{file} is named in the output");
+    }
+}
+
+#[test]
+fn variants_are_asked_only_in_the_refactor_phase() {
+    let completed = execute(&run_args(&["--phase", "green"]), |_| {}).expect("the default run succeeds");
+    assert!(completed.units.iter().all(|(result, _)| result.key.is_base()));
+    assert_eq!(completed.samples.variants, None);
+}
+
+#[test]
+fn asking_for_more_variant_samples_than_recorded_is_bad_input() {
+    let out = tempfile::tempdir().unwrap();
+    let args = ["run", "--phase", "refactor", "--variant-samples", "2", "--out", out.path().to_str().unwrap()];
+    let output = skilleval(&args, None);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("variant \"pressure/") && stderr.contains("--variant-samples 2"), "{stderr}");
+}

@@ -22,4 +22,5 @@ mod scorer_agreement;
 mod snapshot_baseline;
 mod stats_default_run;
 mod suite_load;
+mod suite_variants;
 mod support;

@@ -6,8 +6,8 @@ use clap::Parser;
 use skilleval::cli::run::{RunArgs, execute};
 use skilleval::cli::{Cli, Command};
 use skilleval::report::{
-    Exporter, GreenPhaseExporter, HtmlExporter, JunitExporter, MARKDOWN_FILE, RED_PHASE_FILE, RedPhaseExporter,
-    ReportInputs, RunReport, rewrite_reports,
+    Exporter, GreenPhaseExporter, HtmlExporter, JunitExporter, MARKDOWN_FILE, PressureHtmlExporter, RED_PHASE_FILE,
+    RedPhaseExporter, RefactorPhaseExporter, ReportInputs, RunReport, rewrite_reports,
 };
 use skilleval::suite::{Arm, Phase};
 
@@ -63,6 +63,26 @@ fn red_phase_document() {
 fn green_phase_document() {
     let report = default_report(&["--skill", "fixtures/skills/weak/SKILL.md"], Phase::Green);
     insta::assert_snapshot!("green_phase", render(&GreenPhaseExporter, &report));
+}
+
+#[test]
+fn refactor_phase_document() {
+    let report = default_report(&["--phase", "refactor"], Phase::Refactor);
+    insta::assert_snapshot!("refactor_phase", render(&RefactorPhaseExporter, &report));
+}
+
+#[test]
+fn refactor_html_shows_the_same_pressure_test() {
+    let report = default_report(&["--phase", "refactor"], Phase::Refactor);
+    let page = render(&PressureHtmlExporter, &report);
+    for section in ["id=\"matrix\"", "id=\"rationalizations\"", "id=\"folding\"", "id=\"parametric\"", "id=\"gates\""] {
+        assert!(page.contains(section), "{section} is missing");
+    }
+    assert!(page.contains("Time / deadline + Sunk cost + Authority (expert or paper)"));
+    assert!(!page.contains("<script"), "the page needs no script");
+    let markdown = render(&RefactorPhaseExporter, &report);
+    let with_skill_total = markdown.lines().find(|line| line.starts_with("| Time / deadline |")).unwrap().rsplit('|').nth(1).unwrap().trim();
+    assert!(page.contains(with_skill_total), "both formats give {with_skill_total}");
 }
 
 #[test]

@@ -40,7 +40,7 @@ fn builtin_has_every_fixed_id() {
 }
 
 /// The built-in sources with one file's text replaced.
-fn with_file(path: &str, text: &str) -> SuiteSources {
+pub(crate) fn with_file(path: &str, text: &str) -> SuiteSources {
     let mut sources = skilleval::suite::builtin_sources();
     let replace = |file: &mut SourceFile| {
         if file.path.ends_with(path) {
@@ -49,12 +49,14 @@ fn with_file(path: &str, text: &str) -> SuiteSources {
     };
     replace(&mut sources.suite);
     replace(&mut sources.gates);
+    sources.pressures.iter_mut().for_each(replace);
+    sources.rationalizations.iter_mut().for_each(replace);
     sources.scenarios.iter_mut().for_each(replace);
     sources.rubrics.iter_mut().for_each(replace);
     sources
 }
 
-fn load_error(path: &str, text: &str) -> String {
+pub(crate) fn load_error(path: &str, text: &str) -> String {
     load(&with_file(path, text)).expect_err("the suite must be rejected").to_string()
 }
 

@@ -12,7 +12,10 @@
 
 mod answers;
 mod chart;
+mod pressure;
 mod sections;
+
+pub use pressure::PressureHtmlExporter;
 
 use std::io::Write;
 
@@ -35,7 +38,7 @@ for (const button of document.querySelectorAll("button[data-open]")) {
 "##;
 
 /// The page's style sheet.
-const STYLE: &str = r#"
+pub(crate) const STYLE: &str = r#"
 body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 70rem; padding: 0 1rem; color: #1b1f24; }
 h1 { font-size: 1.6rem; } h2 { margin-top: 2.2rem; border-bottom: 1px solid #d0d7de; } h3 { margin-top: 1.6rem; }
 table { border-collapse: collapse; margin: .6rem 0; } th, td { border: 1px solid #d0d7de; padding: .25rem .5rem; text-align: left; vertical-align: top; }

@@ -7,11 +7,13 @@
 
 mod green;
 mod red;
+mod refactor;
 
 use std::io::Write;
 
 pub use green::GreenPhaseExporter;
 pub use red::RedPhaseExporter;
+pub use refactor::RefactorPhaseExporter;
 
 use super::failures::{FailedCheck, failed_checks};
 use super::markdown::quote;
