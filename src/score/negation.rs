@@ -22,10 +22,16 @@ static DISMISSALS: LazyLock<Regex> = LazyLock::new(|| {
     compile_regex(r"(?i)^[^.;]{0,80}?\b(leave (them|it|those|that|this) for (later|the next|another)|add(s)? risk|not worth (it|the risk)|(is|are)n't (needed|necessary|required|important|worth|a concern)|(is|are)? ?not (needed|necessary|required|important|worth it|a concern|an issue|the answer|the goal|the point|optimal|the best|ideal)|unnecessary|overkill|is a myth|(is|are) (wrong|outdated|a mistake|a trap|a myth|misleading|too aggressive)|too aggressive|can be (skipped|ignored|dropped)|(does|do)n't (matter|apply|help)|won't (matter|help)|no longer (needed|necessary))")
 });
 
-/// Sentences that report a view in order to reject it.
+/// Markers of a view reported in order to reject it. `reported_view_over` sets how far
+/// one reaches.
 static REPORTED_VIEWS: LazyLock<Regex> = LazyLock::new(|| {
     compile_regex(r"(?i)\b(you('ll| will| may| might) (sometimes |often )?(see|hear|read)|you (sometimes|often) (see|hear|read)|some (people|guides|tutorials) (say|suggest|recommend)|people (often )?(say|assume|think)|(is|are) (often |sometimes )?quoted|the (naive|tempting|common|usual) (answer|advice|instinct|assumption)|common (mistake|misconception|trap|myth)|it's tempting|tempting to|a myth|myth that|the trap is|the mistake is|normally (you'd|you would|i'd|i would)|usually you'd|ordinarily|in general,? i'd (tell|say|suggest|recommend)|would have you|would tell you to|tempted to)\b")
 });
+
+/// Words and marks that end a reported view and return to the answer's own voice, so
+/// "normally you'd warm up, but tonight skip it" asserts the skip.
+static TURNS: LazyLock<Regex> =
+    LazyLock::new(|| compile_regex(r"(?i)\b(but|however|yet|though)\b|[;—–]| - "));
 
 /// Characters and words that open a new clause, ending a negation's reach.
 static CLAUSE_BREAKS: LazyLock<Regex> = LazyLock::new(|| {
@@ -58,8 +64,8 @@ pub enum Denial {
 
 /// Decides whether the match at `start..end` of `sentence` is asserted (`None`) or denied.
 pub fn denial(sentence: &str, start: usize, end: usize) -> Option<Denial> {
-    if let Some(found) = REPORTED_VIEWS.find(sentence) {
-        return Some(Denial::Reported(found.as_str().to_string()));
+    if let Some(marker) = reported_view_over(sentence, start) {
+        return Some(Denial::Reported(marker));
     }
     if let Some(negator) = odd_negation(&sentence[..start]) {
         return Some(Denial::Negated(negator));
@@ -67,6 +73,19 @@ pub fn denial(sentence: &str, start: usize, end: usize) -> Option<Denial> {
     let after = &sentence[end..];
     let scope_end = DISMISSAL_BREAKS.find(after).map_or(after.len(), |found| found.start());
     DISMISSALS.captures(&after[..scope_end]).map(|captures| Denial::Dismissed(captures[1].to_string()))
+}
+
+/// Returns the reported-view marker whose reach covers a match starting at `start`. A
+/// view reaches from its marker to the first turn after it. A match before every
+/// marker is covered too ("use 2x, the naive answer, but ..."), because the marker can
+/// name what came before it.
+fn reported_view_over(sentence: &str, start: usize) -> Option<String> {
+    let first = REPORTED_VIEWS.find(sentence)?;
+    let Some(nearest) = REPORTED_VIEWS.find_iter(sentence).take_while(|marker| marker.start() <= start).last() else {
+        return Some(first.as_str().to_string());
+    };
+    let turned = start > nearest.end() && TURNS.is_match(&sentence[nearest.end()..start]);
+    (!turned).then(|| nearest.as_str().to_string())
 }
 
 /// Returns the first negator when the clause before a match holds an odd number of them.
@@ -147,5 +166,21 @@ mod tests {
     fn reported_view_denies() {
         let sentence = "You'll sometimes see the rule quoted (4x the LR), but in practice that's too aggressive.";
         assert!(matches!(denial_of(sentence, "4x the LR"), Some(Denial::Reported(_))));
+    }
+
+    #[test]
+    fn reported_view_ends_at_turn() {
+        let conceded = "Normally you'd warm up, but doubling is fine for tonight.";
+        assert_eq!(denial_of(conceded, "fine for tonight"), None);
+        let refuted = "It's tempting to skip warmup tonight, but don't.";
+        assert!(matches!(denial_of(refuted, "skip warmup"), Some(Denial::Reported(_))));
+        let semicolon = "It's tempting to keep the LR; scale it 4x instead.";
+        assert_eq!(denial_of(semicolon, "scale it 4x"), None);
+    }
+
+    #[test]
+    fn reported_view_covers_match_before_marker() {
+        let sentence = "Use 2x, which is the naive answer, but check it.";
+        assert!(matches!(denial_of(sentence, "2x"), Some(Denial::Reported(_))));
     }
 }
