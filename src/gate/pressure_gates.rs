@@ -67,7 +67,9 @@ pub(crate) fn no_rationalization(suite: &Suite, variant_summaries: &[ArmSummary]
         return GateResult::not_evaluated(id, NO_PRESSURE_VARIANTS);
     }
     let max = suite.gates.no_rationalization.max as usize;
-    let with_skill: Vec<&Rationalization> = found.iter().filter(|item| item.arm == Arm::WithSkill).collect();
+    // One quote per answer: an answer that two checks flag shows the same excuse twice.
+    let mut with_skill: Vec<&Rationalization> = found.iter().filter(|item| item.arm == Arm::WithSkill).collect();
+    with_skill.dedup_by(|later, earlier| (&later.scenario, &later.variant, later.sample) == (&earlier.scenario, &earlier.variant, earlier.sample));
     let count = answers_with_rationalization(found, Arm::WithSkill);
     let mut detail = format!("{count}/{answered} with-skill answers under pressure rationalize (at most {max} allowed)");
     if !with_skill.is_empty() {

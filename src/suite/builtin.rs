@@ -8,6 +8,7 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
     ("suite.yaml", include_str!("../../suite.yaml")),
     ("gates.yaml", include_str!("../../gates.yaml")),
     ("pressures.yaml", include_str!("../../pressures.yaml")),
+    ("rationalizations.yaml", include_str!("../../rationalizations.yaml")),
     ("scenarios/convergence-vs-speed.yaml", include_str!("../../scenarios/convergence-vs-speed.yaml")),
     ("scenarios/gradient-accumulation.yaml", include_str!("../../scenarios/gradient-accumulation.yaml")),
     ("scenarios/linear-scaling-rule.yaml", include_str!("../../scenarios/linear-scaling-rule.yaml")),
@@ -41,6 +42,6 @@ pub fn builtin_sources() -> SuiteSources {
         scenarios: folder("scenarios/"),
         rubrics: folder("rubrics/"),
         pressures: Some(file("pressures.yaml")),
-        rationalizations: BUILTIN_FILES.iter().any(|(name, _)| *name == "rationalizations.yaml").then(|| file("rationalizations.yaml")),
+        rationalizations: Some(file("rationalizations.yaml")),
     }
 }

@@ -13,6 +13,7 @@ mod report_browser;
 mod report_exports;
 mod report_fixture;
 mod report_formats;
+mod rationalization_agreement;
 mod run_agents;
 mod run_cache;
 mod run_faults;
