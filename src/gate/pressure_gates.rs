@@ -7,7 +7,7 @@ use super::model::{GateId, GateResult, format_percent};
 use crate::score::{ArmSummary, Rationalization, answers_with_rationalization};
 use crate::suite::{Arm, Suite, VariantKind};
 
-/// Why the pressure gates were not evaluated.
+/// The reason the pressure gates give when a run asked no pressure variants.
 pub(crate) const NO_PRESSURE_VARIANTS: &str = "no pressure variants in this run; run with --phase refactor to ask them";
 
 /// How many failing variants or quotes a gate's figure names before it stops listing.

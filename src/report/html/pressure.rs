@@ -46,7 +46,7 @@ td.all { background: #dafbe1; } td.some { background: #fff8c5; } td.none { backg
 .arrow { color: #57606a; } blockquote .source { display: block; color: #57606a; font-size: .9em; }
 ";
 
-/// A matrix cell: coloured by the with-skill rate, showing both arms.
+/// Formats a matrix cell: both arms, coloured by the with-skill rate.
 fn cell(pair: Option<&ArmPair>) -> String {
     let Some(pair) = pair else { return "<td>–</td>".to_string() };
     let class = match pair.with_skill.rate() {
