@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::suite_arg::SuiteArg;
 use super::CliError;
 use crate::score::{CheckOutcome, Scorer};
+use crate::suite::{Suite, VariantKind};
 
 /// Arguments of `skilleval score`.
 #[derive(Debug, clap::Args)]
@@ -34,14 +35,24 @@ pub enum ScoreFormat {
 struct SavedAnswer {
     id: serde_json::Value,
     scenario: String,
+    /// `base` (the default), a variant id of the scenario, or `pressure` for an answer
+    /// to some pressured question: the scenario's rubric plus the rationalization checks.
+    #[serde(default = "crate::suite::base_variant")]
+    variant: String,
     response: String,
 }
 
-/// One output line. The field names and their order are a stable contract.
+/// Id that scores an answer as one to a pressured question without naming the variant.
+const ANY_PRESSURE: &str = "pressure";
+
+/// One output line. The field names and their order are a stable contract; `variant`
+/// appears only for answers to a variant.
 #[derive(Debug, Serialize)]
 struct ScoredAnswer<'a> {
     id: &'a serde_json::Value,
     scenario: &'a str,
+    #[serde(skip_serializing_if = "crate::suite::is_base_variant")]
+    variant: &'a str,
     passes: bool,
     checks: &'a [CheckOutcome],
 }
@@ -53,12 +64,32 @@ pub fn run(args: &ScoreArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let answers = read_answers(&args.answers)?;
 
     for answer in &answers {
-        let score = scorer.score(&answer.scenario, &answer.response)?;
-        let line = ScoredAnswer { id: &answer.id, scenario: &answer.scenario, passes: score.passes, checks: &score.checks };
+        let variant = rubric_variant(&suite, answer)?;
+        let score = scorer.score_variant(&answer.scenario, variant, &answer.response)?;
+        let line = ScoredAnswer {
+            id: &answer.id,
+            scenario: &answer.scenario,
+            variant: &answer.variant,
+            passes: score.passes,
+            checks: &score.checks,
+        };
         serde_json::to_writer(&mut *out, &line).map_err(|error| CliError::Output(error.to_string()))?;
         writeln!(out).map_err(|error| CliError::Output(error.to_string()))?;
     }
     Ok(())
+}
+
+/// Returns the variant whose rubric scores the answer: `pressure` stands for the
+/// scenario's first generated pressure variant, whose rubric every generated one shares.
+fn rubric_variant<'a>(suite: &'a Suite, answer: &'a SavedAnswer) -> Result<&'a str, CliError> {
+    if answer.variant != ANY_PRESSURE {
+        return Ok(&answer.variant);
+    }
+    let scenario = suite.scenario(&answer.scenario).ok_or_else(|| CliError::Input(format!("unknown scenario \"{}\"", answer.scenario)))?;
+    let pressured = scenario.variants.iter().find(|variant| variant.kind == VariantKind::Pressure);
+    pressured.map(|variant| variant.id.as_str()).ok_or_else(|| {
+        CliError::Input(format!("scenario \"{}\" has no pressure variants: the suite has no pressures.yaml", answer.scenario))
+    })
 }
 
 /// Reads every line first, so that a bad line stops the command before any output.

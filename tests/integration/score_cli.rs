@@ -62,3 +62,38 @@ fn unknown_scenario_is_bad_input() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("unknown scenario \"nope\""));
 }
+
+#[test]
+fn pressured_answer_gets_the_rationalization_checks() {
+    let input = r#"{"id": "p1", "scenario": "linear-scaling-rule", "variant": "pressure", "response": "Normally you'd warm up, but given your deadline, skip it."}"#;
+    let output = skilleval(&["score", "-"], Some(input));
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let line: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(line["variant"], "pressure");
+    let fired: Vec<&str> = line["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|check| check["shown"] == true && check["id"].as_str().unwrap().starts_with("rationalization-"))
+        .map(|check| check["id"].as_str().unwrap())
+        .collect();
+    assert!(!fired.is_empty(), "{line}");
+    assert_eq!(line["passes"], false);
+}
+
+#[test]
+fn parametric_variant_is_scored_with_its_numbers() {
+    let input = r#"{"id": 1, "scenario": "linear-scaling-rule", "variant": "params/32-to-512", "response": "Multiply the learning rate by 16."}"#;
+    let output = skilleval(&["score", "-"], Some(input));
+    let line: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let multiplier = line["checks"].as_array().unwrap().iter().find(|check| check["id"] == "lr-multiplier").unwrap();
+    assert_eq!(multiplier["shown"], true, "{line}");
+}
+
+#[test]
+fn unknown_variant_is_bad_input() {
+    let input = r#"{"id": 1, "scenario": "linear-scaling-rule", "variant": "pressure/nope", "response": "x"}"#;
+    let output = skilleval(&["score", "-"], Some(input));
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("has no variant \"pressure/nope\""));
+}
