@@ -19,8 +19,9 @@ impl Exporter for SnapshotExporter {
 }
 
 impl RunReport {
-    /// Builds the run's verdict snapshot.
+    /// Builds the run's verdict snapshot, with the variants a REFACTOR run asked.
     pub fn snapshot(&self) -> Snapshot {
-        Snapshot::new(&self.run.suite, &self.run.agent, self.run.samples, &self.summaries, &self.gates)
+        let summaries = [self.summaries.as_slice(), self.variant_summaries.as_slice()].concat();
+        Snapshot::new(&self.run.suite, &self.run.agent, self.run.samples, &summaries, &self.gates)
     }
 }

@@ -18,7 +18,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::SnapshotError;
-use super::model::{ArmSnapshot, CheckSnapshot, Snapshot};
+use super::model::{ArmSnapshot, CheckSnapshot, ScenarioSnapshot, Snapshot};
 use crate::gate::{GateId, GateStatus, format_percent};
 use crate::stats::{Difference, Proportion, newcombe_difference};
 use crate::suite::{Arm, CheckKind};
@@ -48,6 +48,9 @@ pub struct Comparison {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChangeSubject {
     pub scenario: String,
+    /// The variant; left out of files for `base`.
+    #[serde(default = "crate::suite::base_variant", skip_serializing_if = "crate::suite::is_base_variant")]
+    pub variant: String,
     pub arm: Arm,
     /// The check id, or `None` for the scenario's pass rate.
     pub check: Option<String>,
@@ -103,7 +106,10 @@ impl ChangeSubject {
     /// Names the subject, e.g. `gradient-accumulation with-skill` or
     /// `gradient-accumulation with-skill, check mechanism (required)`.
     pub fn describe(&self) -> String {
-        let arm = format!("{} {}", self.scenario, self.arm.as_str());
+        let arm = match crate::suite::is_base_variant(&self.variant) {
+            true => format!("{} {}", self.scenario, self.arm.as_str()),
+            false => format!("{} {} {}", self.scenario, self.variant, self.arm.as_str()),
+        };
         match (&self.check, self.kind) {
             (Some(check), Some(kind)) => format!("{arm}, check {check} ({})", kind.as_str()),
             (Some(check), None) => format!("{arm}, check {check}"),
@@ -176,11 +182,11 @@ pub fn compare(baseline: &Snapshot, baseline_path: &str, run: &Snapshot) -> Resu
 fn compare_arms(baseline: &Snapshot, run: &Snapshot, comparison: &mut Comparison) {
     for scenario in &baseline.scenarios {
         for before in &scenario.arms {
-            let subject = ChangeSubject { scenario: scenario.id.clone(), arm: before.arm, check: None, kind: None };
-            match run.arm(&scenario.id, before.arm).filter(|after| after.answered > 0) {
+            let subject = scenario_subject(scenario, before.arm);
+            match run.variant_arm(&scenario.id, &scenario.variant, before.arm).filter(|after| after.answered > 0) {
                 Some(after) => {
                     judge(subject, before.passes(), after.passes(), comparison);
-                    compare_checks(before, after, &scenario.id, comparison);
+                    compare_checks(before, after, scenario, comparison);
                 }
                 None if before.answered > 0 => comparison.missing.push(subject),
                 None => {}
@@ -190,7 +196,7 @@ fn compare_arms(baseline: &Snapshot, run: &Snapshot, comparison: &mut Comparison
 }
 
 /// Compares the checks of one scenario and arm.
-fn compare_checks(before: &ArmSnapshot, after: &ArmSnapshot, scenario: &str, comparison: &mut Comparison) {
+fn compare_checks(before: &ArmSnapshot, after: &ArmSnapshot, scenario: &ScenarioSnapshot, comparison: &mut Comparison) {
     for check in &before.checks {
         let subject = check_subject(scenario, before.arm, check);
         match after.checks.iter().find(|candidate| candidate.id == check.id) {
@@ -205,9 +211,14 @@ fn compare_checks(before: &ArmSnapshot, after: &ArmSnapshot, scenario: &str, com
     }
 }
 
+/// Builds the subject of one scenario's pass rate in one arm.
+fn scenario_subject(scenario: &ScenarioSnapshot, arm: Arm) -> ChangeSubject {
+    ChangeSubject { scenario: scenario.id.clone(), variant: scenario.variant.clone(), arm, check: None, kind: None }
+}
+
 /// Builds the subject of one check.
-fn check_subject(scenario: &str, arm: Arm, check: &CheckSnapshot) -> ChangeSubject {
-    ChangeSubject { scenario: scenario.to_string(), arm, check: Some(check.id.clone()), kind: Some(check.kind) }
+fn check_subject(scenario: &ScenarioSnapshot, arm: Arm, check: &CheckSnapshot) -> ChangeSubject {
+    ChangeSubject { check: Some(check.id.clone()), kind: Some(check.kind), ..scenario_subject(scenario, arm) }
 }
 
 /// Judges one rate: a regression, an improvement, or within noise.
@@ -231,17 +242,13 @@ fn judge(subject: ChangeSubject, before: Proportion, after: Proportion, comparis
 fn list_added(baseline: &Snapshot, run: &Snapshot, comparison: &mut Comparison) {
     for scenario in &run.scenarios {
         for after in scenario.arms.iter().filter(|arm| arm.answered > 0) {
-            let Some(before) = baseline.arm(&scenario.id, after.arm).filter(|before| before.answered > 0) else {
-                comparison.added.push(ChangeSubject {
-                    scenario: scenario.id.clone(),
-                    arm: after.arm,
-                    check: None,
-                    kind: None,
-                });
+            let before = baseline.variant_arm(&scenario.id, &scenario.variant, after.arm);
+            let Some(before) = before.filter(|before| before.answered > 0) else {
+                comparison.added.push(scenario_subject(scenario, after.arm));
                 continue;
             };
             for check in after.checks.iter().filter(|check| !before.checks.iter().any(|old| old.id == check.id)) {
-                comparison.added.push(check_subject(&scenario.id, after.arm, check));
+                comparison.added.push(check_subject(scenario, after.arm, check));
             }
         }
     }
@@ -284,6 +291,40 @@ mod tests {
         let summaries = [summary(Arm::WithoutSkill, without), summary(Arm::WithSkill, with)];
         let gates = [GateResult::verdict(GateId::SkillPasses, skill_passes, "")];
         Snapshot::new("mini", "replay", 5, &summaries, &gates)
+    }
+
+    /// Adds a with-skill pressure variant of `s`, passing `passed` of 5, to a snapshot.
+    fn with_variant(mut snapshot: Snapshot, passed: u32) -> Snapshot {
+        let mut summary = ArmSummary::from_counts("s", Arm::WithSkill, passed, 5, 0, Vec::new());
+        summary.variant = "pressure/deadline".to_string();
+        let variant = Snapshot::new("mini", "replay", 5, &[summary], &[]);
+        snapshot.scenarios.extend(variant.scenarios);
+        snapshot
+    }
+
+    #[test]
+    fn variant_regression_names_the_variant() {
+        let baseline = with_variant(snapshot(1, 5, true), 5);
+        let comparison = compare(&baseline, "base.json", &with_variant(snapshot(1, 5, true), 0)).unwrap();
+        assert!(comparison.fails());
+        assert_eq!(comparison.regressions.len(), 1);
+        let change = &comparison.regressions[0];
+        assert_eq!(change.subject.variant, "pressure/deadline");
+        assert!(change.describe().starts_with("s pressure/deadline with-skill: passed 5/5"), "{}", change.describe());
+    }
+
+    #[test]
+    fn variants_missing_from_the_run_fail() {
+        let baseline = with_variant(snapshot(1, 5, true), 5);
+        let comparison = compare(&baseline, "base.json", &snapshot(1, 5, true)).unwrap();
+        assert!(comparison.fails());
+        assert_eq!(comparison.missing[0].variant, "pressure/deadline");
+    }
+
+    #[test]
+    fn base_snapshot_file_has_no_variant_field() {
+        let json = snapshot(1, 5, true).to_json();
+        assert!(!json.contains("variant"), "{json}");
     }
 
     #[test]

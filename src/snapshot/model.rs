@@ -31,7 +31,8 @@ pub struct Snapshot {
     pub agent: String,
     /// Samples per scenario and arm that the run asked for.
     pub samples: u32,
-    /// Sorted by scenario id.
+    /// Sorted by scenario id, then variant id (`base` first); a REFACTOR run adds an entry
+    /// per variant.
     pub scenarios: Vec<ScenarioSnapshot>,
     /// Every evaluated gate, in the fixed gate order.
     pub gates: Vec<GateSnapshot>,
@@ -42,6 +43,9 @@ pub struct Snapshot {
 #[serde(deny_unknown_fields)]
 pub struct ScenarioSnapshot {
     pub id: String,
+    /// The variant asked; left out of the file for `base`.
+    #[serde(default = "crate::suite::base_variant", skip_serializing_if = "crate::suite::is_base_variant")]
+    pub variant: String,
     /// `without-skill` first.
     pub arms: Vec<ArmSnapshot>,
 }
@@ -108,12 +112,14 @@ impl Verdict {
 }
 
 impl Snapshot {
-    /// Builds the snapshot of a run from its summaries and gate results.
+    /// Builds the snapshot of a run from its summaries (of the base questions and of any
+    /// variants) and gate results.
     pub fn new(suite: &str, agent: &str, samples: u32, summaries: &[ArmSummary], gates: &[GateResult]) -> Self {
-        let mut ids: Vec<&str> = summaries.iter().map(|summary| summary.scenario.as_str()).collect();
+        let mut ids: Vec<(&str, &str)> =
+            summaries.iter().map(|summary| (summary.scenario.as_str(), summary.variant.as_str())).collect();
         ids.sort_unstable();
         ids.dedup();
-        let scenarios = ids.into_iter().map(|id| scenario_snapshot(id, summaries)).collect();
+        let scenarios = ids.into_iter().map(|(id, variant)| scenario_snapshot(id, variant, summaries)).collect();
         let mut gates: Vec<GateSnapshot> =
             gates.iter().map(|gate| GateSnapshot { id: gate.id, status: gate.status }).collect();
         gates.sort_by_key(|gate| gate.id);
@@ -160,9 +166,14 @@ impl Snapshot {
         Ok(())
     }
 
-    /// Finds one scenario in one arm.
+    /// Finds one scenario, as written, in one arm.
     pub fn arm(&self, scenario: &str, arm: Arm) -> Option<&ArmSnapshot> {
-        let scenario = self.scenarios.iter().find(|candidate| candidate.id == scenario)?;
+        self.variant_arm(scenario, crate::suite::BASE_VARIANT, arm)
+    }
+
+    /// Finds one variant of a scenario in one arm.
+    pub fn variant_arm(&self, scenario: &str, variant: &str, arm: Arm) -> Option<&ArmSnapshot> {
+        let scenario = self.scenarios.iter().find(|candidate| candidate.id == scenario && candidate.variant == variant)?;
         scenario.arms.iter().find(|candidate| candidate.arm == arm)
     }
 }
@@ -181,12 +192,15 @@ struct VersionOnly {
     snapshot_version: u32,
 }
 
-/// Builds one scenario's snapshot from the summaries of its arms.
-fn scenario_snapshot(id: &str, summaries: &[ArmSummary]) -> ScenarioSnapshot {
-    let mut arms: Vec<ArmSnapshot> =
-        summaries.iter().filter(|summary| summary.scenario == id).map(arm_snapshot).collect();
+/// Builds the snapshot of one scenario's variant from the summaries of its arms.
+fn scenario_snapshot(id: &str, variant: &str, summaries: &[ArmSummary]) -> ScenarioSnapshot {
+    let mut arms: Vec<ArmSnapshot> = summaries
+        .iter()
+        .filter(|summary| summary.scenario == id && summary.variant == variant)
+        .map(arm_snapshot)
+        .collect();
     arms.sort_by_key(|arm| arm.arm);
-    ScenarioSnapshot { id: id.to_string(), arms }
+    ScenarioSnapshot { id: id.to_string(), variant: variant.to_string(), arms }
 }
 
 /// Builds one arm's snapshot.
