@@ -18,9 +18,9 @@ fn check(id: &str, kind: CheckKind) -> Check {
 /// Builds the two-scenario suite.
 fn suite() -> Suite {
     let mut lr = scenario("lr-scaling");
-    lr.rubric = Rubric { checks: vec![check("warmup", CheckKind::Required), check("too-small", CheckKind::Anti)] };
+    lr.rubric = Rubric { checks: vec![std::sync::Arc::new(check("warmup", CheckKind::Required)), std::sync::Arc::new(check("too-small", CheckKind::Anti))] };
     let mut accumulation = scenario("accumulation");
-    accumulation.rubric = Rubric { checks: vec![check("steps", CheckKind::Numeric)] };
+    accumulation.rubric = Rubric { checks: vec![std::sync::Arc::new(check("steps", CheckKind::Numeric))] };
 
     let mut gates = thresholds();
     gates.scenarios_documented.min = 2;

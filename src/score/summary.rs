@@ -235,7 +235,7 @@ mod tests {
             failure_pattern: "p".to_string(),
             patterns: Vec::new(),
             parameters: Default::default(),
-            rubric: Rubric { checks: vec![check("warmup", CheckKind::Required), check("blind-yes", CheckKind::Anti)] },
+            rubric: Rubric { checks: vec![std::sync::Arc::new(check("warmup", CheckKind::Required)), std::sync::Arc::new(check("blind-yes", CheckKind::Anti))] },
             variants: Vec::new(),
         }
     }

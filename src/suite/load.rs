@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use regex::{Regex, RegexBuilder};
 use serde::de::DeserializeOwned;
@@ -317,7 +318,8 @@ fn compile_patterns(file: &str, patterns: &[PatternFile]) -> Result<Vec<Pattern>
 
 /// Compiles a rubric's checks, its phrases rendered with `parameters`.
 pub(crate) fn compile_rubric(file: &str, rubric: &RubricFile, parameters: &Parameters) -> Result<Rubric, LoadError> {
-    Ok(Rubric { checks: compile_checks(file, &rubric.checks, parameters, None)? })
+    let checks = compile_checks(file, &rubric.checks, parameters, None)?;
+    Ok(Rubric { checks: checks.into_iter().map(Arc::new).collect() })
 }
 
 /// Compiles a list of checks with unique ids whose `unless_shown` names one of them.
@@ -365,7 +367,7 @@ pub(crate) fn compile_checks(
 
 /// Compiles `rationalizations.yaml`: anti checks, their ids prefixed so that they can
 /// never clash with a rubric's.
-fn compile_rationalizations(file: &str, rationalizations: &RationalizationsFile) -> Result<Vec<Check>, LoadError> {
+fn compile_rationalizations(file: &str, rationalizations: &RationalizationsFile) -> Result<Vec<Arc<Check>>, LoadError> {
     let mut checks = compile_checks(file, &rationalizations.checks, &Parameters::new(), Some(CheckKind::Anti))?;
     for check in &mut checks {
         check.id = format!("{RATIONALIZATION_PREFIX}{}", check.id);
@@ -373,7 +375,7 @@ fn compile_rationalizations(file: &str, rationalizations: &RationalizationsFile)
             *other = format!("{RATIONALIZATION_PREFIX}{other}");
         }
     }
-    Ok(checks)
+    Ok(checks.into_iter().map(Arc::new).collect())
 }
 
 fn compile_check(file: &str, check: &CheckFile, kind: CheckKind, parameters: &Parameters) -> Result<Check, LoadError> {

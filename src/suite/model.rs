@@ -2,6 +2,7 @@
 //! as they are after loading and validation. Raw YAML shapes live in `files.rs`.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use regex::Regex;
 use serde::{Deserialize, Serialize};
@@ -156,10 +157,12 @@ impl ParamValue {
     }
 }
 
-/// The checks that grade answers to one scenario.
+/// The checks that grade answers to one scenario. Checks are shared, not copied,
+/// between a scenario and its pressure variants: a cloned `Regex` gets caches of its
+/// own, and a hundred variants' copies would each grow their own lazy DFA.
 #[derive(Debug, Clone)]
 pub struct Rubric {
-    pub checks: Vec<Check>,
+    pub checks: Vec<Arc<Check>>,
 }
 
 /// What a check demands of an answer.

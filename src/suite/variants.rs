@@ -3,6 +3,7 @@
 //! variants of the scenario file, and the scenario's parameter sets.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use serde_saphyr::Spanned;
 
@@ -125,7 +126,7 @@ pub(crate) fn build_variants(
     scenario: &LoadedScenario,
     position: usize,
     library: &PressureLibrary,
-    rationalizations: &[Check],
+    rationalizations: &[Arc<Check>],
 ) -> Result<Vec<Variant>, LoadError> {
     let base = &scenario.scenario;
     let pressured_rubric = Rubric { checks: [base.rubric.checks.as_slice(), rationalizations].concat() };
@@ -219,7 +220,7 @@ fn hand_written(
     }
     check_placeholders(path, &written.query, &base.parameters)?;
 
-    let extra = compile_checks(path, &written.checks, &base.parameters, None)?;
+    let extra: Vec<Arc<Check>> = compile_checks(path, &written.checks, &base.parameters, None)?.into_iter().map(Arc::new).collect();
     if let Some(clash) = written.checks.iter().find(|check| pressured_rubric.checks.iter().any(|other| other.id == check.id.value)) {
         let message = format!("check \"{}\" is already in the scenario's rubric; give the variant's check its own id", clash.id.value);
         return Err(LoadError::at(path, &clash.id, message));
