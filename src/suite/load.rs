@@ -322,6 +322,28 @@ pub(crate) fn compile_rubric(file: &str, rubric: &RubricFile, parameters: &Param
     Ok(Rubric { checks: checks.into_iter().map(Arc::new).collect() })
 }
 
+/// Compiles a rubric for other parameter values, sharing with `base` (the same rubric
+/// compiled for the scenario's own values) every check that has no placeholder.
+pub(crate) fn compile_rubric_for(file: &str, rubric: &RubricFile, parameters: &Parameters, base: &Rubric) -> Result<Rubric, LoadError> {
+    let mut checks = Vec::with_capacity(rubric.checks.len());
+    for (check, shared) in rubric.checks.iter().zip(&base.checks) {
+        if has_placeholders(check) {
+            let kind = check.kind.as_ref().map_or(shared.kind, |kind| kind.value);
+            checks.push(Arc::new(compile_check(file, check, kind, parameters)?));
+        } else {
+            checks.push(Arc::clone(shared));
+        }
+    }
+    Ok(Rubric { checks })
+}
+
+/// Whether any regex of a check names a parameter.
+fn has_placeholders(check: &CheckFile) -> bool {
+    let groups = check.groups.iter().flat_map(|group| group.phrases.iter().chain(group.together.iter().flatten()));
+    let all = check.phrases.iter().chain(check.together.iter().flatten()).chain(&check.exclude).chain(&check.subject_words).chain(groups);
+    all.into_iter().any(|source| !template::placeholders(&source.value).is_empty())
+}
+
 /// Compiles a list of checks with unique ids whose `unless_shown` names one of them.
 /// `forced_kind` is the kind of every check of a file that does not write one.
 pub(crate) fn compile_checks(

@@ -9,7 +9,7 @@ use serde_saphyr::Spanned;
 
 use super::files::{PressureLibraryFile, VariantFile};
 use super::load::{
-    check_id_syntax, check_placeholders, compile_checks, compile_rubric, LoadError, LoadedScenario,
+    check_id_syntax, check_placeholders, compile_checks, compile_rubric_for, LoadError, LoadedScenario,
 };
 use super::model::{Check, Parameters, PressureType, Rubric, Scenario, Variant, VariantKind};
 use super::template;
@@ -170,7 +170,7 @@ pub(crate) fn build_variants(
             }
             parameters.insert(name.clone(), value.clone());
         }
-        let rubric = compile_rubric(&scenario.rubric_path, &scenario.rubric_file, &parameters)?;
+        let rubric = compile_rubric_for(&scenario.rubric_path, &scenario.rubric_file, &parameters, &base.rubric)?;
         variants.push(Variant {
             id,
             kind: VariantKind::Parametric,
