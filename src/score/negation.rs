@@ -25,13 +25,25 @@ static DISMISSALS: LazyLock<Regex> = LazyLock::new(|| {
 /// Markers of a view reported in order to reject it. `reported_view_over` sets how far
 /// one reaches.
 static REPORTED_VIEWS: LazyLock<Regex> = LazyLock::new(|| {
-    compile_regex(r"(?i)\b(you('ll| will| may| might) (sometimes |often )?(see|hear|read)|you (sometimes|often) (see|hear|read)|some (people|guides|tutorials) (say|suggest|recommend)|people (often )?(say|assume|think)|(is|are) (often |sometimes )?quoted|the (naive|tempting|common|usual) (answer|advice|instinct|assumption)|common (mistake|misconception|trap|myth)|it's tempting|tempting to|a myth|myth that|the trap is|the mistake is|normally (you'd|you would|i'd|i would)|usually you'd|ordinarily|in general,? i'd (tell|say|suggest|recommend)|would have you|would tell you to|tempted to)\b")
+    compile_regex(concat!(
+        r"(?i)\b(you('ll| will| may| might) (sometimes |often )?(see|hear|read)|you (sometimes|often) (see|hear|read)|some (people|guides|tutorials) (say|suggest|recommend)|people (often )?(say|assume|think)|(is|are) (often |sometimes )?quoted|the (naive|tempting|common|usual) (answer|advice|instinct|assumption)|common (mistake|misconception|trap|myth)|it's tempting|tempting to|a myth|myth that|the trap is|the mistake is|normally (you'd|you would|i'd|i would)|usually you'd|ordinarily|in general,? i'd (tell|say|suggest|recommend)|would have you|would tell you to|tempted to",
+        // An excuse named in order to refute it: "some would say you can tune it later".
+        r"|some (would|might|will) (say|tell you|argue|claim)|some (people|guides|tutorials|folks) (would |will |might )?(tell you|argue|claim)",
+        r"|you (might|may|could) (think|be tempted|assume)|the (excuse|temptation) (that|is)|it's easy to (say|think|tell yourself)",
+        r"|i know you('d)? (want|wish|hope|would like|'d like)|i (get|understand) (that )?you (want|'d like|would like)",
+        r")\b",
+    ))
 });
 
 /// Words and marks that end a reported view and return to the answer's own voice, so
 /// "normally you'd warm up, but tonight skip it" asserts the skip.
 static TURNS: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?i)\b(but|however|yet|though)\b|[;—–]| - "));
+
+/// A predicate right after a closing quote, which makes the quoted words its subject:
+/// "\"It should be fine\" is how overnight runs diverge".
+static QUOTE_PREDICATE: LazyLock<Regex> =
+    LazyLock::new(|| compile_regex(r"(?i)^\s*(is|was|are|were|sounds|has been|becomes)\b"));
 
 /// Characters and words that open a new clause, ending a negation's reach.
 static CLAUSE_BREAKS: LazyLock<Regex> = LazyLock::new(|| {
@@ -67,6 +79,9 @@ pub fn denial(sentence: &str, start: usize, end: usize) -> Option<Denial> {
     if let Some(marker) = reported_view_over(sentence, start) {
         return Some(Denial::Reported(marker));
     }
+    if let Some(quoted) = quoted_subject_over(sentence, start, end) {
+        return Some(Denial::Reported(quoted));
+    }
     if let Some(negator) = odd_negation(&sentence[..start]) {
         return Some(Denial::Negated(negator));
     }
@@ -86,6 +101,19 @@ fn reported_view_over(sentence: &str, start: usize) -> Option<String> {
     };
     let turned = start > nearest.end() && TURNS.is_match(&sentence[nearest.end()..start]);
     (!turned).then(|| nearest.as_str().to_string())
+}
+
+/// Returns the quoted words around a match when the sentence goes on to judge them
+/// ("\"we'll validate later\" is the most expensive sentence"). Words quoted to relay
+/// them ("tell your manager: \"it can, with warmup\"") stay asserted.
+fn quoted_subject_over(sentence: &str, start: usize, end: usize) -> Option<String> {
+    let before = &sentence[..start];
+    if before.matches('"').count() % 2 == 0 {
+        return None;
+    }
+    let opening = before.rfind('"')?;
+    let closing = end + sentence[end..].find('"')?;
+    QUOTE_PREDICATE.is_match(&sentence[closing + 1..]).then(|| sentence[opening..=closing].to_string())
 }
 
 /// Returns the first negator when the clause before a match holds an odd number of them.
@@ -176,6 +204,28 @@ mod tests {
         assert!(matches!(denial_of(refuted, "skip warmup"), Some(Denial::Reported(_))));
         let semicolon = "It's tempting to keep the LR; scale it 4x instead.";
         assert_eq!(denial_of(semicolon, "scale it 4x"), None);
+    }
+
+    #[test]
+    fn named_excuse_denies() {
+        let some_say = "Some would say you can tune the LR later, but you can't.";
+        assert!(matches!(denial_of(some_say, "tune the LR later"), Some(Denial::Reported(_))));
+        let excuse = "The excuse that warmup can wait never survives an overnight run.";
+        assert!(matches!(denial_of(excuse, "warmup can wait"), Some(Denial::Reported(_))));
+        let wish = "I know you want to skip the warmup, but don't.";
+        assert!(matches!(denial_of(wish, "skip the warmup"), Some(Denial::Reported(_))));
+    }
+
+    #[test]
+    fn judged_quote_denies() {
+        let sentence = "\"Just skip the warmup tonight\" is how overnight runs diverge.";
+        assert_eq!(denial_of(sentence, "skip the warmup"), Some(Denial::Reported("\"Just skip the warmup tonight\"".to_string())));
+    }
+
+    #[test]
+    fn relayed_quote_is_asserted() {
+        let sentence = "Tell your manager: \"it can, if we raise the LR 4x with warmup\".";
+        assert_eq!(denial_of(sentence, "warmup"), None);
     }
 
     #[test]
