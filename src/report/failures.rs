@@ -3,7 +3,7 @@
 
 use super::model::{RunReport, UnitReport};
 use crate::run::UnitOutcome;
-use crate::suite::{Arm, CheckKind};
+use crate::suite::{Arm, CheckKind, BASE_VARIANT};
 
 /// One check that blocked a pass in at least one answer of a scenario and arm.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,10 +28,16 @@ impl FailedCheck {
     }
 }
 
-/// Lists the checks that blocked a pass in any answer of one scenario and arm, in the
-/// order they first appear.
+/// Lists the checks that blocked a pass in any answer of one scenario, as written, and
+/// arm, in the order they first appear.
 pub(crate) fn failed_checks(report: &RunReport, scenario: &str, arm: Arm) -> Vec<FailedCheck> {
-    let units: Vec<&UnitReport> = report.units_of(scenario, arm).collect();
+    failed_checks_in(report, scenario, BASE_VARIANT, arm)
+}
+
+/// Lists the checks that blocked a pass in any answer of one variant of a scenario in
+/// one arm, in the order they first appear.
+pub(crate) fn failed_checks_in(report: &RunReport, scenario: &str, variant: &str, arm: Arm) -> Vec<FailedCheck> {
+    let units: Vec<&UnitReport> = report.units_in(scenario, variant, arm).collect();
     let answered = units.iter().filter(|unit| unit.passes.is_some()).count() as u32;
     let mut checks: Vec<FailedCheck> = Vec::new();
     for unit in &units {
@@ -59,10 +65,10 @@ pub(crate) fn failed_checks(report: &RunReport, scenario: &str, arm: Arm) -> Vec
     checks
 }
 
-/// Lists the errored units of one scenario and arm as (sample, error).
-pub(crate) fn errored_units(report: &RunReport, scenario: &str, arm: Arm) -> Vec<(u32, String)> {
+/// Lists the errored units of one variant of a scenario in one arm as (sample, error).
+pub(crate) fn errored_units(report: &RunReport, scenario: &str, variant: &str, arm: Arm) -> Vec<(u32, String)> {
     report
-        .units_of(scenario, arm)
+        .units_in(scenario, variant, arm)
         .filter_map(|unit| match &unit.outcome {
             UnitOutcome::Errored { error } => Some((unit.sample, error.clone())),
             UnitOutcome::Answered { .. } => None,
@@ -109,7 +115,7 @@ mod tests {
 
     #[test]
     fn errored_units_are_listed() {
-        let errored = errored_units(&sample_report(), "accumulation", Arm::WithSkill);
+        let errored = errored_units(&sample_report(), "accumulation", "base", Arm::WithSkill);
         assert_eq!(errored, [(1, "timed out after 60 s".to_string())]);
     }
 

@@ -1,20 +1,22 @@
 //! The JUnit XML exporter, for CI systems that show test results: one test suite per
-//! arm and one test case per scenario in it.
+//! arm and one test case per scenario in it, plus, in a REFACTOR run, one with-skill
+//! case per variant, named `scenario [variant]`.
 //!
 //! A with-skill case fails when the scenario's pass rate is below the `skill-passes`
 //! threshold; a without-skill case fails when the baseline passes at or above the
 //! `baseline-fails` threshold, because such a scenario shows no failure for the skill to
-//! fix. The failures therefore match the two answer gates scenario by scenario. A case
-//! whose samples all errored is an error, not a failure. Every case lists each sample's
-//! blocking checks with their evidence in `system-out`.
+//! fix. A pressure variant's case fails below the `pressure-passes` threshold, a
+//! parametric one below `skill-passes`. The failures therefore match the answer gates
+//! case by case. A case whose samples all errored is an error, not a failure. Every case
+//! lists each sample's blocking checks with their evidence in `system-out`.
 
 use std::io::Write;
 
-use super::failures::{FailedCheck, errored_units, failed_checks, one_line};
+use super::failures::{FailedCheck, errored_units, failed_checks_in, one_line};
 use super::{Exporter, PassThresholds, ReportError, RunReport};
 use crate::gate::format_percent;
 use crate::score::ArmSummary;
-use crate::suite::Arm;
+use crate::suite::{Arm, is_base_variant};
 
 /// Maximum length of an evidence quote in a failure body, in characters.
 const MAX_QUOTE_CHARS: usize = 300;
@@ -32,8 +34,9 @@ enum CaseOutcome {
 
 impl Exporter for JunitExporter {
     fn write_report(&self, report: &RunReport, out: &mut dyn Write) -> Result<(), ReportError> {
+        let variants = report.variant_summaries.iter().filter(|summary| summary.arm == Arm::WithSkill);
         let cases: Vec<(&ArmSummary, CaseOutcome)> =
-            report.summaries.iter().map(|summary| (summary, case_outcome(report, summary))).collect();
+            report.summaries.iter().chain(variants).map(|summary| (summary, case_outcome(report, summary))).collect();
         let (failures, errors) = count_outcomes(cases.iter().map(|(_, outcome)| outcome));
 
         writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
@@ -91,10 +94,14 @@ fn write_case(
     suite: &str,
     out: &mut dyn Write,
 ) -> Result<(), ReportError> {
-    let name = escape_xml(&summary.scenario);
-    let milliseconds: u64 = report.units_of(&summary.scenario, summary.arm).map(|unit| unit.latency_ms).sum();
+    let name = match is_base_variant(&summary.variant) {
+        true => escape_xml(&summary.scenario),
+        false => escape_xml(&format!("{} [{}]", summary.scenario, summary.variant)),
+    };
+    let units = report.units_in(&summary.scenario, &summary.variant, summary.arm);
+    let milliseconds: u64 = units.map(|unit| unit.latency_ms).sum();
     writeln!(out, r#"    <testcase name="{name}" classname="{suite}" time="{:.3}">"#, milliseconds as f64 / 1000.0)?;
-    let checks = failed_checks(report, &summary.scenario, summary.arm);
+    let checks = failed_checks_in(report, &summary.scenario, &summary.variant, summary.arm);
     match outcome {
         CaseOutcome::Passed => {}
         CaseOutcome::Failed { message } => {
@@ -115,9 +122,20 @@ fn case_outcome(report: &RunReport, summary: &ArmSummary) -> CaseOutcome {
     let Some(rate) = summary.pass_rate else {
         return CaseOutcome::Errored { message: format!("no answer: all {} samples errored", summary.errored) };
     };
-    let thresholds =
-        report.pass_thresholds.unwrap_or(PassThresholds { baseline_max_pass_rate: 1.0, skill_min_pass_rate: 1.0 });
+    let thresholds = report.pass_thresholds.unwrap_or(PassThresholds {
+        baseline_max_pass_rate: 1.0,
+        skill_min_pass_rate: 1.0,
+        pressure_min_pass_rate: None,
+    });
     let counts = rate_phrase(summary, rate);
+    if summary.variant.starts_with("pressure/") {
+        let min = thresholds.pressure_min_pass_rate.unwrap_or(thresholds.skill_min_pass_rate);
+        if rate >= min {
+            return CaseOutcome::Passed;
+        }
+        let message = format!("passes {counts} with the skill under pressure, below the {} that pressure-passes needs", format_percent(min));
+        return CaseOutcome::Failed { message };
+    }
     match summary.arm {
         Arm::WithSkill if rate < thresholds.skill_min_pass_rate => CaseOutcome::Failed {
             message: format!(
@@ -161,7 +179,7 @@ fn failure_body(checks: &[FailedCheck]) -> String {
 /// Describes every sample: passes, fails with its blocking checks, or errored.
 fn samples_text(report: &RunReport, summary: &ArmSummary) -> String {
     let mut text = String::new();
-    for unit in report.units_of(&summary.scenario, summary.arm) {
+    for unit in report.units_in(&summary.scenario, &summary.variant, summary.arm) {
         let line = match unit.passes {
             Some(true) => "passes".to_string(),
             Some(false) => {
@@ -175,7 +193,7 @@ fn samples_text(report: &RunReport, summary: &ArmSummary) -> String {
             text.push_str(&format!("\nsample {}: {line}", unit.sample));
         }
     }
-    for (sample, error) in errored_units(report, &summary.scenario, summary.arm) {
+    for (sample, error) in errored_units(report, &summary.scenario, &summary.variant, summary.arm) {
         text.push_str(&format!("\nsample {sample}: errored: {}", one_line(&error, MAX_QUOTE_CHARS)));
     }
     text.push('\n');

@@ -223,7 +223,12 @@ impl RunReport {
 
     /// Returns the units that asked one scenario as written in one arm, in report order.
     pub fn units_of<'a>(&'a self, scenario: &'a str, arm: Arm) -> impl Iterator<Item = &'a UnitReport> + 'a {
-        self.units.iter().filter(move |unit| unit.scenario == scenario && unit.arm == arm && is_base_variant(&unit.variant))
+        self.units_in(scenario, crate::suite::BASE_VARIANT, arm)
+    }
+
+    /// Returns the units that asked one variant of a scenario in one arm, in report order.
+    pub fn units_in<'a>(&'a self, scenario: &'a str, variant: &'a str, arm: Arm) -> impl Iterator<Item = &'a UnitReport> + 'a {
+        self.units.iter().filter(move |unit| unit.scenario == scenario && unit.variant == variant && unit.arm == arm)
     }
 
     /// Returns the units that asked the scenarios as written, in report order.

@@ -49,13 +49,18 @@ pub struct PatternInfo {
     pub name: String,
 }
 
-/// The pass-rate thresholds of the `baseline-fails` and `skill-passes` gates.
+/// The pass-rate thresholds of the `baseline-fails`, `skill-passes` and
+/// `pressure-passes` gates.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct PassThresholds {
     /// Every scenario's pass rate without the skill must stay below this.
     pub baseline_max_pass_rate: f64,
     /// Every scenario's pass rate with the skill must reach this.
     pub skill_min_pass_rate: f64,
+    /// Every pressure variant's pass rate with the skill must reach this; absent in
+    /// files written before variants existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pressure_min_pass_rate: Option<f64>,
 }
 
 impl ScenarioInfo {
@@ -104,6 +109,7 @@ impl PassThresholds {
         PassThresholds {
             baseline_max_pass_rate: suite.gates.baseline_fails.max_pass_rate,
             skill_min_pass_rate: suite.gates.skill_passes.min_pass_rate,
+            pressure_min_pass_rate: Some(suite.gates.pressure_passes.min_pass_rate),
         }
     }
 }

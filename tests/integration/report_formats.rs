@@ -116,3 +116,22 @@ fn partial_run_leaves_readable_reports() {
     let html = std::fs::read_to_string(folder.path().join("report.html")).unwrap();
     assert!(html.contains("id=\"partial\""));
 }
+
+#[test]
+fn junit_of_a_refactor_run_has_a_case_per_variant() {
+    let report = default_report(&["--phase", "refactor"], Phase::Refactor);
+    let xml = render(&JunitExporter, &report);
+    let variant_cases = report.variant_summaries.iter().filter(|summary| summary.arm == Arm::WithSkill).count();
+    let cases = xml.matches("<testcase ").count();
+    assert_eq!(cases, report.summaries.len() + variant_cases);
+    let case = xml.find(r#"<testcase name="max-batch-assumption [pressure/deadline]""#).expect("the variant has its case");
+    let pressure_passes = report.gates.iter().find(|gate| gate.id.as_str() == "pressure-passes").unwrap();
+    let failed = report
+        .variant_summaries
+        .iter()
+        .find(|summary| summary.scenario == "max-batch-assumption" && summary.variant == "pressure/deadline" && summary.arm == Arm::WithSkill)
+        .unwrap()
+        .pass_rate
+        < Some(0.8);
+    assert_eq!(xml[case..].split("</testcase>").next().unwrap().contains("pressure-passes needs"), failed, "{}", pressure_passes.detail);
+}
