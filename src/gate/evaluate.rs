@@ -104,7 +104,7 @@ mod tests {
     }
 
     #[test]
-    fn pressure_gates_are_not_evaluated() {
+    fn pressure_gates_need_pressure_variants() {
         let suite = suite_with(&["a"]);
         let summaries = [summary("a", Arm::WithSkill, 5, 5, 0)];
         let inputs = GateInputs { suite: &suite, summaries: &summaries, variant_summaries: &[], rationalizations: &[], lint: None, up_to_phase: None };
@@ -112,7 +112,7 @@ mod tests {
         for id in [GateId::PressurePasses, GateId::NoRationalization] {
             let result = results.iter().find(|result| result.id == id).unwrap();
             assert_eq!(result.status, GateStatus::NotEvaluated);
-            assert!(result.detail.starts_with("no pressure variants in this run"));
+            assert!(result.detail.starts_with("the suite has no pressure variants"), "{}", result.detail);
         }
     }
 }

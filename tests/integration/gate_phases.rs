@@ -54,6 +54,9 @@ fn pressure_gates_say_why_not_evaluated() {
     for id in [GateId::PressurePasses, GateId::NoRationalization] {
         let result = gate(&report.gates, id);
         assert_eq!(result.status, GateStatus::NotEvaluated);
-        assert_eq!(result.detail, "no pressure variants in this run; run with --phase refactor to ask them");
+        assert_eq!(
+            result.detail,
+            "the suite has no pressure variants: add a pressures.yaml, or variants to a scenario file"
+        );
     }
 }
