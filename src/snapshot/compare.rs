@@ -173,6 +173,7 @@ pub fn compare(baseline: &Snapshot, baseline_path: &str, run: &Snapshot) -> Resu
         unchanged: 0,
     };
     compare_arms(baseline, run, &mut comparison);
+    compare_pooled_pressure(baseline, run, &mut comparison);
     list_added(baseline, run, &mut comparison);
     compare_gates(baseline, run, &mut comparison);
     Ok(comparison)
@@ -193,6 +194,52 @@ fn compare_arms(baseline: &Snapshot, run: &Snapshot, comparison: &mut Comparison
             }
         }
     }
+}
+
+/// The variant id of a pooled subject: every pressure variant together.
+pub const POOLED_PRESSURE: &str = "pressure/*";
+
+/// The scenario id of a subject pooled over every scenario.
+pub const ALL_SCENARIOS: &str = "all scenarios";
+
+/// Compares pass rates pooled over the pressure variants that both snapshots have, per
+/// scenario and over the whole suite. At one sample per variant no single variant can
+/// change beyond noise, while the pooled rate of a skill that folds under pressure can.
+fn compare_pooled_pressure(baseline: &Snapshot, run: &Snapshot, comparison: &mut Comparison) {
+    let mut scenario_ids: Vec<&str> = baseline.scenarios.iter().map(|scenario| scenario.id.as_str()).collect();
+    scenario_ids.dedup();
+    for arm in Arm::BOTH {
+        let (mut all_before, mut all_after) = (Proportion::new(0, 0), Proportion::new(0, 0));
+        for id in &scenario_ids {
+            let (before, after) = pooled(baseline, run, id, arm);
+            if before.trials > 0 && after.trials > 0 {
+                judge(pooled_subject(id, arm), before, after, comparison);
+            }
+            all_before = Proportion::new(all_before.successes + before.successes, all_before.trials + before.trials);
+            all_after = Proportion::new(all_after.successes + after.successes, all_after.trials + after.trials);
+        }
+        if scenario_ids.len() > 1 && all_before.trials > 0 && all_after.trials > 0 {
+            judge(pooled_subject(ALL_SCENARIOS, arm), all_before, all_after, comparison);
+        }
+    }
+}
+
+/// Sums one scenario's pressure variants in one arm, over the variants both snapshots have.
+fn pooled(baseline: &Snapshot, run: &Snapshot, scenario: &str, arm: Arm) -> (Proportion, Proportion) {
+    let (mut before, mut after) = ((0, 0), (0, 0));
+    for entry in baseline.scenarios.iter().filter(|entry| entry.id == scenario && entry.variant.starts_with("pressure/")) {
+        let old = entry.arms.iter().find(|candidate| candidate.arm == arm);
+        let new = run.variant_arm(scenario, &entry.variant, arm);
+        if let (Some(old), Some(new)) = (old, new) {
+            before = (before.0 + old.passed, before.1 + old.answered);
+            after = (after.0 + new.passed, after.1 + new.answered);
+        }
+    }
+    (Proportion::new(before.0, before.1), Proportion::new(after.0, after.1))
+}
+
+fn pooled_subject(scenario: &str, arm: Arm) -> ChangeSubject {
+    ChangeSubject { scenario: scenario.to_string(), variant: POOLED_PRESSURE.to_string(), arm, check: None, kind: None }
 }
 
 /// Compares the checks of one scenario and arm.
@@ -307,10 +354,40 @@ mod tests {
         let baseline = with_variant(snapshot(1, 5, true), 5);
         let comparison = compare(&baseline, "base.json", &with_variant(snapshot(1, 5, true), 0)).unwrap();
         assert!(comparison.fails());
-        assert_eq!(comparison.regressions.len(), 1);
+        let variants: Vec<&str> = comparison.regressions.iter().map(|change| change.subject.variant.as_str()).collect();
+        assert_eq!(variants, ["pressure/deadline", POOLED_PRESSURE]);
         let change = &comparison.regressions[0];
-        assert_eq!(change.subject.variant, "pressure/deadline");
         assert!(change.describe().starts_with("s pressure/deadline with-skill: passed 5/5"), "{}", change.describe());
+    }
+
+    /// A snapshot whose scenario `s` has twelve pressure variants, `passed` of them
+    /// passing with the skill at one sample each.
+    fn pressured(passed: usize) -> Snapshot {
+        let mut snapshot = snapshot(1, 5, true);
+        for index in 0..12 {
+            let mut summary = ArmSummary::from_counts("s", Arm::WithSkill, u32::from(index < passed), 1, 0, Vec::new());
+            summary.variant = format!("pressure/p{index}");
+            snapshot.scenarios.extend(Snapshot::new("mini", "replay", 1, &[summary], &[]).scenarios);
+        }
+        snapshot
+    }
+
+    #[test]
+    fn pressure_collapse_fails_when_pooled() {
+        let comparison = compare(&pressured(12), "base.json", &pressured(0)).unwrap();
+        assert!(comparison.fails(), "{}", comparison.headline());
+        let pooled: Vec<&RateChange> =
+            comparison.regressions.iter().filter(|change| change.subject.variant == POOLED_PRESSURE).collect();
+        assert_eq!(pooled.len(), 1, "one scenario, so no suite-wide pool");
+        assert!(pooled[0].describe().starts_with("s pressure/* with-skill: passed 12/12"), "{}", pooled[0].describe());
+        let single = comparison.regressions.iter().filter(|change| change.subject.variant == "pressure/p0").count();
+        assert_eq!(single, 0, "one sample per variant is within noise");
+    }
+
+    #[test]
+    fn one_folding_variant_is_within_noise_when_pooled() {
+        let comparison = compare(&pressured(12), "base.json", &pressured(11)).unwrap();
+        assert!(!comparison.fails(), "{}", comparison.headline());
     }
 
     #[test]
