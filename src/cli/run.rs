@@ -389,6 +389,9 @@ fn check_max_calls(args: &RunArgs, estimate: &CallEstimate) -> Result<(), CliErr
 /// a missing recording stops the run before it starts instead of erroring units.
 /// Variants are asked only in the REFACTOR phase.
 fn sample_counts(args: &RunArgs, agent: &Agent, suite: &Suite) -> Result<SampleCounts, CliError> {
+    if args.variant_samples.is_some() && args.phase != Some(PhaseArg::Refactor) {
+        return Err(CliError::Input("--variant-samples applies only with --phase refactor, the phase that asks the variants".to_string()));
+    }
     let asks_variants = args.phase == Some(PhaseArg::Refactor) && suite.scenarios.iter().any(|scenario| !scenario.variants.is_empty());
     let Agent::Replay(replay) = agent else {
         let variants = asks_variants.then(|| args.variant_samples.unwrap_or(1));

@@ -35,8 +35,8 @@ pub enum RunError {
     #[error("{}:{line}: invalid journal line: {message}", path.display())]
     InvalidJournal { path: PathBuf, line: usize, message: String },
 
-    #[error("cannot resume: the journal's scenario \"{scenario}\", arm {arm}, sample {sample} does not match: {reason}; resume with the flags of the original run, or start a new run in another folder")]
-    JournalMismatch { scenario: String, arm: &'static str, sample: u32, reason: &'static str },
+    #[error("cannot resume: the journal's scenario \"{scenario}\"{variant_note}, arm {arm}, sample {sample} does not match: {reason}; resume with the flags of the original run, or start a new run in another folder")]
+    JournalMismatch { scenario: String, variant_note: String, arm: &'static str, sample: u32, reason: &'static str },
 }
 
 impl RunError {
@@ -45,6 +45,12 @@ impl RunError {
     }
 
     fn journal_mismatch(key: &UnitKey, reason: &'static str) -> RunError {
-        RunError::JournalMismatch { scenario: key.scenario.clone(), arm: key.arm.as_str(), sample: key.sample, reason }
+        RunError::JournalMismatch {
+            scenario: key.scenario.clone(),
+            variant_note: key.variant_note(),
+            arm: key.arm.as_str(),
+            sample: key.sample,
+            reason,
+        }
     }
 }

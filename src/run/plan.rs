@@ -124,7 +124,7 @@ fn check_journal_keys(requests: &[AgentRequest], journal: &HashMap<UnitKey, Jour
     let mut extra: Vec<&UnitKey> = journal.keys().filter(|key| !planned.contains(key)).collect();
     extra.sort();
     match extra.first() {
-        Some(key) => Err(RunError::journal_mismatch(key, "this run has no such unit (other suite or fewer samples?)")),
+        Some(key) => Err(RunError::journal_mismatch(key, "this run has no such unit (another suite, fewer samples, or another --phase?)")),
         None => Ok(()),
     }
 }

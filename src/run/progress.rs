@@ -134,5 +134,8 @@ impl Progress {
 }
 
 fn unit_name(key: &UnitKey) -> String {
-    format!("{} {} sample {}", key.scenario, key.arm.as_str(), key.sample)
+    match key.is_base() {
+        true => format!("{} {} sample {}", key.scenario, key.arm.as_str(), key.sample),
+        false => format!("{} {} {} sample {}", key.scenario, key.variant, key.arm.as_str(), key.sample),
+    }
 }

@@ -339,9 +339,14 @@ pub(crate) fn compile_rubric_for(file: &str, rubric: &RubricFile, parameters: &P
 
 /// Whether any regex of a check names a parameter.
 fn has_placeholders(check: &CheckFile) -> bool {
+    check_sources(check).any(|source| !template::placeholders(&source.value).is_empty())
+}
+
+/// Every regex source of a check: phrases, `together` sets, groups, exclusions and
+/// subject words.
+fn check_sources(check: &CheckFile) -> impl Iterator<Item = &Spanned<String>> {
     let groups = check.groups.iter().flat_map(|group| group.phrases.iter().chain(group.together.iter().flatten()));
-    let all = check.phrases.iter().chain(check.together.iter().flatten()).chain(&check.exclude).chain(&check.subject_words).chain(groups);
-    all.into_iter().any(|source| !template::placeholders(&source.value).is_empty())
+    check.phrases.iter().chain(check.together.iter().flatten()).chain(&check.exclude).chain(&check.subject_words).chain(groups)
 }
 
 /// Compiles a list of checks with unique ids whose `unless_shown` names one of them.
@@ -390,6 +395,12 @@ pub(crate) fn compile_checks(
 /// Compiles `rationalizations.yaml`: anti checks, their ids prefixed so that they can
 /// never clash with a rubric's.
 fn compile_rationalizations(file: &str, rationalizations: &RationalizationsFile) -> Result<Vec<Arc<Check>>, LoadError> {
+    for check in &rationalizations.checks {
+        if let Some(source) = check_sources(check).find(|source| !template::placeholders(&source.value).is_empty()) {
+            let message = "rationalization checks take no placeholders: they apply to every scenario, whatever its parameters";
+            return Err(LoadError::at(file, source, message));
+        }
+    }
     let mut checks = compile_checks(file, &rationalizations.checks, &Parameters::new(), Some(CheckKind::Anti))?;
     for check in &mut checks {
         check.id = format!("{RATIONALIZATION_PREFIX}{}", check.id);

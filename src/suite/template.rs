@@ -2,9 +2,10 @@
 //!
 //! Substitution is deliberately minimal. A placeholder is an opening brace, a name of
 //! lowercase letters, digits and underscores that starts with a letter, and a closing
-//! brace. Everything else is literal, `{{`, `{%`, `{ name }` and `$name` included, so
-//! scenario text never needs escaping. Regex repetitions such as `{0,40}` are not names,
-//! so rubric phrases can use placeholders too.
+//! brace, with no second brace on either side. Everything else is literal: `{{`, `{%`,
+//! `{ name }`, `$name`, and `{{name}}`, which is how a text writes a literal `{name}`.
+//! Regex repetitions such as `{0,40}` are not names, so rubric phrases can use
+//! placeholders too.
 
 use super::model::{ParamValue, Parameters};
 
@@ -33,7 +34,8 @@ pub fn placeholders(text: &str) -> Vec<Placeholder<'_>> {
             .count();
         let name_end = name_start + name_len;
         let starts_with_letter = bytes.get(name_start).is_some_and(u8::is_ascii_lowercase);
-        if starts_with_letter && bytes.get(name_end) == Some(&b'}') {
+        let doubled = (index > 0 && bytes[index - 1] == b'{') || bytes.get(name_end + 1) == Some(&b'}');
+        if starts_with_letter && bytes.get(name_end) == Some(&b'}') && !doubled {
             found.push(Placeholder { name: &text[name_start..name_end], start: index, end: name_end + 1 });
             index = name_end + 1;
         } else {
@@ -98,10 +100,11 @@ mod tests {
 
     #[test]
     fn everything_else_is_literal() {
-        for literal in ["{{old_batch}", "{% if x %}", "$old_batch", "${HOME}", "{ old_batch }", "{Old_batch}", "{0,40}", "{_x}", "{"] {
-            assert_eq!(placeholders(literal).len(), usize::from(literal == "{{old_batch}"), "{literal}");
+        for literal in ["{{old_batch}", "{old_batch}}", "{{old_batch}}", "{% if x %}", "$old_batch", "{ old_batch }", "{Old_batch}", "{0,40}", "{_x}", "{"] {
+            assert!(placeholders(literal).is_empty(), "{literal}");
         }
-        assert_eq!(prose("{{old_batch}}"), "{64}");
+        assert_eq!(prose("{{old_batch}} stays, {old_batch} goes"), "{{old_batch}} stays, 64 goes");
+        assert_eq!(prose("${old_batch}"), "$64");
         assert_eq!(prose("cost in $ per {"), "cost in $ per {");
         assert_eq!(prose("[^.]{0,40}{new_batch}"), "[^.]{0,40}256");
     }

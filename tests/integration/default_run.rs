@@ -108,3 +108,10 @@ fn asking_for_more_variant_samples_than_recorded_is_bad_input() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("variant \"pressure/") && stderr.contains("--variant-samples 2"), "{stderr}");
 }
+
+#[test]
+fn variant_samples_without_the_refactor_phase_is_bad_input() {
+    let output = skilleval(&["run", "--variant-samples", "1", "--dry-run"], None);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("only with --phase refactor"));
+}

@@ -150,3 +150,18 @@ fn combination_of_an_unknown_pressure_is_a_load_error() {
     let error = load_error("pressures.yaml", &text);
     assert!(error.contains("combination names unknown pressure \"sunk-costs\""), "{error}");
 }
+
+#[test]
+fn rationalization_checks_take_no_placeholders() {
+    let checks = std::fs::read_to_string(crate::support::cli::repo_path("rationalizations.yaml")).unwrap();
+    let text = checks.replacen("exclude:\n", "exclude:\n      - \"batch {old_batch}\"\n", 1);
+    let error = load_error("rationalizations.yaml", &text);
+    assert!(error.contains("rationalizations.yaml:") && error.contains("take no placeholders"), "{error}");
+}
+
+#[test]
+fn doubled_braces_stay_as_written() {
+    let text = linear_scaling_text().replace("What should I do", "Is {{old_batch}} a template? What should I do");
+    let suite = load(&with_file(LINEAR_SCALING, &text)).unwrap();
+    assert!(suite.scenario("linear-scaling-rule").unwrap().query.contains("Is {{old_batch}} a template?"));
+}
