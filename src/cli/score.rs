@@ -35,11 +35,21 @@ pub enum ScoreFormat {
 struct SavedAnswer {
     id: serde_json::Value,
     scenario: String,
-    /// `base` (the default), a variant id of the scenario, or `pressure` for an answer
-    /// to some pressured question: the scenario's rubric plus the rationalization checks.
-    #[serde(default = "crate::suite::base_variant")]
-    variant: String,
+    /// `base` (the default, also for `null`), a variant id of the scenario, or
+    /// `pressure` for an answer to some pressured question: the scenario's rubric plus
+    /// the rationalization checks.
+    #[serde(default)]
+    variant: Option<String>,
     response: String,
+    /// The input line, for messages.
+    #[serde(skip)]
+    line: usize,
+}
+
+impl SavedAnswer {
+    fn variant(&self) -> &str {
+        self.variant.as_deref().unwrap_or(crate::suite::BASE_VARIANT)
+    }
 }
 
 /// Id that scores an answer as one to a pressured question without naming the variant.
@@ -62,14 +72,18 @@ pub fn run(args: &ScoreArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let suite = args.suite.load()?;
     let scorer = Scorer::new(&suite)?;
     let answers = read_answers(&args.answers)?;
+    let shown = args.answers.display().to_string();
+    let variants = answers
+        .iter()
+        .map(|answer| rubric_variant(&suite, answer).map_err(|message| CliError::Input(format!("{shown}:{}: {message}", answer.line))))
+        .collect::<Result<Vec<&str>, CliError>>()?;
 
-    for answer in &answers {
-        let variant = rubric_variant(&suite, answer)?;
+    for (answer, variant) in answers.iter().zip(variants) {
         let score = scorer.score_variant(&answer.scenario, variant, &answer.response)?;
         let line = ScoredAnswer {
             id: &answer.id,
             scenario: &answer.scenario,
-            variant: &answer.variant,
+            variant: answer.variant(),
             passes: score.passes,
             checks: &score.checks,
         };
@@ -79,17 +93,29 @@ pub fn run(args: &ScoreArgs, out: &mut dyn Write) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Returns the variant whose rubric scores the answer: `pressure` stands for the
-/// scenario's first generated pressure variant, whose rubric every generated one shares.
-fn rubric_variant<'a>(suite: &'a Suite, answer: &'a SavedAnswer) -> Result<&'a str, CliError> {
-    if answer.variant != ANY_PRESSURE {
-        return Ok(&answer.variant);
+/// Returns the variant whose rubric scores the answer, checked against the suite before
+/// any output: `pressure` stands for the scenario's first generated pressure variant,
+/// whose rubric every generated one shares.
+fn rubric_variant<'a>(suite: &'a Suite, answer: &'a SavedAnswer) -> Result<&'a str, String> {
+    let Some(scenario) = suite.scenario(&answer.scenario) else {
+        let known: Vec<&str> = suite.scenarios.iter().map(|scenario| scenario.id.as_str()).collect();
+        return Err(format!("unknown scenario \"{}\"; the suite has: {}", answer.scenario, known.join(", ")));
+    };
+    let variant = answer.variant();
+    if variant == ANY_PRESSURE {
+        let pressured = scenario.variants.iter().find(|variant| variant.kind == VariantKind::Pressure);
+        return pressured.map(|variant| variant.id.as_str()).ok_or_else(|| {
+            format!("scenario \"{}\" has no pressure variants: the suite has no pressures.yaml", answer.scenario)
+        });
     }
-    let scenario = suite.scenario(&answer.scenario).ok_or_else(|| CliError::Input(format!("unknown scenario \"{}\"", answer.scenario)))?;
-    let pressured = scenario.variants.iter().find(|variant| variant.kind == VariantKind::Pressure);
-    pressured.map(|variant| variant.id.as_str()).ok_or_else(|| {
-        CliError::Input(format!("scenario \"{}\" has no pressure variants: the suite has no pressures.yaml", answer.scenario))
-    })
+    if scenario.asked(variant).is_some() {
+        return Ok(variant);
+    }
+    let known: Vec<&str> = [crate::suite::BASE_VARIANT, ANY_PRESSURE]
+        .into_iter()
+        .chain(scenario.variants.iter().map(|variant| variant.id.as_str()))
+        .collect();
+    Err(format!("scenario \"{}\" has no variant \"{variant}\"; it has: {}", answer.scenario, known.join(", ")))
 }
 
 /// Reads every line first, so that a bad line stops the command before any output.
@@ -108,8 +134,9 @@ fn read_answers(path: &PathBuf) -> Result<Vec<SavedAnswer>, CliError> {
         if line.trim().is_empty() {
             continue;
         }
-        let answer = serde_json::from_str(&line)
+        let mut answer: SavedAnswer = serde_json::from_str(&line)
             .map_err(|error| CliError::Input(json_error(&shown, index + 1, &error)))?;
+        answer.line = index + 1;
         answers.push(answer);
     }
     Ok(answers)

@@ -11,7 +11,7 @@ use super::files::{PressureLibraryFile, VariantFile};
 use super::load::{
     check_id_syntax, check_placeholders, compile_checks, compile_rubric_for, LoadError, LoadedScenario,
 };
-use super::model::{Check, Parameters, PressureType, Rubric, Scenario, Variant, VariantKind};
+use super::model::{Check, Parameters, PressureType, Rubric, Scenario, Variant, VariantKind, RATIONALIZATION_PREFIX};
 use super::template;
 
 /// The pressure library as loaded: pressure types with their framings, and the
@@ -146,11 +146,15 @@ pub(crate) fn build_variants(
         variants.push(pressured(base, &members, framings, &pressured_rubric));
     }
 
-    let mut ids: HashSet<String> = variants.iter().map(|variant| variant.id.clone()).collect();
+    let generated: HashSet<String> = variants.iter().map(|variant| variant.id.clone()).collect();
+    let mut ids = generated.clone();
     for written in &scenario.file.variants {
         let variant = hand_written(scenario, written, library, &pressured_rubric)?;
         if !ids.insert(variant.id.clone()) {
-            let message = format!("variant id \"{}\" is taken by a generated pressure variant", written.id.value);
+            let message = match generated.contains(&variant.id) {
+                true => format!("variant id \"{}\" is taken by a generated pressure variant; pick another", written.id.value),
+                false => format!("duplicate variant id \"{}\"", written.id.value),
+            };
             return Err(LoadError::at(&scenario.path, &written.id, message));
         }
         variants.push(variant);
@@ -222,7 +226,8 @@ fn hand_written(
 
     let extra: Vec<Arc<Check>> = compile_checks(path, &written.checks, &base.parameters, None)?.into_iter().map(Arc::new).collect();
     if let Some(clash) = written.checks.iter().find(|check| pressured_rubric.checks.iter().any(|other| other.id == check.id.value)) {
-        let message = format!("check \"{}\" is already in the scenario's rubric; give the variant's check its own id", clash.id.value);
+        let source = if clash.id.value.starts_with(RATIONALIZATION_PREFIX) { "rationalizations.yaml" } else { "the scenario's rubric" };
+        let message = format!("check \"{}\" is already a check of {source}; give the variant's check its own id", clash.id.value);
         return Err(LoadError::at(path, &clash.id, message));
     }
     Ok(Variant {

@@ -95,5 +95,20 @@ fn unknown_variant_is_bad_input() {
     let input = r#"{"id": 1, "scenario": "linear-scaling-rule", "variant": "pressure/nope", "response": "x"}"#;
     let output = skilleval(&["score", "-"], Some(input));
     assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("has no variant \"pressure/nope\""));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains(":1: scenario \"linear-scaling-rule\" has no variant \"pressure/nope\""), "{stderr}");
+    assert!(stderr.contains("pressure/deadline") && stderr.contains("params/32-to-512"), "the message lists the variants: {stderr}");
+}
+
+#[test]
+fn a_bad_variant_on_a_later_line_stops_before_any_output() {
+    let input = concat!(
+        r#"{"id": 1, "scenario": "linear-scaling-rule", "variant": null, "response": "x"}"#,
+        "\n",
+        r#"{"id": 2, "scenario": "linear-scaling-rule", "variant": "pressure/dedline", "response": "x"}"#,
+    );
+    let output = skilleval(&["score", "-"], Some(input));
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty(), "{}", String::from_utf8_lossy(&output.stdout));
+    assert!(String::from_utf8_lossy(&output.stderr).contains(":2: scenario"));
 }
