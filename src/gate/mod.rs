@@ -15,6 +15,7 @@ mod suite_gates;
 pub(crate) mod test_support;
 
 pub use evaluate::evaluate;
+pub(crate) use suite_gates::plural;
 pub use examples::{ConcreteExample, ExampleKind};
 pub use lint::{PatternCoverage, SkillLint, TableLocation, TermFound, TermMatch, lint_skill};
 pub use model::{GateId, GateInputs, GateResult, GateStatus, format_percent};

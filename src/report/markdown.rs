@@ -48,7 +48,8 @@ impl Exporter for MarkdownExporter {
 fn run_sentence(report: &RunReport) -> String {
     let run = &report.run;
     let skill = run.skill.as_deref().map_or_else(|| "no skill".to_string(), |path| format!("skill `{path}`"));
-    format!("Agent `{}`, {skill}, {} samples per scenario and arm.", run.agent, run.samples)
+    let samples = crate::gate::plural(run.samples as usize, "sample", "samples");
+    format!("Agent `{}`, {skill}, {} {samples} per scenario and arm.", run.agent, run.samples)
 }
 
 /// Returns the arms that have at least one summary, baseline first.

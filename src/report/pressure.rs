@@ -120,8 +120,11 @@ pub struct PressureTest<'a> {
     pub base: PressureRow,
     pub rows: Vec<PressureRow>,
     pub rationalizations: Vec<RationalizationGroup<'a>>,
-    /// Checks whose hold rate drops under pressure, the largest drop first.
+    /// Checks whose hold rate drops under pressure, the largest drop first, at most
+    /// [`MAX_FOLDING`] of them.
     pub folding: Vec<FoldingCheck>,
+    /// How many checks drop in all.
+    pub folding_total: usize,
     pub parametric: Vec<ParametricRow<'a>>,
 }
 
@@ -131,11 +134,15 @@ impl<'a> PressureTest<'a> {
         if report.scenarios.iter().all(|scenario| scenario.variants.is_empty()) {
             return None;
         }
+        let mut folding = folding_checks(report);
+        let folding_total = folding.len();
+        folding.truncate(MAX_FOLDING);
         Some(PressureTest {
             base: base_row(report),
             rows: pressure_rows(report),
             rationalizations: rationalization_groups(&report.rationalizations),
-            folding: folding_checks(report),
+            folding,
+            folding_total,
             parametric: parametric_rows(report),
         })
     }
@@ -238,7 +245,7 @@ fn rationalization_groups(found: &[Rationalization]) -> Vec<RationalizationGroup
 }
 
 /// With the skill: each rubric check's hold rate on the question as written against
-/// its rate summed over the scenario's pressure variants.
+/// its rate summed over the scenario's pressure variants, for every check that drops.
 fn folding_checks(report: &RunReport) -> Vec<FoldingCheck> {
     let mut folding = Vec::new();
     for scenario in &report.scenarios {
@@ -266,7 +273,6 @@ fn folding_checks(report: &RunReport) -> Vec<FoldingCheck> {
         }
     }
     folding.sort_by(|a, b| b.drop().total_cmp(&a.drop()).then(a.scenario.cmp(&b.scenario)).then(a.check.cmp(&b.check)));
-    folding.truncate(MAX_FOLDING);
     folding
 }
 

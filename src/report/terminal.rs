@@ -69,7 +69,8 @@ fn color_allowed(requested: bool, no_color: Option<OsString>) -> bool {
 fn run_line(report: &RunReport) -> String {
     let run = &report.run;
     let skill = run.skill.as_deref().unwrap_or("none");
-    format!("suite {}, agent {}, skill {skill}, {} samples per scenario and arm", run.suite, run.agent, run.samples)
+    let samples = crate::gate::plural(run.samples as usize, "sample", "samples");
+    format!("suite {}, agent {}, skill {skill}, {} {samples} per scenario and arm", run.suite, run.agent, run.samples)
 }
 
 /// Writes one row per scenario and arm: passed of answered, pass rate and its 95%

@@ -24,6 +24,10 @@ impl Exporter for PressureHtmlExporter {
         page.push_str(&format!("<title>skilleval pressure test: {}</title>\n", escape_html(&report.run.suite)));
         page.push_str(&format!("<style>{STYLE}{PRESSURE_STYLE}</style>\n</head>\n<body>\n"));
         sections::push_header(report, &mut page);
+        if let Some(samples) = report.run.variant_samples {
+            let date = report.run.started_at.as_deref().and_then(|started| started.get(..10)).unwrap_or("not recorded");
+            page.push_str(&format!("<p>Pressure test of {date}: {samples} sample(s) per variant and arm.</p>\n"));
+        }
         match PressureTest::of(report) {
             None => page.push_str("<p>No pressure or parametric variants were asked in this run; <code>--phase refactor</code> asks them.</p>\n"),
             Some(test) => {
@@ -95,6 +99,10 @@ fn push_rationalizations(test: &PressureTest<'_>, page: &mut String) {
             group.with_skill,
             group.without_skill
         ));
+        let total = group.with_skill + group.without_skill;
+        if group.examples.len() < total {
+            page.push_str(&format!("<p>The first {} of {total}, with-skill answers first:</p>\n", group.examples.len()));
+        }
         for item in &group.examples {
             page.push_str(&format!(
                 "<blockquote>{}<span class=\"source\"><code>{}</code>, <code>{}</code>, {}, sample {}</span></blockquote>\n",
@@ -114,6 +122,9 @@ fn push_folding(test: &PressureTest<'_>, page: &mut String) {
     if test.folding.is_empty() {
         page.push_str("<p>With the skill, no check holds less often under pressure than on the question as written.</p>\n</section>\n");
         return;
+    }
+    if test.folding.len() < test.folding_total {
+        page.push_str(&format!("<p>The {} largest drops of {} are listed.</p>\n", test.folding.len(), test.folding_total));
     }
     page.push_str("<table>\n<tr><th>scenario</th><th>check</th><th>kind</th><th>as written, with the skill</th><th>under pressure, with the skill</th></tr>\n");
     for check in &test.folding {

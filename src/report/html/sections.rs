@@ -16,8 +16,9 @@ pub(super) fn push_header(report: &RunReport, page: &mut String) {
         .skill
         .as_deref()
         .map_or_else(|| "no skill".to_string(), |path| format!("skill <code>{}</code>", escape_html(path)));
+    let samples = crate::gate::plural(run.samples as usize, "sample", "samples");
     page.push_str(&format!(
-        "<p>Agent <code>{}</code>, {skill}, {} samples per scenario and arm.</p>\n",
+        "<p>Agent <code>{}</code>, {skill}, {} {samples} per scenario and arm.</p>\n",
         escape_html(&run.agent),
         run.samples
     ));

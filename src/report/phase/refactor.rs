@@ -84,6 +84,10 @@ fn write_rationalizations(test: &PressureTest<'_>, out: &mut dyn Write) -> Resul
             "### `{}`: {} with the skill, {} without\n",
             group.kind, group.with_skill, group.without_skill
         )?;
+        let total = group.with_skill + group.without_skill;
+        if group.examples.len() < total {
+            writeln!(out, "The first {} of {total}, with-skill answers first:\n", group.examples.len())?;
+        }
         for item in &group.examples {
             let quote = item.evidence.as_deref().unwrap_or("no sentence recorded").replace('\n', " ");
             writeln!(out, "> {quote}\n>\n> — `{}`, `{}`, {}, sample {}\n", item.scenario, item.variant, item.arm.as_str(), item.sample)?;
@@ -98,7 +102,12 @@ fn write_folding(test: &PressureTest<'_>, out: &mut dyn Write) -> Result<(), Rep
         writeln!(out, "With the skill, no check holds less often under pressure than on the question as written.\n")?;
         return Ok(());
     }
-    writeln!(out, "With the skill: how often each check held on the question as written, and under pressure.\n")?;
+    let shown = if test.folding.len() < test.folding_total {
+        format!(" The {} largest drops of {} are listed.", test.folding.len(), test.folding_total)
+    } else {
+        String::new()
+    };
+    writeln!(out, "With the skill: how often each check held on the question as written, and under pressure.{shown}\n")?;
     writeln!(out, "| Scenario | Check | Kind | As written | Under pressure |")?;
     writeln!(out, "|---|---|---|---|---|")?;
     for check in &test.folding {
@@ -130,7 +139,7 @@ fn write_parametric(test: &PressureTest<'_>, out: &mut dyn Write) -> Result<(), 
             "| `{}` | `{}` | {} | {} | {} |",
             row.scenario,
             row.variant.id,
-            row.variant.query.replace('|', "\\|"),
+            row.variant.query.replace('|', "\\|").replace('\n', " "),
             row.result.without_skill.describe(),
             row.result.with_skill.describe()
         )?;
