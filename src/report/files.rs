@@ -50,13 +50,23 @@ pub const REFACTOR_HTML_FILE: &str = "refactor-phase.html";
 /// Writes every report file into `out_dir`, creating the folder if needed, and returns
 /// the paths written: `results.json`, `report.md`, `report.html`, `junit.xml`,
 /// `snapshot.json`, and the phase document when the report names a phase.
+/// A phase document of another phase left in the folder by an earlier run is removed,
+/// so that every report in the folder describes this run.
 pub fn write_reports(report: &RunReport, out_dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
     fs::create_dir_all(out_dir).map_err(|source| ReportError::File { path: out_dir.to_path_buf(), source })?;
-    report_files(report)
-        .into_iter()
-        .map(|(name, exporter)| write_atomically(report, exporter.as_ref(), &out_dir.join(name)))
-        .collect()
+    let files = report_files(report);
+    for stale in PHASE_FILES.iter().filter(|name| !files.iter().any(|(written, _)| written == *name)) {
+        let path = out_dir.join(stale);
+        match fs::remove_file(&path) {
+            Err(source) if source.kind() != std::io::ErrorKind::NotFound => return Err(ReportError::File { path, source }),
+            _ => {}
+        }
+    }
+    files.into_iter().map(|(name, exporter)| write_atomically(report, exporter.as_ref(), &out_dir.join(name))).collect()
 }
+
+/// Every phase document a run may write.
+const PHASE_FILES: [&str; 4] = [RED_PHASE_FILE, GREEN_PHASE_FILE, REFACTOR_PHASE_FILE, REFACTOR_HTML_FILE];
 
 /// Builds the report from the units so far and rewrites every report file in `out_dir`.
 /// The runner calls it after each finished unit (or every so often) and once at the end
@@ -133,6 +143,21 @@ mod tests {
         assert_eq!(serde_json::from_str::<RunReport>(&json).unwrap(), sample_report());
         let markdown = fs::read_to_string(out_dir.join(MARKDOWN_FILE)).unwrap();
         assert!(markdown.starts_with("## skilleval: mini\n"));
+    }
+
+    #[test]
+    fn removes_phase_documents_of_another_phase() {
+        let folder = tempfile::tempdir().unwrap();
+        let mut report = sample_report();
+        report.run.phase = Some(Phase::Refactor);
+        write_reports(&report, folder.path()).unwrap();
+        assert!(folder.path().join(REFACTOR_PHASE_FILE).exists());
+        report.run.phase = Some(Phase::Red);
+        write_reports(&report, folder.path()).unwrap();
+        assert!(folder.path().join(RED_PHASE_FILE).exists());
+        for stale in [GREEN_PHASE_FILE, REFACTOR_PHASE_FILE, REFACTOR_HTML_FILE] {
+            assert!(!folder.path().join(stale).exists(), "{stale} is left from the refactor run");
+        }
     }
 
     #[test]
