@@ -7,7 +7,7 @@ use crate::suite::{self, LoadError, Suite};
 /// Where the suite comes from.
 #[derive(Debug, Clone, clap::Args)]
 pub struct SuiteArg {
-    /// Suite folder with suite.yaml, gates.yaml, scenarios/ and rubrics/ [default: the built-in suite]
+    /// Suite folder with suite.yaml, gates.yaml, scenarios/ and rubrics/, and optionally pressures.yaml and rationalizations.yaml [default: the built-in suite]
     #[arg(long, value_name = "DIR")]
     pub suite: Option<PathBuf>,
 }
