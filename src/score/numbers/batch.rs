@@ -14,6 +14,13 @@ static RECOMMENDATION: LazyLock<Regex> = LazyLock::new(|| {
     compile_regex(r"(?i)\b(use|start|try|go with|recommend\w*|pick|choose|stick with|default|standard|sweet spot|aim for|begin|suggest\w*|i'd run|what i'd run|settle on|fine[- ]tun\w*|per_device_train_batch_size|probably|starting point|i'd (go|pick|use|start)|i'd (actually )?run|actually run)\b")
 });
 
+/// A training recipe: a batch size followed by a learning-rate value, as in "Batch 32,
+/// LR 2e-5, fp16", "**32**, LR 2e-5" or "batch 32, AdamW at 2e-5". Such a line
+/// recommends the batch even without a verb.
+static RECIPE: LazyLock<Regex> = LazyLock::new(|| {
+    compile_regex(r"(?i)(\bbatch( size)?\s*(of|=|:)?\s*\d+|^\W*\d+\s*,)[^.]{0,60}\b(lr|learning rate|adamw?)\s*(of|=|:|at)?\s*~?\d")
+});
+
 /// A sweep over several sizes names candidates, not a recommendation.
 static SWEEP: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?i)\bsweep|\bgrid search|until[^.]{0,40}(oom|out of memory|crash)"));
@@ -38,6 +45,9 @@ static NOT_A_BATCH: LazyLock<Regex> = LazyLock::new(|| {
     compile_regex(r"(?i)^\s*(tokens?|gb|gib|mb|layers?|heads?|epochs?|%|m\b|b\b|params|parameters|hidden|e-|x\b|×|seconds?|minutes?|hours?|steps?|bit)")
 });
 
+/// An exponent marker just before an integer: the `5` of `2e-5` is not a batch size.
+static EXPONENT_BEFORE: LazyLock<Regex> = LazyLock::new(|| compile_regex(r"(?i)\de[-+]?$"));
+
 static SEQUENCE_LENGTH_BEFORE: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?i)(seq(uence)?[ _]?(len(gth)?)?|max_len\w*|length|tokens?)\s*(≤|<=|<|of|=|:|at)?\s*~?$"));
 
@@ -45,7 +55,7 @@ pub(super) fn recommended_batches(text: &AnswerText) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (index, sentence) in text.sentences.iter().enumerate() {
         let normalized = &sentence.normalized;
-        let recommends = RECOMMENDATION.is_match(normalized) && !SWEEP.is_match(normalized);
+        let recommends = (RECOMMENDATION.is_match(normalized) || RECIPE.is_match(normalized)) && !SWEEP.is_match(normalized);
         let names_batch = BATCH_CONTEXT.is_match(normalized) || sentence.in_code && normalized.contains("batch_size");
         if !(recommends || sentence.in_code && names_batch) {
             continue;
@@ -53,7 +63,8 @@ pub(super) fn recommended_batches(text: &AnswerText) -> Vec<Finding> {
         for captures in INTEGER.captures_iter(normalized) {
             let number = captures.name("n").unwrap();
             let before = &normalized[..number.start()];
-            if NOT_A_BATCH.is_match(&captures["after"]) || SEQUENCE_LENGTH_BEFORE.is_match(before) || describes_capacity(before) {
+            let not_a_batch = NOT_A_BATCH.is_match(&captures["after"]) || EXPONENT_BEFORE.is_match(before);
+            if not_a_batch || SEQUENCE_LENGTH_BEFORE.is_match(before) || describes_capacity(before) {
                 continue;
             }
             // Without the word "batch", only a power of two reads as a batch size.
@@ -64,4 +75,33 @@ pub(super) fn recommended_batches(text: &AnswerText) -> Vec<Finding> {
         }
     }
     findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn batches(answer: &str) -> Vec<f64> {
+        recommended_batches(&AnswerText::parse(answer)).iter().filter(|finding| finding.asserted).map(|finding| finding.value).collect()
+    }
+
+    #[test]
+    fn recipe_lines_recommend_their_batch() {
+        assert_eq!(batches("**Run batch 32, LR 2e-5, ~10% warmup, bf16/fp16.**"), [32.0]);
+        assert_eq!(batches("- **Batch 32** (or 16), AdamW, LR 2e-5 to 5e-5, ~10% warmup."), [32.0, 16.0]);
+        assert_eq!(batches("**32**, LR 2e-5, 10% warmup."), [32.0]);
+        assert_eq!(batches("So: **batch 32** on your 24GB card, AdamW at 2e-5 to 5e-5."), [32.0]);
+    }
+
+    #[test]
+    fn exponents_are_not_batches() {
+        assert_eq!(batches("Use batch 32 with LR 2e-5."), [32.0]);
+    }
+
+    #[test]
+    fn recipe_keeps_capacity_and_sequence_length_out() {
+        assert!(batches("The largest batch that fits is about 48, with LR 2e-5.").is_empty());
+        assert_eq!(batches("Batch 16 at seq 512, LR 2e-5."), [16.0]);
+        assert!(batches("Batch 32 fits easily on 24GB.").is_empty());
+    }
 }

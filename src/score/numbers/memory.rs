@@ -23,8 +23,15 @@ static GPU_CAPACITY: LazyLock<Regex> =
 static CODE_COMMENT_NUMBER: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"#\s*(?:=|≈|~|->|→)?\s*(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>gb|gib)?\s*$"));
 
+/// Words beside an amount that make it a model-state estimate: "16 GB of model state",
+/// "Model state | 16 | ~16 GB".
+static MODEL_STATE: LazyLock<Regex> =
+    LazyLock::new(|| compile_regex(r"(?i)\b(model[- ]state|training state|bytes ?(/|per) ?param\w*)\b"));
+
 /// Finds memory amounts in GB. The scenario's own GPU size (`gpu_memory_gb`) is what
-/// the user has, not an estimate, so amounts equal to it are left out.
+/// the user has, not an estimate, so amounts equal to it are left out unless
+/// model-state words stand beside them, because an estimate can equal the card's size
+/// (1B parameters × 16 bytes on a 16 GB card).
 pub(super) fn memory_amounts(text: &AnswerText, parameters: &Parameters) -> Vec<Finding> {
     let gpu_memory = parameters.get("gpu_memory_gb").and_then(ParamValue::as_f64);
     let mut findings = Vec::new();
@@ -43,7 +50,7 @@ pub(super) fn memory_amounts(text: &AnswerText, parameters: &Parameters) -> Vec<
                 continue;
             }
             let gigabytes = value * unit_in_gigabytes(&captures["unit"]);
-            if Some(gigabytes) != gpu_memory {
+            if Some(gigabytes) != gpu_memory || names_model_state(normalized, whole.start(), whole.end()) {
                 findings.push(finding_at(sentence, index, gigabytes, whole));
             }
         }
@@ -66,11 +73,41 @@ fn is_gpu_capacity(sentence: &str, start: usize, end: usize) -> bool {
     GPU_CAPACITY.is_match(after.split([',', '.', ';', '(']).next().unwrap_or("")) || GPU_CAPACITY.is_match(before)
 }
 
+/// Checks whether model-state words stand within 25 bytes before an amount, or after
+/// it within its clause.
+fn names_model_state(sentence: &str, start: usize, end: usize) -> bool {
+    let before = sentence.get(start.saturating_sub(25)..start).unwrap_or("");
+    let after = sentence.get(end..(end + 25).min(sentence.len())).unwrap_or("");
+    MODEL_STATE.is_match(before) || MODEL_STATE.is_match(after.split([',', '.', ';', '(']).next().unwrap_or(""))
+}
+
 fn unit_in_gigabytes(unit: &str) -> f64 {
     match unit.to_ascii_lowercase().as_str() {
         "tb" | "tib" => 1000.0,
         "mb" | "mib" => 0.001,
         "bytes" | "b" => 1e-9,
         _ => 1.0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn amounts_on_16gb(answer: &str) -> Vec<f64> {
+        let parameters: Parameters = [("gpu_memory_gb".to_string(), ParamValue::Number(16.0))].into_iter().collect();
+        memory_amounts(&AnswerText::parse(answer), &parameters).iter().map(|finding| finding.value).collect()
+    }
+
+    #[test]
+    fn gpu_size_alone_is_not_estimate() {
+        assert!(amounts_on_16gb("You have 16 GB, and the model state needs more.").is_empty());
+        assert!(amounts_on_16gb("On a 16 GB card that is tight.").is_empty());
+    }
+
+    #[test]
+    fn model_state_equal_to_gpu_counts() {
+        assert_eq!(amounts_on_16gb("16 GB of model state on a 16 GB card leaves nothing."), [16.0]);
+        assert_eq!(amounts_on_16gb("| **Model state** | **16** | **~16 GB** |"), [16.0]);
     }
 }
