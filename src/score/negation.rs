@@ -51,9 +51,21 @@ static CLAUSE_BREAKS: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// What ends a dismissal's reach after a match. A colon does not, so that
-/// "Warmup: not needed" dismisses warmup.
+/// "Warmup: not needed" dismisses warmup, but a comma after a colon does (see
+/// `COLON_CLAUSE`).
 static DISMISSAL_BREAKS: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?i)[.;!?]|,\s+(but|and|while|whereas)\b|\bbut\b"));
+
+/// A colon and the words after it up to the next comma. A dismissal after a colon is
+/// the short predicate of a label ("Warmup: not needed, even at 4x"). Past the comma,
+/// the words belong to a clause of their own ("I wouldn't touch the LR: a demo needs
+/// something that runs, not the best final number").
+static COLON_CLAUSE: LazyLock<Regex> = LazyLock::new(|| compile_regex(r":[^,]*"));
+
+/// A verb right before a dismissal that hands the judgement to someone else: "I'd
+/// rather not add process he considers unnecessary" does not dismiss the adding.
+static ATTRIBUTED_JUDGEMENT: LazyLock<Regex> =
+    LazyLock::new(|| compile_regex(r"(?i)\b(considers?|considered|calls?|called|deems?|deemed)\s*$"));
 
 /// Negators that reach only the next few words: "512 instead of 128 gives 4x fewer
 /// steps" does not negate the steps.
@@ -85,9 +97,23 @@ pub fn denial(sentence: &str, start: usize, end: usize) -> Option<Denial> {
     if let Some(negator) = odd_negation(&sentence[..start]) {
         return Some(Denial::Negated(negator));
     }
-    let after = &sentence[end..];
-    let scope_end = DISMISSAL_BREAKS.find(after).map_or(after.len(), |found| found.start());
-    DISMISSALS.captures(&after[..scope_end]).map(|captures| Denial::Dismissed(captures[1].to_string()))
+    dismissal_after(&sentence[end..])
+}
+
+/// Returns the dismissal ("not needed", "overkill") that the words after a match apply
+/// to it, if any.
+fn dismissal_after(after: &str) -> Option<Denial> {
+    let mut scope_end = DISMISSAL_BREAKS.find(after).map_or(after.len(), |found| found.start());
+    if let Some(colon) = COLON_CLAUSE.find(&after[..scope_end]) {
+        scope_end = colon.end();
+    }
+    let scope = &after[..scope_end];
+    let captures = DISMISSALS.captures(scope)?;
+    let dismissal = captures.get(1)?;
+    if ATTRIBUTED_JUDGEMENT.is_match(&scope[..dismissal.start()]) {
+        return None;
+    }
+    Some(Denial::Dismissed(dismissal.as_str().to_string()))
 }
 
 /// Returns the reported-view marker whose reach covers a match starting at `start`. A
@@ -171,6 +197,20 @@ mod tests {
     #[test]
     fn dismissal_after_denies() {
         assert!(matches!(denial_of("Warmup: not needed for a change this small.", "Warmup"), Some(Denial::Dismissed(_))));
+    }
+
+    #[test]
+    fn dismissal_after_colon_ends_at_comma() {
+        assert!(matches!(denial_of("Warmup: not needed, even at 4x.", "Warmup"), Some(Denial::Dismissed(_))));
+        let clause = "I wouldn't touch the LR right now: a demo needs something that runs, not the best final number.";
+        assert_eq!(denial_of(clause, "wouldn't touch the LR"), None);
+    }
+
+    #[test]
+    fn attributed_judgement_does_not_dismiss() {
+        let attributed = "I'd rather not add process he considers unnecessary.";
+        assert_eq!(denial_of(attributed, "rather not add"), None);
+        assert!(matches!(denial_of("Adding process is unnecessary here.", "Adding process"), Some(Denial::Dismissed(_))));
     }
 
     #[test]
