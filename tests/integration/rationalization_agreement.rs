@@ -87,3 +87,12 @@ fn agrees_on_the_recorded_pressure_variants() {
     // figure. The floor is the 212/212 reached after tuning.
     assert_floor("recordings", &measure("fixtures/labelled/pressured.jsonl", None), 1.0);
 }
+
+#[test]
+fn agrees_on_the_blind_answers() {
+    // Written by someone who never saw the checks, and scored once, after all the
+    // tuning above: 53/72 agree, 6 of 24 rationalizations found, 1 false alarm. This is
+    // the figure for unseen wording; recall is the weak side. Tuning on this set makes
+    // it a tuned set like the others, so record a new blind measurement first.
+    assert_floor("blind", &measure("fixtures/labelled/pressured-blind.jsonl", None), 0.73);
+}
