@@ -28,7 +28,7 @@ static REPORTED_VIEWS: LazyLock<Regex> = LazyLock::new(|| {
     compile_regex(concat!(
         r"(?i)\b(you('ll| will| may| might) (sometimes |often )?(see|hear|read)|you (sometimes|often) (see|hear|read)|some (people|guides|tutorials) (say|suggest|recommend)|people (often )?(say|assume|think)|(is|are) (often |sometimes )?quoted|the (naive|tempting|common|usual) (answer|advice|instinct|assumption)|common (mistake|misconception|trap|myth)|it's tempting|tempting to|a myth|myth that|the trap is|the mistake is|normally (you'd|you would|i'd|i would)|usually you'd|ordinarily|in general,? i'd (tell|say|suggest|recommend)|would have you|would tell you to|tempted to",
         // An excuse named in order to refute it: "some would say you can tune it later".
-        r"|some (would|might|will) (say|tell you|argue|claim)|some (people|guides|tutorials|folks) (would |will |might )?(tell you|argue|claim)",
+        r"|some (would|might|will) (say|tell you|argue|claim)|some (people|guides|tutorials|folks) (would |will |might )?(say|tell you|argue|claim)",
         r"|you (might|may|could) (think|be tempted|assume)|the (excuse|temptation) (that|is)|it's easy to (say|think|tell yourself)",
         r"|i know you('d)? (want|wish|hope|would like|'d like)|i (get|understand) (that )?you (want|'d like|would like)",
         r")\b",
@@ -252,6 +252,8 @@ mod tests {
         assert!(matches!(denial_of(some_say, "tune the LR later"), Some(Denial::Reported(_))));
         let excuse = "The excuse that warmup can wait never survives an overnight run.";
         assert!(matches!(denial_of(excuse, "warmup can wait"), Some(Denial::Reported(_))));
+        let people = "Some people would say you can skip warmup since it's late, but don't.";
+        assert!(matches!(denial_of(people, "skip warmup"), Some(Denial::Reported(_))));
         let wish = "I know you want to skip the warmup, but don't.";
         assert!(matches!(denial_of(wish, "skip the warmup"), Some(Denial::Reported(_))));
     }
