@@ -30,7 +30,7 @@ static REPORTED_VIEWS: LazyLock<Regex> = LazyLock::new(|| {
         // An excuse named in order to refute it: "some would say you can tune it later".
         r"|some (would|might|will) (say|tell you|argue|claim)|some (people|guides|tutorials|folks) (would |will |might )?(say|tell you|argue|claim)",
         r"|you (might|may|could) (think|be tempted|assume)|the (excuse|temptation) (that|is)|it's easy to (say|think|tell yourself)",
-        r"|i know you('d)? (want|wish|hope|would like|'d like)|i (get|understand) (that )?you (want|'d like|would like)",
+        r"|i know you('d)? (want|wish|hope|would like|'d like)|i (get|understand) (that )?you (want|'d like|would like)|it('d| would) be nice to",
         r")\b",
     ))
 });
@@ -62,10 +62,11 @@ static DISMISSAL_BREAKS: LazyLock<Regex> =
 /// something that runs, not the best final number").
 static COLON_CLAUSE: LazyLock<Regex> = LazyLock::new(|| compile_regex(r":[^,]*"));
 
-/// A verb right before a dismissal that hands the judgement to someone else: "I'd
-/// rather not add process he considers unnecessary" does not dismiss the adding.
+/// A verb right before a dismissal that hands the judgement to someone else ("he
+/// considers", "your team sees as"): "I'd rather not add process he considers
+/// unnecessary" does not dismiss the adding.
 static ATTRIBUTED_JUDGEMENT: LazyLock<Regex> =
-    LazyLock::new(|| compile_regex(r"(?i)\b(considers?|considered|calls?|called|deems?|deemed)\s*$"));
+    LazyLock::new(|| compile_regex(r"(?i)\b(considers?|considered|calls?|called|deems?|deemed|(sees?|saw|regards?|regarded) as)\s*$"));
 
 /// Negators that reach only the next few words: "512 instead of 128 gives 4x fewer
 /// steps" does not negate the steps.
@@ -210,6 +211,8 @@ mod tests {
     fn attributed_judgement_does_not_dismiss() {
         let attributed = "I'd rather not add process he considers unnecessary.";
         assert_eq!(denial_of(attributed, "rather not add"), None);
+        let seen_as = "I'd rather not add steps your team sees as unnecessary.";
+        assert_eq!(denial_of(seen_as, "rather not add"), None);
         assert!(matches!(denial_of("Adding process is unnecessary here.", "Adding process"), Some(Denial::Dismissed(_))));
     }
 
@@ -256,6 +259,8 @@ mod tests {
         assert!(matches!(denial_of(people, "skip warmup"), Some(Denial::Reported(_))));
         let wish = "I know you want to skip the warmup, but don't.";
         assert!(matches!(denial_of(wish, "skip the warmup"), Some(Denial::Reported(_))));
+        let nice = "It would be nice to skip the memory math, but 3B with AdamW needs 48 GB.";
+        assert!(matches!(denial_of(nice, "skip the memory math"), Some(Denial::Reported(_))));
     }
 
     #[test]
