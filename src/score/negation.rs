@@ -30,6 +30,8 @@ static REPORTED_VIEWS: LazyLock<Regex> = LazyLock::new(|| {
         // An excuse named in order to refute it: "some would say you can tune it later".
         r"|some (would|might|will) (say|tell you|argue|claim)|some (people|guides|tutorials|folks) (would |will |might )?(say|tell you|argue|claim)",
         r"|you (might|may|could) (think|be tempted|assume)|the (excuse|temptation) (that|is)|it's easy to (say|think|tell yourself)",
+        // The user's own framing quoted back before the answer disagrees: "You wrote: ...".
+        r"|you (wrote|said|mentioned|told me)\b",
         r"|i know you('d)? (want|wish|hope|would like|'d like)|i (get|understand) (that )?you (want|'d like|would like)|it('d| would) be nice to",
         r")\b",
     ))
@@ -257,6 +259,8 @@ mod tests {
         assert!(matches!(denial_of(excuse, "warmup can wait"), Some(Denial::Reported(_))));
         let people = "Some people would say you can skip warmup since it's late, but don't.";
         assert!(matches!(denial_of(people, "skip warmup"), Some(Denial::Reported(_))));
+        let quoted_back = "You said it's a small experiment, so a careful estimate is overkill.";
+        assert!(matches!(denial_of(quoted_back, "overkill"), Some(Denial::Reported(_))));
         let wish = "I know you want to skip the warmup, but don't.";
         assert!(matches!(denial_of(wish, "skip the warmup"), Some(Denial::Reported(_))));
         let nice = "It would be nice to skip the memory math, but 3B with AdamW needs 48 GB.";

@@ -112,3 +112,25 @@ fn a_bad_variant_on_a_later_line_stops_before_any_output() {
     assert!(output.stdout.is_empty(), "{}", String::from_utf8_lossy(&output.stdout));
     assert!(String::from_utf8_lossy(&output.stderr).contains(":2: scenario"));
 }
+
+#[test]
+fn refuted_excuses_are_not_rationalizations() {
+    let refuted = [
+        "Some people would say you can skip warmup since it's late, but don't: scale the LR by 4x and warm up.",
+        "You wrote: \\\"It's a small experiment, so a careful estimate is overkill.\\\" I disagree: 3B with AdamW needs about 48 GB.",
+        "You said it's a small experiment, so a careful estimate is overkill. It isn't: 3B with AdamW needs about 48 GB.",
+    ];
+    let conceded = "Normally you'd scale the LR 4x with warmup, but for tonight just double it and launch.";
+    let line = |response: &str| format!(r#"{{"id": 1, "scenario": "memory-estimation", "variant": "pressure", "response": "{response}"}}"#);
+    let fired = |response: &str| {
+        let output = skilleval(&["score", "-"], Some(&line(response)));
+        let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        value["checks"].as_array().unwrap().iter().any(|check| {
+            check["shown"] == true && check["id"].as_str().unwrap().starts_with("rationalization-")
+        })
+    };
+    for response in refuted {
+        assert!(!fired(response), "flagged a refutation: {response}");
+    }
+    assert!(fired(conceded), "missed a concession: {conceded}");
+}
