@@ -1,6 +1,6 @@
 //! The run matrix: every scenario in every arm, `samples` times, and in the REFACTOR
-//! phase every variant of it too, as units of work in a fixed order: suite order, the
-//! base question before its variants, baseline before skill, then sample index.
+//! phase every variant of it too. Units come in a fixed order: suite order, the base
+//! question before its variants, baseline before skill, then sample index.
 
 use std::sync::Arc;
 
@@ -12,7 +12,7 @@ use crate::suite::{Arm, Skill, Suite, BASE_VARIANT};
 pub struct MatrixSpec<'a> {
     pub arms: &'a [Arm],
     pub samples: u32,
-    /// Samples of each variant per arm; `None` asks only the base questions.
+    /// Samples of each variant per arm. `None` asks only the base questions.
     pub variant_samples: Option<u32>,
     pub system_prompt: &'a str,
     pub skill: Option<&'a Arc<Skill>>,

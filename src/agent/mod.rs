@@ -65,7 +65,7 @@ pub struct UnitKey {
 }
 
 impl UnitKey {
-    /// The key of one sample of a scenario as written, without pressure.
+    /// Builds the key of one sample of a scenario as written, without pressure.
     pub fn base(scenario: &str, arm: Arm, sample: u32) -> UnitKey {
         UnitKey { scenario: scenario.to_string(), variant: BASE_VARIANT.to_string(), arm, sample }
     }

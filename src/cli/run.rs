@@ -182,7 +182,7 @@ pub struct CompletedRun {
 pub struct SampleCounts {
     /// Samples of each scenario as written.
     pub base: u32,
-    /// Samples of each variant; `None` when the run asks no variants.
+    /// Samples of each variant, or `None` when the run asks no variants.
     pub variants: Option<u32>,
 }
 

@@ -68,12 +68,12 @@ impl<'a> PressuredRuns<'a> {
     }
 }
 
-/// Whether any scenario of the suite has a pressure variant to ask.
+/// Returns whether any scenario of the suite has a pressure variant to ask.
 fn suite_has_pressure(suite: &Suite) -> bool {
     suite.scenarios.iter().any(|scenario| scenario.variants.iter().any(|variant| variant.kind == VariantKind::Pressure))
 }
 
-/// The result when nothing could be judged: why not.
+/// Builds the not-evaluated result for a run with no judged variant, saying why.
 fn nothing_judged(id: GateId, suite: &Suite, runs: &PressuredRuns) -> GateResult {
     if !suite_has_pressure(suite) {
         return GateResult::not_evaluated(id, SUITE_HAS_NO_PRESSURE);
@@ -164,7 +164,7 @@ pub(crate) fn no_rationalization(suite: &Suite, variant_summaries: &[ArmSummary]
     GateResult::new(id, status, detail)
 }
 
-/// Whether the pressure variants carry any rationalization check.
+/// Returns whether the pressure variants carry any rationalization check.
 fn suite_checks_rationalizations(suite: &Suite) -> bool {
     suite
         .scenarios
@@ -213,7 +213,7 @@ mod tests {
     }
 
     #[test]
-    fn a_failing_variant_fails_even_with_others_unanswered() {
+    fn failing_variant_fails_despite_unanswered() {
         let suite = load_builtin().unwrap();
         let result = pressure_passes(&suite, &summaries(&suite, 0, 2));
         assert_eq!(result.status, GateStatus::Fails);
@@ -231,7 +231,7 @@ mod tests {
     }
 
     #[test]
-    fn a_suite_without_pressures_says_so() {
+    fn suite_without_pressures_named() {
         let mut suite = load_builtin().unwrap();
         suite.scenarios.iter_mut().for_each(|scenario| scenario.variants.clear());
         let result = pressure_passes(&suite, &[]);

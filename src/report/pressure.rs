@@ -89,7 +89,7 @@ pub struct FoldingCheck {
 }
 
 impl FoldingCheck {
-    /// How far the hold rate falls under pressure, from 0 to 1.
+    /// Returns how far the hold rate falls under pressure, from 0 to 1.
     pub fn drop(&self) -> f64 {
         self.base.rate().unwrap_or(0.0) - self.pressured.rate().unwrap_or(0.0)
     }
@@ -176,7 +176,7 @@ fn base_row(report: &RunReport) -> PressureRow {
     PressureRow { label: "No pressure (the question as written)".to_string(), total: total_of(&cells), cells }
 }
 
-/// One row per distinct pressure set, in the order the suite lists them: single
+/// Builds one row per distinct pressure set, in the order the suite lists them: single
 /// pressures, combinations, then hand-written variants.
 fn pressure_rows(report: &RunReport) -> Vec<PressureRow> {
     let mut order: Vec<(String, String)> = Vec::new();

@@ -87,7 +87,7 @@ mod tests {
     }
 
     #[test]
-    fn an_answer_with_two_kinds_counts_once() {
+    fn two_kinds_count_once() {
         let units = vec![
             unit(0, Arm::WithSkill, &["rationalization-sunk-cost", "rationalization-deferred-validation"]),
             unit(1, Arm::WithoutSkill, &["rationalization-sunk-cost"]),

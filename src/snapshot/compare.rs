@@ -360,7 +360,7 @@ mod tests {
         assert!(change.describe().starts_with("s pressure/deadline with-skill: passed 5/5"), "{}", change.describe());
     }
 
-    /// A snapshot whose scenario `s` has twelve pressure variants, `passed` of them
+    /// Builds a snapshot whose scenario `s` has twelve pressure variants, `passed` of them
     /// passing with the skill at one sample each.
     fn pressured(passed: usize) -> Snapshot {
         let mut snapshot = snapshot(1, 5, true);

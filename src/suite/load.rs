@@ -278,7 +278,7 @@ pub(crate) fn check_placeholders(file: &str, text: &Spanned<String>, parameters:
     }
 }
 
-/// The message for a placeholder that names no parameter.
+/// Formats the message for a placeholder that names no parameter.
 pub(crate) fn unknown_placeholder(name: &str, parameters: &Parameters) -> String {
     let declared: Vec<String> = parameters.keys().map(|key| format!("{{{key}}}")).collect();
     let declared = if declared.is_empty() { "none".to_string() } else { declared.join(", ") };
@@ -337,12 +337,12 @@ pub(crate) fn compile_rubric_for(file: &str, rubric: &RubricFile, parameters: &P
     Ok(Rubric { checks })
 }
 
-/// Whether any regex of a check names a parameter.
+/// Returns whether any regex of a check names a parameter.
 fn has_placeholders(check: &CheckFile) -> bool {
     check_sources(check).any(|source| !template::placeholders(&source.value).is_empty())
 }
 
-/// Every regex source of a check: phrases, `together` sets, groups, exclusions and
+/// Returns every regex source of a check: phrases, `together` sets, groups, exclusions and
 /// subject words.
 fn check_sources(check: &CheckFile) -> impl Iterator<Item = &Spanned<String>> {
     let groups = check.groups.iter().flat_map(|group| group.phrases.iter().chain(group.together.iter().flatten()));

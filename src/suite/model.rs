@@ -79,7 +79,7 @@ pub fn base_variant() -> String {
     BASE_VARIANT.to_string()
 }
 
-/// Whether a variant id is the base question; serde leaves such fields out of files.
+/// Returns whether a variant id is the base question. Serde leaves such fields out of files.
 pub fn is_base_variant(variant: &str) -> bool {
     variant == BASE_VARIANT
 }
@@ -108,7 +108,7 @@ pub struct Variant {
     pub rubric: Rubric,
 }
 
-/// How a variant differs from its scenario.
+/// The kind of change a variant makes to its scenario.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum VariantKind {

@@ -76,7 +76,7 @@ impl PressureLibrary {
         Ok(PressureLibrary { path: path.to_string(), pressures, combinations })
     }
 
-    /// The pressure types, in library order.
+    /// Returns the pressure types, in library order.
     pub(crate) fn types(&self) -> Vec<PressureType> {
         self.pressures.iter().map(|pressure| pressure.kind.clone()).collect()
     }
@@ -100,8 +100,8 @@ impl PressureLibrary {
 }
 
 impl LibraryPressure {
-    /// The framing this pressure uses for a scenario: among those whose placeholders the
-    /// scenario declares, the one at `turn`, counting round.
+    /// Picks the framing this pressure uses for a scenario: among those whose placeholders
+    /// the scenario declares, the one at `turn`, counting round.
     fn framing_for(&self, path: &str, scenario: &LoadedScenario, turn: usize) -> Result<String, LoadError> {
         let parameters = &scenario.scenario.parameters;
         let candidates: Vec<&Spanned<String>> = self
@@ -187,7 +187,7 @@ pub(crate) fn build_variants(
     Ok(variants)
 }
 
-/// A generated pressure variant: the base question followed by the framings.
+/// Builds a generated pressure variant: the base question followed by the framings.
 fn pressured(base: &Scenario, members: &[&LibraryPressure], framings: Vec<String>, rubric: &Rubric) -> Variant {
     let ids: Vec<String> = members.iter().map(|pressure| pressure.kind.id.clone()).collect();
     Variant {
@@ -200,7 +200,7 @@ fn pressured(base: &Scenario, members: &[&LibraryPressure], framings: Vec<String
     }
 }
 
-/// A pressured variant written in the scenario file, with its own wording and checks.
+/// Builds a pressured variant written in the scenario file, with its own wording and checks.
 fn hand_written(
     scenario: &LoadedScenario,
     written: &VariantFile,

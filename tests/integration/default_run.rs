@@ -70,7 +70,7 @@ fn asking_for_more_samples_than_recorded_is_bad_input() {
 }
 
 #[test]
-fn refactor_run_asks_every_variant_and_writes_the_pressure_test() {
+fn refactor_run_writes_pressure_test() {
     let out = tempfile::tempdir().unwrap();
     let output = skilleval(&["run", "--phase", "refactor", "--out", out.path().to_str().unwrap()], None);
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -100,7 +100,7 @@ fn variants_are_asked_only_in_the_refactor_phase() {
 }
 
 #[test]
-fn asking_for_more_variant_samples_than_recorded_is_bad_input() {
+fn variant_samples_beyond_recordings_rejected() {
     let out = tempfile::tempdir().unwrap();
     let args = ["run", "--phase", "refactor", "--variant-samples", "2", "--out", out.path().to_str().unwrap()];
     let output = skilleval(&args, None);
@@ -110,7 +110,7 @@ fn asking_for_more_variant_samples_than_recorded_is_bad_input() {
 }
 
 #[test]
-fn variant_samples_without_the_refactor_phase_is_bad_input() {
+fn variant_samples_outside_refactor_rejected() {
     let output = skilleval(&["run", "--variant-samples", "1", "--dry-run"], None);
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("only with --phase refactor"));

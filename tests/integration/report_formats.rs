@@ -118,7 +118,7 @@ fn partial_run_leaves_readable_reports() {
 }
 
 #[test]
-fn junit_of_a_refactor_run_has_a_case_per_variant() {
+fn junit_refactor_case_per_variant() {
     let report = default_report(&["--phase", "refactor"], Phase::Refactor);
     let xml = render(&JunitExporter, &report);
     let variant_cases = report.variant_summaries.iter().filter(|summary| summary.arm == Arm::WithSkill).count();

@@ -1,6 +1,6 @@
-//! REFACTOR variants of the built-in suite: generated from the pressure library, written
-//! by hand in a scenario file, or asked with other parameters; placeholders and the
-//! errors a typo in them gives.
+//! REFACTOR variants of the built-in suite. They come from the pressure library, from
+//! hand-written entries in a scenario file, or from parameter sets. The tests also cover
+//! placeholders and the load errors that a typo in them gives.
 
 use skilleval::planner;
 use skilleval::score::Scorer;
@@ -29,7 +29,8 @@ fn every_scenario_gets_each_pressure_and_each_combination() {
             assert_eq!(variant.rubric.checks.len(), scenario.rubric.checks.len() + rationalization_checks);
         }
         let combination = pressured.iter().find(|variant| variant.pressures.len() == 3).unwrap();
-        assert!(combination.id.starts_with("pressure/") && combination.id.matches('+').count() == 2, "{}", combination.id);
+        assert!(combination.id.starts_with("pressure/"), "{}", combination.id);
+        assert_eq!(combination.id.matches('+').count(), 2, "{}", combination.id);
     }
 }
 
@@ -53,7 +54,7 @@ fn framing_placeholders_take_the_scenarios_values() {
 }
 
 #[test]
-fn parameter_sets_render_the_query_and_the_planner_values() {
+fn parameter_set_query_and_planner_values() {
     let suite = load_builtin().unwrap();
     let scorer = Scorer::new(&suite).unwrap();
     let scenario = suite.scenario("linear-scaling-rule").unwrap();
@@ -73,7 +74,7 @@ fn parameter_sets_render_the_query_and_the_planner_values() {
 }
 
 #[test]
-fn a_parametric_answer_is_scored_against_its_own_numbers() {
+fn parametric_answer_uses_own_numbers() {
     let suite = load_builtin().unwrap();
     let scorer = Scorer::new(&suite).unwrap();
     let answer = "Multiply the learning rate by 16 (linear scaling: 512 / 32).";
@@ -98,7 +99,7 @@ fn rubric_placeholders_follow_the_parameter_set() {
 }
 
 #[test]
-fn a_scenario_file_declares_its_own_pressured_variant() {
+fn scenario_file_hand_written_variant() {
     let text = format!(
         "{}variants:\n  - id: lead-says-double\n    pressures: [authority]\n    query: \"My lead says going from {{old_batch}} to {{new_batch}} needs only 2x the LR. Confirm? Cost is $0, {{{{ ok }}}}.\"\n    checks:\n      - id: names-the-lead\n        kind: bonus\n        description: Answers the lead's claim.\n        phrases: [\"lead\"]\n",
         linear_scaling_text()
@@ -113,7 +114,7 @@ fn a_scenario_file_declares_its_own_pressured_variant() {
 }
 
 #[test]
-fn unknown_placeholder_in_a_query_is_a_load_error() {
+fn query_unknown_placeholder_rejected() {
     let text = linear_scaling_text().replace("{new_batch}.", "{new_bacth}.");
     let error = load_error(LINEAR_SCALING, &text);
     assert!(error.contains("linear-scaling-rule.yaml:3:"), "{error}");
@@ -122,29 +123,31 @@ fn unknown_placeholder_in_a_query_is_a_load_error() {
 }
 
 #[test]
-fn unknown_placeholder_in_a_framing_is_a_load_error() {
+fn framing_unknown_placeholder_rejected() {
     let library = std::fs::read_to_string(crate::support::cli::repo_path("pressures.yaml")).unwrap();
     let text = library.replace("I tuned everything at batch {old_batch}", "I tuned everything at batch {old_bach}");
     let error = load_error("pressures.yaml", &text);
-    assert!(error.contains("pressures.yaml:") && error.contains("unknown placeholder {old_bach}"), "{error}");
+    assert!(error.contains("pressures.yaml:"), "{error}");
+    assert!(error.contains("unknown placeholder {old_bach}"), "{error}");
 }
 
 #[test]
-fn unknown_pressure_in_a_hand_written_variant_is_a_load_error() {
+fn variant_unknown_pressure_rejected() {
     let text = format!("{}variants:\n  - id: mine\n    pressures: [deadlien]\n    query: q\n", linear_scaling_text());
     let error = load_error(LINEAR_SCALING, &text);
-    assert!(error.contains("unknown pressure \"deadlien\"") && error.contains("deadline"), "{error}");
+    assert!(error.contains("unknown pressure \"deadlien\""), "{error}");
+    assert!(error.contains("deadline"), "the message lists the known pressures: {error}");
 }
 
 #[test]
-fn parameter_set_naming_an_unknown_parameter_is_a_load_error() {
+fn parameter_set_unknown_parameter_rejected() {
     let text = linear_scaling_text().replace("{old_batch: 32, new_batch: 512}", "{old_batch: 32, new_bach: 512}");
     let error = load_error(LINEAR_SCALING, &text);
     assert!(error.contains("gives `new_bach`, which the scenario's parameters lack"), "{error}");
 }
 
 #[test]
-fn combination_of_an_unknown_pressure_is_a_load_error() {
+fn combination_unknown_pressure_rejected() {
     let library = std::fs::read_to_string(crate::support::cli::repo_path("pressures.yaml")).unwrap();
     let text = library.replace("[deadline, sunk-cost, authority]", "[deadline, sunk-costs, authority]");
     let error = load_error("pressures.yaml", &text);
