@@ -81,7 +81,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub variant_samples: Option<u32>,
 
-    /// Requests in flight at once [default: the agent entry's, or 4]
+    /// Requests in flight at once [default: the agent entry's; without one, 4, or 1 for a subprocess agent]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub concurrency: Option<u32>,
 
@@ -247,9 +247,10 @@ pub fn run(args: &RunArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     let plan = plan_run(prepared.requests, sources).map_err(|error| CliError::Input(error.to_string()))?;
     if args.dry_run {
         write_estimate(out, total, &plan.estimate).map_err(|error| CliError::Output(error.to_string()))?;
+        check_max_calls(args, &plan.estimate, "")?;
         return Ok(exit::SUCCESS);
     }
-    check_max_calls(args, &plan.estimate)?;
+    check_max_calls(args, &plan.estimate, " (see --dry-run)")?;
 
     let context = ReportContext {
         suite: &prepared.suite,
@@ -271,6 +272,9 @@ pub fn run(args: &RunArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         reports: sender,
         failure: None,
     };
+    if let (Some(recorder), Some(path)) = (&records.recorder, &args.record) {
+        warn_already_recorded(recorder, &keys, path);
+    }
     let settings = RunnerSettings {
         concurrency: prepared.chosen.concurrency as usize,
         limits: prepared.chosen.limits,
@@ -360,6 +364,20 @@ fn open_recorder(args: &RunArgs) -> Result<Option<Recorder>, CliError> {
     Recorder::open(path).map(Some).map_err(|error| CliError::Input(error.to_string()))
 }
 
+/// Warns before any call when the recording already contains answers for some of this
+/// run's units. The file keeps the first answer of a unit, so the new answers for those
+/// units are scored and reported but not recorded.
+fn warn_already_recorded(recorder: &Recorder, keys: &[UnitKey], path: &Path) {
+    let already_recorded = keys.iter().filter(|key| recorder.contains(key)).count();
+    if already_recorded > 0 {
+        eprintln!(
+            "warning: {} already holds answers for {already_recorded} of this run's {} units; it keeps them, and new answers for those units will not be recorded (record to a new file to keep them)",
+            path.display(),
+            keys.len()
+        );
+    }
+}
+
 /// Prints what a dry run found.
 fn write_estimate(out: &mut dyn Write, total: usize, estimate: &CallEstimate) -> std::io::Result<()> {
     writeln!(
@@ -374,11 +392,12 @@ fn write_estimate(out: &mut dyn Write, total: usize, estimate: &CallEstimate) ->
     writeln!(out, "estimate: about {} input tokens (4 characters per token), {output}; retries not included", estimate.input_tokens)
 }
 
-/// Rejects a run that needs more calls than `--max-calls` allows.
-fn check_max_calls(args: &RunArgs, estimate: &CallEstimate) -> Result<(), CliError> {
+/// Rejects a run that needs more calls than `--max-calls` allows. A dry run is rejected
+/// the same way, so its exit code shows whether the real run would start.
+fn check_max_calls(args: &RunArgs, estimate: &CallEstimate, hint: &str) -> Result<(), CliError> {
     match args.max_calls {
         Some(max_calls) if estimate.calls > max_calls => Err(CliError::Input(format!(
-            "the run needs {} calls, more than --max-calls {max_calls}; nothing was sent (see --dry-run)",
+            "the run needs {} calls, more than --max-calls {max_calls}; nothing was sent{hint}",
             estimate.calls
         ))),
         _ => Ok(()),

@@ -2,7 +2,9 @@
 //! agent name and a skill path full of markup and script is loaded in headless Chromium,
 //! and the rendered page must show that the page's own script ran, that nothing injected
 //! ran or became an element, and that the page rendered. The test is skipped, with a
-//! message, when `/usr/bin/chromium` is absent (`apt-get install -y chromium`).
+//! message, when `/usr/bin/chromium` is absent (`apt-get install -y chromium`), unless
+//! `SKILLEVAL_REQUIRE_BROWSER` is set, as `.ci/run` does: then it fails, so CI cannot
+//! pass without the browser check.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -113,6 +115,10 @@ fn dump_dom(page: &Path, profile: &Path) -> String {
 #[test]
 fn injected_markup_stays_inert() {
     if !Path::new(CHROMIUM).exists() {
+        assert!(
+            std::env::var_os("SKILLEVAL_REQUIRE_BROWSER").is_none(),
+            "{CHROMIUM} not found, and SKILLEVAL_REQUIRE_BROWSER is set; install it with `apt-get install -y chromium`"
+        );
         eprintln!("skipping report_browser: {CHROMIUM} not found; install it with `apt-get install -y chromium`");
         return;
     }

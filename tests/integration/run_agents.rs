@@ -113,6 +113,27 @@ fn record_then_replay_same_results() {
     assert_eq!(live["summaries"], replayed["summaries"]);
 }
 
+#[test]
+fn record_warns_about_units_kept() {
+    let mock = MockAgent::start(MockConfig { latency: Duration::from_millis(1), ..MockConfig::default() });
+    let folders = RunFolders::new(&format!("kind: openai\nmodel: m\nbase_url: {}", mock.openai_url()));
+    let recording = folders.root.path().join("recorded.jsonl");
+    let mut args = folders.run_args(1, &folders.out());
+    args.extend(["--record".to_string(), recording.display().to_string(), "--no-cache".to_string()]);
+    let first = run_skilleval(&args);
+    assert!(!String::from_utf8_lossy(&first.stderr).contains("warning:"), "{}", String::from_utf8_lossy(&first.stderr));
+    let lines_before = std::fs::read_to_string(&recording).unwrap().lines().count();
+
+    let mut args = folders.run_args(1, &folders.root.path().join("second"));
+    args.extend(["--record".to_string(), recording.display().to_string(), "--no-cache".to_string()]);
+    let second = run_skilleval(&args);
+    assert!(exit_code(&second) <= 1, "{}", String::from_utf8_lossy(&second.stderr));
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    let expected = format!("already holds answers for {UNITS_PER_SAMPLE} of this run's {UNITS_PER_SAMPLE} units");
+    assert!(stderr.contains(&expected), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&recording).unwrap().lines().count(), lines_before);
+}
+
 /// Returns every file under a folder, with its text.
 fn files_under(folder: &std::path::Path) -> Vec<(std::path::PathBuf, String)> {
     let mut files = Vec::new();

@@ -89,3 +89,17 @@ fn max_calls_refuses_bigger_run() {
     assert!(exit_code(&run_skilleval(&args)) <= 1);
     assert_eq!(mock.requests(), 12);
 }
+
+#[test]
+fn dry_run_rejected_by_max_calls() {
+    let (mock, folders) = mock_folders();
+    let mut args = folders.run_args(1, &folders.out());
+    args.extend(["--dry-run".to_string(), "--max-calls".to_string(), "11".to_string()]);
+    let output = run_skilleval(&args);
+    assert_eq!(exit_code(&output), 2);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("12 units: 12 calls needed"), "{stdout}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("the run needs 12 calls, more than --max-calls 11"), "{stderr}");
+    assert_eq!(mock.requests(), 0);
+}
