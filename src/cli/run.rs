@@ -233,6 +233,9 @@ pub fn run(args: &RunArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     let started_at = timestamp::now_rfc3339();
     args.report.validate()?;
     let prepared = prepare(args)?;
+    if prepared.skill.is_none() && !matches!(prepared.chosen.agent, Agent::Replay(_)) {
+        eprintln!("warning: no --skill given, so the with-skill arm sends the same prompts as the without-skill arm");
+    }
     let scorer = Scorer::new(&prepared.suite)?;
     let cache = (prepared.chosen.cacheable).then(|| ResponseCache::new(&args.cache_dir));
     let keys: Vec<_> = prepared.requests.iter().map(|request| request.key.clone()).collect();
