@@ -202,7 +202,7 @@ fn run_skilleval(mock: &MockAgent, folder: &Path, samples: u64, entry_lines: &st
     let child = Command::new(env!("CARGO_BIN_EXE_skilleval"))
         .args(["run", "--agents"])
         .arg(&agents_file)
-        .args(["--agent", "mock", "--no-cache", "--samples", &samples.to_string(), "--out"])
+        .args(["--agent", "mock", "--arms", "both", "--no-cache", "--samples", &samples.to_string(), "--out"])
         .arg(&out)
         .arg("--cache-dir")
         .arg(folder.join("cache"))

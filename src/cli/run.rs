@@ -69,6 +69,10 @@ pub struct RunArgs {
     #[arg(long, value_name = "PATH")]
     pub skill: Option<PathBuf>,
 
+    /// Arms to ask [default: auto, which asks both, except that a live agent with no --skill is asked only without-skill, because its with-skill arm would repeat the same prompts]
+    #[arg(long, value_enum, default_value_t = ArmsArg::Auto)]
+    pub arms: ArmsArg,
+
     /// System prompt both arms start from; the with-skill arm gets the skill appended after a blank line
     #[arg(long, value_name = "TEXT", default_value = DEFAULT_SYSTEM_PROMPT)]
     pub system_prompt: String,
@@ -133,6 +137,19 @@ pub struct RunArgs {
     pub report: super::report_args::ReportArgs,
 }
 
+/// `--arms` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ArmsArg {
+    /// Both arms, unless a live agent has no skill to load: then only without-skill
+    Auto,
+    /// Both arms, even when they send the same prompts
+    Both,
+    /// Only the baseline, as in a RED-phase run before the skill exists
+    WithoutSkill,
+    /// Only the arm with the skill loaded; needs --skill unless the agent is replay
+    WithSkill,
+}
+
 /// `--phase` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum PhaseArg {
@@ -162,6 +179,7 @@ struct Prepared {
     suite: Suite,
     skill: Option<Arc<Skill>>,
     chosen: ChosenAgent,
+    arms: &'static [Arm],
     samples: SampleCounts,
     requests: Vec<AgentRequest>,
     journal: Option<HashMap<UnitKey, JournalLine>>,
@@ -233,8 +251,8 @@ pub fn run(args: &RunArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     let started_at = timestamp::now_rfc3339();
     args.report.validate()?;
     let prepared = prepare(args)?;
-    if prepared.skill.is_none() && !matches!(prepared.chosen.agent, Agent::Replay(_)) {
-        eprintln!("warning: no --skill given, so the with-skill arm sends the same prompts as the without-skill arm");
+    if args.arms == ArmsArg::Auto && prepared.arms == [Arm::WithoutSkill] {
+        eprintln!("note: no --skill given, so only the without-skill arm is asked (--arms both asks both)");
     }
     let scorer = Scorer::new(&prepared.suite)?;
     let cache = (prepared.chosen.cacheable).then(|| ResponseCache::new(&args.cache_dir));
@@ -261,6 +279,7 @@ pub fn run(args: &RunArgs, out: &mut dyn Write) -> Result<u8, CliError> {
         agent_description: prepared.chosen.description.clone(),
         skill: prepared.skill.clone(),
         samples: prepared.samples,
+        arms: prepared.arms,
         up_to_phase: args.phase.map(Phase::from),
         out: run_folder(args).to_path_buf(),
         started_at,
@@ -332,9 +351,10 @@ fn prepare(args: &RunArgs) -> Result<Prepared, CliError> {
     let skill = args.skill.as_deref().map(Skill::read).transpose().map_err(|error| CliError::Input(error.to_string()))?;
     let skill = skill.map(Arc::new);
     let chosen = choose_agent(args)?;
-    let samples = sample_counts(args, &chosen.agent, &suite)?;
+    let arms = chosen_arms(args.arms, skill.is_some(), &chosen.agent)?;
+    let samples = sample_counts(args, &chosen.agent, &suite, arms)?;
     let spec = MatrixSpec {
-        arms: &Arm::BOTH,
+        arms,
         samples: samples.base,
         variant_samples: samples.variants,
         system_prompt: &args.system_prompt,
@@ -345,7 +365,22 @@ fn prepare(args: &RunArgs) -> Result<Prepared, CliError> {
         Some(folder) => Some(read_journal(folder).map_err(|error| CliError::Input(error.to_string()))?.0),
         None => None,
     };
-    Ok(Prepared { suite, skill, chosen, samples, requests, journal })
+    Ok(Prepared { suite, skill, chosen, arms, samples, requests, journal })
+}
+
+/// Picks the arms to ask. A replay agent has recordings of both arms, so only a live
+/// agent without a skill has an arm that would repeat the other.
+fn chosen_arms(arms: ArmsArg, has_skill: bool, agent: &Agent) -> Result<&'static [Arm], CliError> {
+    let live_without_skill = !has_skill && !matches!(agent, Agent::Replay(_));
+    match arms {
+        ArmsArg::Auto if live_without_skill => Ok(&[Arm::WithoutSkill]),
+        ArmsArg::Auto | ArmsArg::Both => Ok(&Arm::BOTH),
+        ArmsArg::WithoutSkill => Ok(&[Arm::WithoutSkill]),
+        ArmsArg::WithSkill if live_without_skill => {
+            Err(CliError::Input("--arms with-skill needs --skill: the with-skill arm loads that skill".to_string()))
+        }
+        ArmsArg::WithSkill => Ok(&[Arm::WithSkill]),
+    }
 }
 
 /// Returns the run folder: the one being resumed, or `--out`.
@@ -410,7 +445,7 @@ fn check_max_calls(args: &RunArgs, estimate: &CallEstimate, hint: &str) -> Resul
 /// Picks the sample counts, and for replay checks that every unit has a recording, so
 /// a missing recording stops the run before it starts instead of erroring units.
 /// Variants are asked only in the REFACTOR phase.
-fn sample_counts(args: &RunArgs, agent: &Agent, suite: &Suite) -> Result<SampleCounts, CliError> {
+fn sample_counts(args: &RunArgs, agent: &Agent, suite: &Suite, arms: &[Arm]) -> Result<SampleCounts, CliError> {
     if args.variant_samples.is_some() && args.phase != Some(PhaseArg::Refactor) {
         return Err(CliError::Input("--variant-samples applies only with --phase refactor, the phase that asks the variants".to_string()));
     }
@@ -420,7 +455,7 @@ fn sample_counts(args: &RunArgs, agent: &Agent, suite: &Suite) -> Result<SampleC
         return Ok(SampleCounts { base: args.samples.unwrap_or(1), variants });
     };
     let base_units = suite.scenarios.iter().map(|scenario| (scenario, BASE_VARIANT));
-    let base = recorded_samples(replay, base_units, args.samples, "--samples")?;
+    let base = recorded_samples(replay, base_units, arms, args.samples, "--samples")?;
     let variants = match asks_variants {
         false => None,
         true => {
@@ -428,22 +463,23 @@ fn sample_counts(args: &RunArgs, agent: &Agent, suite: &Suite) -> Result<SampleC
                 .scenarios
                 .iter()
                 .flat_map(|scenario| scenario.variants.iter().map(move |variant| (scenario, variant.id.as_str())));
-            Some(recorded_samples(replay, variant_units, args.variant_samples, "--variant-samples")?)
+            Some(recorded_samples(replay, variant_units, arms, args.variant_samples, "--variant-samples")?)
         }
     };
     Ok(SampleCounts { base, variants })
 }
 
-/// Returns the samples to ask of each (scenario, variant) in both arms: `asked`, or
-/// every recorded sample when not given. Fails when a recording falls short.
+/// Returns the samples to ask of each (scenario, variant) in `arms`: `asked`, or every
+/// recorded sample when not given. Fails when a recording falls short.
 fn recorded_samples<'a>(
     replay: &crate::agent::ReplayAgent,
     units: impl Iterator<Item = (&'a Scenario, &'a str)>,
+    arms: &[Arm],
     asked: Option<u32>,
     flag: &str,
 ) -> Result<u32, CliError> {
     let fewest = units
-        .flat_map(|(scenario, variant)| Arm::BOTH.map(|arm| (scenario, variant, arm, replay.samples_available(&scenario.id, variant, arm))))
+        .flat_map(|(scenario, variant)| arms.iter().map(move |&arm| (scenario, variant, arm, replay.samples_available(&scenario.id, variant, arm))))
         .min_by_key(|(.., count)| *count);
     let Some((scenario, variant, arm, available)) = fewest else { return Ok(0) };
     let unit = UnitKey { scenario: scenario.id.clone(), variant: variant.to_string(), arm, sample: 0 };

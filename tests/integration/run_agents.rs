@@ -74,7 +74,7 @@ fn provider_flag_with_entry_rejected() {
 }
 
 #[test]
-fn built_in_openai_flags_still_work() {
+fn live_run_without_skill_asks_baseline_only() {
     let mock = MockAgent::start(MockConfig::default());
     let folders = RunFolders::new("kind: openai\nmodel: unused");
     let out = folders.out().display().to_string();
@@ -88,7 +88,47 @@ fn built_in_openai_flags_still_work() {
     .collect();
     let output = run_skilleval(&args);
     assert!(exit_code(&output) <= 1, "{}", String::from_utf8_lossy(&output.stderr));
-    assert_eq!(count_status(&read_results(&folders.out()), "answered"), UNITS_PER_SAMPLE);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("no --skill given, so only the without-skill arm is asked"), "{stderr}");
+    let results = read_results(&folders.out());
+    assert_eq!(count_status(&results, "answered"), UNITS_PER_SAMPLE / 2);
+    assert_eq!(mock.requests(), UNITS_PER_SAMPLE as u64 / 2);
+    let units = results["units"].as_array().unwrap();
+    assert!(units.iter().all(|unit| unit["arm"] == "without-skill"), "{units:?}");
+    let gates = results["gates"].as_array().unwrap();
+    let skill_passes = gates.iter().find(|gate| gate["id"] == "skill-passes").unwrap();
+    assert_eq!(skill_passes["status"], "not-evaluated", "{skill_passes}");
+}
+
+#[test]
+fn with_skill_arm_needs_skill() {
+    let mock = MockAgent::start(MockConfig::default());
+    let folders = RunFolders::new("kind: openai\nmodel: unused");
+    let out = folders.out().display().to_string();
+    let args: Vec<String> = ["run", "--agent", "openai", "--model", "m", "--base-url", &mock.openai_url(), "--arms", "with-skill", "--out", &out]
+        .iter()
+        .map(|arg| arg.to_string())
+        .collect();
+    let output = run_skilleval(&args);
+    assert_eq!(exit_code(&output), 2);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--arms with-skill needs --skill"), "{stderr}");
+    assert_eq!(mock.requests(), 0);
+}
+
+#[test]
+fn replay_asks_chosen_arm_only() {
+    let folder = tempfile::tempdir().unwrap();
+    let out = folder.path().join("out").display().to_string();
+    let args: Vec<String> = ["run", "--arms", "with-skill", "--out", &out].iter().map(|arg| arg.to_string()).collect();
+    let output = run_skilleval(&args);
+    assert!(exit_code(&output) <= 1, "{}", String::from_utf8_lossy(&output.stderr));
+    let results = read_results(&folder.path().join("out"));
+    let units = results["units"].as_array().unwrap();
+    assert_eq!(units.len(), 30, "five recorded samples of six scenarios");
+    assert!(units.iter().all(|unit| unit["arm"] == "with-skill"));
+    assert_eq!(results["run"]["planned_units"], 30, "a complete run of one arm");
+    assert_eq!(results["run"]["arms"], serde_json::json!(["with-skill"]));
 }
 
 #[test]

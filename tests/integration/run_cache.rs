@@ -64,8 +64,6 @@ fn dry_run_counts_calls_and_sends_none() {
     assert!(stdout.contains("24 units: 24 calls needed, 0 answered in the journal, 0 in the cache"), "{stdout}");
     assert!(stdout.contains("at most 6144 output tokens"), "24 calls of max_tokens 256: {stdout}");
     assert_eq!(mock.requests(), 0);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("warning: no --skill given"), "{stderr}");
     assert!(!folders.out().exists(), "a dry run writes no run folder");
     assert!(!folders.cache().exists(), "a dry run writes no cache");
 

@@ -79,6 +79,8 @@ pub struct ReportContext<'a> {
     pub agent_description: String,
     pub skill: Option<Arc<Skill>>,
     pub samples: super::SampleCounts,
+    /// The arms asked, in matrix order.
+    pub arms: &'static [Arm],
     pub up_to_phase: Option<Phase>,
     pub out: PathBuf,
     pub started_at: String,
@@ -173,7 +175,7 @@ impl<'a> ReportBook<'a> {
             skill: context.skill.as_deref(),
             samples: context.samples.base,
             variant_samples: context.samples.variants,
-            arms: Arm::BOTH.to_vec(),
+            arms: context.arms.to_vec(),
             started_at: Some(context.started_at.clone()),
             finished_at,
             units,

@@ -37,7 +37,8 @@ impl RunFolders {
     }
 
     /// Returns the arguments of a run of the `mock` entry with `samples` samples,
-    /// writing to `out` and caching in the test's cache folder.
+    /// writing to `out` and caching in the test's cache folder. Both arms are asked,
+    /// although no skill is given, so that each sample has `UNITS_PER_SAMPLE` units.
     pub fn run_args(&self, samples: u32, out: &Path) -> Vec<String> {
         let args = [
             "run",
@@ -45,6 +46,8 @@ impl RunFolders {
             &self.agents_file().display().to_string(),
             "--agent",
             "mock",
+            "--arms",
+            "both",
             "--samples",
             &samples.to_string(),
             "--out",
