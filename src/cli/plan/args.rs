@@ -139,7 +139,8 @@ pub struct TrainingArgs {
     /// Sharding of model states over --gpus: none, zero1, zero2, zero3 or fsdp (= zero3).
     #[arg(long, value_enum, default_value_t = ShardingArg::None)]
     pub sharding: ShardingArg,
-    /// Keep optimizer states and master weights in CPU memory (ZeRO-Offload).
+    /// Keep gradients, master weights and optimizer states in CPU memory, where the
+    /// optimizer step runs (ZeRO-Offload).
     #[arg(long)]
     pub offload_optimizer: bool,
     /// Training method: full (all weights), lora (adapters on a 16-bit base) or qlora

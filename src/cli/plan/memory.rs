@@ -258,7 +258,7 @@ fn describe_training(training: &TrainingSummary, model: &ModelSummary) -> String
         format!("{} GPUs", training.gpus)
     };
     let offload = if training.offload_optimizer {
-        ", optimizer offloaded to CPU"
+        ", optimizer and gradients offloaded to CPU"
     } else {
         ""
     };
