@@ -113,7 +113,7 @@ fn model_state_expected(parameters: &Parameters) -> Result<Expected, PlannerErro
         Some("unspecified") | None => Optimizer::AdamW,
         Some(name) => Optimizer::parse(name).ok_or(PlannerError::InvalidParameter {
             name: "optimizer".into(),
-            expected: "sgd, momentum, adamw, adam8bit or adafactor",
+            expected: "sgd, momentum, adamw, adam8bit, adafactor or adafactor-momentum",
         })?,
     };
     // With precision unspecified the planner takes mixed precision; for Adam-type

@@ -101,13 +101,19 @@ pub enum Optimizer {
     #[serde(rename = "adam8bit")]
     Adam8bit,
     /// Adafactor without momentum: a factored second moment of one row and one column
-    /// vector per weight matrix (Shazeer and Stern 2018).
+    /// vector per weight matrix (Shazeer and Stern 2018). This is the default of the
+    /// paper, of `transformers.optimization.Adafactor` (`beta1=None`) and of
+    /// `torch.optim.Adafactor`.
     Adafactor,
+    /// Adafactor with a first moment (`beta1` set), which adds one full-size buffer to
+    /// the factored second moment.
+    #[serde(rename = "adafactor-momentum")]
+    AdafactorMomentum,
 }
 
 impl Optimizer {
     /// Parses an optimizer name: `sgd`, `momentum`, `adam`, `adamw`, `adam8bit` (also
-    /// `adamw-8bit`, `8bit-adam`) or `adafactor`.
+    /// `adamw-8bit`, `8bit-adam`), `adafactor` or `adafactor-momentum`.
     pub fn parse(name: &str) -> Option<Self> {
         match name.to_ascii_lowercase().replace('_', "-").as_str() {
             "sgd" => Some(Optimizer::Sgd),
@@ -117,6 +123,7 @@ impl Optimizer {
                 Some(Optimizer::Adam8bit)
             }
             "adafactor" => Some(Optimizer::Adafactor),
+            "adafactor-momentum" | "adafactor-beta1" => Some(Optimizer::AdafactorMomentum),
             _ => None,
         }
     }
@@ -129,6 +136,7 @@ impl Optimizer {
             Optimizer::AdamW => "AdamW",
             Optimizer::Adam8bit => "8-bit AdamW",
             Optimizer::Adafactor => "Adafactor",
+            Optimizer::AdafactorMomentum => "Adafactor with momentum",
         }
     }
 
@@ -137,7 +145,10 @@ impl Optimizer {
     pub fn is_adaptive(self) -> bool {
         matches!(
             self,
-            Optimizer::AdamW | Optimizer::Adam8bit | Optimizer::Adafactor
+            Optimizer::AdamW
+                | Optimizer::Adam8bit
+                | Optimizer::Adafactor
+                | Optimizer::AdafactorMomentum
         )
     }
 
@@ -154,6 +165,7 @@ impl Optimizer {
             // A hidden × hidden matrix keeps 2 × hidden fp32 values, which is 8 / hidden
             // bytes per parameter. Wider MLP matrices keep less, so this is an upper estimate.
             Optimizer::Adafactor => 8.0 / hidden.max(1.0),
+            Optimizer::AdafactorMomentum => element + 8.0 / hidden.max(1.0),
         }
     }
 }
@@ -205,10 +217,23 @@ mod tests {
     }
 
     #[test]
+    fn adafactor_momentum_adds_one_buffer() {
+        let factored = Optimizer::Adafactor.state_bytes_per_param(Precision::Mixed, 1024.0);
+        let with_momentum =
+            Optimizer::AdafactorMomentum.state_bytes_per_param(Precision::Mixed, 1024.0);
+        assert_eq!(factored, 8.0 / 1024.0);
+        assert_eq!(with_momentum, 4.0 + 8.0 / 1024.0);
+    }
+
+    #[test]
     fn names_parse() {
         assert_eq!(Precision::parse("bf16"), Some(Precision::Mixed));
         assert_eq!(Precision::parse("bf16-true"), Some(Precision::PureBf16));
         assert_eq!(Optimizer::parse("AdamW_8bit"), Some(Optimizer::Adam8bit));
+        assert_eq!(
+            Optimizer::parse("adafactor_momentum"),
+            Some(Optimizer::AdafactorMomentum)
+        );
         assert_eq!(Optimizer::parse("lion"), None);
     }
 }

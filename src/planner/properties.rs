@@ -21,6 +21,7 @@ fn plan_strategy() -> impl Strategy<Value = TrainingPlan> {
             Optimizer::AdamW,
             Optimizer::Adam8bit,
             Optimizer::Adafactor,
+            Optimizer::AdafactorMomentum,
         ]),
         0..3usize,
         prop::sample::select(vec![Recompute::None, Recompute::Selective, Recompute::Full]),

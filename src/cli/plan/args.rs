@@ -127,7 +127,8 @@ pub struct TrainingArgs {
     /// or pure-bf16 (everything in bf16; also bf16-true).
     #[arg(long, value_enum, default_value_t = PrecisionArg::Mixed)]
     pub precision: PrecisionArg,
-    /// Optimizer: sgd, momentum, adamw (also adam), adam8bit or adafactor.
+    /// Optimizer: sgd, momentum, adamw (also adam), adam8bit, adafactor (factored second
+    /// moment only) or adafactor-momentum (with a first moment, beta1 set).
     #[arg(long, value_enum, default_value_t = OptimizerArg::Adamw)]
     pub optimizer: OptimizerArg,
     /// Tokens per sequence.
@@ -208,6 +209,8 @@ pub enum OptimizerArg {
     #[value(aliases = ["adamw8bit", "adam-8bit", "adamw-8bit"])]
     Adam8bit,
     Adafactor,
+    #[value(alias = "adafactor-beta1")]
+    AdafactorMomentum,
 }
 
 /// Sharding strategies.

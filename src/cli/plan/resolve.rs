@@ -188,6 +188,7 @@ pub(crate) fn optimizer(arg: OptimizerArg) -> Optimizer {
         OptimizerArg::Adamw => Optimizer::AdamW,
         OptimizerArg::Adam8bit => Optimizer::Adam8bit,
         OptimizerArg::Adafactor => Optimizer::Adafactor,
+        OptimizerArg::AdafactorMomentum => Optimizer::AdafactorMomentum,
     }
 }
 
