@@ -54,8 +54,8 @@ pub enum Format {
 #[derive(Debug, Clone, Args)]
 pub struct ModelArgs {
     /// Model: a preset (bert-base, bert-large, roberta-base, gpt2, gpt2-medium, gpt2-large,
-    /// gpt2-xl, t5-small … t5-11b, llama-1b, llama-3b, llama-7b, llama-13b, llama-70b) or a
-    /// parameter count (3b, 350m, 7e9).
+    /// gpt2-xl, t5-small … t5-11b, llama-1b, llama-3b, llama-7b, llama-13b, llama-33b,
+    /// llama-65b, llama-70b) or a parameter count (3b, 350m, 7e9).
     #[arg(long, value_name = "NAME|COUNT", value_parser = parse_model)]
     pub model: Option<ModelChoice>,
     /// Transformer layers, to give an architecture by its numbers (with --hidden and --heads).
