@@ -14,7 +14,12 @@ use super::{
 fn plan_strategy() -> impl Strategy<Value = TrainingPlan> {
     let choices = (
         0..PRESET_NAMES.len(),
-        prop::sample::select(vec![Precision::Fp32, Precision::Mixed, Precision::PureBf16]),
+        prop::sample::select(vec![
+            Precision::Fp32,
+            Precision::Mixed,
+            Precision::Amp,
+            Precision::PureBf16,
+        ]),
         prop::sample::select(vec![
             Optimizer::Sgd,
             Optimizer::Momentum,

@@ -145,7 +145,7 @@ fn unsharded_states(model: &ModelSpec, setup: &StateSetup) -> ModelStates {
     ModelStates {
         trainable_parameters: trainable,
         weights: frozen_bytes + trainable * precision.weight_bytes(),
-        gradients: trainable * precision.weight_bytes(),
+        gradients: trainable * precision.gradient_bytes(),
         master_weights: trainable * precision.master_weight_bytes(),
         optimizer_states: trainable * setup.optimizer.state_bytes_per_param(precision, hidden),
         offloaded_to_cpu: 0.0,

@@ -123,8 +123,9 @@ pub enum HeadArg {
 /// Training choices: precision, optimizer, sharding, adapters, recomputation.
 #[derive(Debug, Clone, Args)]
 pub struct TrainingArgs {
-    /// Precision: fp32, mixed (fp16 or bf16 with fp32 master weights; also fp16, bf16, amp)
-    /// or pure-bf16 (everything in bf16; also bf16-true).
+    /// Precision: fp32, mixed (fp16 or bf16 with fp32 master weights, as DeepSpeed does;
+    /// also fp16, bf16), amp (PyTorch autocast: fp32 weights and gradients plus a cached
+    /// 16-bit copy) or pure-bf16 (everything in bf16; also bf16-true).
     #[arg(long, value_enum, default_value_t = PrecisionArg::Mixed)]
     pub precision: PrecisionArg,
     /// Optimizer: sgd, momentum, adamw (also adam), adam8bit, adafactor (factored second
@@ -192,8 +193,10 @@ fn parse_percent(text: &str) -> Result<f64, String> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PrecisionArg {
     Fp32,
-    #[value(aliases = ["fp16", "bf16", "amp", "fp16-mixed", "bf16-mixed"])]
+    #[value(aliases = ["fp16", "bf16", "fp16-mixed", "bf16-mixed"])]
     Mixed,
+    #[value(aliases = ["autocast", "torch-amp"])]
+    Amp,
     #[value(aliases = ["bf16-true", "bf16-pure"])]
     PureBf16,
 }

@@ -274,18 +274,18 @@ fn describe_training(training: &TrainingSummary, model: &ModelSummary) -> String
 fn render_breakdown(report: &MemoryReport) -> Table {
     let breakdown = &report.breakdown;
     let training = &report.training;
-    let element = if training.precision == Precision::Fp32 {
-        "fp32"
-    } else {
-        "16-bit"
+    let (weight_element, gradient_element) = match training.precision {
+        Precision::Fp32 => ("fp32", "fp32"),
+        Precision::Amp => ("fp32 + 16-bit autocast copy", "fp32"),
+        Precision::Mixed | Precision::PureBf16 => ("16-bit", "16-bit"),
     };
     let weights_label = match training.method {
-        Method::Full => format!("weights ({element})"),
-        Method::Lora(_) => format!("weights ({element} frozen base + adapters)"),
+        Method::Full => format!("weights ({weight_element})"),
+        Method::Lora(_) => format!("weights ({weight_element} frozen base + adapters)"),
         Method::Qlora(_) => "weights (4-bit base + adapters)".to_string(),
     };
     let gradients_label = match training.method {
-        Method::Full => format!("gradients ({element})"),
+        Method::Full => format!("gradients ({gradient_element})"),
         Method::Lora(_) | Method::Qlora(_) => "gradients (adapters only)".to_string(),
     };
     let mut rows = vec![

@@ -176,6 +176,7 @@ pub(crate) fn precision(arg: PrecisionArg) -> Precision {
     match arg {
         PrecisionArg::Fp32 => Precision::Fp32,
         PrecisionArg::Mixed => Precision::Mixed,
+        PrecisionArg::Amp => Precision::Amp,
         PrecisionArg::PureBf16 => Precision::PureBf16,
     }
 }
