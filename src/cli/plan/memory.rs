@@ -285,6 +285,7 @@ fn render_breakdown(report: &MemoryReport) -> Table {
         Method::Qlora(_) => "weights (4-bit base + adapters)".to_string(),
     };
     let gradients_label = match training.method {
+        _ if training.offload_optimizer => "gradients (in CPU memory)".to_string(),
         Method::Full => format!("gradients ({gradient_element})"),
         Method::Lora(_) | Method::Qlora(_) => "gradients (adapters only)".to_string(),
     };
