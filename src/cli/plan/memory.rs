@@ -67,11 +67,14 @@ pub(crate) struct BreakdownBytes {
     pub gradients: u64,
     pub master_weights: u64,
     pub optimizer_states: u64,
+    /// Largest layer's full weights and gradients, gathered under ZeRO-3.
+    pub gathered_layer: u64,
     pub activations: u64,
     pub cuda_context: u64,
     pub fragmentation: u64,
     pub total: u64,
-    /// Optimizer states and master weights kept in CPU memory instead (not in `total`).
+    /// Gradients, master weights and optimizer states kept in CPU memory instead (not
+    /// in `total`).
     pub offloaded_to_cpu: u64,
 }
 
@@ -157,6 +160,7 @@ fn breakdown_bytes(memory: &MemoryBreakdown) -> BreakdownBytes {
         gradients: bytes(states.gradients),
         master_weights: bytes(states.master_weights),
         optimizer_states: bytes(states.optimizer_states),
+        gathered_layer: bytes(memory.gathered_layer),
         activations: bytes(memory.activations),
         cuda_context: bytes(memory.cuda_context),
         fragmentation: bytes(memory.fragmentation),
@@ -300,6 +304,12 @@ fn render_breakdown(report: &MemoryReport) -> Table {
         format!("optimizer states ({})", training.optimizer.name()),
         breakdown.optimizer_states,
     ));
+    if breakdown.gathered_layer > 0 {
+        rows.push((
+            "gathered largest layer (ZeRO-3)".into(),
+            breakdown.gathered_layer,
+        ));
+    }
     rows.push(("activations".into(), breakdown.activations));
     rows.push(("CUDA context (estimate)".into(), breakdown.cuda_context));
     rows.push(("fragmentation margin".into(), breakdown.fragmentation));
