@@ -259,6 +259,7 @@ mod tests {
                 sharding: Sharding::None,
                 gpus: 1,
                 offload_optimizer: false,
+                offload_parameters: false,
             },
             seq_len: 512,
             micro_batch,

@@ -47,6 +47,7 @@ fn full(precision: Precision, optimizer: Optimizer) -> StateSetup {
         sharding: Sharding::None,
         gpus: 1,
         offload_optimizer: false,
+        offload_parameters: false,
     }
 }
 
@@ -375,6 +376,20 @@ fn zero_cases() -> Vec<Case> {
             published: 5.43,
             planner: zero3_gib(&t0_3b, offloaded(Sharding::Zero3, 1)),
             band: within(0.005),
+        },
+        // With the weights offloaded too it prints 0.25 GiB: only the gathered largest
+        // layer stays on the GPU.
+        Case {
+            name: "DeepSpeed: T0_3B ZeRO-3 offload all, 1 GPU GiB",
+            published: 0.25,
+            planner: zero3_gib(
+                &t0_3b,
+                StateSetup {
+                    offload_parameters: true,
+                    ..offloaded(Sharding::Zero3, 1)
+                },
+            ),
+            band: within(0.03),
         },
         // Without offload it prints 46.91 GiB: DeepSpeed counts 18 bytes per parameter,
         // an fp32 gradient partition on top of ZeRO's 16, so the planner is 11% lower.

@@ -86,6 +86,10 @@ pub struct StateSetup {
     /// Whether gradients, master weights and optimizer states live in CPU memory
     /// (ZeRO-Offload).
     pub offload_optimizer: bool,
+    /// Whether the weights live in CPU memory too and are fetched layer by layer
+    /// (DeepSpeed's `offload_param`, FSDP's `CPUOffload(offload_params=True)`). Takes
+    /// effect only with ZeRO-3, and implies `offload_optimizer`.
+    pub offload_parameters: bool,
 }
 
 /// Model-state bytes held by one GPU, and what was moved to CPU memory.
@@ -113,7 +117,10 @@ impl ModelStates {
 pub fn model_states(model: &ModelSpec, setup: &StateSetup) -> ModelStates {
     let states = unsharded_states(model, setup);
     let sharded = shard(states, setup.sharding, setup.gpus);
-    if setup.offload_optimizer {
+    let offload_parameters = setup.offload_parameters && setup.sharding == Sharding::Zero3;
+    if offload_parameters {
+        offload_weights(offload(sharded))
+    } else if setup.offload_optimizer {
         offload(sharded)
     } else {
         sharded
@@ -218,6 +225,17 @@ fn offload(states: ModelStates) -> ModelStates {
     }
 }
 
+/// Moves this GPU's shard of the weights to CPU memory. The GPU then keeps only the
+/// layer it gathers, which `memory` counts apart, as DeepSpeed's ZeRO-3 estimator
+/// does with `offload_param`.
+fn offload_weights(states: ModelStates) -> ModelStates {
+    ModelStates {
+        offloaded_to_cpu: states.offloaded_to_cpu + states.weights,
+        weights: 0.0,
+        ..states
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -231,6 +249,7 @@ mod tests {
             sharding,
             gpus,
             offload_optimizer: false,
+            offload_parameters: false,
         }
     }
 
@@ -268,6 +287,20 @@ mod tests {
         assert_eq!(states.gpu_bytes(), 6e9);
         assert_eq!(states.gradients, 0.0);
         assert_eq!(states.offloaded_to_cpu, 42e9);
+    }
+
+    #[test]
+    fn parameter_offload_needs_zero3() {
+        let model = from_count(3e9);
+        let offload_all = |sharding| StateSetup {
+            offload_parameters: true,
+            ..setup(Precision::Mixed, sharding, 4)
+        };
+        let sharded = model_states(&model, &offload_all(Sharding::Zero3));
+        assert_eq!(sharded.gpu_bytes(), 0.0);
+        assert_eq!(sharded.offloaded_to_cpu, 48e9 / 4.0);
+        let unsharded = model_states(&model, &offload_all(Sharding::None));
+        assert_eq!(unsharded.gpu_bytes(), 48e9);
     }
 
     #[test]

@@ -406,3 +406,27 @@ fn amp_and_adafactor_momentum_bytes() {
     assert!(states > 4_000_000_000, "{states}");
     assert!(states < 4_010_000_000, "{states}");
 }
+
+#[test]
+fn parameter_offload_keeps_gathered_layer() {
+    // DeepSpeed's ZeRO-3 estimator, as printed in the Transformers docs: with weights and
+    // optimizer offloaded, a GPU keeps only 4 bytes per parameter of the largest layer.
+    let report = plan_json(&[
+        "memory",
+        "--model",
+        "llama-7b",
+        "--sharding",
+        "zero3",
+        "--offload-params",
+    ]);
+    assert_eq!(gpu_state_bytes(&report), 0);
+    assert_eq!(report["breakdown"]["gathered_layer"], 4 * 32_000 * 4096);
+    assert_eq!(report["training"]["offload_optimizer"], Value::Bool(true));
+}
+
+#[test]
+fn parameter_offload_needs_zero3() {
+    let error = try_plan(&["memory", "--model", "llama-7b", "--offload-params"]).unwrap_err();
+    assert_eq!(error.exit_code(), 2);
+    assert!(error.to_string().contains("--sharding zero3 or fsdp"), "{error}");
+}

@@ -145,6 +145,11 @@ pub struct TrainingArgs {
     /// optimizer step runs (ZeRO-Offload).
     #[arg(long)]
     pub offload_optimizer: bool,
+    /// Keep the weights in CPU memory too and fetch them layer by layer (DeepSpeed
+    /// offload_param, FSDP CPUOffload). Needs --sharding zero3 or fsdp; implies
+    /// --offload-optimizer.
+    #[arg(long)]
+    pub offload_params: bool,
     /// Training method: full (all weights), lora (adapters on a 16-bit base) or qlora
     /// (adapters on a 4-bit base).
     #[arg(long, value_enum, default_value_t = MethodArg::Full)]

@@ -54,6 +54,7 @@ pub(crate) struct TrainingSummary {
     pub sharding: Sharding,
     pub gpus: u32,
     pub offload_optimizer: bool,
+    pub offload_parameters: bool,
     pub seq_len: u32,
     pub micro_batch: u32,
     pub recompute: Recompute,
@@ -145,6 +146,7 @@ fn training_summary(plan: &TrainingPlan) -> TrainingSummary {
         sharding: states.sharding,
         gpus: states.gpus,
         offload_optimizer: states.offload_optimizer,
+        offload_parameters: states.offload_parameters,
         seq_len: plan.seq_len,
         micro_batch: plan.micro_batch,
         recompute: plan.recompute,
@@ -261,7 +263,9 @@ fn describe_training(training: &TrainingSummary, model: &ModelSummary) -> String
     } else {
         format!("{} GPUs", training.gpus)
     };
-    let offload = if training.offload_optimizer {
+    let offload = if training.offload_parameters {
+        ", weights, optimizer and gradients offloaded to CPU"
+    } else if training.offload_optimizer {
         ", optimizer and gradients offloaded to CPU"
     } else {
         ""
@@ -284,6 +288,7 @@ fn render_breakdown(report: &MemoryReport) -> Table {
         Precision::Mixed | Precision::PureBf16 => ("16-bit", "16-bit"),
     };
     let weights_label = match training.method {
+        _ if training.offload_parameters => "weights (in CPU memory)".to_string(),
         Method::Full => format!("weights ({weight_element})"),
         Method::Lora(_) => format!("weights ({weight_element} frozen base + adapters)"),
         Method::Qlora(_) => "weights (4-bit base + adapters)".to_string(),
@@ -314,7 +319,7 @@ fn render_breakdown(report: &MemoryReport) -> Table {
     rows.push(("CUDA context (estimate)".into(), breakdown.cuda_context));
     rows.push(("fragmentation margin".into(), breakdown.fragmentation));
     rows.push(("total".into(), breakdown.total));
-    if training.offload_optimizer {
+    if training.offload_optimizer || training.offload_parameters {
         rows.push((
             "in CPU memory, not in total".into(),
             breakdown.offloaded_to_cpu,
