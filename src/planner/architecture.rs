@@ -204,6 +204,17 @@ impl Architecture {
         }
     }
 
+    /// Returns the parameters of the largest single weight matrix: the embedding, one
+    /// MLP projection or one attention projection. DeepSpeed's ZeRO-3 estimator calls
+    /// this the largest layer, because ZeRO-3 gathers one module's full weights at a time.
+    pub fn largest_layer_parameters(&self) -> f64 {
+        let hidden = f64::from(self.hidden);
+        let embedding = f64::from(self.vocab) * hidden;
+        let mlp = f64::from(self.ffn) * hidden;
+        let attention = self.query_width() * hidden;
+        embedding.max(mlp).max(attention)
+    }
+
     /// Returns the width of all query heads together.
     pub fn query_width(&self) -> f64 {
         f64::from(self.heads) * f64::from(self.head_dim)
@@ -237,6 +248,18 @@ mod tests {
             architecture.block_linear_parameters(),
             2.0 * 12.0 * 64.0 * 64.0
         );
+    }
+
+    #[test]
+    fn largest_layer_is_embedding_or_mlp() {
+        let gpt2 = Architecture::decoder(12, 768, 12);
+        assert_eq!(gpt2.largest_layer_parameters(), 50_257.0 * 768.0);
+        let wide_mlp = Architecture {
+            vocab: 32_128,
+            ffn: 65_536,
+            ..Architecture::decoder(24, 1024, 128)
+        };
+        assert_eq!(wide_mlp.largest_layer_parameters(), 65_536.0 * 1024.0);
     }
 
     #[test]

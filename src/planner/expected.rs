@@ -113,7 +113,7 @@ fn model_state_expected(parameters: &Parameters) -> Result<Expected, PlannerErro
         Some("unspecified") | None => Optimizer::AdamW,
         Some(name) => Optimizer::parse(name).ok_or(PlannerError::InvalidParameter {
             name: "optimizer".into(),
-            expected: "sgd, momentum, adamw, adam8bit or adafactor",
+            expected: "sgd, momentum, adamw, adam8bit, adafactor or adafactor-momentum",
         })?,
     };
     // With precision unspecified the planner takes mixed precision; for Adam-type
@@ -122,7 +122,7 @@ fn model_state_expected(parameters: &Parameters) -> Result<Expected, PlannerErro
         Some("unspecified") | None => Precision::Mixed,
         Some(name) => Precision::parse(name).ok_or(PlannerError::InvalidParameter {
             name: "precision".into(),
-            expected: "fp32, mixed, bf16 or pure-bf16",
+            expected: "fp32, mixed, bf16, amp or pure-bf16",
         })?,
     };
     let hidden = f64::from(from_count(params).architecture.hidden);

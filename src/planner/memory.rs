@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::activations::{ActivationSetup, Recompute, activation_bytes};
 use super::presets::ModelSpec;
-use super::states::{ModelStates, StateSetup, model_states};
+use super::states::{ModelStates, Sharding, StateSetup, model_states};
 use super::units::BYTES_PER_GB;
 
 /// Largest micro-batch the planner searches, far above any real GPU's capacity.
@@ -72,6 +72,9 @@ impl TrainingPlan {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct MemoryBreakdown {
     pub states: ModelStates,
+    /// Full weights and gradients of the largest layer, which ZeRO-3 and FSDP gather on
+    /// every GPU while they use it. Zero without ZeRO-3.
+    pub gathered_layer: f64,
     pub activations: f64,
     pub cuda_context: f64,
     pub fragmentation: f64,
@@ -89,16 +92,32 @@ impl MemoryBreakdown {
 /// Computes the training memory of one GPU.
 pub fn training_memory(plan: &TrainingPlan) -> MemoryBreakdown {
     let states = model_states(&plan.model, &plan.states);
+    let gathered_layer = gathered_layer_bytes(plan);
     let activations = activation_bytes(&plan.model.architecture, &plan.activation_setup());
-    let fragmentation = plan.overhead.fragmentation * (states.gpu_bytes() + activations);
+    let tensors = states.gpu_bytes() + gathered_layer + activations;
+    let fragmentation = plan.overhead.fragmentation * tensors;
     let cuda_context = plan.overhead.cuda_context;
     MemoryBreakdown {
         states,
+        gathered_layer,
         activations,
         cuda_context,
         fragmentation,
-        total: states.gpu_bytes() + activations + cuda_context + fragmentation,
+        total: tensors + cuda_context + fragmentation,
     }
+}
+
+/// Returns the bytes of the largest layer's weights and gradients that ZeRO-3 gathers:
+/// 4 bytes per parameter in 16 bits, as DeepSpeed's
+/// `estimate_zero3_model_states_mem_needs` counts them.
+// NOTE: FSDP gathers a whole wrapped block instead, usually a transformer layer, and
+// prefetches the next one, so for FSDP this is a lower estimate.
+fn gathered_layer_bytes(plan: &TrainingPlan) -> f64 {
+    if plan.states.sharding != Sharding::Zero3 {
+        return 0.0;
+    }
+    let element = plan.states.precision.activation_bytes();
+    2.0 * element * plan.model.architecture.largest_layer_parameters()
 }
 
 /// Returns whether the plan fits in `gpu_memory` bytes.
@@ -137,7 +156,7 @@ mod tests {
     use super::*;
     use crate::planner::precision::{Optimizer, Precision};
     use crate::planner::presets::{from_count, preset};
-    use crate::planner::states::{Method, Sharding};
+    use crate::planner::states::Method;
 
     fn plan(model: ModelSpec, micro_batch: u32) -> TrainingPlan {
         TrainingPlan {
@@ -149,6 +168,7 @@ mod tests {
                 sharding: Sharding::None,
                 gpus: 1,
                 offload_optimizer: false,
+                offload_parameters: false,
             },
             seq_len: 512,
             micro_batch,
@@ -172,6 +192,23 @@ mod tests {
         let memory = training_memory(&plan(preset("bert-base").unwrap(), 8));
         let sum =
             memory.model_states() + memory.activations + memory.cuda_context + memory.fragmentation;
+        assert_eq!(memory.total, sum);
+        assert_eq!(memory.gathered_layer, 0.0);
+    }
+
+    #[test]
+    fn zero3_gathers_largest_layer() {
+        let mut sharded = plan(preset("llama-7b").unwrap(), 1);
+        sharded.states.sharding = Sharding::Zero3;
+        sharded.states.gpus = 8;
+        let memory = training_memory(&sharded);
+        // The 32,000 × 4,096 embedding, weights and gradients in 16 bits.
+        assert_eq!(memory.gathered_layer, 4.0 * 32_000.0 * 4096.0);
+        let sum = memory.model_states()
+            + memory.gathered_layer
+            + memory.activations
+            + memory.cuda_context
+            + memory.fragmentation;
         assert_eq!(memory.total, sum);
     }
 

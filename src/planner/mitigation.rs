@@ -98,7 +98,7 @@ impl Lever {
             }
             Lever::EightBitAdam => "use 8-bit AdamW (bitsandbytes)".into(),
             Lever::OffloadOptimizer => {
-                "offload optimizer states to CPU memory (slower steps)".into()
+                "offload optimizer states and gradients to CPU memory (slower steps)".into()
             }
             Lever::ShardOverMoreGpus => {
                 format!("shard with ZeRO-3 / FSDP over {} GPUs", plan.states.gpus)
@@ -259,6 +259,7 @@ mod tests {
                 sharding: Sharding::None,
                 gpus: 1,
                 offload_optimizer: false,
+                offload_parameters: false,
             },
             seq_len: 512,
             micro_batch,

@@ -11,6 +11,8 @@ mod expected;
 mod lr;
 mod memory;
 mod mitigation;
+#[cfg(test)]
+mod practitioner_cases;
 mod precision;
 mod presets;
 #[cfg(test)]

@@ -50,6 +50,8 @@ pub const PRESET_NAMES: &[&str] = &[
     "llama-3b",
     "llama-7b",
     "llama-13b",
+    "llama-33b",
+    "llama-65b",
     "llama-70b",
 ];
 
@@ -65,6 +67,8 @@ pub fn preset(name: &str) -> Option<ModelSpec> {
         "llama-2-7b" | "llama2-7b" => "llama-7b",
         "llama-2-13b" | "llama2-13b" => "llama-13b",
         "llama-2-70b" | "llama2-70b" => "llama-70b",
+        "llama-30b" | "llama-1-33b" | "llama1-33b" => "llama-33b",
+        "llama-1-65b" | "llama1-65b" => "llama-65b",
         other => other,
     };
     let architecture = preset_architecture(canonical)?;
@@ -127,6 +131,24 @@ fn preset_architecture(name: &str) -> Option<Architecture> {
             heads: 40,
             kv_heads: 40,
             ffn: 13_824,
+            vocab: 32_000,
+            tied: false,
+        }),
+        "llama-33b" => llama(LlamaShape {
+            layers: 60,
+            hidden: 6656,
+            heads: 52,
+            kv_heads: 52,
+            ffn: 17_920,
+            vocab: 32_000,
+            tied: false,
+        }),
+        "llama-65b" => llama(LlamaShape {
+            layers: 80,
+            hidden: 8192,
+            heads: 64,
+            kv_heads: 64,
+            ffn: 22_016,
             vocab: 32_000,
             tied: false,
         }),
@@ -208,8 +230,10 @@ struct LlamaShape {
     tied: bool,
 }
 
-/// Llama 2 (Touvron et al. 2023) and Llama 3.2 (released configurations): RMSNorm,
-/// SwiGLU MLP, rotary positions, no biases, no dropout.
+/// LLaMA and Llama 2 (Touvron et al. 2023) and Llama 3.2 (released configurations):
+/// RMSNorm, SwiGLU MLP, rotary positions, no biases, no dropout. The 7B and 13B shapes
+/// are the same in LLaMA and Llama 2; 33B and 65B exist only in LLaMA, the base models
+/// of the QLoRA paper.
 fn llama(shape: LlamaShape) -> Architecture {
     Architecture {
         kv_heads: shape.kv_heads,
@@ -301,6 +325,8 @@ mod tests {
         assert_eq!(count("llama-3b"), 3_212_749_824.0);
         assert_eq!(count("llama-7b"), 6_738_415_616.0);
         assert_eq!(count("llama-13b"), 13_015_864_320.0);
+        assert_eq!(count("llama-33b"), 32_528_943_616.0);
+        assert_eq!(count("llama-65b"), 65_285_660_672.0);
         assert_eq!(count("llama-70b"), 68_976_648_192.0);
     }
 

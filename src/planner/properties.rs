@@ -14,13 +14,19 @@ use super::{
 fn plan_strategy() -> impl Strategy<Value = TrainingPlan> {
     let choices = (
         0..PRESET_NAMES.len(),
-        prop::sample::select(vec![Precision::Fp32, Precision::Mixed, Precision::PureBf16]),
+        prop::sample::select(vec![
+            Precision::Fp32,
+            Precision::Mixed,
+            Precision::Amp,
+            Precision::PureBf16,
+        ]),
         prop::sample::select(vec![
             Optimizer::Sgd,
             Optimizer::Momentum,
             Optimizer::AdamW,
             Optimizer::Adam8bit,
             Optimizer::Adafactor,
+            Optimizer::AdafactorMomentum,
         ]),
         0..3usize,
         prop::sample::select(vec![Recompute::None, Recompute::Selective, Recompute::Full]),
@@ -52,6 +58,7 @@ fn plan_strategy() -> impl Strategy<Value = TrainingPlan> {
                     sharding: Sharding::None,
                     gpus: 1,
                     offload_optimizer: false,
+                    offload_parameters: false,
                 },
                 seq_len,
                 micro_batch,
@@ -78,10 +85,10 @@ proptest! {
     }
 
     #[test]
-    fn sharding_never_adds_memory(plan in plan_strategy(), gpus in 1u32..256, offload in any::<bool>()) {
+    fn sharding_never_adds_memory(plan in plan_strategy(), gpus in 1u32..256, offload in any::<bool>(), offload_parameters in any::<bool>()) {
         let stages = [Sharding::None, Sharding::Zero1, Sharding::Zero2, Sharding::Zero3];
         let per_gpu = |sharding: Sharding, gpus: u32| {
-            let setup = StateSetup { sharding, gpus, offload_optimizer: offload, ..plan.states };
+            let setup = StateSetup { sharding, gpus, offload_optimizer: offload, offload_parameters, ..plan.states };
             model_states(&plan.model, &setup).gpu_bytes()
         };
         for pair in stages.windows(2) {

@@ -335,3 +335,98 @@ fn partial_architecture_names_missing_flags() {
         "{error}"
     );
 }
+
+/// Returns the model-state bytes on the GPU from a `plan memory` JSON report.
+fn gpu_state_bytes(report: &Value) -> u64 {
+    let breakdown = &report["breakdown"];
+    ["weights", "gradients", "master_weights", "optimizer_states"]
+        .iter()
+        .map(|component| breakdown[component].as_u64().unwrap())
+        .sum()
+}
+
+#[test]
+fn zero_offload_13b_fits_v100() {
+    // Ren et al. 2021, "ZeRO-Offload": 13B parameters train on one 32 GB V100, where
+    // only the 16-bit weights stay on the GPU.
+    let report = plan_json(&[
+        "memory",
+        "--model",
+        "13b",
+        "--offload-optimizer",
+        "--recompute",
+        "full",
+        "--seq-len",
+        "1024",
+        "--gpu-memory",
+        "32GiB",
+    ]);
+    assert_eq!(gpu_state_bytes(&report), 26_000_000_000);
+    assert_eq!(report["breakdown"]["offloaded_to_cpu"], 182_000_000_000u64);
+    assert_eq!(report["fits"], Value::Bool(true));
+}
+
+#[test]
+fn qlora_65b_fits_48_gb() {
+    // Dettmers et al. 2023, "QLoRA": a 65B LLaMA fine-tunes on one 48 GB GPU with
+    // rank-64 adapters on every linear layer and gradient checkpointing.
+    let report = plan_json(&[
+        "memory",
+        "--model",
+        "llama-65b",
+        "--method",
+        "qlora",
+        "--lora-rank",
+        "64",
+        "--precision",
+        "pure-bf16",
+        "--recompute",
+        "full",
+        "--gpu-memory",
+        "48GB",
+    ]);
+    assert_eq!(report["model"]["trainable_parameters"], 799_539_200u64);
+    assert_eq!(report["fits"], Value::Bool(true));
+}
+
+#[test]
+fn amp_and_adafactor_momentum_bytes() {
+    // The Transformers docs: 18 bytes per parameter for AdamW under PyTorch AMP, and a
+    // little over 4 bytes of optimizer states for Adafactor with a first moment.
+    let amp = plan_json(&["memory", "--model", "1b", "--precision", "amp"]);
+    assert_eq!(gpu_state_bytes(&amp), 18_000_000_000);
+    let adafactor = plan_json(&[
+        "memory",
+        "--model",
+        "1b",
+        "--optimizer",
+        "adafactor-momentum",
+    ]);
+    let states = adafactor["breakdown"]["optimizer_states"].as_u64().unwrap();
+    assert!(states > 4_000_000_000, "{states}");
+    assert!(states < 4_010_000_000, "{states}");
+}
+
+#[test]
+fn parameter_offload_keeps_gathered_layer() {
+    // DeepSpeed's ZeRO-3 estimator, as printed in the Transformers docs: with weights and
+    // optimizer offloaded, a GPU keeps only 4 bytes per parameter of the largest layer.
+    let report = plan_json(&[
+        "memory",
+        "--model",
+        "llama-7b",
+        "--sharding",
+        "zero3",
+        "--offload-params",
+    ]);
+    assert_eq!(gpu_state_bytes(&report), 0);
+    assert_eq!(report["breakdown"]["gathered_layer"], 4 * 32_000 * 4096);
+    assert_eq!(report["training"]["offload_optimizer"], Value::Bool(true));
+}
+
+#[test]
+fn parameter_offload_needs_zero3() {
+    let error = try_plan(&["memory", "--model", "llama-7b", "--offload-params"]).unwrap_err();
+    assert_eq!(error.exit_code(), 2);
+    assert!(error.to_string().contains("--sharding zero3 or fsdp"), "{error}");
+}

@@ -54,8 +54,8 @@ pub enum Format {
 #[derive(Debug, Clone, Args)]
 pub struct ModelArgs {
     /// Model: a preset (bert-base, bert-large, roberta-base, gpt2, gpt2-medium, gpt2-large,
-    /// gpt2-xl, t5-small … t5-11b, llama-1b, llama-3b, llama-7b, llama-13b, llama-70b) or a
-    /// parameter count (3b, 350m, 7e9).
+    /// gpt2-xl, t5-small … t5-11b, llama-1b, llama-3b, llama-7b, llama-13b, llama-33b,
+    /// llama-65b, llama-70b) or a parameter count (3b, 350m, 7e9).
     #[arg(long, value_name = "NAME|COUNT", value_parser = parse_model)]
     pub model: Option<ModelChoice>,
     /// Transformer layers, to give an architecture by its numbers (with --hidden and --heads).
@@ -123,11 +123,13 @@ pub enum HeadArg {
 /// Training choices: precision, optimizer, sharding, adapters, recomputation.
 #[derive(Debug, Clone, Args)]
 pub struct TrainingArgs {
-    /// Precision: fp32, mixed (fp16 or bf16 with fp32 master weights; also fp16, bf16, amp)
-    /// or pure-bf16 (everything in bf16; also bf16-true).
+    /// Precision: fp32, mixed (fp16 or bf16 with fp32 master weights, as DeepSpeed does;
+    /// also fp16, bf16), amp (PyTorch autocast: fp32 weights and gradients plus a cached
+    /// 16-bit copy) or pure-bf16 (everything in bf16; also bf16-true).
     #[arg(long, value_enum, default_value_t = PrecisionArg::Mixed)]
     pub precision: PrecisionArg,
-    /// Optimizer: sgd, momentum, adamw (also adam), adam8bit or adafactor.
+    /// Optimizer: sgd, momentum, adamw (also adam), adam8bit, adafactor (factored second
+    /// moment only) or adafactor-momentum (with a first moment, beta1 set).
     #[arg(long, value_enum, default_value_t = OptimizerArg::Adamw)]
     pub optimizer: OptimizerArg,
     /// Tokens per sequence.
@@ -139,9 +141,15 @@ pub struct TrainingArgs {
     /// Sharding of model states over --gpus: none, zero1, zero2, zero3 or fsdp (= zero3).
     #[arg(long, value_enum, default_value_t = ShardingArg::None)]
     pub sharding: ShardingArg,
-    /// Keep optimizer states and master weights in CPU memory (ZeRO-Offload).
+    /// Keep gradients, master weights and optimizer states in CPU memory, where the
+    /// optimizer step runs (ZeRO-Offload).
     #[arg(long)]
     pub offload_optimizer: bool,
+    /// Keep the weights in CPU memory too and fetch them layer by layer (DeepSpeed
+    /// offload_param, FSDP CPUOffload). Needs --sharding zero3 or fsdp; implies
+    /// --offload-optimizer.
+    #[arg(long)]
+    pub offload_params: bool,
     /// Training method: full (all weights), lora (adapters on a 16-bit base) or qlora
     /// (adapters on a 4-bit base).
     #[arg(long, value_enum, default_value_t = MethodArg::Full)]
@@ -190,8 +198,10 @@ fn parse_percent(text: &str) -> Result<f64, String> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PrecisionArg {
     Fp32,
-    #[value(aliases = ["fp16", "bf16", "amp", "fp16-mixed", "bf16-mixed"])]
+    #[value(aliases = ["fp16", "bf16", "fp16-mixed", "bf16-mixed"])]
     Mixed,
+    #[value(aliases = ["autocast", "torch-amp"])]
+    Amp,
     #[value(aliases = ["bf16-true", "bf16-pure"])]
     PureBf16,
 }
@@ -207,6 +217,8 @@ pub enum OptimizerArg {
     #[value(aliases = ["adamw8bit", "adam-8bit", "adamw-8bit"])]
     Adam8bit,
     Adafactor,
+    #[value(alias = "adafactor-beta1")]
+    AdafactorMomentum,
 }
 
 /// Sharding strategies.

@@ -54,6 +54,7 @@ pub(crate) struct TrainingSummary {
     pub sharding: Sharding,
     pub gpus: u32,
     pub offload_optimizer: bool,
+    pub offload_parameters: bool,
     pub seq_len: u32,
     pub micro_batch: u32,
     pub recompute: Recompute,
@@ -67,11 +68,14 @@ pub(crate) struct BreakdownBytes {
     pub gradients: u64,
     pub master_weights: u64,
     pub optimizer_states: u64,
+    /// Largest layer's full weights and gradients, gathered under ZeRO-3.
+    pub gathered_layer: u64,
     pub activations: u64,
     pub cuda_context: u64,
     pub fragmentation: u64,
     pub total: u64,
-    /// Optimizer states and master weights kept in CPU memory instead (not in `total`).
+    /// Gradients, master weights and optimizer states kept in CPU memory instead (not
+    /// in `total`).
     pub offloaded_to_cpu: u64,
 }
 
@@ -142,6 +146,7 @@ fn training_summary(plan: &TrainingPlan) -> TrainingSummary {
         sharding: states.sharding,
         gpus: states.gpus,
         offload_optimizer: states.offload_optimizer,
+        offload_parameters: states.offload_parameters,
         seq_len: plan.seq_len,
         micro_batch: plan.micro_batch,
         recompute: plan.recompute,
@@ -157,6 +162,7 @@ fn breakdown_bytes(memory: &MemoryBreakdown) -> BreakdownBytes {
         gradients: bytes(states.gradients),
         master_weights: bytes(states.master_weights),
         optimizer_states: bytes(states.optimizer_states),
+        gathered_layer: bytes(memory.gathered_layer),
         activations: bytes(memory.activations),
         cuda_context: bytes(memory.cuda_context),
         fragmentation: bytes(memory.fragmentation),
@@ -257,8 +263,10 @@ fn describe_training(training: &TrainingSummary, model: &ModelSummary) -> String
     } else {
         format!("{} GPUs", training.gpus)
     };
-    let offload = if training.offload_optimizer {
-        ", optimizer offloaded to CPU"
+    let offload = if training.offload_parameters {
+        ", weights, optimizer and gradients offloaded to CPU"
+    } else if training.offload_optimizer {
+        ", optimizer and gradients offloaded to CPU"
     } else {
         ""
     };
@@ -274,18 +282,20 @@ fn describe_training(training: &TrainingSummary, model: &ModelSummary) -> String
 fn render_breakdown(report: &MemoryReport) -> Table {
     let breakdown = &report.breakdown;
     let training = &report.training;
-    let element = if training.precision == Precision::Fp32 {
-        "fp32"
-    } else {
-        "16-bit"
+    let (weight_element, gradient_element) = match training.precision {
+        Precision::Fp32 => ("fp32", "fp32"),
+        Precision::Amp => ("fp32 + 16-bit autocast copy", "fp32"),
+        Precision::Mixed | Precision::PureBf16 => ("16-bit", "16-bit"),
     };
     let weights_label = match training.method {
-        Method::Full => format!("weights ({element})"),
-        Method::Lora(_) => format!("weights ({element} frozen base + adapters)"),
+        _ if training.offload_parameters => "weights (in CPU memory)".to_string(),
+        Method::Full => format!("weights ({weight_element})"),
+        Method::Lora(_) => format!("weights ({weight_element} frozen base + adapters)"),
         Method::Qlora(_) => "weights (4-bit base + adapters)".to_string(),
     };
     let gradients_label = match training.method {
-        Method::Full => format!("gradients ({element})"),
+        _ if training.offload_optimizer => "gradients (in CPU memory)".to_string(),
+        Method::Full => format!("gradients ({gradient_element})"),
         Method::Lora(_) | Method::Qlora(_) => "gradients (adapters only)".to_string(),
     };
     let mut rows = vec![
@@ -299,11 +309,17 @@ fn render_breakdown(report: &MemoryReport) -> Table {
         format!("optimizer states ({})", training.optimizer.name()),
         breakdown.optimizer_states,
     ));
+    if breakdown.gathered_layer > 0 {
+        rows.push((
+            "gathered largest layer (ZeRO-3)".into(),
+            breakdown.gathered_layer,
+        ));
+    }
     rows.push(("activations".into(), breakdown.activations));
     rows.push(("CUDA context (estimate)".into(), breakdown.cuda_context));
     rows.push(("fragmentation margin".into(), breakdown.fragmentation));
     rows.push(("total".into(), breakdown.total));
-    if training.offload_optimizer {
+    if training.offload_optimizer || training.offload_parameters {
         rows.push((
             "in CPU memory, not in total".into(),
             breakdown.offloaded_to_cpu,

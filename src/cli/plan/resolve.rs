@@ -143,7 +143,8 @@ pub(crate) fn state_setup(args: &TrainingArgs) -> StateSetup {
             ShardingArg::Zero3 | ShardingArg::Fsdp => Sharding::Zero3,
         },
         gpus: args.gpus,
-        offload_optimizer: args.offload_optimizer,
+        offload_optimizer: args.offload_optimizer || args.offload_params,
+        offload_parameters: args.offload_params,
     }
 }
 
@@ -153,6 +154,14 @@ pub(crate) fn training_plan(
     training: &TrainingArgs,
     micro_batch: u32,
 ) -> Result<TrainingPlan, PlanError> {
+    let zero3 = matches!(training.sharding, ShardingArg::Zero3 | ShardingArg::Fsdp);
+    if training.offload_params && !zero3 {
+        return Err(PlanError::InvalidFlag {
+            flag: "--offload-params",
+            message: "parameter offload needs ZeRO-3 sharding, so add --sharding zero3 or fsdp"
+                .into(),
+        });
+    }
     Ok(TrainingPlan {
         model: model_spec(model)?,
         states: state_setup(training),
@@ -176,6 +185,7 @@ pub(crate) fn precision(arg: PrecisionArg) -> Precision {
     match arg {
         PrecisionArg::Fp32 => Precision::Fp32,
         PrecisionArg::Mixed => Precision::Mixed,
+        PrecisionArg::Amp => Precision::Amp,
         PrecisionArg::PureBf16 => Precision::PureBf16,
     }
 }
@@ -188,6 +198,7 @@ pub(crate) fn optimizer(arg: OptimizerArg) -> Optimizer {
         OptimizerArg::Adamw => Optimizer::AdamW,
         OptimizerArg::Adam8bit => Optimizer::Adam8bit,
         OptimizerArg::Adafactor => Optimizer::Adafactor,
+        OptimizerArg::AdafactorMomentum => Optimizer::AdafactorMomentum,
     }
 }
 
