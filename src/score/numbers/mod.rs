@@ -195,6 +195,9 @@ mod tests {
         assert!(steps_shown("```python\naccum_steps = 512 // 64\n```"));
         assert!(steps_shown("```python\ntarget = 512\nmicro = 64\naccum_steps = target // micro\n```"));
         assert!(!steps_shown("Use DDP over 8 GPUs."));
+        assert!(steps_shown("Run 8 batches of 64 before each optimizer step."));
+        assert!(!steps_shown("Run 8 batches of 128 on 8 GPUs."));
+        assert!(steps_shown("Most frameworks support it (e.g. `gradient_accumulation_steps=8` in the Trainer)."));
     }
 
     fn memory_shown(answer: &str) -> bool {
