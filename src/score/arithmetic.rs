@@ -43,13 +43,13 @@ impl CodeVariables {
         self.evaluate_with_unit_names(expression, |_| false)
     }
 
-    /// Evaluates like `evaluate`, with every unknown name for which `is_unit` holds set
-    /// to 1, so `old_lr * 4` gives the factor 4.
+    /// Evaluates like `evaluate`, with every name for which `is_unit` returns true set to
+    /// 1, even one assigned earlier, so `old_lr * 4` gives the factor 4 after `old_lr = 0.1`.
     pub fn evaluate_with_unit_names(&self, expression: &str, is_unit: impl Fn(&str) -> bool) -> Option<f64> {
         let tokens: Vec<Token> = tokenize(expression)?
             .into_iter()
             .map(|token| match token {
-                Token::Name(name) if !self.values.contains_key(&name) && is_unit(&name) => Token::Number(1.0),
+                Token::Name(name) if is_unit(&name) => Token::Number(1.0),
                 other => other,
             })
             .collect();
@@ -185,6 +185,14 @@ mod tests {
         let mut variables = CodeVariables::default();
         variables.read_assignment("target_batch, micro_batch = 512, 64");
         assert_eq!(variables.evaluate("target_batch // micro_batch"), Some(8.0));
+    }
+
+    #[test]
+    fn assigned_unit_names_count_as_one() {
+        let mut variables = CodeVariables::default();
+        variables.read_assignment("base_lr = 0.1");
+        variables.read_assignment("k = 256 / 64");
+        assert_eq!(variables.evaluate_with_unit_names("base_lr * k", |name| name.contains("lr")), Some(4.0));
     }
 
     #[test]

@@ -116,3 +116,8 @@ fn agrees_with_style_matched_labels() {
 fn agrees_with_second_style_matched_set() {
     assert_agreement("fixtures/labelled/fresh.jsonl");
 }
+
+#[test]
+fn agrees_with_blind_set() {
+    assert_agreement("fixtures/labelled/blind.jsonl");
+}

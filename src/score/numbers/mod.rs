@@ -24,6 +24,8 @@ use crate::suite::{NumericRule, Parameters, Quantity};
 pub struct Finding {
     pub value: f64,
     pub sentence: usize,
+    /// Byte offset of the number's match in the sentence's normalized text.
+    pub start: usize,
     /// Whether the answer asserts it (not negated, dismissed or retracted).
     pub asserted: bool,
 }
@@ -63,9 +65,10 @@ fn format_value(value: f64) -> String {
     if value.fract() == 0.0 { format!("{value:.0}") } else { format!("{value}") }
 }
 
-/// A sentence that corrects an earlier statement supersedes earlier findings.
+/// A correction of an earlier statement. It supersedes the findings before it, including
+/// those earlier in its own sentence ("4x — no wait, 2x").
 static RETRACTION: LazyLock<Regex> = LazyLock::new(|| {
-    compile_regex(r"(?i)\b(actually,? (no|make (it|that))|on second thought|correction:|scratch that|i misspoke|let me correct|i was wrong|forget (that|the))\b")
+    compile_regex(r"(?i)\b(actually,? (no|make (it|that))|no,? wait|wait,? no|on second thought|correction:|scratch that|i misspoke|let me correct|i was wrong|forget (that|the))\b")
 });
 
 /// A multiplier that a sentence dismisses: "4x is too aggressive".
@@ -77,11 +80,14 @@ static DISMISSED_MULTIPLIER: LazyLock<Regex> = LazyLock::new(|| {
 /// keeps 4x as the rule for SGD.
 static OPTIMIZER_CONDITION: LazyLock<Regex> = LazyLock::new(|| compile_regex(r"(?i)adam|adaptive|\bsgd\b|optimi[sz]er"));
 
-/// Withdraws findings that the answer takes back later: everything before a sentence
-/// that corrects itself ("scratch that"), and any value that a later sentence dismisses
-/// for every optimizer.
+/// Withdraws findings that the answer takes back later: everything before the last
+/// correction ("scratch that"), and any value that a later sentence dismisses for every
+/// optimizer.
 fn apply_retractions(text: &AnswerText, findings: &mut [Finding]) {
-    let last_correction = text.sentences.iter().rposition(|sentence| RETRACTION.is_match(&sentence.normalized));
+    // The last correction, as (sentence index, byte offset where its marker starts).
+    let last_correction = text.sentences.iter().enumerate().rev().find_map(|(index, sentence)| {
+        RETRACTION.find_iter(&sentence.normalized).last().map(|marker| (index, marker.start()))
+    });
     let dismissed: Vec<(usize, f64)> = text
         .sentences
         .iter()
@@ -95,7 +101,9 @@ fn apply_retractions(text: &AnswerText, findings: &mut [Finding]) {
         .collect();
 
     for finding in findings.iter_mut() {
-        let corrected = last_correction.is_some_and(|correction| finding.sentence < correction);
+        let corrected = last_correction.is_some_and(|(sentence, marker)| {
+            finding.sentence < sentence || finding.sentence == sentence && finding.start < marker
+        });
         let dismissed_later =
             dismissed.iter().any(|(index, value)| *index >= finding.sentence && *value == finding.value);
         if corrected || dismissed_later {
@@ -109,8 +117,11 @@ pub(super) static RATIO: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?P<a>\d+(?:\.\d+)?)\s*/{1,2}\s*(?P<b>\d+(?:\.\d+)?)\s*=\s*(?P<n>\d+(?:\.\d+)?)"));
 
 pub(super) fn finding_at(sentence: &Sentence, index: usize, value: f64, found: regex::Match) -> Finding {
-    let asserted = denial(&sentence.normalized, found.start(), found.end()).is_none();
-    Finding { value, sentence: index, asserted }
+    // The words of a correction ("no wait, 4x") do not negate the number it gives.
+    let normalized = &sentence.normalized;
+    let from = RETRACTION.find_iter(&normalized[..found.start()]).last().map_or(0, |marker| marker.end());
+    let asserted = denial(&normalized[from..], found.start() - from, found.end() - from).is_none();
+    Finding { value, sentence: index, start: found.start(), asserted }
 }
 
 #[cfg(test)]
@@ -163,6 +174,8 @@ mod tests {
     fn negated_and_retracted_multipliers_do_not_count() {
         assert!(!lr_shown("Don't multiply the learning rate by 4."));
         assert!(!lr_shown("Scale the LR by 4x. Actually, make that 2x on the LR instead."));
+        assert!(!lr_shown("Scale it by 4x — no wait, you're on Adam, so raise the LR by 2x."));
+        assert!(lr_shown("Raise the LR by 2x — no wait, by 4x, since you're on SGD."));
         assert!(!lr_shown("The textbook rule: multiply the LR by 4. Honestly, I'd just 2x it; 4x is too aggressive."));
     }
 
@@ -182,6 +195,9 @@ mod tests {
         assert!(steps_shown("```python\naccum_steps = 512 // 64\n```"));
         assert!(steps_shown("```python\ntarget = 512\nmicro = 64\naccum_steps = target // micro\n```"));
         assert!(!steps_shown("Use DDP over 8 GPUs."));
+        assert!(steps_shown("Run 8 batches of 64 before each optimizer step."));
+        assert!(!steps_shown("Run 8 batches of 128 on 8 GPUs."));
+        assert!(steps_shown("Most frameworks support it (e.g. `gradient_accumulation_steps=8` in the Trainer)."));
     }
 
     fn memory_shown(answer: &str) -> bool {

@@ -1,5 +1,6 @@
 //! Gradient-accumulation step counts: `8 micro-batches`, `accumulate over 8`,
-//! `8 × 64 = 512`, `512 // 64 = 8`, and `accum_steps = target // micro` in code.
+//! `8 batches of 64`, `8 × 64 = 512`, `512 // 64 = 8`, and `accum_steps = target // micro`
+//! in code or `gradient_accumulation_steps=8` in prose.
 
 use std::sync::LazyLock;
 
@@ -15,6 +16,10 @@ use crate::suite::{ParamValue, Parameters};
 static STEPS: LazyLock<Regex> = LazyLock::new(|| {
     compile_regex(r"(?i)\b(?P<n>\d+)\s*(?:gradient\s+)?(?:accumulation\s+)?(?:steps?|micro[- ]?batch(?:es)?|mini[- ]?batch(?:es)?|sub[- ]?batch(?:es)?|chunks|forward(?:/| and |-| )backward|(?:forward |backward )?passes)\b|accumulat\w*(?:\s+\w+){0,3}?\s+(?:over|for|across|of|every|to)\s+(?P<m>\d+)\b|%\s*(?P<k>\d+)\s*==\s*0|(?:flag|setting|option)\b[^.]{0,60}\bset it to (?P<f>\d+)\b")
 });
+
+/// `8 batches of 64`, a count only when the size is the micro-batch.
+static BATCHES_OF: LazyLock<Regex> =
+    LazyLock::new(|| compile_regex(r"(?i)\b(?P<n>\d+)\s+batches\s+of\s+(?P<size>\d+)\b"));
 
 static PRODUCT: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?P<a>\d+)\s*(?:×|x|\*)\s*(?P<b>\d+)\s*=\s*(?P<t>\d+)"));
@@ -40,6 +45,12 @@ pub(super) fn accumulation_steps(text: &AnswerText, parameters: &Parameters) -> 
                 findings.push(finding_at(sentence, index, value, captures.get(0).unwrap()));
             }
         }
+        for captures in BATCHES_OF.captures_iter(normalized) {
+            let (Ok(value), Ok(size)) = (captures["n"].parse::<f64>(), captures["size"].parse::<f64>()) else { continue };
+            if Some(size) == micro {
+                findings.push(finding_at(sentence, index, value, captures.get(0).unwrap()));
+            }
+        }
         for captures in PRODUCT.captures_iter(normalized) {
             if let Some(value) = factor_beside(&captures, micro, target) {
                 findings.push(finding_at(sentence, index, value, captures.get(0).unwrap()));
@@ -52,7 +63,10 @@ pub(super) fn accumulation_steps(text: &AnswerText, parameters: &Parameters) -> 
             }
         }
         if let Some(captures) = ACCUMULATION_ASSIGNMENT.captures(normalized) {
-            if let Some(value) = variables.evaluate(captures["expr"].trim()) {
+            // In prose, words follow the value: "gradient_accumulation_steps=8 in the Trainer".
+            let expression = captures["expr"].trim();
+            let leading_token = expression.split_whitespace().next().unwrap_or_default();
+            if let Some(value) = variables.evaluate(expression).or_else(|| variables.evaluate(leading_token)) {
                 findings.push(finding_at(sentence, index, value, captures.get(0).unwrap()));
             }
         }
