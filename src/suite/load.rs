@@ -7,11 +7,12 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use regex::{Regex, RegexBuilder};
+use regex::Regex;
 use serde::de::DeserializeOwned;
 use serde_saphyr::Spanned;
 
 use super::contract::fixed_scenario;
+use super::lazy_regex::{build_regex, LazyRegex, RegexOrigin};
 use super::files::{CheckFile, PatternFile, RationalizationsFile, RubricFile, ScenarioFile, SuiteFile};
 use super::model::{
     Check, CheckKind, CheckRule, GateThresholds, NumericRule, Parameters, Pattern, PhraseGroup, PhraseRule,
@@ -221,7 +222,7 @@ pub(crate) fn parse<T: DeserializeOwned>(source: &SourceFile) -> Result<T, LoadE
 
 /// Keeps the parser's message, dropping the source snippet it appends and the
 /// `error: line N column M:` prefix that our own `file:line:col:` replaces.
-fn first_line(message: &str) -> String {
+pub(crate) fn first_line(message: &str) -> String {
     let line = message.lines().next().unwrap_or(message).trim();
     let line = line.strip_prefix("error: ").unwrap_or(line);
     match line.strip_prefix("line ").and_then(|rest| rest.split_once(": ")) {
@@ -477,15 +478,10 @@ fn compile_phrase_rule(file: &str, check: &CheckFile, parameters: &Parameters) -
     Ok(PhraseRule {
         groups,
         min_groups,
-        exclude: compile_regexes(file, &check.exclude, parameters)?,
+        exclude: parse_regexes(file, &check.exclude, parameters)?,
         count_negated: check.count_negated,
     })
 }
-
-/// Lazy-DFA cache limit for each phrase. Windows such as `[^.]{0,60}` make many DFA
-/// states. With the default limit the engine keeps clearing its cache and rebuilding
-/// them, which halves scoring speed (`cargo bench --bench scoring`).
-const PHRASE_DFA_CACHE_BYTES: usize = 8 << 20;
 
 /// Compiles one group; a group needs at least one phrase or `together` set, and a
 /// `together` set at least two regexes.
@@ -510,8 +506,8 @@ fn compile_group(
     }
     Ok(PhraseGroup {
         name: name.to_string(),
-        phrases: compile_regexes(file, phrases, parameters)?,
-        together: together.iter().map(|set| compile_regexes(file, set, parameters)).collect::<Result<_, _>>()?,
+        phrases: parse_regexes(file, phrases, parameters)?,
+        together: together.iter().map(|set| parse_regexes(file, set, parameters)).collect::<Result<_, _>>()?,
     })
 }
 
@@ -521,15 +517,35 @@ fn compile_regexes(file: &str, sources: &[Spanned<String>], parameters: &Paramet
     sources
         .iter()
         .map(|source| {
-            check_placeholders(file, source, parameters)?;
-            let rendered = template::render(&source.value, parameters, regex::escape);
-            let pattern = ascii_word_boundaries(&rendered);
-            RegexBuilder::new(&pattern).case_insensitive(true).multi_line(true).dfa_size_limit(PHRASE_DFA_CACHE_BYTES).build().map_err(|error| {
-                let detail = first_line(&error.to_string().replace('\n', " "));
-                LoadError::at(file, source, format!("invalid regex {:?}: {detail}", source.value))
-            })
+            let (pattern, origin) = render_regex(file, source, parameters)?;
+            build_regex(&pattern).map_err(|error| origin.invalid(&error))
         })
         .collect()
+}
+
+/// Parses phrase regexes like [`compile_regexes`], leaving the compiling to their first use.
+fn parse_regexes(file: &str, sources: &[Spanned<String>], parameters: &Parameters) -> Result<Vec<LazyRegex>, LoadError> {
+    sources
+        .iter()
+        .map(|source| {
+            let (pattern, origin) = render_regex(file, source, parameters)?;
+            LazyRegex::parse(pattern, origin)
+        })
+        .collect()
+}
+
+/// Returns a regex as compiled, its placeholders filled in and its word boundaries
+/// ASCII, with where it was written.
+fn render_regex(file: &str, source: &Spanned<String>, parameters: &Parameters) -> Result<(String, RegexOrigin), LoadError> {
+    check_placeholders(file, source, parameters)?;
+    let rendered = template::render(&source.value, parameters, regex::escape);
+    let origin = RegexOrigin {
+        file: file.to_string(),
+        line: source.referenced.line(),
+        column: source.referenced.column(),
+        written: source.value.clone(),
+    };
+    Ok((ascii_word_boundaries(&rendered), origin))
 }
 
 /// Rewrites `\b` and `\B` as their ASCII forms. A Unicode word boundary stops the
