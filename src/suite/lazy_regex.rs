@@ -21,13 +21,86 @@ pub(crate) fn build_regex(pattern: &str) -> Result<Regex, regex::Error> {
     RegexBuilder::new(pattern).case_insensitive(true).multi_line(true).dfa_size_limit(PHRASE_DFA_CACHE_BYTES).build()
 }
 
+/// Rewrites `\w` and `\d` as their ASCII classes, outside brackets and inside them. The
+/// Unicode classes span hundreds of ranges. A lone Unicode `\w` compiles to more than
+/// 45 KB (regex 1.13 documents this under `RegexBuilder::size_limit`), and the ranges
+/// split the lazy DFA's byte alphabet, so that every cached state takes more memory.
+/// Suite regexes already match ASCII word boundaries (see `ascii_word_boundaries`), and
+/// ASCII word characters are the ones those boundaries see. `\s` and the negated
+/// classes stay Unicode, because `(?-u:\W)` could match a byte of a multi-byte
+/// character. A pattern that does not parse is returned unchanged for the parser to
+/// reject.
+pub(crate) fn ascii_perl_classes(pattern: &str) -> String {
+    let Ok(ast) = regex_syntax::ast::parse::Parser::new().parse(pattern) else {
+        return pattern.to_string();
+    };
+    let Ok(classes) = regex_syntax::ast::visit(&ast, PerlClassFinder::default());
+    let mut rewritten = String::with_capacity(pattern.len() + 16 * classes.len());
+    let mut copied = 0;
+    for (span, replacement) in classes {
+        rewritten.push_str(&pattern[copied..span.start.offset]);
+        rewritten.push_str(replacement);
+        copied = span.end.offset;
+    }
+    rewritten.push_str(&pattern[copied..]);
+    rewritten
+}
+
+/// Collects the `\w` and `\d` classes of a pattern, in pattern order, each with its ASCII
+/// replacement.
+#[derive(Default)]
+struct PerlClassFinder {
+    classes: Vec<(regex_syntax::ast::Span, &'static str)>,
+}
+
+impl PerlClassFinder {
+    fn add(&mut self, class: &regex_syntax::ast::ClassPerl, in_brackets: bool) {
+        use regex_syntax::ast::ClassPerlKind;
+
+        let replacement = match (&class.kind, in_brackets) {
+            _ if class.negated => return,
+            (ClassPerlKind::Word, false) => r"(?-u:\w)",
+            (ClassPerlKind::Word, true) => "[:word:]",
+            (ClassPerlKind::Digit, false) => r"(?-u:\d)",
+            (ClassPerlKind::Digit, true) => "[:digit:]",
+            (ClassPerlKind::Space, _) => return,
+        };
+        self.classes.push((class.span, replacement));
+    }
+}
+
+impl regex_syntax::ast::Visitor for PerlClassFinder {
+    type Output = Vec<(regex_syntax::ast::Span, &'static str)>;
+    type Err = std::convert::Infallible;
+
+    fn finish(mut self) -> Result<Self::Output, Self::Err> {
+        self.classes.sort_by_key(|(span, _)| span.start.offset);
+        Ok(self.classes)
+    }
+
+    fn visit_pre(&mut self, ast: &regex_syntax::ast::Ast) -> Result<(), Self::Err> {
+        if let regex_syntax::ast::Ast::ClassPerl(class) = ast {
+            self.add(class, false);
+        }
+        Ok(())
+    }
+
+    fn visit_class_set_item_pre(&mut self, item: &regex_syntax::ast::ClassSetItem) -> Result<(), Self::Err> {
+        if let regex_syntax::ast::ClassSetItem::Perl(class) = item {
+            self.add(class, true);
+        }
+        Ok(())
+    }
+}
+
 /// A suite regex whose syntax is checked at load and which is compiled on first use.
 /// Clones share one compiled regex and its match caches.
 #[derive(Clone)]
 pub struct LazyRegex(Arc<LazyRegexInner>);
 
 struct LazyRegexInner {
-    /// The pattern as compiled: placeholders filled in, word boundaries made ASCII.
+    /// The pattern as compiled: placeholders filled in, and word boundaries, word
+    /// characters and digits made ASCII.
     pattern: String,
     origin: RegexOrigin,
     compiled: OnceLock<Regex>,
@@ -147,6 +220,21 @@ mod tests {
         let error = LazyRegex::parse("warm(up".to_string(), origin("warm(up")).unwrap_err();
         assert_eq!((error.line, error.column), (3, 7));
         assert!(error.message.starts_with("invalid regex \"warm(up\": regex parse error:"), "{}", error.message);
+    }
+
+    #[test]
+    fn perl_classes_become_ascii() {
+        assert_eq!(ascii_perl_classes(r"schedul\w* by \d+"), r"schedul(?-u:\w)* by (?-u:\d)+");
+        assert_eq!(ascii_perl_classes(r"[\w-]+ [^\d.]"), r"[[:word:]-]+ [^[:digit:].]");
+        assert_eq!(ascii_perl_classes(r"\W+\s\D"), r"\W+\s\D");
+        assert_eq!(ascii_perl_classes(r"a(b"), r"a(b");
+    }
+
+    #[test]
+    fn ascii_classes_skip_non_ascii_letters() {
+        let regex = build_regex(&ascii_perl_classes(r"na\w+ve")).unwrap();
+        assert!(regex.is_match("naaive"));
+        assert!(!regex.is_match("naïve"));
     }
 
     #[test]

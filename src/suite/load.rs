@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 use serde_saphyr::Spanned;
 
 use super::contract::fixed_scenario;
-use super::lazy_regex::{build_regex, LazyRegex, RegexOrigin};
+use super::lazy_regex::{ascii_perl_classes, build_regex, LazyRegex, RegexOrigin};
 use super::files::{CheckFile, PatternFile, RationalizationsFile, RubricFile, ScenarioFile, SuiteFile};
 use super::model::{
     Check, CheckKind, CheckRule, GateThresholds, NumericRule, Parameters, Pattern, PhraseGroup, PhraseRule,
@@ -523,13 +523,15 @@ fn compile_regexes(file: &str, sources: &[Spanned<String>], parameters: &Paramet
         .collect()
 }
 
-/// Parses phrase regexes like [`compile_regexes`], leaving the compiling to their first use.
+/// Parses phrase regexes like [`compile_regexes`], leaving the compiling to their first
+/// use. Their word characters and digits are ASCII too, which keeps the compiled
+/// programs and match caches of the hundreds of phrases small.
 fn parse_regexes(file: &str, sources: &[Spanned<String>], parameters: &Parameters) -> Result<Vec<LazyRegex>, LoadError> {
     sources
         .iter()
         .map(|source| {
             let (pattern, origin) = render_regex(file, source, parameters)?;
-            LazyRegex::parse(pattern, origin)
+            LazyRegex::parse(ascii_perl_classes(&pattern), origin)
         })
         .collect()
 }
