@@ -3,6 +3,7 @@
 //! measured with a counting allocator) only in the rubrics it scores. A base run never
 //! compiles the checks of the REFACTOR variants.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::ops::Deref;
 use std::sync::{Arc, OnceLock};
@@ -157,6 +158,28 @@ impl LazyRegex {
     }
 }
 
+/// Every phrase regex parsed while loading one suite, by pattern, so that checks that
+/// write the same pattern share one compiled regex and its match caches. The built-in
+/// suite repeats patterns: rationalization checks reuse YAML anchors, and the rubric of
+/// each parameter set repeats every regex without a placeholder of a check it recompiles.
+#[derive(Default)]
+pub(crate) struct RegexInterner {
+    parsed: HashMap<String, LazyRegex>,
+}
+
+impl RegexInterner {
+    /// Returns the regex parsed earlier for `pattern`, or parses it. A shared regex keeps
+    /// the origin of its first occurrence for errors.
+    pub(crate) fn parse(&mut self, pattern: String, origin: RegexOrigin) -> Result<LazyRegex, LoadError> {
+        if let Some(regex) = self.parsed.get(&pattern) {
+            return Ok(regex.clone());
+        }
+        let regex = LazyRegex::parse(pattern.clone(), origin)?;
+        self.parsed.insert(pattern, regex.clone());
+        Ok(regex)
+    }
+}
+
 impl Deref for LazyRegex {
     type Target = Regex;
 
@@ -213,6 +236,17 @@ mod tests {
         assert!(!first_phrase.is_compiled());
         rubric.compile().unwrap();
         assert!(first_phrase.is_compiled());
+    }
+
+    #[test]
+    fn interner_shares_same_pattern() {
+        let mut regexes = RegexInterner::default();
+        let first = regexes.parse("warm ?up".to_string(), origin("warm ?up")).unwrap();
+        let second = regexes.parse("warm ?up".to_string(), origin("warm ?up")).unwrap();
+        let other = regexes.parse("ramp ?up".to_string(), origin("ramp ?up")).unwrap();
+        first.compile().unwrap();
+        assert!(second.is_compiled());
+        assert!(!other.is_compiled());
     }
 
     #[test]
