@@ -1,5 +1,5 @@
 //! Rubric regexes that are compiled on first use. Loading a suite only parses them, so
-//! a run pays for compiled programs (up to 0.9 MB per regex of the built-in suite,
+//! a run pays for compiled programs (up to 0.8 MB per phrase of the built-in suite,
 //! measured with a counting allocator) only in the rubrics it scores. A base run never
 //! compiles the checks of the REFACTOR variants.
 
