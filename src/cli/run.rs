@@ -6,7 +6,7 @@
 mod agent_choice;
 mod records;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -361,6 +361,7 @@ fn prepare(args: &RunArgs) -> Result<Prepared, CliError> {
         skill: skill.as_ref(),
     };
     let requests = expand(&suite, &spec);
+    compile_asked_rubrics(&suite, &requests)?;
     let journal = match &args.resume {
         Some(folder) => Some(read_journal(folder).map_err(|error| CliError::Input(error.to_string()))?.0),
         None => None,
@@ -381,6 +382,22 @@ fn chosen_arms(arms: ArmsArg, has_skill: bool, agent: &Agent) -> Result<&'static
         }
         ArmsArg::WithSkill => Ok(&[Arm::WithSkill]),
     }
+}
+
+/// Compiles the rubric of every question the run asks, so that a regex too large to
+/// compile stops the run before the first call. The rubrics of questions not asked,
+/// such as the variants outside the REFACTOR phase, stay uncompiled.
+fn compile_asked_rubrics(suite: &Suite, requests: &[AgentRequest]) -> Result<(), CliError> {
+    let mut compiled = HashSet::new();
+    for key in requests.iter().map(|request| &request.key) {
+        if !compiled.insert((key.scenario.as_str(), key.variant.as_str())) {
+            continue;
+        }
+        if let Some(asked) = suite.scenario(&key.scenario).and_then(|scenario| scenario.asked(&key.variant)) {
+            asked.rubric.compile()?;
+        }
+    }
+    Ok(())
 }
 
 /// Returns the run folder: the one being resumed, or `--out`.

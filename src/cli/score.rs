@@ -77,6 +77,13 @@ pub fn run(args: &ScoreArgs, out: &mut dyn Write) -> Result<(), CliError> {
         .iter()
         .map(|answer| rubric_variant(&suite, answer).map_err(|message| CliError::Input(format!("{shown}:{}: {message}", answer.line))))
         .collect::<Result<Vec<&str>, CliError>>()?;
+    // A regex too large to compile stops the command before any output.
+    for (answer, variant) in answers.iter().zip(&variants) {
+        let asked = suite.scenario(&answer.scenario).and_then(|scenario| scenario.asked(variant));
+        if let Some(asked) = asked {
+            asked.rubric.compile()?;
+        }
+    }
 
     for (answer, variant) in answers.iter().zip(variants) {
         let score = scorer.score_variant(&answer.scenario, variant, &answer.response)?;

@@ -6,7 +6,7 @@ use regex::Regex;
 
 use super::negation::{denial, Denial};
 use super::text::AnswerText;
-use crate::suite::{PhraseGroup, PhraseRule};
+use crate::suite::{LazyRegex, PhraseGroup, PhraseRule};
 
 /// The outcome of a phrase check.
 #[derive(Debug, Clone, PartialEq)]
@@ -69,7 +69,7 @@ fn find_group(rule: &PhraseRule, group: &PhraseGroup, text: &AnswerText) -> Grou
 
 /// Matches of a `together` set: in each sentence where every regex of the set matches,
 /// the first regex's match, as (sentence index, start, end).
-fn together_matches(set: &[Regex], text: &AnswerText) -> Vec<(usize, usize, usize)> {
+fn together_matches(set: &[LazyRegex], text: &AnswerText) -> Vec<(usize, usize, usize)> {
     if !set.iter().all(|regex| regex.is_match(&text.joined)) {
         return Vec::new();
     }

@@ -7,11 +7,12 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use regex::{Regex, RegexBuilder};
+use regex::Regex;
 use serde::de::DeserializeOwned;
 use serde_saphyr::Spanned;
 
 use super::contract::fixed_scenario;
+use super::lazy_regex::{ascii_perl_classes, build_regex, LazyRegex, RegexInterner, RegexOrigin};
 use super::files::{CheckFile, PatternFile, RationalizationsFile, RubricFile, ScenarioFile, SuiteFile};
 use super::model::{
     Check, CheckKind, CheckRule, GateThresholds, NumericRule, Parameters, Pattern, PhraseGroup, PhraseRule,
@@ -131,8 +132,9 @@ pub fn load(sources: &SuiteSources) -> Result<Suite, LoadError> {
         Some(source) => PressureLibrary::parse(&source.path, parse(source)?)?,
         None => PressureLibrary::default(),
     };
+    let mut regexes = RegexInterner::default();
     let rationalizations = match &sources.rationalizations {
-        Some(source) => compile_rationalizations(&source.path, &parse(source)?)?,
+        Some(source) => compile_rationalizations(&source.path, &parse(source)?, &mut regexes)?,
         None => Vec::new(),
     };
 
@@ -145,7 +147,7 @@ pub fn load(sources: &SuiteSources) -> Result<Suite, LoadError> {
         let (rubric_path, rubric_file) = rubrics.remove(file.id.value.as_str()).ok_or_else(|| {
             LoadError::at(&source.path, &file.id, format!("no rubric for scenario \"{}\"", file.id.value))
         })?;
-        let rubric = compile_rubric(&rubric_path, &rubric_file, &file.parameters)?;
+        let rubric = compile_rubric(&rubric_path, &rubric_file, &file.parameters, &mut regexes)?;
         check_contract(&rubric_path, &file.id.value, &rubric)?;
         check_planner_inputs(&source.path, &file.id, &rubric, &file.parameters, "the scenario's parameters")?;
         loaded.push(LoadedScenario { scenario: build_scenario(&file, rubric), file, path: source.path.clone(), rubric_path, rubric_file });
@@ -161,7 +163,7 @@ pub fn load(sources: &SuiteSources) -> Result<Suite, LoadError> {
     let mut loaded = apply_order(&sources.suite.path, &suite_file.order, loaded)?;
     library.check_placeholders(loaded.iter().map(|scenario| &scenario.scenario.parameters))?;
     for (position, scenario) in loaded.iter_mut().enumerate() {
-        scenario.scenario.variants = build_variants(scenario, position, &library, &rationalizations)?;
+        scenario.scenario.variants = build_variants(scenario, position, &library, &rationalizations, &mut regexes)?;
     }
 
     let scenarios = loaded.into_iter().map(|scenario| scenario.scenario).collect();
@@ -222,7 +224,7 @@ pub(crate) fn parse<T: DeserializeOwned>(source: &SourceFile) -> Result<T, LoadE
 
 /// Keeps the parser's message, dropping the source snippet it appends and the
 /// `error: line N column M:` prefix that our own `file:line:col:` replaces.
-fn first_line(message: &str) -> String {
+pub(crate) fn first_line(message: &str) -> String {
     let line = message.lines().next().unwrap_or(message).trim();
     let line = line.strip_prefix("error: ").unwrap_or(line);
     match line.strip_prefix("line ").and_then(|rest| rest.split_once(": ")) {
@@ -339,19 +341,30 @@ fn compile_patterns(file: &str, patterns: &[PatternFile]) -> Result<Vec<Pattern>
 }
 
 /// Compiles a rubric's checks, its phrases rendered with `parameters`.
-pub(crate) fn compile_rubric(file: &str, rubric: &RubricFile, parameters: &Parameters) -> Result<Rubric, LoadError> {
-    let checks = compile_checks(file, &rubric.checks, parameters, None)?;
+pub(crate) fn compile_rubric(
+    file: &str,
+    rubric: &RubricFile,
+    parameters: &Parameters,
+    regexes: &mut RegexInterner,
+) -> Result<Rubric, LoadError> {
+    let checks = compile_checks(file, &rubric.checks, parameters, None, regexes)?;
     Ok(Rubric { checks: checks.into_iter().map(Arc::new).collect() })
 }
 
 /// Compiles a rubric for other parameter values, sharing with `base` (the same rubric
 /// compiled for the scenario's own values) every check that has no placeholder.
-pub(crate) fn compile_rubric_for(file: &str, rubric: &RubricFile, parameters: &Parameters, base: &Rubric) -> Result<Rubric, LoadError> {
+pub(crate) fn compile_rubric_for(
+    file: &str,
+    rubric: &RubricFile,
+    parameters: &Parameters,
+    base: &Rubric,
+    regexes: &mut RegexInterner,
+) -> Result<Rubric, LoadError> {
     let mut checks = Vec::with_capacity(rubric.checks.len());
     for (check, shared) in rubric.checks.iter().zip(&base.checks) {
         if has_placeholders(check) {
             let kind = check.kind.as_ref().map_or(shared.kind, |kind| kind.value);
-            checks.push(Arc::new(compile_check(file, check, kind, parameters)?));
+            checks.push(Arc::new(compile_check(file, check, kind, parameters, regexes)?));
         } else {
             checks.push(Arc::clone(shared));
         }
@@ -378,6 +391,7 @@ pub(crate) fn compile_checks(
     files: &[CheckFile],
     parameters: &Parameters,
     forced_kind: Option<CheckKind>,
+    regexes: &mut RegexInterner,
 ) -> Result<Vec<Check>, LoadError> {
     let mut checks = Vec::new();
     let mut seen = HashSet::new();
@@ -400,7 +414,7 @@ pub(crate) fn compile_checks(
                 return Err(LoadError::at(file, &check.id, message));
             }
         };
-        checks.push(compile_check(file, check, kind, parameters)?);
+        checks.push(compile_check(file, check, kind, parameters, regexes)?);
     }
 
     for check in files {
@@ -416,14 +430,18 @@ pub(crate) fn compile_checks(
 
 /// Compiles `rationalizations.yaml`: anti checks, their ids prefixed so that they can
 /// never clash with a rubric's.
-fn compile_rationalizations(file: &str, rationalizations: &RationalizationsFile) -> Result<Vec<Arc<Check>>, LoadError> {
+fn compile_rationalizations(
+    file: &str,
+    rationalizations: &RationalizationsFile,
+    regexes: &mut RegexInterner,
+) -> Result<Vec<Arc<Check>>, LoadError> {
     for check in &rationalizations.checks {
         if let Some(source) = check_sources(check).find(|source| !template::placeholders(&source.value).is_empty()) {
             let message = "rationalization checks take no placeholders: they apply to every scenario, whatever its parameters";
             return Err(LoadError::at(file, source, message));
         }
     }
-    let mut checks = compile_checks(file, &rationalizations.checks, &Parameters::new(), Some(CheckKind::Anti))?;
+    let mut checks = compile_checks(file, &rationalizations.checks, &Parameters::new(), Some(CheckKind::Anti), regexes)?;
     for check in &mut checks {
         check.id = format!("{RATIONALIZATION_PREFIX}{}", check.id);
         for other in &mut check.unless_shown {
@@ -433,7 +451,13 @@ fn compile_rationalizations(file: &str, rationalizations: &RationalizationsFile)
     Ok(checks.into_iter().map(Arc::new).collect())
 }
 
-fn compile_check(file: &str, check: &CheckFile, kind: CheckKind, parameters: &Parameters) -> Result<Check, LoadError> {
+fn compile_check(
+    file: &str,
+    check: &CheckFile,
+    kind: CheckKind,
+    parameters: &Parameters,
+    regexes: &mut RegexInterner,
+) -> Result<Check, LoadError> {
     let id = &check.id.value;
     let has_phrases = !check.phrases.is_empty() || !check.together.is_empty() || !check.groups.is_empty();
     let rule = match (kind, check.quantity, has_phrases) {
@@ -459,7 +483,7 @@ fn compile_check(file: &str, check: &CheckFile, kind: CheckKind, parameters: &Pa
             let message = format!("only numeric checks take `subject_words`; \"{id}\" is {}", kind.as_str());
             return Err(LoadError::at(file, &check.id, message));
         }
-        (_, None, true) => CheckRule::Phrase(compile_phrase_rule(file, check, parameters)?),
+        (_, None, true) => CheckRule::Phrase(compile_phrase_rule(file, check, parameters, regexes)?),
     };
     Ok(Check {
         id: id.clone(),
@@ -470,7 +494,12 @@ fn compile_check(file: &str, check: &CheckFile, kind: CheckKind, parameters: &Pa
     })
 }
 
-fn compile_phrase_rule(file: &str, check: &CheckFile, parameters: &Parameters) -> Result<PhraseRule, LoadError> {
+fn compile_phrase_rule(
+    file: &str,
+    check: &CheckFile,
+    parameters: &Parameters,
+    regexes: &mut RegexInterner,
+) -> Result<PhraseRule, LoadError> {
     let top_level = !check.phrases.is_empty() || !check.together.is_empty();
     if top_level && !check.groups.is_empty() {
         let message = format!("check \"{}\" gives both `phrases` and `groups`; use one", check.id.value);
@@ -478,12 +507,12 @@ fn compile_phrase_rule(file: &str, check: &CheckFile, parameters: &Parameters) -
     }
 
     let groups = if check.groups.is_empty() {
-        vec![compile_group(file, &check.id, &check.id.value, &check.phrases, &check.together, parameters)?]
+        vec![compile_group(file, &check.id, &check.id.value, &check.phrases, &check.together, parameters, regexes)?]
     } else {
         check
             .groups
             .iter()
-            .map(|group| compile_group(file, &check.id, &group.name, &group.phrases, &group.together, parameters))
+            .map(|group| compile_group(file, &check.id, &group.name, &group.phrases, &group.together, parameters, regexes))
             .collect::<Result<Vec<_>, LoadError>>()?
     };
 
@@ -499,15 +528,10 @@ fn compile_phrase_rule(file: &str, check: &CheckFile, parameters: &Parameters) -
     Ok(PhraseRule {
         groups,
         min_groups,
-        exclude: compile_regexes(file, &check.exclude, parameters)?,
+        exclude: parse_regexes(file, &check.exclude, parameters, regexes)?,
         count_negated: check.count_negated,
     })
 }
-
-/// Lazy-DFA cache limit for each phrase. Windows such as `[^.]{0,60}` make many DFA
-/// states. With the default limit the engine keeps clearing its cache and rebuilding
-/// them, which halves scoring speed (`cargo bench --bench scoring`).
-const PHRASE_DFA_CACHE_BYTES: usize = 8 << 20;
 
 /// Compiles one group; a group needs at least one phrase or `together` set, and a
 /// `together` set at least two regexes.
@@ -518,6 +542,7 @@ fn compile_group(
     phrases: &[Spanned<String>],
     together: &[Vec<Spanned<String>>],
     parameters: &Parameters,
+    regexes: &mut RegexInterner,
 ) -> Result<PhraseGroup, LoadError> {
     if phrases.is_empty() && together.is_empty() {
         let message = format!("group \"{name}\" of check \"{}\" has no phrases", check_id.value);
@@ -532,8 +557,8 @@ fn compile_group(
     }
     Ok(PhraseGroup {
         name: name.to_string(),
-        phrases: compile_regexes(file, phrases, parameters)?,
-        together: together.iter().map(|set| compile_regexes(file, set, parameters)).collect::<Result<_, _>>()?,
+        phrases: parse_regexes(file, phrases, parameters, regexes)?,
+        together: together.iter().map(|set| parse_regexes(file, set, parameters, regexes)).collect::<Result<_, _>>()?,
     })
 }
 
@@ -543,15 +568,43 @@ fn compile_regexes(file: &str, sources: &[Spanned<String>], parameters: &Paramet
     sources
         .iter()
         .map(|source| {
-            check_placeholders(file, source, parameters)?;
-            let rendered = template::render(&source.value, parameters, regex::escape);
-            let pattern = ascii_word_boundaries(&rendered);
-            RegexBuilder::new(&pattern).case_insensitive(true).multi_line(true).dfa_size_limit(PHRASE_DFA_CACHE_BYTES).build().map_err(|error| {
-                let detail = first_line(&error.to_string().replace('\n', " "));
-                LoadError::at(file, source, format!("invalid regex {:?}: {detail}", source.value))
-            })
+            let (pattern, origin) = render_regex(file, source, parameters)?;
+            build_regex(&pattern).map_err(|error| origin.invalid(&error))
         })
         .collect()
+}
+
+/// Parses phrase regexes like [`compile_regexes`], leaving the compiling to their first
+/// use. Their word characters and digits are ASCII too, which keeps the compiled
+/// programs and match caches of the hundreds of phrases small. A pattern that `regexes`
+/// has already parsed is shared.
+fn parse_regexes(
+    file: &str,
+    sources: &[Spanned<String>],
+    parameters: &Parameters,
+    regexes: &mut RegexInterner,
+) -> Result<Vec<LazyRegex>, LoadError> {
+    sources
+        .iter()
+        .map(|source| {
+            let (pattern, origin) = render_regex(file, source, parameters)?;
+            regexes.parse(ascii_perl_classes(&pattern), origin)
+        })
+        .collect()
+}
+
+/// Returns a regex as compiled, its placeholders filled in and its word boundaries
+/// ASCII, with where it was written.
+fn render_regex(file: &str, source: &Spanned<String>, parameters: &Parameters) -> Result<(String, RegexOrigin), LoadError> {
+    check_placeholders(file, source, parameters)?;
+    let rendered = template::render(&source.value, parameters, regex::escape);
+    let origin = RegexOrigin {
+        file: file.to_string(),
+        line: source.referenced.line(),
+        column: source.referenced.column(),
+        written: source.value.clone(),
+    };
+    Ok((ascii_word_boundaries(&rendered), origin))
 }
 
 /// Rewrites `\b` and `\B` as their ASCII forms. A Unicode word boundary stops the

@@ -4,6 +4,7 @@
 mod builtin;
 mod contract;
 mod files;
+mod lazy_regex;
 mod load;
 mod model;
 mod skill;
@@ -12,6 +13,7 @@ mod variants;
 
 pub use builtin::{builtin_sources, BUILTIN_FILES};
 pub use contract::{fixed_scenario, FixedScenario, FIXED_SCENARIOS};
+pub use lazy_regex::LazyRegex;
 pub use load::{ascii_word_boundaries, load, read_dir, LoadError, SourceFile, SuiteSources};
 pub use model::*;
 pub use skill::{Skill, SkillError};

@@ -7,6 +7,9 @@ use std::sync::Arc;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
+use super::lazy_regex::LazyRegex;
+use super::load::LoadError;
+
 /// A whole validated suite: every scenario with its rubric, the failure patterns and the gates.
 #[derive(Debug, Clone)]
 pub struct Suite {
@@ -165,6 +168,23 @@ pub struct Rubric {
     pub checks: Vec<Arc<Check>>,
 }
 
+impl Rubric {
+    /// Compiles every phrase regex of the rubric that is not compiled yet. Loading
+    /// checks only their syntax, so this fails only for a pattern whose program
+    /// exceeds the regex engine's size limit.
+    pub fn compile(&self) -> Result<(), LoadError> {
+        for check in &self.checks {
+            let CheckRule::Phrase(rule) = &check.rule else { continue };
+            let sets = rule.groups.iter().flat_map(|group| &group.together);
+            let regexes = rule.groups.iter().flat_map(|group| &group.phrases).chain(sets.flatten()).chain(&rule.exclude);
+            for regex in regexes {
+                regex.compile()?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// What a check demands of an answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -228,7 +248,7 @@ pub struct PhraseRule {
     pub groups: Vec<PhraseGroup>,
     pub min_groups: usize,
     /// Sentences matching any of these never count for this check.
-    pub exclude: Vec<Regex>,
+    pub exclude: Vec<LazyRegex>,
     /// Whether a negated or dismissed mention still counts (true for checks whose
     /// phrases already carry a negation, such as "not the best choice"). A view reported
     /// only to be rejected never counts.
@@ -240,10 +260,10 @@ pub struct PhraseRule {
 #[derive(Debug, Clone)]
 pub struct PhraseGroup {
     pub name: String,
-    pub phrases: Vec<Regex>,
+    pub phrases: Vec<LazyRegex>,
     /// Sets of regexes that must all match one sentence, in any order; the first one
     /// is the match whose negation is judged.
-    pub together: Vec<Vec<Regex>>,
+    pub together: Vec<Vec<LazyRegex>>,
 }
 
 /// A quantity the reference planner computes and the scorer extracts from answers.

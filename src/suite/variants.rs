@@ -8,6 +8,7 @@ use std::sync::Arc;
 use serde_saphyr::Spanned;
 
 use super::files::{PressureLibraryFile, VariantFile};
+use super::lazy_regex::RegexInterner;
 use super::load::{
     check_id_syntax, check_placeholders, check_planner_inputs, compile_checks, compile_rubric_for, LoadError, LoadedScenario,
 };
@@ -127,6 +128,7 @@ pub(crate) fn build_variants(
     position: usize,
     library: &PressureLibrary,
     rationalizations: &[Arc<Check>],
+    regexes: &mut RegexInterner,
 ) -> Result<Vec<Variant>, LoadError> {
     let base = &scenario.scenario;
     let pressured_rubric = Rubric { checks: [base.rubric.checks.as_slice(), rationalizations].concat() };
@@ -149,7 +151,7 @@ pub(crate) fn build_variants(
     let generated: HashSet<String> = variants.iter().map(|variant| variant.id.clone()).collect();
     let mut ids = generated.clone();
     for written in &scenario.file.variants {
-        let variant = hand_written(scenario, written, library, &pressured_rubric)?;
+        let variant = hand_written(scenario, written, library, &pressured_rubric, regexes)?;
         if !ids.insert(variant.id.clone()) {
             let message = match generated.contains(&variant.id) {
                 true => format!("variant id \"{}\" is taken by a generated pressure variant; pick another", written.id.value),
@@ -174,7 +176,7 @@ pub(crate) fn build_variants(
             }
             parameters.insert(name.clone(), value.clone());
         }
-        let rubric = compile_rubric_for(&scenario.rubric_path, &scenario.rubric_file, &parameters, &base.rubric)?;
+        let rubric = compile_rubric_for(&scenario.rubric_path, &scenario.rubric_file, &parameters, &base.rubric, regexes)?;
         let whose = format!("parameter set \"{}\"", set.id.value);
         check_planner_inputs(&scenario.path, &set.parameters, &rubric, &parameters, &whose)?;
         variants.push(Variant {
@@ -208,6 +210,7 @@ fn hand_written(
     written: &VariantFile,
     library: &PressureLibrary,
     pressured_rubric: &Rubric,
+    regexes: &mut RegexInterner,
 ) -> Result<Variant, LoadError> {
     let path = &scenario.path;
     let base = &scenario.scenario;
@@ -226,7 +229,8 @@ fn hand_written(
     }
     check_placeholders(path, &written.query, &base.parameters)?;
 
-    let extra: Vec<Arc<Check>> = compile_checks(path, &written.checks, &base.parameters, None)?.into_iter().map(Arc::new).collect();
+    let extra: Vec<Arc<Check>> =
+        compile_checks(path, &written.checks, &base.parameters, None, regexes)?.into_iter().map(Arc::new).collect();
     if let Some(clash) = written.checks.iter().find(|check| pressured_rubric.checks.iter().any(|other| other.id == check.id.value)) {
         let source = if clash.id.value.starts_with(RATIONALIZATION_PREFIX) { "rationalizations.yaml" } else { "the scenario's rubric" };
         let message = format!("check \"{}\" is already a check of {source}; give the variant's check its own id", clash.id.value);

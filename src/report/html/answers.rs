@@ -1,6 +1,7 @@
 //! The answers section: per scenario its query, then every answer in each arm with its
 //! check outcomes, and the evidence of each check marked in the answer's text.
 
+use std::io::{self, Write};
 use std::ops::Range;
 
 use super::escape_html;
@@ -15,18 +16,21 @@ struct Highlight {
     blocked: bool,
 }
 
-/// Writes the answers section.
-pub(super) fn push_answers(report: &RunReport, page: &mut String) {
+/// Writes the answers section to `out` one answer at a time, so that the whole section,
+/// most of the page, is never held in memory at once.
+pub(super) fn write_answers(report: &RunReport, out: &mut dyn Write) -> io::Result<()> {
     if report.base_units().next().is_none() {
-        return;
+        return Ok(());
     }
-    page.push_str("<section id=\"answers\">\n<h2>Answers</h2>\n");
-    page.push_str("<p><button type=\"button\" data-open=\"all\">Open all</button> ");
-    page.push_str("<button type=\"button\" data-open=\"none\">Close all</button></p>\n");
+    let mut html = String::new();
+    html.push_str("<section id=\"answers\">\n<h2>Answers</h2>\n");
+    html.push_str("<p><button type=\"button\" data-open=\"all\">Open all</button> ");
+    html.push_str("<button type=\"button\" data-open=\"none\">Close all</button></p>\n");
     for scenario in scenario_ids(report) {
-        push_scenario(report, &scenario, page);
+        write_scenario(report, &scenario, &mut html, out)?;
     }
-    page.push_str("</section>\n");
+    html.push_str("</section>\n");
+    out.write_all(html.as_bytes())
 }
 
 /// Returns the scenario ids in suite order, then any others that have units.
@@ -41,24 +45,28 @@ fn scenario_ids(report: &RunReport) -> Vec<String> {
     ids
 }
 
-/// Writes one scenario: its title and query, then each arm's answers.
-fn push_scenario(report: &RunReport, scenario: &str, page: &mut String) {
+/// Writes one scenario: its title and query, then each arm's answers. `html` contains the
+/// text not yet written to `out`, and is written and emptied after each answer.
+fn write_scenario(report: &RunReport, scenario: &str, html: &mut String, out: &mut dyn Write) -> io::Result<()> {
     let info = report.scenarios.iter().find(|info| info.id == scenario);
     let title = info.map_or(scenario, |info| info.title.as_str());
-    page.push_str(&format!("<h3><code>{}</code>: {}</h3>\n", escape_html(scenario), escape_html(title)));
+    html.push_str(&format!("<h3><code>{}</code>: {}</h3>\n", escape_html(scenario), escape_html(title)));
     if let Some(info) = info {
-        page.push_str(&format!("<blockquote>{}</blockquote>\n", escape_html(&info.query)));
+        html.push_str(&format!("<blockquote>{}</blockquote>\n", escape_html(&info.query)));
     }
     for arm in Arm::BOTH {
         let units: Vec<&UnitReport> = report.units_of(scenario, arm).collect();
         if units.is_empty() {
             continue;
         }
-        page.push_str(&format!("<h4>{}</h4>\n", arm.as_str()));
+        html.push_str(&format!("<h4>{}</h4>\n", arm.as_str()));
         for unit in units {
-            push_unit(unit, page);
+            push_unit(unit, html);
+            out.write_all(html.as_bytes())?;
+            html.clear();
         }
     }
+    Ok(())
 }
 
 /// Writes one answer as a collapsible block: its verdict, its checks, and its text.

@@ -68,9 +68,9 @@ impl Exporter for HtmlExporter {
         sections::push_pass_rates(report, &mut page);
         sections::push_effect(report, &mut page);
         sections::push_gates(report, &mut page);
-        answers::push_answers(report, &mut page);
-        page.push_str(&format!("<script>{SCRIPT}</script>\n</body>\n</html>\n"));
         out.write_all(page.as_bytes())?;
+        answers::write_answers(report, out)?;
+        out.write_all(format!("<script>{SCRIPT}</script>\n</body>\n</html>\n").as_bytes())?;
         Ok(())
     }
 }

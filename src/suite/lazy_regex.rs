@@ -1,0 +1,282 @@
+//! Rubric regexes that are compiled on first use. Loading a suite only parses them, so
+//! a run pays for compiled programs (up to 0.8 MB per phrase of the built-in suite,
+//! measured with a counting allocator) only in the rubrics it scores. A base run never
+//! compiles the checks of the REFACTOR variants.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::ops::Deref;
+use std::sync::{Arc, OnceLock};
+
+use regex::{Regex, RegexBuilder};
+
+use super::load::LoadError;
+
+/// Lazy-DFA cache limit for each phrase. Windows such as `[^.]{0,60}` make many DFA
+/// states. With the default limit the engine keeps clearing its cache and rebuilding
+/// them, which halves scoring speed (`cargo bench --bench scoring`).
+const PHRASE_DFA_CACHE_BYTES: usize = 8 << 20;
+
+/// Compiles a suite regex: case-insensitive, with `^` and `$` matching at line ends.
+pub(crate) fn build_regex(pattern: &str) -> Result<Regex, regex::Error> {
+    RegexBuilder::new(pattern).case_insensitive(true).multi_line(true).dfa_size_limit(PHRASE_DFA_CACHE_BYTES).build()
+}
+
+/// Rewrites `\w` and `\d` as their ASCII classes, outside brackets and inside them. The
+/// Unicode classes span hundreds of ranges. A lone Unicode `\w` compiles to more than
+/// 45 KB (regex 1.13 documents this under `RegexBuilder::size_limit`), and the ranges
+/// split the lazy DFA's byte alphabet, so that every cached state takes more memory.
+/// Suite regexes already match ASCII word boundaries (see `ascii_word_boundaries`), and
+/// ASCII word characters are the ones those boundaries see. `\s` and the negated
+/// classes stay Unicode, because `(?-u:\W)` could match a byte of a multi-byte
+/// character. A pattern that does not parse is returned unchanged for the parser to
+/// reject.
+pub(crate) fn ascii_perl_classes(pattern: &str) -> String {
+    let Ok(ast) = regex_syntax::ast::parse::Parser::new().parse(pattern) else {
+        return pattern.to_string();
+    };
+    let Ok(classes) = regex_syntax::ast::visit(&ast, PerlClassFinder::default());
+    let mut rewritten = String::with_capacity(pattern.len() + 16 * classes.len());
+    let mut copied = 0;
+    for (span, replacement) in classes {
+        rewritten.push_str(&pattern[copied..span.start.offset]);
+        rewritten.push_str(replacement);
+        copied = span.end.offset;
+    }
+    rewritten.push_str(&pattern[copied..]);
+    rewritten
+}
+
+/// Collects the `\w` and `\d` classes of a pattern, in pattern order, each with its ASCII
+/// replacement.
+#[derive(Default)]
+struct PerlClassFinder {
+    classes: Vec<(regex_syntax::ast::Span, &'static str)>,
+}
+
+impl PerlClassFinder {
+    fn add(&mut self, class: &regex_syntax::ast::ClassPerl, in_brackets: bool) {
+        use regex_syntax::ast::ClassPerlKind;
+
+        let replacement = match (&class.kind, in_brackets) {
+            _ if class.negated => return,
+            (ClassPerlKind::Word, false) => r"(?-u:\w)",
+            (ClassPerlKind::Word, true) => "[:word:]",
+            (ClassPerlKind::Digit, false) => r"(?-u:\d)",
+            (ClassPerlKind::Digit, true) => "[:digit:]",
+            (ClassPerlKind::Space, _) => return,
+        };
+        self.classes.push((class.span, replacement));
+    }
+}
+
+impl regex_syntax::ast::Visitor for PerlClassFinder {
+    type Output = Vec<(regex_syntax::ast::Span, &'static str)>;
+    type Err = std::convert::Infallible;
+
+    fn finish(mut self) -> Result<Self::Output, Self::Err> {
+        self.classes.sort_by_key(|(span, _)| span.start.offset);
+        Ok(self.classes)
+    }
+
+    fn visit_pre(&mut self, ast: &regex_syntax::ast::Ast) -> Result<(), Self::Err> {
+        if let regex_syntax::ast::Ast::ClassPerl(class) = ast {
+            self.add(class, false);
+        }
+        Ok(())
+    }
+
+    fn visit_class_set_item_pre(&mut self, item: &regex_syntax::ast::ClassSetItem) -> Result<(), Self::Err> {
+        if let regex_syntax::ast::ClassSetItem::Perl(class) = item {
+            self.add(class, true);
+        }
+        Ok(())
+    }
+}
+
+/// A suite regex whose syntax is checked at load and which is compiled on first use.
+/// Clones share one compiled regex and its match caches.
+#[derive(Clone)]
+pub struct LazyRegex(Arc<LazyRegexInner>);
+
+struct LazyRegexInner {
+    /// The pattern as compiled: placeholders filled in, and word boundaries, word
+    /// characters and digits made ASCII.
+    pattern: String,
+    origin: RegexOrigin,
+    compiled: OnceLock<Regex>,
+}
+
+/// The file position and text of a regex as written, for the error of a pattern that
+/// fails to compile.
+#[derive(Debug, Clone)]
+pub(crate) struct RegexOrigin {
+    pub file: String,
+    pub line: u64,
+    pub column: u64,
+    /// The pattern as the file writes it, placeholders included.
+    pub written: String,
+}
+
+impl RegexOrigin {
+    /// Returns the load error for this regex, with the regex engine's first line of detail.
+    pub(crate) fn invalid(&self, error: &dyn fmt::Display) -> LoadError {
+        let message = error.to_string().replace('\n', " ");
+        let detail = super::load::first_line(&message);
+        LoadError { file: self.file.clone(), line: self.line, column: self.column, message: format!("invalid regex {:?}: {detail}", self.written) }
+    }
+}
+
+impl LazyRegex {
+    /// Checks a pattern's syntax with the parser and flags that compiling uses, so a
+    /// pattern that loads fails to compile only when its program exceeds the regex
+    /// engine's size limit (10 MiB in regex 1.13).
+    pub(crate) fn parse(pattern: String, origin: RegexOrigin) -> Result<Self, LoadError> {
+        let mut parser = regex_syntax::ParserBuilder::new().case_insensitive(true).multi_line(true).build();
+        parser.parse(&pattern).map_err(|error| origin.invalid(&error))?;
+        Ok(LazyRegex(Arc::new(LazyRegexInner { pattern, origin, compiled: OnceLock::new() })))
+    }
+
+    /// Returns the pattern as compiled.
+    pub fn as_str(&self) -> &str {
+        &self.0.pattern
+    }
+
+    /// Returns whether the regex has been compiled.
+    pub fn is_compiled(&self) -> bool {
+        self.0.compiled.get().is_some()
+    }
+
+    /// Compiles the regex unless it already is, and returns it.
+    pub fn compile(&self) -> Result<&Regex, LoadError> {
+        if let Some(regex) = self.0.compiled.get() {
+            return Ok(regex);
+        }
+        let regex = build_regex(&self.0.pattern).map_err(|error| self.0.origin.invalid(&error))?;
+        // Another thread may have compiled it meanwhile, and then that regex is kept.
+        Ok(self.0.compiled.get_or_init(|| regex))
+    }
+}
+
+/// Every phrase regex parsed while loading one suite, by pattern, so that checks that
+/// write the same pattern share one compiled regex and its match caches. The built-in
+/// suite repeats patterns: rationalization checks reuse YAML anchors, and the rubric of
+/// each parameter set repeats every regex without a placeholder of a check it recompiles.
+#[derive(Default)]
+pub(crate) struct RegexInterner {
+    parsed: HashMap<String, LazyRegex>,
+}
+
+impl RegexInterner {
+    /// Returns the regex parsed earlier for `pattern`, or parses it. A shared regex keeps
+    /// the origin of its first occurrence for errors.
+    pub(crate) fn parse(&mut self, pattern: String, origin: RegexOrigin) -> Result<LazyRegex, LoadError> {
+        if let Some(regex) = self.parsed.get(&pattern) {
+            return Ok(regex.clone());
+        }
+        let regex = LazyRegex::parse(pattern.clone(), origin)?;
+        self.parsed.insert(pattern, regex.clone());
+        Ok(regex)
+    }
+}
+
+impl Deref for LazyRegex {
+    type Target = Regex;
+
+    /// Compiles the regex on first use.
+    ///
+    /// # Panics
+    ///
+    /// Panics when the program exceeds the regex size limit. Callers that can report
+    /// that as an error call [`Rubric::compile`](super::Rubric::compile) first.
+    fn deref(&self) -> &Regex {
+        self.compile().unwrap_or_else(|error| panic!("{error} (call Rubric::compile before matching to get this as an error)"))
+    }
+}
+
+impl fmt::Debug for LazyRegex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("LazyRegex").field(&self.0.pattern).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn origin(written: &str) -> RegexOrigin {
+        RegexOrigin { file: "rubrics/lr.yaml".to_string(), line: 3, column: 7, written: written.to_string() }
+    }
+
+    #[test]
+    fn parse_leaves_regex_uncompiled() {
+        let regex = LazyRegex::parse("warm ?up".to_string(), origin("warm ?up")).unwrap();
+        assert!(!regex.is_compiled());
+        assert!(regex.is_match("Add a WARMUP phase"));
+        assert!(regex.is_compiled());
+    }
+
+    #[test]
+    fn clones_share_compiled_regex() {
+        let regex = LazyRegex::parse("warm ?up".to_string(), origin("warm ?up")).unwrap();
+        let clone = regex.clone();
+        regex.compile().unwrap();
+        assert!(clone.is_compiled());
+    }
+
+    #[test]
+    fn rubric_compiles_on_request() {
+        let suite = crate::suite::load_builtin().unwrap();
+        let rubric = &suite.scenarios[0].rubric;
+        let first_phrase = rubric.checks.iter().find_map(|check| match &check.rule {
+            crate::suite::CheckRule::Phrase(rule) => rule.groups[0].phrases.first().cloned(),
+            crate::suite::CheckRule::Numeric(_) => None,
+        });
+        let first_phrase = first_phrase.expect("the rubric has a phrase check");
+        assert!(!first_phrase.is_compiled());
+        rubric.compile().unwrap();
+        assert!(first_phrase.is_compiled());
+    }
+
+    #[test]
+    fn interner_shares_same_pattern() {
+        let mut regexes = RegexInterner::default();
+        let first = regexes.parse("warm ?up".to_string(), origin("warm ?up")).unwrap();
+        let second = regexes.parse("warm ?up".to_string(), origin("warm ?up")).unwrap();
+        let other = regexes.parse("ramp ?up".to_string(), origin("ramp ?up")).unwrap();
+        first.compile().unwrap();
+        assert!(second.is_compiled());
+        assert!(!other.is_compiled());
+    }
+
+    #[test]
+    fn syntax_error_fails_parse() {
+        let error = LazyRegex::parse("warm(up".to_string(), origin("warm(up")).unwrap_err();
+        assert_eq!((error.line, error.column), (3, 7));
+        assert!(error.message.starts_with("invalid regex \"warm(up\": regex parse error:"), "{}", error.message);
+    }
+
+    #[test]
+    fn perl_classes_become_ascii() {
+        assert_eq!(ascii_perl_classes(r"schedul\w* by \d+"), r"schedul(?-u:\w)* by (?-u:\d)+");
+        assert_eq!(ascii_perl_classes(r"[\w-]+ [^\d.]"), r"[[:word:]-]+ [^[:digit:].]");
+        assert_eq!(ascii_perl_classes(r"\W+\s\D"), r"\W+\s\D");
+        assert_eq!(ascii_perl_classes(r"a(b"), r"a(b");
+    }
+
+    #[test]
+    fn ascii_classes_skip_non_ascii_letters() {
+        let regex = build_regex(&ascii_perl_classes(r"na\w+ve")).unwrap();
+        assert!(regex.is_match("naaive"));
+        assert!(!regex.is_match("naïve"));
+    }
+
+    #[test]
+    fn oversized_program_fails_compile() {
+        let pattern = r"\w{0,1000}".to_string();
+        let regex = LazyRegex::parse(pattern.clone(), origin(&pattern)).unwrap();
+        let error = regex.compile().unwrap_err();
+        assert!(error.message.contains("exceeds size limit"), "{}", error.message);
+        assert!(!regex.is_compiled());
+    }
+}
