@@ -29,9 +29,16 @@ const MIN_LITERAL_BYTES: usize = 3;
 pub struct Prefilter {
     /// Every distinct literal, ASCII-lowercased, matched ASCII-case-insensitively.
     automaton: AhoCorasick,
-    /// Literal ids by regex pattern (`Regex::as_str`). A pattern that is missing has no
-    /// usable literal set and always runs.
-    required: HashMap<String, Box<[u32]>>,
+    /// Literal ids by the address of each `Regex` given to `new`, which is cheaper to
+    /// hash than its pattern. The scorer borrows the suite that owns those regexes for
+    /// as long as it keeps this map, so no other `Regex` can take such an address. A
+    /// regex that is missing has no usable literal set and is searched everywhere.
+    required: HashMap<usize, Box<[u32]>>,
+}
+
+/// Returns the key of a `Regex` in `Prefilter::required`.
+fn address(regex: &Regex) -> usize {
+    std::ptr::from_ref(regex) as usize
 }
 
 impl Prefilter {
@@ -39,27 +46,22 @@ impl Prefilter {
     /// rubric regexes (see `parse_like_rubric_regex`).
     pub fn new<'a>(regexes: impl IntoIterator<Item = &'a Regex>) -> Self {
         let mut literal_ids: HashMap<Vec<u8>, u32> = HashMap::new();
+        // Variants share patterns, so each distinct pattern is analysed once.
+        let mut ids_by_pattern: HashMap<&str, Option<Box<[u32]>>> = HashMap::new();
         let mut required = HashMap::new();
         for regex in regexes {
             let pattern = regex.as_str();
-            if required.contains_key(pattern) {
-                continue;
-            }
-            let Some(hir) = parse_like_rubric_regex(pattern) else { continue };
-            // `\A` and `\z` match at a sentence's edges only when the sentence is
-            // searched alone, so such a regex is always searched over the joined text.
-            if hir.properties().look_set().contains_anchor_haystack() {
-                continue;
-            }
-            let Some(literals) = required_literals(&hir) else { continue };
-            let ids = literals
-                .into_iter()
-                .map(|literal| {
+            let ids = ids_by_pattern.entry(pattern).or_insert_with(|| {
+                let literals = usable_literals(pattern)?;
+                let ids = literals.into_iter().map(|literal| {
                     let next = u32::try_from(literal_ids.len()).expect("fewer than 2^32 literals");
                     *literal_ids.entry(literal).or_insert(next)
-                })
-                .collect();
-            required.insert(pattern.to_string(), ids);
+                });
+                Some(ids.collect())
+            });
+            if let Some(ids) = ids {
+                required.insert(address(regex), ids.clone());
+            }
         }
 
         let mut literals: Vec<(Vec<u8>, u32)> = literal_ids.into_iter().collect();
@@ -110,7 +112,7 @@ pub enum Candidates {
 impl FoundLiterals<'_> {
     /// Returns the sentences where `regex` can match.
     pub fn candidates(&self, regex: &Regex) -> Candidates {
-        let Some(ids) = self.prefilter.required.get(regex.as_str()) else { return Candidates::Anywhere };
+        let Some(ids) = self.prefilter.required.get(&address(regex)) else { return Candidates::Anywhere };
         let mut sentences = Vec::new();
         for id in ids.iter() {
             let first = self.occurrences.partition_point(|(literal, _)| literal < id);
@@ -124,7 +126,7 @@ impl FoundLiterals<'_> {
 
     /// Returns false when `regex` cannot match the joined text nor any substring of it.
     pub fn may_match(&self, regex: &Regex) -> bool {
-        match self.prefilter.required.get(regex.as_str()) {
+        match self.prefilter.required.get(&address(regex)) {
             Some(ids) => ids.iter().any(|id| {
                 let first = self.occurrences.partition_point(|(literal, _)| literal < id);
                 self.occurrences.get(first).is_some_and(|(literal, _)| literal == id)
@@ -135,11 +137,22 @@ impl FoundLiterals<'_> {
 
     /// Returns false when `regex` cannot match sentence `index`.
     pub fn may_match_in(&self, regex: &Regex, index: usize) -> bool {
-        match self.prefilter.required.get(regex.as_str()) {
+        match self.prefilter.required.get(&address(regex)) {
             Some(ids) => ids.iter().any(|id| self.occurrences.binary_search(&(*id, index as u32)).is_ok()),
             None => true,
         }
     }
+}
+
+/// Returns the literal set of a pattern, or `None` when it has none the scorer can use.
+fn usable_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
+    let hir = parse_like_rubric_regex(pattern)?;
+    // `\A` and `\z` match at a sentence's edges only when the sentence is searched
+    // alone, so such a regex is always searched over the joined text.
+    if hir.properties().look_set().contains_anchor_haystack() {
+        return None;
+    }
+    required_literals(&hir)
 }
 
 /// Parses a pattern the way `suite::load` compiles rubric regexes: case-insensitive and
