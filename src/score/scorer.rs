@@ -115,13 +115,20 @@ fn regexes_of(rule: &PhraseRule) -> impl Iterator<Item = &Regex> {
 /// Clears a shown check when one of its `unless_shown` checks is shown too: a "yes"
 /// with the caveats is not a blind yes.
 fn apply_cancellations(asked: Asked, outcomes: &mut [CheckOutcome]) {
-    let shown_before: HashMap<String, (bool, Option<String>)> =
-        outcomes.iter().map(|outcome| (outcome.id.clone(), (outcome.shown, outcome.evidence.clone()))).collect();
-    for (check, outcome) in asked.rubric.checks.iter().zip(outcomes.iter_mut()) {
-        let cancelling = check.unless_shown.iter().find(|other| shown_before.get(*other).is_some_and(|(shown, _)| *shown));
-        if let (true, Some(other)) = (outcome.shown, cancelling) {
-            outcome.shown = false;
-            outcome.evidence = Some(format!("cancelled because \"{other}\" is shown"));
-        }
+    // Every check reads the others' outcomes from before any is cleared. If an id
+    // repeats, its last outcome counts.
+    let shown = |id: &str| outcomes.iter().rev().find(|outcome| outcome.id == id).is_some_and(|outcome| outcome.shown);
+    let cancelled: Vec<(usize, &String)> = asked
+        .rubric
+        .checks
+        .iter()
+        .zip(outcomes.iter())
+        .enumerate()
+        .filter(|(_, (_, outcome))| outcome.shown)
+        .filter_map(|(index, (check, _))| check.unless_shown.iter().find(|other| shown(other)).map(|other| (index, other)))
+        .collect();
+    for (index, other) in cancelled {
+        outcomes[index].shown = false;
+        outcomes[index].evidence = Some(format!("cancelled because \"{other}\" is shown"));
     }
 }
