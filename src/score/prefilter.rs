@@ -76,14 +76,27 @@ impl Prefilter {
 
     /// Finds every occurrence of every literal in an answer.
     pub fn scan(&self, text: &AnswerText) -> FoundLiterals<'_> {
-        let mut occurrences: Vec<(u32, u32)> = self
-            .automaton
-            .find_overlapping_iter(&text.joined)
-            .map(|occurrence| {
-                let (sentence, _) = text.sentence_at(occurrence.start());
-                (occurrence.pattern().as_u32(), u32::try_from(sentence).expect("fewer than 2^32 sentences"))
-            })
-            .collect();
+        // `joined` holds each normalized sentence followed by a newline, so this maps
+        // each of its bytes to the sentence it belongs to.
+        let mut sentence_of_byte: Vec<u32> = Vec::with_capacity(text.joined.len());
+        for (index, sentence) in text.sentences.iter().enumerate() {
+            let index = u32::try_from(index).expect("fewer than 2^32 sentences");
+            sentence_of_byte.resize(sentence_of_byte.len() + sentence.normalized.len() + 1, index);
+        }
+        debug_assert_eq!(sentence_of_byte.len(), text.joined.len());
+
+        // The search reports each literal's occurrences in text order, so comparing
+        // with the literal's last sentence drops most repeats before the sort.
+        let mut last_sentence = vec![u32::MAX; self.automaton.patterns_len()];
+        let mut occurrences: Vec<(u32, u32)> = Vec::new();
+        for occurrence in self.automaton.find_overlapping_iter(&text.joined) {
+            let literal = occurrence.pattern().as_u32();
+            let sentence = sentence_of_byte[occurrence.start()];
+            if last_sentence[literal as usize] != sentence {
+                last_sentence[literal as usize] = sentence;
+                occurrences.push((literal, sentence));
+            }
+        }
         occurrences.sort_unstable();
         occurrences.dedup();
         FoundLiterals { prefilter: self, occurrences }
