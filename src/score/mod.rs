@@ -7,6 +7,7 @@ mod negation;
 mod numbers;
 mod outcome;
 mod phrase;
+mod prefilter;
 mod rationalization;
 mod scorer;
 mod summary;

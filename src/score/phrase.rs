@@ -5,6 +5,7 @@
 use regex::Regex;
 
 use super::negation::{denial, Denial};
+use super::prefilter::{Candidates, FoundLiterals};
 use super::text::AnswerText;
 use crate::suite::{LazyRegex, PhraseGroup, PhraseRule};
 
@@ -23,8 +24,10 @@ enum GroupMatch {
 }
 
 /// Evaluates a phrase rule over an answer.
-pub fn check_phrases(rule: &PhraseRule, text: &AnswerText) -> PhraseResult {
-    let matches: Vec<GroupMatch> = rule.groups.iter().map(|group| find_group(rule, group, text)).collect();
+/// Each regex with a literal set is searched only in the sentences where `literals`
+/// found one of its literals, because it cannot match anywhere else.
+pub fn check_phrases(rule: &PhraseRule, text: &AnswerText, literals: &FoundLiterals) -> PhraseResult {
+    let matches: Vec<GroupMatch> = rule.groups.iter().map(|group| find_group(rule, group, text, literals)).collect();
     let found: Vec<usize> = matches
         .iter()
         .filter_map(|found| if let GroupMatch::Asserted(sentence) = found { Some(*sentence) } else { None })
@@ -38,15 +41,15 @@ pub fn check_phrases(rule: &PhraseRule, text: &AnswerText) -> PhraseResult {
 
 /// Finds the earliest sentence where one of the group's phrases is asserted, or else the
 /// earliest where one is denied.
-fn find_group(rule: &PhraseRule, group: &PhraseGroup, text: &AnswerText) -> GroupMatch {
+fn find_group(rule: &PhraseRule, group: &PhraseGroup, text: &AnswerText, literals: &FoundLiterals) -> GroupMatch {
     let mut asserted: Option<usize> = None;
     let mut denied: Option<(usize, Denial)> = None;
-    let phrase_matches = group.phrases.iter().flat_map(|phrase| phrase_matches(phrase, text));
-    let together_matches = group.together.iter().flat_map(|set| together_matches(set, text));
+    let phrase_matches = group.phrases.iter().flat_map(|phrase| phrase_matches(phrase, text, literals));
+    let together_matches = group.together.iter().flat_map(|set| together_matches(set, text, literals));
 
     for (index, start, end) in phrase_matches.chain(together_matches) {
         let sentence = &text.sentences[index].normalized;
-        let excluded = rule.exclude.iter().any(|exclude| exclude.is_match(sentence));
+        let excluded = rule.exclude.iter().any(|exclude| literals.may_match_in(exclude, index) && exclude.is_match(sentence));
         if excluded || asserted.is_some_and(|earliest| earliest <= index) {
             continue;
         }
@@ -69,25 +72,37 @@ fn find_group(rule: &PhraseRule, group: &PhraseGroup, text: &AnswerText) -> Grou
 
 /// Matches of a `together` set: in each sentence where every regex of the set matches,
 /// the first regex's match, as (sentence index, start, end).
-fn together_matches(set: &[LazyRegex], text: &AnswerText) -> Vec<(usize, usize, usize)> {
-    if !set.iter().all(|regex| regex.is_match(&text.joined)) {
+fn together_matches(set: &[LazyRegex], text: &AnswerText, literals: &FoundLiterals) -> Vec<(usize, usize, usize)> {
+    if !set.iter().all(|regex| literals.may_match(regex) && regex.is_match(&text.joined)) {
         return Vec::new();
     }
     let (head, rest) = set.split_first().expect("a together set has at least two regexes");
-    phrase_matches(head, text)
+    phrase_matches(head, text, literals)
         .into_iter()
-        .filter(|(index, _, _)| rest.iter().all(|regex| regex.is_match(&text.sentences[*index].normalized)))
+        .filter(|(index, _, _)| {
+            rest.iter().all(|regex| literals.may_match_in(regex, *index) && regex.is_match(&text.sentences[*index].normalized))
+        })
         .collect()
 }
 
-/// Every match of a phrase as (sentence index, start, end) within its sentence. One scan
-/// of the joined text finds them. A phrase whose match runs across a sentence break is
-/// searched sentence by sentence instead, so no match is lost or invented.
-fn phrase_matches(phrase: &Regex, text: &AnswerText) -> Vec<(usize, usize, usize)> {
+/// Returns every match of a phrase as (sentence index, start, end) within its sentence:
+/// the matches of a search of each sentence alone, in order.
+///
+/// A phrase with a literal set is searched only in the sentences that hold one of its
+/// literals. Any other phrase is searched in one scan of the joined text. A match found
+/// there that runs across a sentence break means that a search sentence by sentence may
+/// differ, so the phrase is then searched sentence by sentence instead. Without such a
+/// match the two searches agree, because a sentence's neighbours in the joined text are
+/// newlines, where `\b`, `^` and `$` (multi-line) hold exactly as at a sentence's ends.
+/// (`\A` and `\z` do not, so the prefilter gives phrases with them no literal set.)
+fn phrase_matches(phrase: &LazyRegex, text: &AnswerText, literals: &FoundLiterals) -> Vec<(usize, usize, usize)> {
+    if let Candidates::Sentences(indices) = literals.candidates(phrase) {
+        return phrase_matches_in(phrase, text, indices);
+    }
     let mut matches = Vec::new();
     for found in phrase.find_iter(&text.joined) {
         if found.as_str().contains('\n') {
-            return phrase_matches_by_sentence(phrase, text);
+            return phrase_matches_in(phrase, text, 0..text.sentences.len());
         }
         let (index, sentence_start) = text.sentence_at(found.start());
         matches.push((index, found.start() - sentence_start, found.end() - sentence_start));
@@ -95,10 +110,11 @@ fn phrase_matches(phrase: &Regex, text: &AnswerText) -> Vec<(usize, usize, usize
     matches
 }
 
-fn phrase_matches_by_sentence(phrase: &Regex, text: &AnswerText) -> Vec<(usize, usize, usize)> {
+fn phrase_matches_in(phrase: &Regex, text: &AnswerText, indices: impl IntoIterator<Item = usize>) -> Vec<(usize, usize, usize)> {
     let mut matches = Vec::new();
-    for (index, sentence) in text.sentences.iter().enumerate() {
-        matches.extend(phrase.find_iter(&sentence.normalized).map(|found| (index, found.start(), found.end())));
+    for index in indices {
+        let sentence = &text.sentences[index].normalized;
+        matches.extend(phrase.find_iter(sentence).map(|found| (index, found.start(), found.end())));
     }
     matches
 }

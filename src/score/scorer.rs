@@ -3,12 +3,14 @@
 
 use std::collections::HashMap;
 
+
 use super::numbers::check_quantity;
 use super::outcome::{AnswerScore, CheckOutcome};
 use super::phrase::check_phrases;
+use super::prefilter::Prefilter;
 use super::text::AnswerText;
 use crate::planner::{self, Expected, PlannerError};
-use crate::suite::{Asked, CheckRule, Suite, BASE_VARIANT};
+use crate::suite::{Asked, CheckRule, LazyRegex, PhraseRule, Suite, BASE_VARIANT};
 
 /// A suite that cannot be scored, or an answer to an unknown scenario.
 #[derive(Debug, thiserror::Error)]
@@ -27,17 +29,23 @@ pub struct Scorer<'suite> {
     suite: &'suite Suite,
     /// Planner values by (scenario id, variant id, check id).
     expected: HashMap<(String, String, String), Expected>,
+    /// Literals of every phrase regex, found in one pass per answer.
+    prefilter: Prefilter,
 }
 
 impl<'suite> Scorer<'suite> {
     /// Prepares a scorer, computing every numeric check's expected value up front.
     pub fn new(suite: &'suite Suite) -> Result<Self, ScoreError> {
         let mut expected = HashMap::new();
+        let mut phrase_regexes = Vec::new();
         for scenario in &suite.scenarios {
             let variants = scenario.variants.iter().map(|variant| variant.id.as_str());
             for variant in std::iter::once(BASE_VARIANT).chain(variants) {
                 let asked = scenario.asked(variant).expect("the scenario lists this variant");
                 for check in &asked.rubric.checks {
+                    if let CheckRule::Phrase(rule) = &check.rule {
+                        phrase_regexes.extend(regexes_of(rule));
+                    }
                     if let CheckRule::Numeric(rule) = &check.rule {
                         let value = planner::expected(rule.quantity, asked.parameters).map_err(|source| ScoreError::Planner {
                             scenario: if variant == BASE_VARIANT { scenario.id.clone() } else { format!("{}\" variant \"{variant}", scenario.id) },
@@ -49,7 +57,7 @@ impl<'suite> Scorer<'suite> {
                 }
             }
         }
-        Ok(Scorer { suite, expected })
+        Ok(Scorer { suite, expected, prefilter: Prefilter::new(phrase_regexes) })
     }
 
     /// Returns the planner's value for a numeric check of a scenario as written.
@@ -76,10 +84,11 @@ impl<'suite> Scorer<'suite> {
             variant: variant.to_string(),
         })?;
         let text = AnswerText::parse(response);
+        let literals = self.prefilter.scan(&text);
         let mut outcomes: Vec<CheckOutcome> = asked.rubric.checks.iter().map(|check| {
             let (shown, evidence) = match &check.rule {
                 CheckRule::Phrase(rule) => {
-                    let result = check_phrases(rule, &text);
+                    let result = check_phrases(rule, &text, &literals);
                     (result.shown, result.evidence)
                 }
                 CheckRule::Numeric(rule) => {
@@ -96,16 +105,29 @@ impl<'suite> Scorer<'suite> {
     }
 }
 
+/// Lists every regex of a phrase rule: phrases, `together` sets and exclusions.
+fn regexes_of(rule: &PhraseRule) -> impl Iterator<Item = &LazyRegex> {
+    let groups = rule.groups.iter().flat_map(|group| group.phrases.iter().chain(group.together.iter().flatten()));
+    groups.chain(&rule.exclude)
+}
+
 /// Clears a shown check when one of its `unless_shown` checks is shown too: a "yes"
 /// with the caveats is not a blind yes.
 fn apply_cancellations(asked: Asked, outcomes: &mut [CheckOutcome]) {
-    let shown_before: HashMap<String, (bool, Option<String>)> =
-        outcomes.iter().map(|outcome| (outcome.id.clone(), (outcome.shown, outcome.evidence.clone()))).collect();
-    for (check, outcome) in asked.rubric.checks.iter().zip(outcomes.iter_mut()) {
-        let cancelling = check.unless_shown.iter().find(|other| shown_before.get(*other).is_some_and(|(shown, _)| *shown));
-        if let (true, Some(other)) = (outcome.shown, cancelling) {
-            outcome.shown = false;
-            outcome.evidence = Some(format!("cancelled because \"{other}\" is shown"));
-        }
+    // Every check reads the others' outcomes from before any is cleared. If an id
+    // repeats, its last outcome counts.
+    let shown = |id: &str| outcomes.iter().rev().find(|outcome| outcome.id == id).is_some_and(|outcome| outcome.shown);
+    let cancelled: Vec<(usize, &String)> = asked
+        .rubric
+        .checks
+        .iter()
+        .zip(outcomes.iter())
+        .enumerate()
+        .filter(|(_, (_, outcome))| outcome.shown)
+        .filter_map(|(index, (check, _))| check.unless_shown.iter().find(|other| shown(other)).map(|other| (index, other)))
+        .collect();
+    for (index, other) in cancelled {
+        outcomes[index].shown = false;
+        outcomes[index].evidence = Some(format!("cancelled because \"{other}\" is shown"));
     }
 }

@@ -104,8 +104,16 @@ fn normalize_pieces(pieces: &[(&str, bool)]) -> Vec<String> {
         .collect()
 }
 
+/// Joins the words of `text` with single spaces.
 fn collapse_whitespace(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut collapsed = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !collapsed.is_empty() {
+            collapsed.push(' ');
+        }
+        collapsed.push_str(word);
+    }
+    collapsed
 }
 
 /// Whether a line is a markdown table's header rule, such as `|---|:--:|`.

@@ -142,6 +142,12 @@ impl LazyRegex {
         &self.0.pattern
     }
 
+    /// Returns a number that identifies this regex and its clones while they live: the
+    /// address of their shared state.
+    pub fn identity(&self) -> usize {
+        Arc::as_ptr(&self.0) as usize
+    }
+
     /// Returns whether the regex has been compiled.
     pub fn is_compiled(&self) -> bool {
         self.0.compiled.get().is_some()
