@@ -127,7 +127,8 @@ impl Prefilter {
         }
         occurrences.sort_unstable();
         occurrences.dedup();
-        FoundLiterals { prefilter: self, occurrences }
+        let everywhere = text.joined.contains(FOLDS_TO_ASCII);
+        FoundLiterals { prefilter: self, occurrences, everywhere }
     }
 }
 
@@ -138,6 +139,9 @@ pub struct FoundLiterals<'a> {
     /// (literal id, index of the sentence where an occurrence starts), sorted, without
     /// repeats.
     occurrences: Vec<(u32, u32)>,
+    /// Whether the answer contains a character of `FOLDS_TO_ASCII`, which the literals
+    /// of ASCII patterns do not cover, so that every regex is searched everywhere.
+    everywhere: bool,
 }
 
 /// The sentences a regex can match in.
@@ -151,9 +155,17 @@ pub enum Candidates {
 }
 
 impl FoundLiterals<'_> {
+    /// Returns the literal ids of `regex`, or `None` when it is searched everywhere.
+    fn required_ids(&self, regex: &impl IndexedRegex) -> Option<&[u32]> {
+        if self.everywhere {
+            return None;
+        }
+        self.prefilter.required.get(&regex.key()).map(|ids| &ids[..])
+    }
+
     /// Returns the sentences where `regex` can match.
     pub fn candidates(&self, regex: &impl IndexedRegex) -> Candidates {
-        let Some(ids) = self.prefilter.required.get(&regex.key()) else { return Candidates::Anywhere };
+        let Some(ids) = self.required_ids(regex) else { return Candidates::Anywhere };
         let mut sentences = Vec::new();
         for id in ids.iter() {
             let first = self.occurrences.partition_point(|(literal, _)| literal < id);
@@ -167,7 +179,7 @@ impl FoundLiterals<'_> {
 
     /// Returns false when `regex` cannot match the joined text nor any substring of it.
     pub fn may_match(&self, regex: &impl IndexedRegex) -> bool {
-        match self.prefilter.required.get(&regex.key()) {
+        match self.required_ids(regex) {
             Some(ids) => ids.iter().any(|id| {
                 let first = self.occurrences.partition_point(|(literal, _)| literal < id);
                 self.occurrences.get(first).is_some_and(|(literal, _)| literal == id)
@@ -178,7 +190,7 @@ impl FoundLiterals<'_> {
 
     /// Returns false when `regex` cannot match sentence `index`.
     pub fn may_match_in(&self, regex: &impl IndexedRegex, index: usize) -> bool {
-        match self.prefilter.required.get(&regex.key()) {
+        match self.required_ids(regex) {
             Some(ids) => ids.iter().any(|id| self.occurrences.binary_search(&(*id, index as u32)).is_ok()),
             None => true,
         }
@@ -196,16 +208,27 @@ fn usable_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
     required_literals(&hir)
 }
 
-/// Parses a pattern the way `suite::load` compiles rubric regexes: case-insensitive and
-/// multi-line. For a regex compiled case-sensitively the case-insensitive parse matches
-/// a superset of its strings, so literals required here are required there too.
+/// Parses a pattern for literal extraction. `suite::load` compiles rubric regexes
+/// case-insensitively and multi-line, but an ASCII pattern is parsed here
+/// case-sensitively: the case-insensitive parse gives every letter its case variants,
+/// and extracting from it took about 6 million instructions per pattern, most of a
+/// run's start-up. The search ignores ASCII case anyway, so the case-sensitive literals
+/// are enough, except for the two non-ASCII characters that case-fold to ASCII letters
+/// (`FOLDS_TO_ASCII`); `Prefilter::scan` searches every regex everywhere in an answer
+/// that contains one of them. A pattern with non-ASCII characters keeps the
+/// case-insensitive parse, whose literals carry their own case variants.
 ///
 /// NOTE: a builder flag that changes how a pattern parses, such as
 /// `ignore_whitespace`, would make this parse wrong. Add it here if the loader ever
 /// sets one. Flags written in the pattern itself (`(?i)`, `(?x)`) are fine.
 fn parse_like_rubric_regex(pattern: &str) -> Option<Hir> {
-    regex_syntax::ParserBuilder::new().case_insensitive(true).multi_line(true).build().parse(pattern).ok()
+    let case_insensitive = !pattern.is_ascii();
+    regex_syntax::ParserBuilder::new().case_insensitive(case_insensitive).multi_line(true).build().parse(pattern).ok()
 }
+
+/// The characters outside ASCII that Unicode simple case folding maps to an ASCII
+/// letter: the Kelvin sign (`k`) and the long s (`s`).
+const FOLDS_TO_ASCII: [char; 2] = ['\u{212A}', '\u{017F}'];
 
 /// Returns ASCII-lowercased literals, each at least `MIN_LITERAL_BYTES` long, such that
 /// every string `hir` matches contains one of them; `None` when no such set is found.
@@ -280,9 +303,8 @@ mod tests {
     #[test]
     fn inner_literal_after_wide_class() {
         let literals = literals_of(r"(\d+|several) (small|smaller) steps").unwrap();
-        assert!(literals.contains(&" steps".to_string()), "{literals:?}");
-        // `(?i)s` also matches the long s, U+017F.
-        assert!(literals.contains(&" \u{17F}teps".to_string()), "{literals:?}");
+        // The long s, U+017F, which `(?i)s` also matches, is left to `FOLDS_TO_ASCII`.
+        assert_eq!(literals, vec![" small steps".to_string(), " smaller steps".to_string()]);
     }
 
     #[test]
@@ -304,10 +326,22 @@ mod tests {
     }
 
     #[test]
-    fn kelvin_sign_stays_a_literal() {
-        let literals = literals_of("kit").unwrap();
-        assert!(literals.contains(&"kit".to_string()), "{literals:?}");
-        assert!(literals.contains(&"\u{212A}it".to_string()), "{literals:?}");
+    fn non_ascii_pattern_keeps_case_variants() {
+        let literals = literals_of("kit\u{e9}").unwrap();
+        assert!(literals.contains(&"kit\u{e9}".to_string()), "{literals:?}");
+        assert!(literals.contains(&"\u{212A}it\u{e9}".to_string()), "{literals:?}");
+        assert!(literals.contains(&"kit\u{c9}".to_string()), "{literals:?}");
+    }
+
+    #[test]
+    fn kelvin_sign_searches_everywhere() {
+        let regex = Regex::new("(?i)kit").unwrap();
+        let prefilter = Prefilter::new([&regex]);
+        assert!(!prefilter.scan(&AnswerText::parse("No match here.")).may_match(&regex));
+        let found = prefilter.scan(&AnswerText::parse("A \u{212A}it here."));
+        assert!(found.may_match(&regex));
+        assert!(regex.is_match("A \u{212A}it here."), "the regex matches what the literals miss");
+        assert_eq!(found.candidates(&regex), Candidates::Anywhere);
     }
 
     #[test]
