@@ -69,7 +69,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "PATH")]
     pub skill: Option<PathBuf>,
 
-    /// Arms to ask [default: auto, which asks both, except that a live agent with no --skill is asked only without-skill, because its with-skill arm would repeat the same prompts]
+    /// Arms to ask. `auto` asks both, except that a live agent with no --skill is asked only without-skill, because its with-skill arm would repeat the same prompts
     #[arg(long, value_enum, default_value_t = ArmsArg::Auto)]
     pub arms: ArmsArg,
 
