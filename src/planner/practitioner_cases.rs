@@ -104,6 +104,7 @@ fn parameter_count_cases() -> Vec<Case> {
             planner: count("gpt2-xl"),
             band: within(0.05),
         },
+
         // Devlin et al. 2019, "BERT", section 3: 110M and 340M, rounded to ten million.
         Case {
             name: "BERT-base parameters",
@@ -117,6 +118,7 @@ fn parameter_count_cases() -> Vec<Case> {
             planner: count("bert-large"),
             band: within(0.02),
         },
+
         // Raffel et al. 2020, "T5", and the t5-* model cards on Hugging Face: 60M, 220M,
         // 770M, 3B and 11B. These are size labels, because the released checkpoints have
         // 60.5M, 222.9M, 737.7M, 2.85B and 11.3B, so the band is 6%.
@@ -150,6 +152,7 @@ fn parameter_count_cases() -> Vec<Case> {
             planner: count("t5-11b"),
             band: within(0.06),
         },
+
         // Touvron et al. 2023, "LLaMA", table 2: 6.7B, 13.0B, 32.5B and 65.2B, to three
         // significant digits.
         Case {
@@ -176,6 +179,7 @@ fn parameter_count_cases() -> Vec<Case> {
             planner: count("llama-65b"),
             band: within(0.005),
         },
+
         // Hugging Face model card of meta-llama/Llama-2-7b-hf (6.74B) and Meta's Llama
         // 3.2 model card (1.23B and 3.21B).
         Case {
@@ -211,6 +215,7 @@ fn bytes_per_param_cases() -> Vec<Case> {
             planner: bytes_per_param(&t5_3b, &full(Precision::Fp32, Optimizer::AdamW)),
             band: within(1e-9),
         },
+
         // The same page: 18 bytes in mixed precision, because PyTorch autocast keeps 6
         // bytes of weights (fp32 plus a cached 16-bit copy) and 4 of fp32 gradients.
         // That is the planner's `amp` precision.
@@ -220,6 +225,7 @@ fn bytes_per_param_cases() -> Vec<Case> {
             planner: bytes_per_param(&t5_3b, &full(Precision::Amp, Optimizer::AdamW)),
             band: within(1e-9),
         },
+
         // The planner's `mixed` precision follows ZeRO's 2 + 2 + 12 = 16 instead, as
         // DeepSpeed does, so it is 2 bytes (11%) below the same figure.
         Case {
@@ -228,6 +234,7 @@ fn bytes_per_param_cases() -> Vec<Case> {
             planner: bytes_per_param(&t5_3b, &full(Precision::Mixed, Optimizer::AdamW)),
             band: (16.0 / 18.0 - 1e-9, 16.0 / 18.0 + 1e-9),
         },
+
         // The same page: 2 bytes of optimizer states for bitsandbytes' 8-bit AdamW. The
         // planner adds the fp32 scale of each 2,048-value block (0.2%).
         Case {
@@ -239,6 +246,7 @@ fn bytes_per_param_cases() -> Vec<Case> {
             ),
             band: within(0.005),
         },
+
         // The same page: 4 bytes of optimizer states for SGD with momentum.
         Case {
             name: "SGD momentum state bytes per parameter",
@@ -249,6 +257,7 @@ fn bytes_per_param_cases() -> Vec<Case> {
             ),
             band: within(1e-9),
         },
+
         // The same page: 4 bytes of optimizer states for AdamW with bf16 states
         // (AnyPrecisionAdamW), the planner's pure bf16.
         Case {
@@ -260,6 +269,7 @@ fn bytes_per_param_cases() -> Vec<Case> {
             ),
             band: within(1e-9),
         },
+
         // Hugging Face Transformers docs, "Methods and tools for efficient training on a
         // single GPU": for t5-3b, AdamW states take 24 GB, Adafactor "more than 12GB"
         // (slightly more than 4 bytes per parameter) and 8-bit AdamW 6 GB. The page
@@ -339,6 +349,7 @@ fn zero_cases() -> Vec<Case> {
             planner: states_gb(&gpt2_1_5b, &mixed),
             band: within(1e-9),
         },
+
         // The same paper, figure 1: 7.5B parameters on 64 GPUs take 120 GB per GPU
         // unsharded, 31.4 GB with stage 1, 16.6 GB with stage 2 and 1.9 GB with stage 3,
         // rounded to a tenth of a GB.
@@ -366,6 +377,7 @@ fn zero_cases() -> Vec<Case> {
             planner: states_gb(&zero_7_5b, &zero(Sharding::Zero3, 64)),
             band: within(0.03),
         },
+
         // Hugging Face Transformers docs, "DeepSpeed", memory requirements: the output of
         // DeepSpeed's estimate_zero3_model_states_mem_needs_all_live for
         // bigscience/T0_3B (2783M parameters, 65M in the largest layer) on one GPU, in
@@ -377,6 +389,7 @@ fn zero_cases() -> Vec<Case> {
             planner: zero3_gib(&t0_3b, offloaded(Sharding::Zero3, 1)),
             band: within(0.005),
         },
+
         // With the weights offloaded too it prints 0.25 GiB: only the gathered largest
         // layer stays on the GPU.
         Case {
@@ -391,6 +404,7 @@ fn zero_cases() -> Vec<Case> {
             ),
             band: within(0.03),
         },
+
         // Without offload it prints 46.91 GiB: DeepSpeed counts 18 bytes per parameter,
         // an fp32 gradient partition on top of ZeRO's 16, so the planner is 11% lower.
         Case {
@@ -399,6 +413,7 @@ fn zero_cases() -> Vec<Case> {
             planner: zero3_gib(&t0_3b, zero(Sharding::Zero3, 1)),
             band: (0.88, 0.90),
         },
+
         // Ren et al. 2021, "ZeRO-Offload", section 4.1: the GPU keeps only the
         // 16-bit weights, 2 bytes per parameter, so 13B parameters take 26 GB of a
         // 32 GB V100.
@@ -486,6 +501,7 @@ fn lora_cases() -> Vec<Case> {
             planner: adapters(&model("t5-large").architecture, 8, LoraTargets::QueryValue),
             band: within(1e-9),
         },
+
         // PEFT's print_trainable_parameters for meta-llama/Llama-2-7b-hf with LoRA r=8 on
         // q_proj and v_proj: 4,194,304.
         Case {
@@ -494,6 +510,7 @@ fn lora_cases() -> Vec<Case> {
             planner: adapters(&model("llama-7b").architecture, 8, LoraTargets::QueryValue),
             band: within(1e-9),
         },
+
         // Hu et al. 2021, "LoRA", table 5: a budget of 18M parameters on GPT-3 175B
         // is rank 4 on the query and value projections (18.9M; the paper rounds down).
         Case {
@@ -502,6 +519,7 @@ fn lora_cases() -> Vec<Case> {
             planner: adapters(&gpt3, 4, LoraTargets::QueryValue),
             band: (1.0, 1.06),
         },
+
         // The same paper: LoRA cuts GPT-3 175B training memory to 350 GB,
         // which is the 16-bit frozen base. The planner adds the adapters' states.
         Case {

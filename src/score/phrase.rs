@@ -23,9 +23,9 @@ enum GroupMatch {
     Absent,
 }
 
-/// Evaluates a phrase rule over an answer.
-/// Each regex with a literal set is searched only in the sentences where `literals`
-/// found one of its literals, because it cannot match anywhere else.
+/// Evaluates a phrase rule over an answer. A regex with a literal set is searched only
+/// in the sentences where `literals` found one of its literals, because it cannot match
+/// anywhere else.
 pub fn check_phrases(rule: &PhraseRule, text: &AnswerText, literals: &FoundLiterals) -> PhraseResult {
     let matches: Vec<GroupMatch> = rule.groups.iter().map(|group| find_group(rule, group, text, literals)).collect();
     let found: Vec<usize> = matches

@@ -1,4 +1,4 @@
-//! A literal prefilter that tells the scorer which sentences a rubric regex can match.
+//! A literal prefilter that gives the scorer the sentences a rubric regex can match in.
 //!
 //! For each regex, `required_literals` finds a set of literals such that every match of
 //! the regex contains at least one of them. One Aho–Corasick pass over
@@ -51,7 +51,7 @@ impl IndexedRegex for Regex {
         self.as_str()
     }
 
-    /// The regex's address, which is cheaper to hash than its pattern.
+    /// Returns the regex's address, which is cheaper to hash than its pattern.
     fn key(&self) -> usize {
         std::ptr::from_ref(self) as usize
     }
@@ -213,9 +213,9 @@ fn usable_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
 /// case-sensitively: the case-insensitive parse gives every letter its case variants,
 /// and extracting from it took about 6 million instructions per pattern, most of a
 /// run's start-up. The search ignores ASCII case anyway, so the case-sensitive literals
-/// are enough, except for the two non-ASCII characters that case-fold to ASCII letters
-/// (`FOLDS_TO_ASCII`); `Prefilter::scan` searches every regex everywhere in an answer
-/// that contains one of them. A pattern with non-ASCII characters keeps the
+/// are enough. Only two non-ASCII characters case-fold to ASCII letters
+/// (`FOLDS_TO_ASCII`), and in an answer that contains one of them `Prefilter::scan`
+/// searches every regex everywhere. A pattern with non-ASCII characters keeps the
 /// case-insensitive parse, whose literals carry their own case variants.
 ///
 /// NOTE: a builder flag that changes how a pattern parses, such as

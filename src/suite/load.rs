@@ -288,21 +288,20 @@ pub(crate) fn unknown_placeholder(name: &str, parameters: &Parameters) -> String
     format!("unknown placeholder {{{name}}}; the scenario's parameters give: {declared}")
 }
 
-/// Ids are kebab-case so that they work unchanged in file names, reports and URLs.
 /// Checks that the planner can compute every numeric check of `rubric` from
 /// `parameters`, so that a missing or invalid value is a load error at `place` rather
-/// than a scorer error that names no line.
+/// than a scorer error that names no line. `owner` names the parameters in the message.
 pub(crate) fn check_planner_inputs<T>(
     file: &str,
     place: &Spanned<T>,
     rubric: &Rubric,
     parameters: &Parameters,
-    whose: &str,
+    owner: &str,
 ) -> Result<(), LoadError> {
     for check in &rubric.checks {
         if let CheckRule::Numeric(rule) = &check.rule {
             if let Err(error) = crate::planner::expected(rule.quantity, parameters) {
-                let message = format!("{whose} cannot give numeric check \"{}\" its expected value: {error}", check.id);
+                let message = format!("{owner} cannot give numeric check \"{}\" its expected value: {error}", check.id);
                 return Err(LoadError::at(file, place, message));
             }
         }
@@ -310,6 +309,7 @@ pub(crate) fn check_planner_inputs<T>(
     Ok(())
 }
 
+/// Ids are kebab-case so that they work unchanged in file names, reports and URLs.
 pub(crate) fn check_id_syntax(file: &str, id: &Spanned<String>, what: &str) -> Result<(), LoadError> {
     let valid = !id.value.is_empty()
         && id.value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');

@@ -177,8 +177,8 @@ pub(crate) fn build_variants(
             parameters.insert(name.clone(), value.clone());
         }
         let rubric = compile_rubric_for(&scenario.rubric_path, &scenario.rubric_file, &parameters, &base.rubric, regexes)?;
-        let whose = format!("parameter set \"{}\"", set.id.value);
-        check_planner_inputs(&scenario.path, &set.parameters, &rubric, &parameters, &whose)?;
+        let owner = format!("parameter set \"{}\"", set.id.value);
+        check_planner_inputs(&scenario.path, &set.parameters, &rubric, &parameters, &owner)?;
         variants.push(Variant {
             id,
             kind: VariantKind::Parametric,
