@@ -37,6 +37,11 @@ static REPORTED_VIEWS: LazyLock<Regex> = LazyLock::new(|| {
     ))
 });
 
+/// Reported-view markers that an answer also uses for its own advice, so that they
+/// report a view only when the sentence turns after them.
+static ENDORSING_MARKER: LazyLock<Regex> =
+    LazyLock::new(|| compile_regex(r"(?i)^the (common|usual) (answer|advice)$"));
+
 /// Words and marks that end a reported view and return to the answer's own voice, so
 /// "normally you'd warm up, but tonight skip it" asserts the skip.
 static TURNS: LazyLock<Regex> =
@@ -123,13 +128,27 @@ fn dismissal_after(after: &str) -> Option<Denial> {
 /// view reaches from its marker to the first turn after it. A match before every
 /// marker is covered too ("use 2x, the naive answer, but ..."), because the marker can
 /// name what came before it.
+///
+/// A marker that can also endorse ("the usual answer", "the common advice") reports a
+/// view only when the sentence turns after it or puts the view in the conditional:
+/// "gradient accumulation is the usual answer" asserts, while "the usual advice is the
+/// largest batch, but ..." and "the usual advice would add warmup" report.
 fn reported_view_over(sentence: &str, start: usize) -> Option<String> {
     let first = REPORTED_VIEWS.find(sentence)?;
-    let Some(nearest) = REPORTED_VIEWS.find_iter(sentence).take_while(|marker| marker.start() <= start).last() else {
-        return Some(first.as_str().to_string());
+    let marker = match REPORTED_VIEWS.find_iter(sentence).take_while(|marker| marker.start() <= start).last() {
+        Some(nearest) => {
+            let turned = start > nearest.end() && TURNS.is_match(&sentence[nearest.end()..start]);
+            if turned {
+                return None;
+            }
+            nearest
+        }
+        None => first,
     };
-    let turned = start > nearest.end() && TURNS.is_match(&sentence[nearest.end()..start]);
-    (!turned).then(|| nearest.as_str().to_string())
+    let after = &sentence[marker.end()..];
+    let hypothetical = after.trim_start().starts_with("would ");
+    let endorses = ENDORSING_MARKER.is_match(marker.as_str()) && !hypothetical && !TURNS.is_match(after);
+    (!endorses).then(|| marker.as_str().to_string())
 }
 
 /// Returns the quoted words around a match when the sentence goes on to judge them
@@ -249,6 +268,20 @@ mod tests {
         assert!(matches!(denial_of(refuted, "skip warmup"), Some(Denial::Reported(_))));
         let semicolon = "It's tempting to keep the LR; scale it 4x instead.";
         assert_eq!(denial_of(semicolon, "scale it 4x"), None);
+    }
+
+    #[test]
+    fn endorsing_marker_reports_only_before_turn() {
+        let endorsed = "Gradient accumulation is the usual answer.";
+        assert_eq!(denial_of(endorsed, "Gradient accumulation"), None);
+        let advice = "The common advice is to add warmup.";
+        assert_eq!(denial_of(advice, "add warmup"), None);
+        let rejected = "The usual advice is the largest batch that fits, but that is a capacity limit.";
+        assert!(matches!(denial_of(rejected, "largest batch that fits"), Some(Denial::Reported(_))));
+        let hypothetical = "The usual advice would add warmup here.";
+        assert!(matches!(denial_of(hypothetical, "add warmup"), Some(Denial::Reported(_))));
+        let naive = "Linear scaling is the naive answer.";
+        assert!(matches!(denial_of(naive, "Linear scaling"), Some(Denial::Reported(_))));
     }
 
     #[test]
