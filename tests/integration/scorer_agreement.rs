@@ -121,3 +121,8 @@ fn agrees_with_second_style_matched_set() {
 fn agrees_with_blind_set() {
     assert_agreement("fixtures/labelled/blind.jsonl");
 }
+
+#[test]
+fn agrees_with_second_blind_set() {
+    assert_agreement("fixtures/labelled/blind-2.jsonl");
+}

@@ -51,6 +51,14 @@ static EXPONENT_BEFORE: LazyLock<Regex> = LazyLock::new(|| compile_regex(r"(?i)\
 static SEQUENCE_LENGTH_BEFORE: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?i)(seq(uence)?[ _]?(len(gth)?)?|max_len\w*|length|tokens?)\s*(≤|<=|<|of|=|:|at)?\s*~?$"));
 
+/// Whether a number is where a change starts, as in "from 32" or "2e-5 at 32 → 8e-5 at
+/// 128": the old batch, not the one recommended.
+fn is_starting_point(sentence: &str, number: regex::Match) -> bool {
+    let after = sentence[number.end()..].trim_start();
+    let before = sentence[..number.start()].trim_end().to_ascii_lowercase();
+    after.starts_with('→') || after.starts_with("->") || before.ends_with(" from") || before == "from"
+}
+
 pub(super) fn recommended_batches(text: &AnswerText) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (index, sentence) in text.sentences.iter().enumerate() {
@@ -64,7 +72,7 @@ pub(super) fn recommended_batches(text: &AnswerText) -> Vec<Finding> {
             let number = captures.name("n").unwrap();
             let before = &normalized[..number.start()];
             let not_a_batch = NOT_A_BATCH.is_match(&captures["after"]) || EXPONENT_BEFORE.is_match(before);
-            if not_a_batch || SEQUENCE_LENGTH_BEFORE.is_match(before) || describes_capacity(before) {
+            if not_a_batch || SEQUENCE_LENGTH_BEFORE.is_match(before) || describes_capacity(before) || is_starting_point(normalized, number) {
                 continue;
             }
             // Without the word "batch", only a power of two reads as a batch size.
@@ -91,6 +99,12 @@ mod tests {
         assert_eq!(batches("- **Batch 32** (or 16), AdamW, LR 2e-5 to 5e-5, ~10% warmup."), [32.0, 16.0]);
         assert_eq!(batches("**32**, LR 2e-5, 10% warmup."), [32.0]);
         assert_eq!(batches("So: **batch 32** on your 24GB card, AdamW at 2e-5 to 5e-5."), [32.0]);
+    }
+
+    #[test]
+    fn starting_points_are_not_batches() {
+        assert_eq!(batches("I'd go with batch 128 and scale the LR (2e-5 at 32 → 8e-5 at 128)."), [128.0, 128.0]);
+        assert_eq!(batches("Try moving from 32 to 64 if it is stable."), [64.0]);
     }
 
     #[test]

@@ -25,9 +25,16 @@ static OTHER_SUBJECT_WORDS: LazyLock<Regex> = LazyLock::new(|| {
     compile_regex(r"(?i)\bbatch(es)?\b|\bbatch[_ ]size\b|\bsteps?\b|\bupdates?\b|\biterations?\b|\bepochs?\b|\bnoise\b|\bvariance\b|\bgpus?\b|\bdevices?\b|\btime\b|\bthroughput\b|\bmemory\b|\bhours?\b|\bsamples?\b|\bexamples?\b")
 });
 
+/// How close, in bytes, another subject's word must stand to a number to claim it in a
+/// sentence that names no learning-rate word itself.
+const NEAR_OTHER_SUBJECT: usize = 20;
+
 /// Picks the subject whose word lies nearest to `start..end`; learning-rate words, and
-/// the rubric's extra words for it, win ties.
-fn subject_of(sentence: &str, start: usize, end: usize, extra_words: &[Regex]) -> Subject {
+/// the rubric's extra words for it, win ties. In a sentence that names no learning-rate
+/// word but follows a short label that does (`lr_by_label`), the
+/// number is about the learning rate unless another subject's word stands right beside
+/// it: "**LR.** Scale it 4x with warmup, otherwise the larger batch ..." gives 4x.
+fn subject_of(sentence: &str, start: usize, end: usize, extra_words: &[Regex], lr_by_label: bool) -> Subject {
     let distance = |found: regex::Match| {
         if found.end() <= start { start - found.end() } else if found.start() >= end { found.start() - end } else { 0 }
     };
@@ -40,6 +47,8 @@ fn subject_of(sentence: &str, start: usize, end: usize, extra_words: &[Regex]) -
     match (nearest_lr, nearest_other) {
         (Some(lr), Some(other)) if lr <= other => Subject::LearningRate,
         (Some(_), None) => Subject::LearningRate,
+        (None, None) if lr_by_label => Subject::LearningRate,
+        (None, Some(other)) if lr_by_label && other > NEAR_OTHER_SUBJECT => Subject::LearningRate,
         _ => Subject::Other,
     }
 }
@@ -78,14 +87,14 @@ pub(super) fn lr_multipliers(text: &AnswerText, extra_words: &[Regex]) -> Vec<Fi
         let names_lr = |sentence: &Sentence| {
             LR_WORDS.is_match(&sentence.normalized) || extra_words.iter().any(|words| words.is_match(&sentence.normalized))
         };
-        let in_lr_context = names_lr(sentence)
-            || sentence.in_code && code_block_names_lr(text, index, names_lr)
-            || follows_lr_label(text, index, names_lr);
+        let names_lr_itself = names_lr(sentence);
+        let lr_by_label = !names_lr_itself && follows_lr_label(text, index, names_lr);
+        let in_lr_context = names_lr_itself || lr_by_label || sentence.in_code && code_block_names_lr(text, index, names_lr);
         if !in_lr_context {
             continue;
         }
         for captures in MULTIPLIER.captures_iter(normalized) {
-            if let Some(finding) = multiplier_finding(sentence, index, &captures, extra_words) {
+            if let Some(finding) = multiplier_finding(sentence, index, &captures, extra_words, lr_by_label) {
                 findings.push(finding);
             }
         }
@@ -103,7 +112,7 @@ pub(super) fn lr_multipliers(text: &AnswerText, extra_words: &[Regex]) -> Vec<Fi
         }
         for captures in RATIO.captures_iter(normalized) {
             let whole = captures.get(0).unwrap();
-            if subject_of(normalized, whole.start(), whole.end(), extra_words) == Subject::LearningRate {
+            if subject_of(normalized, whole.start(), whole.end(), extra_words, lr_by_label) == Subject::LearningRate {
                 if let Ok(value) = captures["n"].parse() {
                     findings.push(finding_at(sentence, index, value, whole));
                 }
@@ -139,7 +148,7 @@ fn code_block_names_lr(text: &AnswerText, index: usize, names_lr: impl Fn(&Sente
     before.chain(after).any(names_lr)
 }
 
-fn multiplier_finding(sentence: &Sentence, index: usize, captures: &Captures, extra_words: &[Regex]) -> Option<Finding> {
+fn multiplier_finding(sentence: &Sentence, index: usize, captures: &Captures, extra_words: &[Regex], lr_by_label: bool) -> Option<Finding> {
     if captures.name("pre").is_some() {
         return None;
     }
@@ -150,7 +159,7 @@ fn multiplier_finding(sentence: &Sentence, index: usize, captures: &Captures, ex
     if exponent || NOT_AN_LR_INCREASE.is_match(&normalized[whole.end()..]) || preceded_by_root(normalized, whole.start()) {
         return None;
     }
-    if subject_of(normalized, number.start(), number.end(), extra_words) != Subject::LearningRate {
+    if subject_of(normalized, number.start(), number.end(), extra_words, lr_by_label) != Subject::LearningRate {
         return None;
     }
     let value: f64 = number.as_str().parse().ok()?;

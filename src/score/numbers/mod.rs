@@ -154,6 +154,7 @@ mod tests {
             "The new learning rate is 4 × the old one.",
             "The step size has to grow by the same factor of four.",
             "```python\nold_bs, new_bs = 64, 256\nnew_lr = old_lr * new_bs / old_bs\n```",
+            "**LR.** Scale it **4×** with warmup, otherwise the larger batch will look slower.",
         ] {
             assert!(lr_shown(answer), "not found in: {answer}");
         }
@@ -165,6 +166,7 @@ mod tests {
             "You get 4x fewer steps, so adjust the learning rate schedule.",
             "Gradient variance falls by 4x; scale the learning rate by √4 = 2x.",
             "Use 4 GPUs with the same learning rate.",
+            "**LR.** Expect 4x fewer optimizer steps per epoch.",
         ] {
             assert!(!lr_shown(answer), "wrongly found in: {answer}");
         }
@@ -213,6 +215,8 @@ mod tests {
         assert!(!memory_shown("Weights alone are 12 GB."));
         assert!(memory_shown("That is 4.8e10 B of model state."));
         assert!(!memory_shown("A 3B model at 4 bytes is 12 GB."));
+        assert!(memory_shown("That's 48 GB: twice the card, before activations."));
+        assert!(!memory_shown("Get a 48 GB card: it fits."));
     }
 
     fn batch_shown(answer: &str) -> bool {
