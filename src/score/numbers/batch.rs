@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{finding_at, Finding};
+use super::{finding_at, sentences_matching, Finding};
 use crate::score::compile_regex;
 use crate::score::text::AnswerText;
 
@@ -61,10 +61,13 @@ fn is_starting_point(sentence: &str, number: regex::Match) -> bool {
 
 pub(super) fn recommended_batches(text: &AnswerText) -> Vec<Finding> {
     let mut findings = Vec::new();
+    let [has_recommendation, has_sweep, has_batch_context] =
+        [&RECOMMENDATION, &SWEEP, &BATCH_CONTEXT].map(|regex| sentences_matching(regex, text));
     for (index, sentence) in text.sentences.iter().enumerate() {
         let normalized = &sentence.normalized;
-        let recommends = (RECOMMENDATION.is_match(normalized) || RECIPE.is_match(normalized)) && !SWEEP.is_match(normalized);
-        let names_batch = BATCH_CONTEXT.is_match(normalized) || sentence.in_code && normalized.contains("batch_size");
+        // RECIPE is anchored at the sentence's start, so it is searched sentence by sentence.
+        let recommends = (has_recommendation[index] || RECIPE.is_match(normalized)) && !has_sweep[index];
+        let names_batch = has_batch_context[index] || sentence.in_code && normalized.contains("batch_size");
         if !(recommends || sentence.in_code && names_batch) {
             continue;
         }

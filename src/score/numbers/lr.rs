@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use regex::{Captures, Regex};
 
-use super::{finding_at, Finding, RATIO};
+use super::{finding_at, sentences_matching, Finding, RATIO};
 use crate::score::arithmetic::CodeVariables;
 use crate::score::compile_regex;
 use crate::score::text::{AnswerText, Sentence};
@@ -76,6 +76,11 @@ static LR_WAS: LazyLock<Regex> = LazyLock::new(|| {
 pub(super) fn lr_multipliers(text: &AnswerText, extra_words: &[Regex]) -> Vec<Finding> {
     let mut findings = Vec::new();
     let mut variables = CodeVariables::default();
+    let names_lr_word = sentences_matching(&LR_WORDS, text);
+    let names_lr = |index: usize| {
+        let normalized = &text.sentences[index].normalized;
+        names_lr_word[index] || extra_words.iter().any(|words| words.is_match(normalized))
+    };
     for (index, sentence) in text.sentences.iter().enumerate() {
         let normalized = &sentence.normalized;
         if sentence.in_code {
@@ -84,10 +89,7 @@ pub(super) fn lr_multipliers(text: &AnswerText, extra_words: &[Regex]) -> Vec<Fi
             }
             variables.read_assignment(normalized);
         }
-        let names_lr = |sentence: &Sentence| {
-            LR_WORDS.is_match(&sentence.normalized) || extra_words.iter().any(|words| words.is_match(&sentence.normalized))
-        };
-        let names_lr_itself = names_lr(sentence);
+        let names_lr_itself = names_lr(index);
         let lr_by_label = !names_lr_itself && follows_lr_label(text, index, names_lr);
         let in_lr_context = names_lr_itself || lr_by_label || sentence.in_code && code_block_names_lr(text, index, names_lr);
         if !in_lr_context {
@@ -136,15 +138,16 @@ fn code_lr_multiplier(sentence: &Sentence, index: usize, variables: &CodeVariabl
 
 /// Whether sentence `index` follows a short label that names the learning rate, as in
 /// "**LR.** Scale by 512/128 = 4".
-fn follows_lr_label(text: &AnswerText, index: usize, names_lr: impl Fn(&Sentence) -> bool) -> bool {
-    let Some(previous) = index.checked_sub(1).map(|previous| &text.sentences[previous]) else { return false };
-    previous.normalized.split_whitespace().count() <= 3 && names_lr(previous)
+fn follows_lr_label(text: &AnswerText, index: usize, names_lr: impl Fn(usize) -> bool) -> bool {
+    let Some(previous) = index.checked_sub(1) else { return false };
+    text.sentences[previous].normalized.split_whitespace().count() <= 3 && names_lr(previous)
 }
 
 /// Whether a line of the same code block as sentence `index` names the learning rate.
-fn code_block_names_lr(text: &AnswerText, index: usize, names_lr: impl Fn(&Sentence) -> bool) -> bool {
-    let before = text.sentences[..index].iter().rev().take_while(|sentence| sentence.in_code);
-    let after = text.sentences[index + 1..].iter().take_while(|sentence| sentence.in_code);
+fn code_block_names_lr(text: &AnswerText, index: usize, names_lr: impl Fn(usize) -> bool) -> bool {
+    let in_code = |other: &usize| text.sentences[*other].in_code;
+    let before = (0..index).rev().take_while(in_code);
+    let after = (index + 1..text.sentences.len()).take_while(in_code);
     before.chain(after).any(names_lr)
 }
 

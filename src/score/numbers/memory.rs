@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{finding_at, Finding};
+use super::{finding_at, sentences_matching, Finding};
 use crate::score::compile_regex;
 use crate::score::text::AnswerText;
 use crate::suite::{ParamValue, Parameters};
@@ -35,9 +35,11 @@ static MODEL_STATE: LazyLock<Regex> =
 pub(super) fn memory_amounts(text: &AnswerText, parameters: &Parameters) -> Vec<Finding> {
     let gpu_memory = parameters.get("gpu_memory_gb").and_then(ParamValue::as_f64);
     let mut findings = Vec::new();
+    let has_amount = sentences_matching(&MEMORY, text);
     for (index, sentence) in text.sentences.iter().enumerate() {
         let normalized = &sentence.normalized;
-        for captures in MEMORY.captures_iter(normalized) {
+        let amounts = has_amount[index].then(|| MEMORY.captures_iter(normalized)).into_iter().flatten();
+        for captures in amounts {
             let whole = captures.get(0).unwrap();
             if is_gpu_capacity(normalized, whole.start(), whole.end()) {
                 continue;

@@ -85,14 +85,17 @@ static OPTIMIZER_CONDITION: LazyLock<Regex> = LazyLock::new(|| compile_regex(r"(
 /// optimizer.
 fn apply_retractions(text: &AnswerText, findings: &mut [Finding]) {
     // The last correction, as (sentence index, byte offset where its marker starts).
-    let last_correction = text.sentences.iter().enumerate().rev().find_map(|(index, sentence)| {
+    let has_correction = sentences_matching(&RETRACTION, text);
+    let last_correction = text.sentences.iter().enumerate().rev().filter(|(index, _)| has_correction[*index]).find_map(|(index, sentence)| {
         RETRACTION.find_iter(&sentence.normalized).last().map(|marker| (index, marker.start()))
     });
+    let names_optimizer = sentences_matching(&OPTIMIZER_CONDITION, text);
+    let has_dismissal = sentences_matching(&DISMISSED_MULTIPLIER, text);
     let dismissed: Vec<(usize, f64)> = text
         .sentences
         .iter()
         .enumerate()
-        .filter(|(_, sentence)| !OPTIMIZER_CONDITION.is_match(&sentence.normalized))
+        .filter(|(index, _)| has_dismissal[*index] && !names_optimizer[*index])
         .flat_map(|(index, sentence)| {
             DISMISSED_MULTIPLIER
                 .captures_iter(&sentence.normalized)
@@ -110,6 +113,33 @@ fn apply_retractions(text: &AnswerText, findings: &mut [Finding]) {
             finding.asserted = false;
         }
     }
+}
+
+/// Returns, for each sentence, whether a search of that sentence alone can match
+/// `regex`, from one scan of `AnswerText::joined`. One scan costs far less than a call
+/// into the regex engine per sentence, and most regexes match in few sentences.
+///
+/// A match in the joined text without a newline lies inside one sentence and matches
+/// there alone too, because a sentence's neighbours in the joined text are newlines,
+/// where `\b` holds as at a string's ends. A match that spans a newline may have hidden
+/// a sentence's own match, so then every sentence is a candidate. `^`, `$`, `\A` and `\z`
+/// match at a sentence's edges only when it is searched alone, so patterns with them
+/// must not come here.
+pub(super) fn sentences_matching(regex: &Regex, text: &AnswerText) -> Vec<bool> {
+    debug_assert!(!has_anchor(regex.as_str()), "anchored pattern: {}", regex.as_str());
+    let mut matching = vec![false; text.sentences.len()];
+    for found in regex.find_iter(&text.joined) {
+        if found.as_str().contains('\n') {
+            return vec![true; text.sentences.len()];
+        }
+        matching[text.sentence_at(found.start()).0] = true;
+    }
+    matching
+}
+
+/// Whether a pattern holds a line or text anchor; an unparsable one counts as anchored.
+fn has_anchor(pattern: &str) -> bool {
+    regex_syntax::parse(pattern).map_or(true, |hir| hir.properties().look_set().contains_anchor())
 }
 
 /// A worked ratio: `256/64 = 4`.
@@ -200,6 +230,27 @@ mod tests {
         assert!(steps_shown("Run 8 batches of 64 before each optimizer step."));
         assert!(!steps_shown("Run 8 batches of 128 on 8 GPUs."));
         assert!(steps_shown("Most frameworks support it (e.g. `gradient_accumulation_steps=8` in the Trainer)."));
+    }
+
+    #[test]
+    fn sentences_matching_marks_each_sentence() {
+        let text = AnswerText::parse("Use 8 steps. Nothing here. Then 4 steps.");
+        let steps = Regex::new(r"\d+ steps").unwrap();
+        assert_eq!(sentences_matching(&steps, &text), [true, false, true]);
+    }
+
+    #[test]
+    fn match_across_sentences_keeps_all() {
+        let text = AnswerText::parse("Accumulate 8\n\nsteps later. Other text.");
+        let across = Regex::new(r"\d+\s+steps").unwrap();
+        assert_eq!(sentences_matching(&across, &text), [true, true, true]);
+    }
+
+    #[test]
+    fn anchored_patterns_are_detected() {
+        assert!(has_anchor(r"^\s*lr"));
+        assert!(has_anchor(r"lr$"));
+        assert!(!has_anchor(r"[^.]{0,40}lr"));
     }
 
     fn memory_shown(answer: &str) -> bool {

@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use regex::{Captures, Regex};
 
-use super::{finding_at, Finding, RATIO};
+use super::{finding_at, sentences_matching, Finding, RATIO};
 use crate::score::arithmetic::CodeVariables;
 use crate::score::compile_regex;
 use crate::score::text::AnswerText;
@@ -33,36 +33,39 @@ pub(super) fn accumulation_steps(text: &AnswerText, parameters: &Parameters) -> 
     let target = number(parameters, "target_batch");
     let mut variables = CodeVariables::default();
     let mut findings = Vec::new();
+    let [has_steps, has_batches_of, has_product, has_ratio, has_assignment] =
+        [&STEPS, &BATCHES_OF, &PRODUCT, &RATIO, &ACCUMULATION_ASSIGNMENT].map(|regex| sentences_matching(regex, text));
 
     for (index, sentence) in text.sentences.iter().enumerate() {
         let normalized = &sentence.normalized;
         if sentence.in_code {
             variables.read_assignment(normalized);
         }
-        for captures in STEPS.captures_iter(normalized) {
+        let searched = |matching: &[bool]| matching[index].then_some(normalized.as_str()).into_iter();
+        for captures in searched(&has_steps).flat_map(|normalized| STEPS.captures_iter(normalized)) {
             let number = ["n", "m", "k", "f"].iter().find_map(|name| captures.name(name)).unwrap();
             if let Ok(value) = number.as_str().parse() {
                 findings.push(finding_at(sentence, index, value, captures.get(0).unwrap()));
             }
         }
-        for captures in BATCHES_OF.captures_iter(normalized) {
+        for captures in searched(&has_batches_of).flat_map(|normalized| BATCHES_OF.captures_iter(normalized)) {
             let (Ok(value), Ok(size)) = (captures["n"].parse::<f64>(), captures["size"].parse::<f64>()) else { continue };
             if Some(size) == micro {
                 findings.push(finding_at(sentence, index, value, captures.get(0).unwrap()));
             }
         }
-        for captures in PRODUCT.captures_iter(normalized) {
+        for captures in searched(&has_product).flat_map(|normalized| PRODUCT.captures_iter(normalized)) {
             if let Some(value) = factor_beside(&captures, micro, target) {
                 findings.push(finding_at(sentence, index, value, captures.get(0).unwrap()));
             }
         }
-        for captures in RATIO.captures_iter(normalized) {
+        for captures in searched(&has_ratio).flat_map(|normalized| RATIO.captures_iter(normalized)) {
             let (a, b) = (captures["a"].parse::<f64>().ok(), captures["b"].parse::<f64>().ok());
             if a == target && b == micro {
                 findings.push(finding_at(sentence, index, (target.unwrap_or(0.0) / micro.unwrap_or(1.0)).ceil(), captures.get(0).unwrap()));
             }
         }
-        if let Some(captures) = ACCUMULATION_ASSIGNMENT.captures(normalized) {
+        if let Some(captures) = searched(&has_assignment).find_map(|normalized| ACCUMULATION_ASSIGNMENT.captures(normalized)) {
             // In prose, words follow the value: "gradient_accumulation_steps=8 in the Trainer".
             let expression = captures["expr"].trim();
             let leading_token = expression.split_whitespace().next().unwrap_or_default();
