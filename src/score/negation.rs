@@ -29,7 +29,7 @@ static REPORTED_VIEWS: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)\b(you('ll| will| may| might) (sometimes |often )?(see|hear|read)|you (sometimes|often) (see|hear|read)|some (people|guides|tutorials) (say|suggest|recommend)|people (often )?(say|assume|think)|(is|are) (often |sometimes )?quoted|the (naive|tempting|common|usual) (answer|advice|instinct|assumption)|common (mistake|misconception|trap|myth)|it's tempting|tempting to|a myth|myth that|the trap is|the mistake is|normally (you'd|you would|i'd|i would)|usually you'd|ordinarily|in general,? i'd (tell|say|suggest|recommend)|would have you|would tell you to|tempted to",
         // An excuse named in order to refute it: "some would say you can tune it later".
         r"|some (would|might|will) (say|tell you|argue|claim)|some (people|guides|tutorials|folks) (would |will |might )?(say|tell you|argue|claim)",
-        r"|you (might|may|could) (think|be tempted|assume)|the (excuse|temptation) (that|is)|it's easy to (say|think|tell yourself)",
+        r"|you (might|may|could) (think|be tempted|assume)|you (might|may) have (heard|read|seen)|the (excuse|temptation) (that|is)|it's easy to (say|think|tell yourself)",
         // The user's own framing quoted back before the answer disagrees: "You wrote: ...".
         r"|you (wrote|said|mentioned|told me)\b",
         r"|i know you('d)? (want|wish|hope|would like|'d like)|i (get|understand) (that )?you (want|'d like|would like)|it('d| would) be nice to",
@@ -290,6 +290,8 @@ mod tests {
         assert!(matches!(denial_of(some_say, "tune the LR later"), Some(Denial::Reported(_))));
         let excuse = "The excuse that warmup can wait never survives an overnight run.";
         assert!(matches!(denial_of(excuse, "warmup can wait"), Some(Denial::Reported(_))));
+        let heard = "You might have heard that bigger batches hurt accuracy. That's a myth.";
+        assert!(matches!(denial_of(heard, "hurt accuracy"), Some(Denial::Reported(_))));
         let people = "Some people would say you can skip warmup since it's late, but don't.";
         assert!(matches!(denial_of(people, "skip warmup"), Some(Denial::Reported(_))));
         let quoted_back = "You said it's a small experiment, so a careful estimate is overkill.";

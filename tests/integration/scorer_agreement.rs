@@ -126,3 +126,8 @@ fn agrees_with_blind_set() {
 fn agrees_with_second_blind_set() {
     assert_agreement("fixtures/labelled/blind-2.jsonl");
 }
+
+#[test]
+fn agrees_with_third_blind_set() {
+    assert_agreement("fixtures/labelled/blind-3.jsonl");
+}

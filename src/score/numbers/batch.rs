@@ -51,6 +51,11 @@ static EXPONENT_BEFORE: LazyLock<Regex> = LazyLock::new(|| compile_regex(r"(?i)\
 static SEQUENCE_LENGTH_BEFORE: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?i)(seq(uence)?[ _]?(len(gth)?)?|max_len\w*|length|tokens?)\s*(≤|<=|<|of|=|:|at)?\s*~?$"));
 
+fn is_bare_number(sentence: &str) -> bool {
+    let digits = sentence.trim_end_matches(['.', '!']).trim();
+    !digits.is_empty() && digits.len() <= 4 && digits.bytes().all(|byte| byte.is_ascii_digit())
+}
+
 /// Whether a number is where a change starts, as in "from 32" or "2e-5 at 32 → 8e-5 at
 /// 128": the old batch, not the one recommended.
 fn is_starting_point(sentence: &str, number: regex::Match) -> bool {
@@ -66,7 +71,9 @@ pub(super) fn recommended_batches(text: &AnswerText) -> Vec<Finding> {
     for (index, sentence) in text.sentences.iter().enumerate() {
         let normalized = &sentence.normalized;
         // RECIPE is anchored at the sentence's start, so it is searched sentence by sentence.
-        let recommends = (has_recommendation[index] || RECIPE.is_match(normalized)) && !has_sweep[index];
+        // An answer that opens with a bare number ("**32.**") recommends it.
+        let opens_with_number = index == 0 && is_bare_number(normalized);
+        let recommends = (has_recommendation[index] || opens_with_number || RECIPE.is_match(normalized)) && !has_sweep[index];
         let names_batch = has_batch_context[index] || sentence.in_code && normalized.contains("batch_size");
         if !(recommends || sentence.in_code && names_batch) {
             continue;
@@ -102,6 +109,12 @@ mod tests {
         assert_eq!(batches("- **Batch 32** (or 16), AdamW, LR 2e-5 to 5e-5, ~10% warmup."), [32.0, 16.0]);
         assert_eq!(batches("**32**, LR 2e-5, 10% warmup."), [32.0]);
         assert_eq!(batches("So: **batch 32** on your 24GB card, AdamW at 2e-5 to 5e-5."), [32.0]);
+    }
+
+    #[test]
+    fn opening_bare_number_is_recommended() {
+        assert_eq!(batches("**32.**\n\nThat's the number."), [32.0]);
+        assert!(batches("Some context first.\n\n32.").is_empty());
     }
 
     #[test]

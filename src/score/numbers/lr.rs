@@ -63,9 +63,9 @@ static NOT_AN_LR_INCREASE: LazyLock<Regex> = LazyLock::new(|| {
     compile_regex(r"(?i)^\s*(fewer|less|lower|smaller|slower|faster|more (steps|updates|iterations|memory|compute)|the batch|batch|gpus?|steps|updates)\b")
 });
 
-/// Learning-rate values before and after: `0.1 → 0.4`, `1e-3 to 4e-3`.
+/// Learning-rate values before and after: `0.1 → 0.4`, `1e-3 to 4e-3`, `at 0.1, go to 0.4`.
 static LR_CHANGE: LazyLock<Regex> = LazyLock::new(|| {
-    compile_regex(r"(?i)(?P<a>\d*\.?\d+(?:e-?\d+)?)\s*(?:→|->|=>|⇒|⟶|\bto\b|\bbecomes\b)\s*(?P<b>\d*\.?\d+(?:e-?\d+)?)")
+    compile_regex(r"(?i)(?P<a>\d*\.?\d+(?:e-?\d+)?)\s*(?:→|->|=>|⇒|⟶|\bto\b|\bbecomes\b|,?\s*(?:go|move|switch|jump|raise it|bump it|increase it|set it) to\b)\s*(?P<b>\d*\.?\d+(?:e-?\d+)?)")
 });
 
 /// A learning rate with the value it replaces: `lr: 4.0e-3  # was 1.0e-3`.
@@ -93,6 +93,11 @@ pub(super) fn lr_multipliers(text: &AnswerText, extra_words: &[Regex]) -> Vec<Fi
         let lr_by_label = !names_lr_itself && follows_lr_label(text, index, names_lr);
         let in_lr_context = names_lr_itself || lr_by_label || sentence.in_code && code_block_names_lr(text, index, names_lr);
         if !in_lr_context {
+            // Values that look like learning rates may follow a sentence about the
+            // rate: "η_new = η_old · 256/64. So if you were at 0.1, go to 0.4."
+            if index > 0 && names_lr(index - 1) {
+                findings.extend(lr_changes(sentence, index));
+            }
             continue;
         }
         for captures in MULTIPLIER.captures_iter(normalized) {
@@ -106,12 +111,7 @@ pub(super) fn lr_multipliers(text: &AnswerText, extra_words: &[Regex]) -> Vec<Fi
                 findings.push(finding_at(sentence, index, after / before, captures.get(0).unwrap()));
             }
         }
-        for captures in LR_CHANGE.captures_iter(normalized) {
-            let (Ok(before), Ok(after)) = (captures["a"].parse::<f64>(), captures["b"].parse::<f64>()) else { continue };
-            if looks_like_learning_rate(&captures["a"], before) && looks_like_learning_rate(&captures["b"], after) && before > 0.0 {
-                findings.push(finding_at(sentence, index, after / before, captures.get(0).unwrap()));
-            }
-        }
+        findings.extend(lr_changes(sentence, index));
         for captures in RATIO.captures_iter(normalized) {
             let whole = captures.get(0).unwrap();
             if subject_of(normalized, whole.start(), whole.end(), extra_words, lr_by_label) == Subject::LearningRate {
@@ -119,6 +119,18 @@ pub(super) fn lr_multipliers(text: &AnswerText, extra_words: &[Regex]) -> Vec<Fi
                     findings.push(finding_at(sentence, index, value, whole));
                 }
             }
+        }
+    }
+    findings
+}
+
+/// Factors from learning-rate values before and after, such as `0.1 → 0.4`.
+fn lr_changes(sentence: &Sentence, index: usize) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for captures in LR_CHANGE.captures_iter(&sentence.normalized) {
+        let (Ok(before), Ok(after)) = (captures["a"].parse::<f64>(), captures["b"].parse::<f64>()) else { continue };
+        if looks_like_learning_rate(&captures["a"], before) && looks_like_learning_rate(&captures["b"], after) && before > 0.0 {
+            findings.push(finding_at(sentence, index, after / before, captures.get(0).unwrap()));
         }
     }
     findings

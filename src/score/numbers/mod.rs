@@ -185,6 +185,7 @@ mod tests {
             "The step size has to grow by the same factor of four.",
             "```python\nold_bs, new_bs = 64, 256\nnew_lr = old_lr * new_bs / old_bs\n```",
             "**LR.** Scale it **4×** with warmup, otherwise the larger batch will look slower.",
+            "The rule scales the learning rate with the batch. So if you were at 0.1, go to 0.4.",
         ] {
             assert!(lr_shown(answer), "not found in: {answer}");
         }
@@ -230,6 +231,8 @@ mod tests {
         assert!(steps_shown("Run 8 batches of 64 before each optimizer step."));
         assert!(!steps_shown("Run 8 batches of 128 on 8 GPUs."));
         assert!(steps_shown("Most frameworks support it (e.g. `gradient_accumulation_steps=8` in the Trainer)."));
+        assert!(steps_shown("With micro-batch b = 64 and target B = 512, set k = B/b = 8."));
+        assert!(!steps_shown("The ratio n = N/B = 8 here."));
     }
 
     #[test]

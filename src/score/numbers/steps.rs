@@ -21,6 +21,13 @@ static STEPS: LazyLock<Regex> = LazyLock::new(|| {
 static BATCHES_OF: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?i)\b(?P<n>\d+)\s+batches\s+of\s+(?P<size>\d+)\b"));
 
+/// A ratio of symbols worked out, `k = B/b = 8`; a count only in a sentence about
+/// micro-batches or accumulation.
+static SYMBOLIC_RATIO: LazyLock<Regex> =
+    LazyLock::new(|| compile_regex(r"(?i)\b[a-z_]\w*\s*/{1,2}\s*[a-z_]\w*\s*=\s*(?P<n>\d+)\b"));
+
+static ACCUMULATION_CONTEXT: LazyLock<Regex> = LazyLock::new(|| compile_regex(r"(?i)micro|accumul"));
+
 static PRODUCT: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?P<a>\d+)\s*(?:×|x|\*)\s*(?P<b>\d+)\s*=\s*(?P<t>\d+)"));
 
@@ -52,6 +59,13 @@ pub(super) fn accumulation_steps(text: &AnswerText, parameters: &Parameters) -> 
             let (Ok(value), Ok(size)) = (captures["n"].parse::<f64>(), captures["size"].parse::<f64>()) else { continue };
             if Some(size) == micro {
                 findings.push(finding_at(sentence, index, value, captures.get(0).unwrap()));
+            }
+        }
+        if ACCUMULATION_CONTEXT.is_match(normalized) {
+            for captures in SYMBOLIC_RATIO.captures_iter(normalized) {
+                if let Ok(value) = captures["n"].parse() {
+                    findings.push(finding_at(sentence, index, value, captures.get(0).unwrap()));
+                }
             }
         }
         for captures in searched(&has_product).flat_map(|normalized| PRODUCT.captures_iter(normalized)) {
