@@ -134,8 +134,9 @@ impl GroupSearch<'_> {
     }
 }
 
-/// Matches of a `together` set before sentence `end`: in each sentence where every
-/// regex of the set matches, the first regex's match, as (sentence index, start, end).
+/// Returns the matches of a `together` set before sentence `end`: in each sentence
+/// where every regex of the set matches, the first regex's match, as (sentence index,
+/// start, end).
 fn together_matches(set: &[LazyRegex], text: &AnswerText, literals: &FoundLiterals, end: usize) -> Vec<(usize, usize, usize)> {
     if !set.iter().all(|regex| literals.may_match(regex) && regex.is_match(&text.joined)) {
         return Vec::new();
