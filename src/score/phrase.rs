@@ -42,42 +42,111 @@ pub fn check_phrases(rule: &PhraseRule, text: &AnswerText, literals: &FoundLiter
 /// Finds the earliest sentence where one of the group's phrases is asserted, or else the
 /// earliest where one is denied.
 fn find_group(rule: &PhraseRule, group: &PhraseGroup, text: &AnswerText, literals: &FoundLiterals) -> GroupMatch {
-    let mut asserted: Option<usize> = None;
-    let mut denied: Option<(usize, Denial)> = None;
-    let phrase_matches = group.phrases.iter().flat_map(|phrase| phrase_matches(phrase, text, literals));
-    let together_matches = group.together.iter().flat_map(|set| together_matches(set, text, literals));
-
-    for (index, start, end) in phrase_matches.chain(together_matches) {
-        let sentence = &text.sentences[index].normalized;
-        let excluded = rule.exclude.iter().any(|exclude| literals.may_match_in(exclude, index) && exclude.is_match(sentence));
-        if excluded || asserted.is_some_and(|earliest| earliest <= index) {
-            continue;
-        }
-        match denial(sentence, start, end) {
-            Some(reason) if !rule.count_negated || matches!(reason, Denial::Reported(_)) => {
-                if denied.as_ref().is_none_or(|(earliest, _)| index < *earliest) {
-                    denied = Some((index, reason));
-                }
-            }
-            _ => asserted = Some(index),
+    let mut search = GroupSearch { rule, text, literals, asserted: None, denied: None };
+    for phrase in &group.phrases {
+        search.judge_phrase(phrase);
+    }
+    for set in &group.together {
+        for (index, start, end) in together_matches(set, text, literals, search.end()) {
+            search.judge(index, start, end);
         }
     }
 
-    match (asserted, denied) {
+    match (search.asserted, search.denied) {
         (Some(index), _) => GroupMatch::Asserted(index),
         (None, Some((index, reason))) => GroupMatch::Denied(index, reason),
         (None, None) => GroupMatch::Absent,
     }
 }
 
-/// Matches of a `together` set: in each sentence where every regex of the set matches,
-/// the first regex's match, as (sentence index, start, end).
-fn together_matches(set: &[LazyRegex], text: &AnswerText, literals: &FoundLiterals) -> Vec<(usize, usize, usize)> {
+/// The search for one group's matches, in the order of its phrases, then its `together`
+/// sets, and within each in text order.
+struct GroupSearch<'a> {
+    rule: &'a PhraseRule,
+    text: &'a AnswerText,
+    literals: &'a FoundLiterals<'a>,
+    /// The earliest sentence with an asserted match so far.
+    asserted: Option<usize>,
+    /// The earliest sentence with a denied match so far, and the first reason found
+    /// there.
+    denied: Option<(usize, Denial)>,
+}
+
+impl GroupSearch<'_> {
+    /// Returns the first sentence index whose matches can no longer change the outcome.
+    /// A match there or later is skipped, because an assertion at least as early is
+    /// already found, and a denial matters only while nothing is asserted. So the
+    /// search may stop at this index without changing the result.
+    fn end(&self) -> usize {
+        self.asserted.unwrap_or(usize::MAX)
+    }
+
+    /// Judges every match of a phrase in the sentences before `end`.
+    fn judge_phrase(&mut self, phrase: &LazyRegex) {
+        let literals = self.literals;
+        match literals.candidates(phrase) {
+            Candidates::Sentences(sentences) => {
+                for index in sentences.iter() {
+                    if index >= self.end() {
+                        break;
+                    }
+                    self.judge_sentence(phrase, index);
+                }
+            }
+            Candidates::Anywhere => {
+                for (index, start, end) in matches_anywhere(phrase, self.text) {
+                    self.judge(index, start, end);
+                }
+            }
+        }
+    }
+
+    /// Judges the matches of a phrase in one sentence, up to the first asserted one:
+    /// later matches in the same sentence are then at `end` and would be skipped.
+    fn judge_sentence(&mut self, phrase: &Regex, index: usize) {
+        for found in phrase.find_iter(&self.text.sentences[index].normalized) {
+            self.judge(index, found.start(), found.end());
+            if self.end() <= index {
+                return;
+            }
+        }
+    }
+
+    /// Records the match at `start..end` of sentence `index` as asserted or denied,
+    /// unless an exclusion matches its sentence or it comes at or after `end`.
+    fn judge(&mut self, index: usize, start: usize, end: usize) {
+        if index >= self.end() {
+            return;
+        }
+        let sentence = &self.text.sentences[index].normalized;
+        let literals = self.literals;
+        if self.rule.exclude.iter().any(|exclude| literals.may_match_in(exclude, index) && exclude.is_match(sentence)) {
+            return;
+        }
+        match denial(sentence, start, end) {
+            Some(reason) if !self.rule.count_negated || matches!(reason, Denial::Reported(_)) => {
+                if self.denied.as_ref().is_none_or(|(earliest, _)| index < *earliest) {
+                    self.denied = Some((index, reason));
+                }
+            }
+            _ => self.asserted = Some(index),
+        }
+    }
+}
+
+/// Returns the matches of a `together` set before sentence `end`: in each sentence
+/// where every regex of the set matches, the first regex's match, as (sentence index,
+/// start, end).
+fn together_matches(set: &[LazyRegex], text: &AnswerText, literals: &FoundLiterals, end: usize) -> Vec<(usize, usize, usize)> {
     if !set.iter().all(|regex| literals.may_match(regex) && regex.is_match(&text.joined)) {
         return Vec::new();
     }
     let (head, rest) = set.split_first().expect("a together set has at least two regexes");
-    phrase_matches(head, text, literals)
+    let head_matches = match literals.candidates(head) {
+        Candidates::Sentences(sentences) => matches_in(head, text, sentences.iter().take_while(|index| *index < end)),
+        Candidates::Anywhere => matches_anywhere(head, text),
+    };
+    head_matches
         .into_iter()
         .filter(|(index, _, _)| {
             rest.iter().all(|regex| literals.may_match_in(regex, *index) && regex.is_match(&text.sentences[*index].normalized))
@@ -85,24 +154,20 @@ fn together_matches(set: &[LazyRegex], text: &AnswerText, literals: &FoundLitera
         .collect()
 }
 
-/// Returns every match of a phrase as (sentence index, start, end) within its sentence:
-/// the matches of a search of each sentence alone, in order.
+/// Returns every match of a phrase without a literal set as (sentence index, start,
+/// end) within its sentence: the matches of a search of each sentence alone, in order.
 ///
-/// A phrase with a literal set is searched only in the sentences that hold one of its
-/// literals. Any other phrase is searched in one scan of the joined text. A match found
-/// there that runs across a sentence break means that a search sentence by sentence may
-/// differ, so the phrase is then searched sentence by sentence instead. Without such a
-/// match the two searches agree, because a sentence's neighbours in the joined text are
-/// newlines, where `\b`, `^` and `$` (multi-line) hold exactly as at a sentence's ends.
-/// (`\A` and `\z` do not, so the prefilter gives phrases with them no literal set.)
-fn phrase_matches(phrase: &LazyRegex, text: &AnswerText, literals: &FoundLiterals) -> Vec<(usize, usize, usize)> {
-    if let Candidates::Sentences(indices) = literals.candidates(phrase) {
-        return phrase_matches_in(phrase, text, indices);
-    }
+/// The phrase is searched in one scan of the joined text. A match found there that runs
+/// across a sentence break means that a search sentence by sentence may differ, so the
+/// phrase is then searched sentence by sentence instead. Without such a match the two
+/// searches agree, because a sentence's neighbours in the joined text are newlines,
+/// where `\b`, `^` and `$` (multi-line) hold exactly as at a sentence's ends. (`\A` and
+/// `\z` do not, so the prefilter gives phrases with them no literal set.)
+fn matches_anywhere(phrase: &Regex, text: &AnswerText) -> Vec<(usize, usize, usize)> {
     let mut matches = Vec::new();
     for found in phrase.find_iter(&text.joined) {
         if found.as_str().contains('\n') {
-            return phrase_matches_in(phrase, text, 0..text.sentences.len());
+            return matches_in(phrase, text, 0..text.sentences.len());
         }
         let (index, sentence_start) = text.sentence_at(found.start());
         matches.push((index, found.start() - sentence_start, found.end() - sentence_start));
@@ -110,7 +175,7 @@ fn phrase_matches(phrase: &LazyRegex, text: &AnswerText, literals: &FoundLiteral
     matches
 }
 
-fn phrase_matches_in(phrase: &Regex, text: &AnswerText, indices: impl IntoIterator<Item = usize>) -> Vec<(usize, usize, usize)> {
+fn matches_in(phrase: &Regex, text: &AnswerText, indices: impl IntoIterator<Item = usize>) -> Vec<(usize, usize, usize)> {
     let mut matches = Vec::new();
     for index in indices {
         let sentence = &text.sentences[index].normalized;
@@ -158,5 +223,80 @@ fn describe(reason: &Denial) -> String {
         Denial::Negated(word) => format!("negated by \"{word}\""),
         Denial::Dismissed(words) => format!("dismissed as \"{words}\""),
         Denial::Reported(words) => format!("reported to be rejected (\"{words}\")"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::score::prefilter::Prefilter;
+
+    fn rule(phrases: &[&str], exclude: &[&str]) -> PhraseRule {
+        let group = PhraseGroup {
+            name: "schedule".to_string(),
+            phrases: phrases.iter().map(|pattern| LazyRegex::for_test(pattern)).collect(),
+            together: Vec::new(),
+        };
+        PhraseRule {
+            groups: vec![group],
+            min_groups: 1,
+            exclude: exclude.iter().map(|pattern| LazyRegex::for_test(pattern)).collect(),
+            count_negated: false,
+        }
+    }
+
+    fn check(rule: &PhraseRule, answer: &str) -> PhraseResult {
+        let regexes = rule.groups.iter().flat_map(|group| &group.phrases).chain(&rule.exclude);
+        let prefilter = Prefilter::new(regexes);
+        let text = AnswerText::parse(answer);
+        check_phrases(rule, &text, &prefilter.scan(&text))
+    }
+
+    #[test]
+    fn later_phrase_finds_earlier_sentence() {
+        // The first phrase is asserted in sentence 1, so the second is still searched in
+        // sentence 0.
+        let rule = rule(&["warm ?up", "cosine decay"], &[]);
+        let result = check(&rule, "Use cosine decay. Add a warmup.");
+        assert_eq!(result.evidence.as_deref(), Some("Use cosine decay."));
+    }
+
+    #[test]
+    fn denial_before_assertion_is_overruled() {
+        let rule = rule(&["warm ?up", "cosine decay"], &[]);
+        let result = check(&rule, "Don't add cosine decay. Add a warmup. Use cosine decay too.");
+        assert!(result.shown);
+        assert_eq!(result.evidence.as_deref(), Some("Add a warmup."));
+    }
+
+    #[test]
+    fn earliest_denial_explains_absence() {
+        let rule = rule(&["warm ?up", "cosine decay"], &[]);
+        let result = check(&rule, "Cosine decay is overkill. You don't need warmup.");
+        assert!(!result.shown);
+        assert_eq!(result.evidence.as_deref(), Some("dismissed as \"overkill\": Cosine decay is overkill."));
+    }
+
+    #[test]
+    fn second_match_in_sentence_is_judged() {
+        // The first match is negated, the second is asserted: the search of a sentence
+        // stops only after an assertion.
+        let rule = rule(&["warm ?up"], &[]);
+        let result = check(&rule, "Skip the warmup at first; then add a warmup.");
+        assert!(result.shown, "{result:?}");
+    }
+
+    #[test]
+    fn excluded_sentence_does_not_count() {
+        let rule = rule(&["warm ?up"], &["warmup tokens"]);
+        let result = check(&rule, "Count the warmup tokens. Then add a warm up.");
+        assert_eq!(result.evidence.as_deref(), Some("Then add a warm up."));
+    }
+
+    #[test]
+    fn phrase_without_literal_set_is_found() {
+        let rule = rule(&[r"\d+x"], &[]);
+        let result = check(&rule, "Keep it. Raise the LR 4x.");
+        assert_eq!(result.evidence.as_deref(), Some("Raise the LR 4x."));
     }
 }

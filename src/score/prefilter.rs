@@ -2,16 +2,17 @@
 //!
 //! For each regex, `required_literals` finds a set of literals such that every match of
 //! the regex contains at least one of them. One Aho–Corasick pass over
-//! `AnswerText::joined` finds every occurrence of every literal and the sentence it
-//! starts in. A search of one sentence alone can then match only if one of the regex's
-//! literals occurs in that sentence, so the scorer searches just those sentences, or
-//! skips the regex when there are none.
+//! `AnswerText::joined` finds every occurrence of the literals of the answer's rubric
+//! and the sentence it starts in. A search of one sentence alone can then match only if
+//! one of the regex's literals occurs in that sentence, so the scorer searches just
+//! those sentences, or skips the regex when there are none.
 //! A regex without such a set (its pattern starts and ends with wide classes such as
 //! `\d+`, or its literals are shorter than `MIN_LITERAL_BYTES`) is searched as before.
 //!
 //! Skipping never changes an outcome: the regex would have found nothing there.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use regex::Regex;
@@ -19,24 +20,92 @@ use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Hir, HirKind};
 
 use super::text::AnswerText;
-use crate::suite::LazyRegex;
+use crate::suite::{CheckRule, LazyRegex, PhraseRule, Rubric};
 
 /// The shortest literal worth searching for. Shorter ones ("x", "lr") occur in almost
 /// every answer, and each occurrence costs a report in the overlapping search.
 const MIN_LITERAL_BYTES: usize = 3;
 
-/// Literals of the rubric regexes, and which literals each regex needs.
+/// The prefilters of a suite's rubrics. Each is built on the first answer scored
+/// against one of its rubrics, so a run pays only for the rubrics it scores. Rubrics
+/// with the same regexes, such as a scenario's pressure variants, share one.
+#[derive(Debug)]
+pub struct RubricPrefilters {
+    /// Index in `prefilters` by the address of a rubric. The scorer borrows the suite
+    /// that owns the rubrics for as long as it keeps this map.
+    index_of_rubric: HashMap<usize, usize>,
+    prefilters: Vec<LazyPrefilter>,
+}
+
+/// The regexes of one or more rubrics, and their prefilter once built.
+#[derive(Debug)]
+struct LazyPrefilter {
+    regexes: Vec<LazyRegex>,
+    built: OnceLock<Prefilter>,
+}
+
+impl RubricPrefilters {
+    /// Groups `rubrics` by their set of regexes, without building any prefilter.
+    pub fn new<'a>(rubrics: impl IntoIterator<Item = &'a Rubric>) -> Self {
+        let mut index_of_rubric = HashMap::new();
+        let mut index_of_set: HashMap<Vec<usize>, usize> = HashMap::new();
+        let mut prefilters = Vec::new();
+        for rubric in rubrics {
+            let regexes: Vec<LazyRegex> = rubric_regexes(rubric).cloned().collect();
+            let mut set: Vec<usize> = regexes.iter().map(LazyRegex::identity).collect();
+            set.sort_unstable();
+            set.dedup();
+            let index = *index_of_set.entry(set).or_insert_with(|| {
+                prefilters.push(LazyPrefilter { regexes, built: OnceLock::new() });
+                prefilters.len() - 1
+            });
+            index_of_rubric.insert(std::ptr::from_ref(rubric) as usize, index);
+        }
+        RubricPrefilters { index_of_rubric, prefilters }
+    }
+
+    /// Finds the literals of `rubric`'s regexes in an answer, building the rubric's
+    /// prefilter on first use. For a rubric that `new` was not given, every regex is
+    /// searched everywhere.
+    pub fn scan(&self, rubric: &Rubric, text: &AnswerText) -> FoundLiterals<'_> {
+        let Some(&index) = self.index_of_rubric.get(&(std::ptr::from_ref(rubric) as usize)) else {
+            return FoundLiterals::everywhere();
+        };
+        let lazy = &self.prefilters[index];
+        lazy.built.get_or_init(|| Prefilter::new(&lazy.regexes)).scan(text)
+    }
+}
+
+/// Lists every regex of a rubric's phrase checks: phrases, `together` sets and
+/// exclusions.
+fn rubric_regexes(rubric: &Rubric) -> impl Iterator<Item = &LazyRegex> {
+    let rules = rubric.checks.iter().filter_map(|check| match &check.rule {
+        CheckRule::Phrase(rule) => Some(rule),
+        CheckRule::Numeric(_) => None,
+    });
+    rules.flat_map(phrase_rule_regexes)
+}
+
+fn phrase_rule_regexes(rule: &PhraseRule) -> impl Iterator<Item = &LazyRegex> {
+    let groups = rule.groups.iter().flat_map(|group| group.phrases.iter().chain(group.together.iter().flatten()));
+    groups.chain(&rule.exclude)
+}
+
+/// The literals of a set of regexes, and which regexes need each literal.
 #[derive(Debug)]
 pub struct Prefilter {
-    /// Every distinct literal, ASCII-lowercased, matched ASCII-case-insensitively. A
-    /// contiguous NFA, because a DFA for the whole suite's literals executed fewer
-    /// instructions but scored slower in wall time (`cargo bench --bench scoring`).
+    /// Every distinct literal, ASCII-lowercased. A contiguous NFA, because a rubric of
+    /// the built-in suite has 1,000 to 3,000 literals: a DFA for them executed 7% fewer
+    /// instructions per answer but took 4 to 9 MB per rubric, 182 MB in a REFACTOR run.
     automaton: AhoCorasick,
-    /// Literal ids by the key of each regex given to `new`. The scorer borrows the suite
-    /// that owns those regexes for as long as it keeps this map, so no other regex can
-    /// take such a key. A regex that is missing has no usable literal set and is
-    /// searched everywhere.
-    required: HashMap<usize, Box<[u32]>>,
+    /// (regex key, slot) for each regex with a usable literal set, sorted by key. A
+    /// slot numbers a distinct pattern. The owner of the prefilter borrows the regexes
+    /// for as long as it keeps it, so no other regex can take such a key. A regex that
+    /// is missing is searched everywhere.
+    slot_of_key: Box<[(usize, u32)]>,
+    /// For each literal id, the slots of the patterns whose literal set contains it.
+    slots_of_literal: Box<[Box<[u32]>]>,
+    slot_count: usize,
 }
 
 /// A regex as the prefilter indexes it: its pattern, and a key that no other live regex
@@ -51,7 +120,7 @@ impl IndexedRegex for Regex {
         self.as_str()
     }
 
-    /// Returns the regex's address, which is cheaper to hash than its pattern.
+    /// Returns the regex's address, which is cheaper to compare than its pattern.
     fn key(&self) -> usize {
         std::ptr::from_ref(self) as usize
     }
@@ -74,125 +143,191 @@ impl Prefilter {
     /// rubric regexes (see `parse_like_rubric_regex`).
     pub fn new<'a, R: IndexedRegex + 'a>(regexes: impl IntoIterator<Item = &'a R>) -> Self {
         let mut literal_ids: HashMap<Vec<u8>, u32> = HashMap::new();
-        // Variants share patterns, so each distinct pattern is analysed once.
-        let mut ids_by_pattern: HashMap<&str, Option<Box<[u32]>>> = HashMap::new();
-        let mut required = HashMap::new();
+        let mut slots_of_literal: Vec<Vec<u32>> = Vec::new();
+        // Identical patterns share a slot, so each distinct pattern is analysed once.
+        let mut slot_of_pattern: HashMap<&str, Option<u32>> = HashMap::new();
+        let mut slot_of_key = Vec::new();
+        let mut slot_count = 0;
         for regex in regexes {
             let pattern = regex.pattern();
-            let ids = ids_by_pattern.entry(pattern).or_insert_with(|| {
+            let slot = *slot_of_pattern.entry(pattern).or_insert_with(|| {
                 let literals = usable_literals(pattern)?;
-                let ids = literals.into_iter().map(|literal| {
+                let slot = u32::try_from(slot_count).expect("fewer than 2^32 patterns");
+                slot_count += 1;
+                for literal in literals {
                     let next = u32::try_from(literal_ids.len()).expect("fewer than 2^32 literals");
-                    *literal_ids.entry(literal).or_insert(next)
-                });
-                Some(ids.collect())
+                    let id = *literal_ids.entry(literal).or_insert(next);
+                    if id == next {
+                        slots_of_literal.push(Vec::new());
+                    }
+                    slots_of_literal[id as usize].push(slot);
+                }
+                Some(slot)
             });
-            if let Some(ids) = ids {
-                required.insert(regex.key(), ids.clone());
+            if let Some(slot) = slot {
+                slot_of_key.push((regex.key(), slot));
             }
         }
+        slot_of_key.sort_unstable();
+        slot_of_key.dedup();
 
         let mut literals: Vec<(Vec<u8>, u32)> = literal_ids.into_iter().collect();
         literals.sort_unstable_by_key(|(_, id)| *id);
         let automaton = AhoCorasick::builder()
             .kind(Some(AhoCorasickKind::ContiguousNFA))
-            .ascii_case_insensitive(true)
             .build(literals.iter().map(|(literal, _)| literal))
             .expect("the rubric literals fit an Aho–Corasick contiguous NFA");
-        Prefilter { automaton, required }
+        Prefilter {
+            automaton,
+            slot_of_key: slot_of_key.into_boxed_slice(),
+            slots_of_literal: slots_of_literal.into_iter().map(Vec::into_boxed_slice).collect(),
+            slot_count,
+        }
     }
 
-    /// Finds every occurrence of every literal in an answer.
+    /// Finds every occurrence of every literal in an answer, and marks its sentence for
+    /// each pattern that needs the literal.
     pub fn scan(&self, text: &AnswerText) -> FoundLiterals<'_> {
-        // `joined` contains each normalized sentence followed by a newline, so this maps
-        // each of its bytes to the sentence it belongs to.
-        let mut sentence_of_byte: Vec<u32> = Vec::with_capacity(text.joined.len());
-        for (index, sentence) in text.sentences.iter().enumerate() {
-            let index = u32::try_from(index).expect("fewer than 2^32 sentences");
-            sentence_of_byte.resize(sentence_of_byte.len() + sentence.normalized.len() + 1, index);
+        // `is_ascii` first, because it is much cheaper than the search for two chars.
+        if !text.joined.is_ascii() && text.joined.contains(FOLDS_TO_ASCII) {
+            return FoundLiterals::everywhere();
         }
-        debug_assert_eq!(sentence_of_byte.len(), text.joined.len());
-
-        // The search reports each literal's occurrences in text order, so comparing
-        // with the literal's last sentence drops most repeats before the sort.
-        let mut last_sentence = vec![u32::MAX; self.automaton.patterns_len()];
-        let mut occurrences: Vec<(u32, u32)> = Vec::new();
-        for occurrence in self.automaton.find_overlapping_iter(&text.joined) {
-            let literal = occurrence.pattern().as_u32();
-            let sentence = sentence_of_byte[occurrence.start()];
-            if last_sentence[literal as usize] != sentence {
-                last_sentence[literal as usize] = sentence;
-                occurrences.push((literal, sentence));
+        let words = text.sentences.len().div_ceil(64);
+        let mut sentences = vec![0u64; self.slot_count * words];
+        let mut cursor = SentenceCursor::new(text);
+        // The literals are ASCII-lowercased, and lowercasing keeps every byte offset, so
+        // a case-sensitive search of the lowercased text finds the same occurrences as
+        // an ASCII-case-insensitive search, with fewer transitions per state.
+        let lowercased = text.joined.to_ascii_lowercase();
+        for occurrence in self.automaton.find_overlapping_iter(&lowercased) {
+            let sentence = cursor.sentence_at(occurrence.start());
+            let (word, bit) = (sentence / 64, 1u64 << (sentence % 64));
+            for &slot in &self.slots_of_literal[occurrence.pattern().as_usize()] {
+                sentences[slot as usize * words + word] |= bit;
             }
         }
-        occurrences.sort_unstable();
-        occurrences.dedup();
-        let everywhere = text.joined.contains(FOLDS_TO_ASCII);
-        FoundLiterals { prefilter: self, occurrences, everywhere }
+        FoundLiterals { prefilter: Some(self), words, sentences }
+    }
+
+    fn slot_of(&self, regex: &impl IndexedRegex) -> Option<usize> {
+        let key = regex.key();
+        let position = self.slot_of_key.binary_search_by_key(&key, |(key, _)| *key).ok()?;
+        Some(self.slot_of_key[position].1 as usize)
+    }
+}
+
+/// A cursor that maps bytes of `AnswerText::joined` to sentences. Occurrences come in
+/// text order of their ends, so most starts fall in the sentence of the previous one,
+/// and only the others need `sentence_at`'s binary search.
+struct SentenceCursor<'a> {
+    text: &'a AnswerText,
+    index: usize,
+    /// The bytes of sentence `index` in `joined`, with the newline after it.
+    span: std::ops::Range<usize>,
+}
+
+impl<'a> SentenceCursor<'a> {
+    fn new(text: &'a AnswerText) -> Self {
+        SentenceCursor { text, index: 0, span: 0..0 }
+    }
+
+    /// Returns the index of the sentence that contains byte `offset`. A byte on the
+    /// newline after a sentence belongs to that sentence, as `sentence_at` returns.
+    fn sentence_at(&mut self, offset: usize) -> usize {
+        if !self.span.contains(&offset) {
+            let (index, start) = self.text.sentence_at(offset);
+            self.index = index;
+            self.span = start..start + self.text.sentences[index].normalized.len() + 1;
+        }
+        self.index
     }
 }
 
 /// Where the prefilter's literals occur in one answer.
 #[derive(Debug)]
 pub struct FoundLiterals<'a> {
-    prefilter: &'a Prefilter,
-    /// (literal id, index of the sentence where an occurrence starts), sorted, without
-    /// repeats.
-    occurrences: Vec<(u32, u32)>,
-    /// Whether the answer contains a character of `FOLDS_TO_ASCII`, which the literals
-    /// of ASCII patterns do not cover, so that every regex is searched everywhere.
-    everywhere: bool,
+    /// `None` when every regex is searched everywhere: the answer contains a character
+    /// of `FOLDS_TO_ASCII`, which the literals of ASCII patterns do not cover.
+    prefilter: Option<&'a Prefilter>,
+    /// Length of one slot's bitset in 64-bit words.
+    words: usize,
+    /// For each slot, a bitset of the sentences where one of its literals starts: bit
+    /// `i % 64` of word `i / 64` for sentence `i`.
+    sentences: Vec<u64>,
 }
 
 /// The sentences a regex can match in.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Candidates {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Candidates<'a> {
     /// The regex has no literal set: any sentence, and the joined text, may match.
     Anywhere,
-    /// Sentence indices in ascending order. A search of any other sentence alone finds
-    /// nothing. Empty when none of the regex's literals occur.
-    Sentences(Vec<usize>),
+    /// A search of any sentence outside this set alone finds nothing. Empty when none
+    /// of the regex's literals occur.
+    Sentences(SentenceSet<'a>),
 }
 
-impl FoundLiterals<'_> {
-    /// Returns the literal ids of `regex`, or `None` when it is searched everywhere.
-    fn required_ids(&self, regex: &impl IndexedRegex) -> Option<&[u32]> {
-        if self.everywhere {
+/// A set of sentence indices, as a bitset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SentenceSet<'a>(&'a [u64]);
+
+impl SentenceSet<'_> {
+    /// Returns the indices in ascending order.
+    pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        self.0.iter().enumerate().flat_map(|(word_index, &word)| SetBits(word).map(move |bit| word_index * 64 + bit))
+    }
+
+    pub fn contains(&self, index: usize) -> bool {
+        self.0.get(index / 64).is_some_and(|word| word & (1 << (index % 64)) != 0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.iter().all(|word| *word == 0)
+    }
+}
+
+/// The positions of the set bits of a word, lowest first.
+struct SetBits(u64);
+
+impl Iterator for SetBits {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        if self.0 == 0 {
             return None;
         }
-        self.prefilter.required.get(&regex.key()).map(|ids| &ids[..])
+        let bit = self.0.trailing_zeros() as usize;
+        self.0 &= self.0 - 1;
+        Some(bit)
+    }
+}
+
+impl<'a> FoundLiterals<'a> {
+    /// Returns found literals under which every regex is searched everywhere.
+    fn everywhere() -> Self {
+        FoundLiterals { prefilter: None, words: 0, sentences: Vec::new() }
     }
 
     /// Returns the sentences where `regex` can match.
-    pub fn candidates(&self, regex: &impl IndexedRegex) -> Candidates {
-        let Some(ids) = self.required_ids(regex) else { return Candidates::Anywhere };
-        let mut sentences = Vec::new();
-        for id in ids.iter() {
-            let first = self.occurrences.partition_point(|(literal, _)| literal < id);
-            let with_id = self.occurrences[first..].iter().take_while(|(literal, _)| literal == id);
-            sentences.extend(with_id.map(|(_, sentence)| *sentence as usize));
-        }
-        sentences.sort_unstable();
-        sentences.dedup();
-        Candidates::Sentences(sentences)
+    pub fn candidates(&self, regex: &impl IndexedRegex) -> Candidates<'_> {
+        let Some(slot) = self.prefilter.and_then(|prefilter| prefilter.slot_of(regex)) else {
+            return Candidates::Anywhere;
+        };
+        Candidates::Sentences(SentenceSet(&self.sentences[slot * self.words..(slot + 1) * self.words]))
     }
 
     /// Returns false when `regex` cannot match the joined text nor any substring of it.
     pub fn may_match(&self, regex: &impl IndexedRegex) -> bool {
-        match self.required_ids(regex) {
-            Some(ids) => ids.iter().any(|id| {
-                let first = self.occurrences.partition_point(|(literal, _)| literal < id);
-                self.occurrences.get(first).is_some_and(|(literal, _)| literal == id)
-            }),
-            None => true,
+        match self.candidates(regex) {
+            Candidates::Sentences(sentences) => !sentences.is_empty(),
+            Candidates::Anywhere => true,
         }
     }
 
     /// Returns false when `regex` cannot match sentence `index`.
     pub fn may_match_in(&self, regex: &impl IndexedRegex, index: usize) -> bool {
-        match self.required_ids(regex) {
-            Some(ids) => ids.iter().any(|id| self.occurrences.binary_search(&(*id, index as u32)).is_ok()),
-            None => true,
+        match self.candidates(regex) {
+            Candidates::Sentences(sentences) => sentences.contains(index),
+            Candidates::Anywhere => true,
         }
     }
 }
@@ -356,14 +491,112 @@ mod tests {
         assert!(found.may_match(&wide));
     }
 
+    /// Returns the candidate sentences of `regex`, or `None` for `Candidates::Anywhere`.
+    fn candidate_indices(found: &FoundLiterals, regex: &Regex) -> Option<Vec<usize>> {
+        match found.candidates(regex) {
+            Candidates::Sentences(sentences) => Some(sentences.iter().collect()),
+            Candidates::Anywhere => None,
+        }
+    }
+
     #[test]
     fn candidates_are_sentences_with_literals() {
         let regex = Regex::new("(?i)cosine decay").unwrap();
         let prefilter = Prefilter::new([&regex]);
         let found = prefilter.scan(&AnswerText::parse("Cosine decay helps. Warm up first. Keep the cosine decay."));
-        assert_eq!(found.candidates(&regex), Candidates::Sentences(vec![0, 2]));
+        assert_eq!(candidate_indices(&found, &regex), Some(vec![0, 2]));
         assert!(found.may_match_in(&regex, 2));
         assert!(!found.may_match_in(&regex, 1));
+    }
+
+    #[test]
+    fn candidates_cross_64_sentence_boundary() {
+        let regex = Regex::new("(?i)cosine decay").unwrap();
+        let other = Regex::new("(?i)warm ?up").unwrap();
+        let prefilter = Prefilter::new([&other, &regex]);
+        let with_literal = [3, 63, 64, 69];
+        let sentences: Vec<String> = (0..70)
+            .map(|index| if with_literal.contains(&index) { format!("Use cosine decay {index}.") } else { format!("Step {index}.") })
+            .collect();
+        let text = AnswerText::parse(&sentences.join(" "));
+        assert_eq!(text.sentences.len(), 70);
+        let found = prefilter.scan(&text);
+        assert_eq!(candidate_indices(&found, &regex), Some(with_literal.to_vec()));
+        assert!(found.may_match_in(&regex, 64));
+        assert!(!found.may_match_in(&regex, 65));
+        assert!(!found.may_match_in(&regex, 128), "an index past the last sentence is not a candidate");
+        assert_eq!(candidate_indices(&found, &other), Some(vec![]));
+    }
+
+    #[test]
+    fn answer_without_sentences() {
+        let regex = Regex::new("(?i)cosine decay").unwrap();
+        let wide = Regex::new(r"\d+x").unwrap();
+        let prefilter = Prefilter::new([&regex, &wide]);
+        let found = prefilter.scan(&AnswerText::parse(""));
+        assert_eq!(candidate_indices(&found, &regex), Some(vec![]));
+        assert!(!found.may_match(&regex));
+        assert_eq!(candidate_indices(&found, &wide), None);
+    }
+
+    #[test]
+    fn regex_without_literal_set_searches_anywhere() {
+        let wide = Regex::new(r"\d+x").unwrap();
+        let prefilter = Prefilter::new([&wide]);
+        let found = prefilter.scan(&AnswerText::parse("Scale it. Then 4x."));
+        assert_eq!(candidate_indices(&found, &wide), None);
+        assert!(found.may_match_in(&wide, 0));
+    }
+
+    #[test]
+    fn unknown_regex_searches_anywhere() {
+        let indexed = Regex::new("(?i)cosine decay").unwrap();
+        let unknown = Regex::new("(?i)cosine decay").unwrap();
+        let prefilter = Prefilter::new([&indexed]);
+        let found = prefilter.scan(&AnswerText::parse("No hint here."));
+        assert_eq!(candidate_indices(&found, &indexed), Some(vec![]));
+        assert_eq!(candidate_indices(&found, &unknown), None);
+    }
+
+    #[test]
+    fn long_s_searches_everywhere() {
+        let regex = Regex::new("(?i)small steps").unwrap();
+        let prefilter = Prefilter::new([&regex]);
+        let answer = "Take \u{17F}mall \u{17F}teps.";
+        assert!(regex.is_match(answer), "the regex matches what the literals miss");
+        let found = prefilter.scan(&AnswerText::parse(answer));
+        assert_eq!(candidate_indices(&found, &regex), None);
+        assert!(found.may_match_in(&regex, 0));
+    }
+
+    #[test]
+    fn rubrics_with_same_regexes_share_prefilter() {
+        let suite = crate::suite::load_builtin().unwrap();
+        let scenario = suite.scenarios.iter().find(|scenario| !scenario.variants.is_empty()).expect("a scenario with variants");
+        let rubrics: Vec<&Rubric> =
+            std::iter::once(&scenario.rubric).chain(scenario.variants.iter().map(|variant| &variant.rubric)).collect();
+        let prefilters = RubricPrefilters::new(rubrics.iter().copied());
+        let distinct_sets: std::collections::HashSet<Vec<usize>> = rubrics
+            .iter()
+            .map(|rubric| {
+                let mut set: Vec<usize> = rubric_regexes(rubric).map(LazyRegex::identity).collect();
+                set.sort_unstable();
+                set.dedup();
+                set
+            })
+            .collect();
+        assert_eq!(prefilters.prefilters.len(), distinct_sets.len());
+        assert!(prefilters.prefilters.len() < rubrics.len(), "pressure variants reuse the scenario's checks");
+        assert!(prefilters.prefilters.iter().all(|lazy| lazy.built.get().is_none()), "nothing is built before scoring");
+    }
+
+    #[test]
+    fn unknown_rubric_searches_everywhere() {
+        let suite = crate::suite::load_builtin().unwrap();
+        let prefilters = RubricPrefilters::new([&suite.scenarios[0].rubric]);
+        let other = crate::suite::Rubric { checks: suite.scenarios[0].rubric.checks.clone() };
+        let found = prefilters.scan(&other, &AnswerText::parse("No hint here."));
+        assert!(found.prefilter.is_none());
     }
 
     #[test]

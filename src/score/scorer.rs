@@ -7,10 +7,10 @@ use std::collections::HashMap;
 use super::numbers::check_quantity;
 use super::outcome::{AnswerScore, CheckOutcome};
 use super::phrase::check_phrases;
-use super::prefilter::Prefilter;
+use super::prefilter::RubricPrefilters;
 use super::text::AnswerText;
 use crate::planner::{self, Expected, PlannerError};
-use crate::suite::{Asked, CheckRule, LazyRegex, PhraseRule, Suite, BASE_VARIANT};
+use crate::suite::{Asked, CheckRule, Suite, BASE_VARIANT};
 
 /// A suite that cannot be scored, or an answer to an unknown scenario.
 #[derive(Debug, thiserror::Error)]
@@ -29,23 +29,21 @@ pub struct Scorer<'suite> {
     suite: &'suite Suite,
     /// Planner values by (scenario id, variant id, check id).
     expected: HashMap<(String, String, String), Expected>,
-    /// Literals of every phrase regex, found in one pass per answer.
-    prefilter: Prefilter,
+    /// Literals of each rubric's phrase regexes, found in one pass per answer.
+    prefilters: RubricPrefilters,
 }
 
 impl<'suite> Scorer<'suite> {
     /// Prepares a scorer, computing every numeric check's expected value up front.
     pub fn new(suite: &'suite Suite) -> Result<Self, ScoreError> {
         let mut expected = HashMap::new();
-        let mut phrase_regexes = Vec::new();
+        let mut rubrics = Vec::new();
         for scenario in &suite.scenarios {
             let variants = scenario.variants.iter().map(|variant| variant.id.as_str());
             for variant in std::iter::once(BASE_VARIANT).chain(variants) {
                 let asked = scenario.asked(variant).expect("the scenario lists this variant");
+                rubrics.push(asked.rubric);
                 for check in &asked.rubric.checks {
-                    if let CheckRule::Phrase(rule) = &check.rule {
-                        phrase_regexes.extend(regexes_of(rule));
-                    }
                     if let CheckRule::Numeric(rule) = &check.rule {
                         let value = planner::expected(rule.quantity, asked.parameters).map_err(|source| ScoreError::Planner {
                             scenario: if variant == BASE_VARIANT { scenario.id.clone() } else { format!("{}\" variant \"{variant}", scenario.id) },
@@ -57,7 +55,7 @@ impl<'suite> Scorer<'suite> {
                 }
             }
         }
-        Ok(Scorer { suite, expected, prefilter: Prefilter::new(phrase_regexes) })
+        Ok(Scorer { suite, expected, prefilters: RubricPrefilters::new(rubrics) })
     }
 
     /// Returns the planner's value for a numeric check of a scenario as written.
@@ -84,7 +82,7 @@ impl<'suite> Scorer<'suite> {
             variant: variant.to_string(),
         })?;
         let text = AnswerText::parse(response);
-        let literals = self.prefilter.scan(&text);
+        let literals = self.prefilters.scan(asked.rubric, &text);
         let mut outcomes: Vec<CheckOutcome> = asked.rubric.checks.iter().map(|check| {
             let (shown, evidence) = match &check.rule {
                 CheckRule::Phrase(rule) => {
@@ -103,12 +101,6 @@ impl<'suite> Scorer<'suite> {
         apply_cancellations(asked, &mut outcomes);
         Ok(AnswerScore::from_checks(outcomes))
     }
-}
-
-/// Lists every regex of a phrase rule: phrases, `together` sets and exclusions.
-fn regexes_of(rule: &PhraseRule) -> impl Iterator<Item = &LazyRegex> {
-    let groups = rule.groups.iter().flat_map(|group| group.phrases.iter().chain(group.together.iter().flatten()));
-    groups.chain(&rule.exclude)
 }
 
 /// Clears a shown check when one of its `unless_shown` checks is shown too: a "yes"

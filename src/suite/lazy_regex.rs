@@ -137,6 +137,13 @@ impl LazyRegex {
         Ok(LazyRegex(Arc::new(LazyRegexInner { pattern, origin, compiled: OnceLock::new() })))
     }
 
+    /// Parses a pattern for a test, with a placeholder origin.
+    #[cfg(test)]
+    pub(crate) fn for_test(pattern: &str) -> Self {
+        let origin = RegexOrigin { file: "test.yaml".to_string(), line: 1, column: 1, written: pattern.to_string() };
+        LazyRegex::parse(pattern.to_string(), origin).expect("valid test pattern")
+    }
+
     /// Returns the pattern as compiled.
     pub fn as_str(&self) -> &str {
         &self.0.pattern
