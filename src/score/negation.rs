@@ -42,6 +42,30 @@ static REPORTED_VIEWS: LazyLock<Regex> = LazyLock::new(|| {
 static ENDORSING_MARKER: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?i)^the (common|usual) (answer|advice)$"));
 
+/// Words that take back what was just said. `retraction_of` looks for them after a match
+/// in its sentence, and at the start of the next sentence.
+static RETRACTIONS: LazyLock<Regex> = LazyLock::new(|| {
+    compile_regex(r"(?i)\b(no,? wait|wait,? no|on second thought|correction:|scratch that|i misspoke|let me correct (that|myself)|i was wrong|(ignore|disregard) (that|what i (just )?said)|forget what i (just )?said|no,? make (it|that))\b")
+});
+
+/// What may come before a retraction at the start of the next sentence for it to take
+/// back the sentence before: "Honestly though, ignore that", "Actually, let me correct
+/// that". A clause of its own ("The ratio is 4; sorry, I misspoke") keeps the marker on
+/// that clause.
+static RETRACTION_LEAD_IN: LazyLock<Regex> =
+    LazyLock::new(|| compile_regex(r"(?i)^\W*((actually|honestly|though|ok|okay|oh|sorry|hmm|um|well|but|wait)\W+)*$"));
+
+/// Returns the retraction that takes back a match ending at `end` of sentence `sentence`,
+/// if any: one later in that sentence, or one near the start of `next`.
+pub fn retraction_of(sentence: &str, end: usize, next: Option<&str>) -> Option<Denial> {
+    if let Some(marker) = RETRACTIONS.find(&sentence[end..]) {
+        return Some(Denial::Retracted(marker.as_str().to_string()));
+    }
+    let next = next?;
+    let marker = RETRACTIONS.find(next)?;
+    RETRACTION_LEAD_IN.is_match(&next[..marker.start()]).then(|| Denial::Retracted(marker.as_str().to_string()))
+}
+
 /// Words and marks that end a reported view and return to the answer's own voice, so
 /// "normally you'd warm up, but tonight skip it" asserts the skip.
 static TURNS: LazyLock<Regex> =
@@ -92,6 +116,9 @@ pub enum Denial {
     Dismissed(String),
     /// The sentence reports a view in order to reject it.
     Reported(String),
+    /// The answer takes the match back: later in its sentence, or at the start of the
+    /// next ("Multiply it by 2. Actually, let me correct that").
+    Retracted(String),
 }
 
 /// Decides whether the match at `start..end` of `sentence` is asserted (`None`) or denied.
@@ -268,6 +295,21 @@ mod tests {
         assert!(matches!(denial_of(refuted, "skip warmup"), Some(Denial::Reported(_))));
         let semicolon = "It's tempting to keep the LR; scale it 4x instead.";
         assert_eq!(denial_of(semicolon, "scale it 4x"), None);
+    }
+
+    #[test]
+    fn retraction_takes_back_match() {
+        let later = "Multiply it by 2 — no wait, by 4.";
+        assert!(matches!(retraction_of(later, "Multiply it by 2".len(), None), Some(Denial::Retracted(_))));
+        let next = Some("Actually, let me correct that: use 4x.");
+        assert!(matches!(retraction_of("Multiply it by 2.", 16, next), Some(Denial::Retracted(_))));
+        let ignored = Some("Honestly though, ignore that: it makes no difference.");
+        assert!(matches!(retraction_of("BN statistics differ per micro-batch.", 14, ignored), Some(Denial::Retracted(_))));
+        let far = Some("The schedule is the part people forget, and I was wrong about it last year.");
+        assert_eq!(retraction_of("Scale the LR by 4.", 17, far), None);
+        assert_eq!(retraction_of("Scale the LR by 4.", 17, Some("Then add warmup.")), None);
+        let own_clause = Some("The ratio is 4; sorry, I misspoke: it is 8.");
+        assert_eq!(retraction_of("Hold only 64 in memory.", 22, own_clause), None);
     }
 
     #[test]

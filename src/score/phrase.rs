@@ -4,7 +4,7 @@
 
 use regex::Regex;
 
-use super::negation::{denial, Denial};
+use super::negation::{denial, retraction_of, Denial};
 use super::prefilter::{Candidates, FoundLiterals};
 use super::text::AnswerText;
 use crate::suite::{LazyRegex, PhraseGroup, PhraseRule};
@@ -120,11 +120,16 @@ impl GroupSearch<'_> {
         }
         let sentence = &self.text.sentences[index].normalized;
         let literals = self.literals;
-        if self.rule.exclude.iter().any(|exclude| literals.may_match_in(exclude, index) && exclude.is_match(sentence)) {
+        let excluded = |exclude: &LazyRegex| {
+            literals.may_match_in(exclude, index) && exclude.find_iter(sentence).any(|found| !negated_just_before(sentence, found.start()))
+        };
+        if self.rule.exclude.iter().any(excluded) {
             return;
         }
-        match denial(sentence, start, end) {
-            Some(reason) if !self.rule.count_negated || matches!(reason, Denial::Reported(_)) => {
+        let next = self.text.sentences.get(index + 1).map(|next| next.normalized.as_str());
+        let judged = denial(sentence, start, end).or_else(|| retraction_of(sentence, end, next));
+        match judged {
+            Some(reason) if !self.rule.count_negated || matches!(reason, Denial::Reported(_) | Denial::Retracted(_)) => {
                 if self.denied.as_ref().is_none_or(|(earliest, _)| index < *earliest) {
                     self.denied = Some((index, reason));
                 }
@@ -132,6 +137,15 @@ impl GroupSearch<'_> {
             _ => self.asserted = Some(index),
         }
     }
+}
+
+/// Whether the words right before `start` negate what follows ("don't keep the LR
+/// fixed"), so that an exclusion matched there does not apply.
+fn negated_just_before(sentence: &str, start: usize) -> bool {
+    let before = sentence[..start].trim_end().to_ascii_lowercase();
+    ["don't", "do not", "never", "not", "shouldn't", "should not", "no need to"]
+        .iter()
+        .any(|negator| before.strip_suffix(negator).is_some_and(|rest| rest.is_empty() || rest.ends_with(|c: char| !c.is_alphanumeric())))
 }
 
 /// Returns the matches of a `together` set before sentence `end`: in each sentence
@@ -223,6 +237,7 @@ fn describe(reason: &Denial) -> String {
         Denial::Negated(word) => format!("negated by \"{word}\""),
         Denial::Dismissed(words) => format!("dismissed as \"{words}\""),
         Denial::Reported(words) => format!("reported to be rejected (\"{words}\")"),
+        Denial::Retracted(words) => format!("taken back (\"{words}\")"),
     }
 }
 
@@ -250,6 +265,23 @@ mod tests {
         let prefilter = Prefilter::new(regexes);
         let text = AnswerText::parse(answer);
         check_phrases(rule, &text, &prefilter.scan(&text))
+    }
+
+    #[test]
+    fn negated_exclusion_does_not_apply() {
+        let rule = rule(&["rescale"], &["keep the lr"]);
+        assert!(check(&rule, "Don't keep the LR fixed; rescale it with the batch.").shown);
+        assert!(!check(&rule, "Keep the LR, or rescale it later.").shown);
+    }
+
+    #[test]
+    fn retracted_match_is_not_shown() {
+        let rule = rule(&["multiply it by 2"], &[]);
+        let next_sentence = check(&rule, "Multiply it by 2. Actually, let me correct that: use 4x.");
+        assert!(!next_sentence.shown);
+        assert_eq!(next_sentence.evidence.as_deref(), Some("taken back (\"let me correct that\"): Multiply it by 2."));
+        assert!(!check(&rule, "Multiply it by 2, no wait, by 4.").shown);
+        assert!(check(&rule, "Multiply it by 2. Then add warmup.").shown);
     }
 
     #[test]
