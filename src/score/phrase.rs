@@ -140,10 +140,11 @@ impl GroupSearch<'_> {
 }
 
 /// Whether the words right before `start` negate what follows ("don't keep the LR
-/// fixed"), so that an exclusion matched there does not apply.
+/// fixed", "rather than keeping the LR"), so that an exclusion matched there does not
+/// apply.
 fn negated_just_before(sentence: &str, start: usize) -> bool {
     let before = sentence[..start].trim_end().to_ascii_lowercase();
-    ["don't", "do not", "never", "not", "shouldn't", "should not", "no need to"]
+    ["don't", "do not", "never", "not", "shouldn't", "should not", "no need to", "rather than", "instead of"]
         .iter()
         .any(|negator| before.strip_suffix(negator).is_some_and(|rest| rest.is_empty() || rest.ends_with(|c: char| !c.is_alphanumeric())))
 }

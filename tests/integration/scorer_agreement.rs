@@ -131,3 +131,8 @@ fn agrees_with_second_blind_set() {
 fn agrees_with_third_blind_set() {
     assert_agreement("fixtures/labelled/blind-3.jsonl");
 }
+
+#[test]
+fn agrees_with_fourth_blind_set() {
+    assert_agreement("fixtures/labelled/blind-4.jsonl");
+}

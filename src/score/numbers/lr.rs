@@ -148,11 +148,13 @@ fn code_lr_multiplier(sentence: &Sentence, index: usize, variables: &CodeVariabl
     (value > 1.0).then(|| finding_at(sentence, index, value, captures.name("expr").unwrap()))
 }
 
-/// Whether sentence `index` follows a short label that names the learning rate, as in
-/// "**LR.** Scale by 512/128 = 4".
+/// Whether sentence `index` continues a sentence that names the learning rate: after a
+/// short label ("**LR.** Scale by 512/128 = 4"), or as a short sentence of its own
+/// ("Multiply the LR by the batch ratio. For you that's 4x.").
 fn follows_lr_label(text: &AnswerText, index: usize, names_lr: impl Fn(usize) -> bool) -> bool {
     let Some(previous) = index.checked_sub(1) else { return false };
-    text.sentences[previous].normalized.split_whitespace().count() <= 3 && names_lr(previous)
+    let word_count = |index: usize| text.sentences[index].normalized.split_whitespace().count();
+    (word_count(previous) <= 3 || word_count(index) <= 8) && names_lr(previous)
 }
 
 /// Whether a line of the same code block as sentence `index` names the learning rate.

@@ -73,7 +73,7 @@ static RETRACTION: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A multiplier that a sentence dismisses: "4x is too aggressive".
 static DISMISSED_MULTIPLIER: LazyLock<Regex> = LazyLock::new(|| {
-    compile_regex(r"(?i)\b(?P<n>\d+(?:\.\d+)?)\s*(?:x|×)\s+(?:is|would be|seems|feels)\s+(?:\w+\s+)?(?:too (?:aggressive|much|high|hot|risky)|overkill|excessive|unsafe)")
+    compile_regex(r"(?i)\b(?P<n>\d+(?:\.\d+)?)\s*(?:x|×)\s+(?:the (?:lr|learning rate)\s+)?(?:is|would be|seems|feels)\s+(?:\w+\s+)?(?:too (?:aggressive|much|high|hot|risky)|aggressive|risky|overkill|excessive|unsafe)")
 });
 
 /// Sentences that limit a dismissal to one optimizer: "with Adam, 4x is too aggressive"
@@ -186,6 +186,7 @@ mod tests {
             "```python\nold_bs, new_bs = 64, 256\nnew_lr = old_lr * new_bs / old_bs\n```",
             "**LR.** Scale it **4×** with warmup, otherwise the larger batch will look slower.",
             "The rule scales the learning rate with the batch. So if you were at 0.1, go to 0.4.",
+            "Multiply the LR by the batch ratio. For you that's **4×** (64 → 256).",
         ] {
             assert!(lr_shown(answer), "not found in: {answer}");
         }
@@ -198,6 +199,7 @@ mod tests {
             "Gradient variance falls by 4x; scale the learning rate by √4 = 2x.",
             "Use 4 GPUs with the same learning rate.",
             "**LR.** Expect 4x fewer optimizer steps per epoch.",
+            "Multiply the LR by the batch ratio. You also take 4x fewer steps.",
         ] {
             assert!(!lr_shown(answer), "wrongly found in: {answer}");
         }
@@ -210,6 +212,7 @@ mod tests {
         assert!(!lr_shown("Scale it by 4x — no wait, you're on Adam, so raise the LR by 2x."));
         assert!(lr_shown("Raise the LR by 2x — no wait, by 4x, since you're on SGD."));
         assert!(!lr_shown("The textbook rule: multiply the LR by 4. Honestly, I'd just 2x it; 4x is too aggressive."));
+        assert!(!lr_shown("Multiply the LR by 4. Quadrupling the LR is aggressive, so use 2x."));
     }
 
     fn steps_shown(answer: &str) -> bool {
