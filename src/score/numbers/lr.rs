@@ -76,11 +76,13 @@ static LR_WAS: LazyLock<Regex> = LazyLock::new(|| {
 pub(super) fn lr_multipliers(text: &AnswerText, extra_words: &[Regex]) -> Vec<Finding> {
     let mut findings = Vec::new();
     let mut variables = CodeVariables::default();
-    let names_lr_word = sentences_matching(&LR_WORDS, text);
-    let names_lr = |index: usize| {
-        let normalized = &text.sentences[index].normalized;
-        names_lr_word[index] || extra_words.iter().any(|words| words.is_match(normalized))
-    };
+    // Each sentence is judged once: code lines look at every other line of their block.
+    let mut names_lr_word = sentences_matching(&LR_WORDS, text);
+    for (index, sentence) in text.sentences.iter().enumerate() {
+        names_lr_word[index] = names_lr_word[index] || extra_words.iter().any(|words| words.is_match(&sentence.normalized));
+    }
+    let names_lr = |index: usize| names_lr_word[index];
+    let block_names_lr = code_blocks_naming_lr(text, names_lr);
     for (index, sentence) in text.sentences.iter().enumerate() {
         let normalized = &sentence.normalized;
         if sentence.in_code {
@@ -91,7 +93,7 @@ pub(super) fn lr_multipliers(text: &AnswerText, extra_words: &[Regex]) -> Vec<Fi
         }
         let names_lr_itself = names_lr(index);
         let lr_by_label = !names_lr_itself && follows_lr_label(text, index, names_lr);
-        let in_lr_context = names_lr_itself || lr_by_label || sentence.in_code && code_block_names_lr(text, index, names_lr);
+        let in_lr_context = names_lr_itself || lr_by_label || block_names_lr[index];
         if !in_lr_context {
             // Values that look like learning rates may follow a sentence about the
             // rate: "η_new = η_old · 256/64. So if you were at 0.1, go to 0.4."
@@ -157,12 +159,19 @@ fn follows_lr_label(text: &AnswerText, index: usize, names_lr: impl Fn(usize) ->
     (word_count(previous) <= 3 || word_count(index) <= 8) && names_lr(previous)
 }
 
-/// Whether a line of the same code block as sentence `index` names the learning rate.
-fn code_block_names_lr(text: &AnswerText, index: usize, names_lr: impl Fn(usize) -> bool) -> bool {
-    let in_code = |other: &usize| text.sentences[*other].in_code;
-    let before = (0..index).rev().take_while(in_code);
-    let after = (index + 1..text.sentences.len()).take_while(in_code);
-    before.chain(after).any(names_lr)
+/// Returns, for each sentence, whether it is a code line in a block where some line
+/// names the learning rate.
+fn code_blocks_naming_lr(text: &AnswerText, names_lr: impl Fn(usize) -> bool) -> Vec<bool> {
+    let mut in_block_naming_lr = vec![false; text.sentences.len()];
+    let mut start = 0;
+    while start < text.sentences.len() {
+        let end = (start..text.sentences.len()).find(|index| !text.sentences[*index].in_code).unwrap_or(text.sentences.len());
+        if end > start && (start..end).any(&names_lr) {
+            in_block_naming_lr[start..end].fill(true);
+        }
+        start = end + 1;
+    }
+    in_block_naming_lr
 }
 
 fn multiplier_finding(sentence: &Sentence, index: usize, captures: &Captures, extra_words: &[Regex], lr_by_label: bool) -> Option<Finding> {
