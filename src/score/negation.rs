@@ -14,7 +14,7 @@ const PREFIX_WORDS: usize = 7;
 
 /// Words that negate what follows them within the clause.
 static NEGATORS: LazyLock<Regex> = LazyLock::new(|| {
-    compile_regex(r"(?i)\b(not|no|never|neither|nor|without|avoid|avoiding|skip|skipping|stop|instead of|rather than|isn't|aren't|wasn't|weren't|don't|doesn't|didn't|won't|wouldn't|shouldn't|can't|cannot|couldn't|mustn't|needn't|hasn't|haven't|hardly|unnecessary|resist)\b|\b(do|does|did|is|are|was|were|should|would|will|could|must|need|have|has) ?n[o']t\b")
+    compile_regex(r"(?i)\b(not|no|never|neither|nor|without|avoid|avoiding|skip|skipping|stop|instead of|rather than|isn't|aren't|wasn't|weren't|don't|doesn't|didn't|won't|wouldn't|shouldn't|can't|cannot|couldn't|mustn't|needn't|hasn't|haven't|hardly|unnecessary|resist|forget|forgetting|neglect|fail to)\b|\b(do|does|did|is|are|was|were|should|would|will|could|must|need|have|has) ?n[o']t\b")
 });
 
 /// Phrases after a match that dismiss it: "warmup: not needed", "X is overkill".
@@ -45,7 +45,7 @@ static ENDORSING_MARKER: LazyLock<Regex> =
 /// Words that take back what was just said. `retraction_of` looks for them after a match
 /// in its sentence, and at the start of the next sentence.
 static RETRACTIONS: LazyLock<Regex> = LazyLock::new(|| {
-    compile_regex(r"(?i)\b(no,? wait|wait,? no|on second thought|correction:|scratch that|i misspoke|let me correct (that|myself)|i was wrong|(ignore|disregard) (that|what i (just )?said)|forget what i (just )?said|no,? make (it|that))\b")
+    compile_regex(r"(?i)\b(no,? wait|wait,? no|on second thought|correction:|scratch that|i misspoke|(let me )?walk (that|it) back|let me correct (that|myself)|i was wrong|(ignore|disregard) (that|what i (just )?said)|forget what i (just )?said|no,? make (it|that))\b")
 });
 
 /// What may come before a retraction at the start of the next sentence for it to take
@@ -262,6 +262,12 @@ mod tests {
         let seen_as = "I'd rather not add steps your team sees as unnecessary.";
         assert_eq!(denial_of(seen_as, "rather not add"), None);
         assert!(matches!(denial_of("Adding process is unnecessary here.", "Adding process"), Some(Denial::Dismissed(_))));
+    }
+
+    #[test]
+    fn dont_forget_asserts() {
+        assert_eq!(denial_of("Don't forget to set the LR for batch 512.", "set the LR"), None);
+        assert!(matches!(denial_of("Forget about warmup for now.", "warmup"), Some(Denial::Negated(_))));
     }
 
     #[test]

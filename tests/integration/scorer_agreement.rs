@@ -136,3 +136,8 @@ fn agrees_with_third_blind_set() {
 fn agrees_with_fourth_blind_set() {
     assert_agreement("fixtures/labelled/blind-4.jsonl");
 }
+
+#[test]
+fn agrees_with_fifth_blind_set() {
+    assert_agreement("fixtures/labelled/blind-5.jsonl");
+}

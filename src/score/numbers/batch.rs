@@ -21,6 +21,12 @@ static RECIPE: LazyLock<Regex> = LazyLock::new(|| {
     compile_regex(r"(?i)(\bbatch( size)?\s*(of|=|:)?\s*\d+|^\W*\d+\s*,)[^.]{0,60}\b(lr|learning rate|adamw?)\s*(of|=|:|at)?\s*~?\d")
 });
 
+/// A label that introduces advice, such as "What I'd do:" or "**Recommendation.**": the
+/// sentence after it recommends.
+static ADVICE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    compile_regex(r"(?i)^\W*(what i'?d do|what i would do|my (recommendation|suggestion|advice|pick)|recommendation|in short|bottom line|tl;? ?dr)\W*$")
+});
+
 /// A sweep over several sizes names candidates, not a recommendation.
 static SWEEP: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?i)\bsweep|\bgrid search|until[^.]{0,40}(oom|out of memory|crash)"));
@@ -73,7 +79,9 @@ pub(super) fn recommended_batches(text: &AnswerText) -> Vec<Finding> {
         // RECIPE is anchored at the sentence's start, so it is searched sentence by sentence.
         // An answer that opens with a bare number ("**32.**") recommends it.
         let opens_with_number = index == 0 && is_bare_number(normalized);
-        let recommends = (has_recommendation[index] || opens_with_number || RECIPE.is_match(normalized)) && !has_sweep[index];
+        let follows_advice_label = index > 0 && ADVICE_LABEL.is_match(&text.sentences[index - 1].normalized);
+        let recommends = (has_recommendation[index] || opens_with_number || follows_advice_label || RECIPE.is_match(normalized))
+            && !has_sweep[index];
         let names_batch = has_batch_context[index] || sentence.in_code && normalized.contains("batch_size");
         if !(recommends || sentence.in_code && names_batch) {
             continue;
@@ -115,6 +123,12 @@ mod tests {
     fn opening_bare_number_is_recommended() {
         assert_eq!(batches("**32.**\n\nThat's the number."), [32.0]);
         assert!(batches("Some context first.\n\n32.").is_empty());
+    }
+
+    #[test]
+    fn advice_label_recommends_next_sentence() {
+        assert_eq!(batches("What I'd do:\n\n- **Batch size 32**, seq_len 512."), [32.0]);
+        assert!(batches("Background:\n\n- Batch size 32 was in the paper's grid.").is_empty());
     }
 
     #[test]
