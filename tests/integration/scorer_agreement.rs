@@ -141,3 +141,8 @@ fn agrees_with_fourth_blind_set() {
 fn agrees_with_fifth_blind_set() {
     assert_agreement("fixtures/labelled/blind-5.jsonl");
 }
+
+#[test]
+fn agrees_with_sixth_blind_set() {
+    assert_agreement("fixtures/labelled/blind-6.jsonl");
+}
