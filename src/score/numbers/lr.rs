@@ -25,8 +25,8 @@ static OTHER_SUBJECT_WORDS: LazyLock<Regex> = LazyLock::new(|| {
     compile_regex(r"(?i)\bbatch(es)?\b|\bbatch[_ ]size\b|\bsteps?\b|\bupdates?\b|\biterations?\b|\bepochs?\b|\bnoise\b|\bvariance\b|\bgpus?\b|\bdevices?\b|\btime\b|\bthroughput\b|\bmemory\b|\bhours?\b|\bsamples?\b|\bexamples?\b")
 });
 
-/// How close, in bytes, another subject's word must stand to a number to claim it in a
-/// sentence that names no learning-rate word itself.
+/// Distance in bytes within which another subject's word claims a number, in a sentence
+/// that names no learning-rate word itself.
 const NEAR_OTHER_SUBJECT: usize = 20;
 
 /// Picks the subject whose word lies nearest to `start..end`; learning-rate words, and

@@ -137,7 +137,7 @@ pub(super) fn sentences_matching(regex: &Regex, text: &AnswerText) -> Vec<bool> 
     matching
 }
 
-/// Whether a pattern holds a line or text anchor; an unparsable one counts as anchored.
+/// Whether a pattern contains a line or text anchor. An unparsable one counts as anchored.
 fn has_anchor(pattern: &str) -> bool {
     regex_syntax::parse(pattern).map_or(true, |hir| hir.properties().look_set().contains_anchor())
 }
