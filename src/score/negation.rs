@@ -145,10 +145,20 @@ fn dismissal_after(after: &str) -> Option<Denial> {
     let scope = &after[..scope_end];
     let captures = DISMISSALS.captures(scope)?;
     let dismissal = captures.get(1)?;
-    if ATTRIBUTED_JUDGEMENT.is_match(&scope[..dismissal.start()]) {
+    if ATTRIBUTED_JUDGEMENT.is_match(&scope[..dismissal.start()]) || opens_own_clause_after_dash(&scope[..dismissal.start()]) {
         return None;
     }
     Some(Denial::Dismissed(dismissal.as_str().to_string()))
+}
+
+/// Whether the words before a dismissal contain a dash followed by more than two words:
+/// "grow linearly with the batch — batch 32 is the worst case, not the best" judges batch
+/// 32, not the growth, while "Warmup — not needed" and "warmup — frankly not needed"
+/// dismiss warmup.
+fn opens_own_clause_after_dash(before_dismissal: &str) -> bool {
+    let Some(dash) = before_dismissal.rfind(['—', '–']).or_else(|| before_dismissal.rfind(" - ")) else { return false };
+    let after_dash = before_dismissal[dash..].trim_start_matches(['—', '–', ' ', '-']);
+    after_dash.split_whitespace().count() > 2
 }
 
 /// Returns the reported-view marker whose reach covers a match starting at `start`. A
@@ -246,6 +256,14 @@ mod tests {
     #[test]
     fn dismissal_after_denies() {
         assert!(matches!(denial_of("Warmup: not needed for a change this small.", "Warmup"), Some(Denial::Dismissed(_))));
+    }
+
+    #[test]
+    fn dismissal_after_dash_clause_is_its_own() {
+        let own_clause = "Activations grow linearly with the batch — batch 32 is the worst case, not the best.";
+        assert_eq!(denial_of(own_clause, "grow linearly with the batch"), None);
+        assert!(matches!(denial_of("Warmup — not needed here.", "Warmup"), Some(Denial::Dismissed(_))));
+        assert!(matches!(denial_of("Warmup – frankly not needed.", "Warmup"), Some(Denial::Dismissed(_))));
     }
 
     #[test]
