@@ -45,7 +45,7 @@ static ENDORSING_MARKER: LazyLock<Regex> =
 /// Words that take back what was just said. `retraction_of` looks for them after a match
 /// in its sentence, and at the start of the next sentence.
 static RETRACTIONS: LazyLock<Regex> = LazyLock::new(|| {
-    compile_regex(r"(?i)\b(no,? wait|wait,? no|on second thought|correction:|scratch that|i misspoke|(let me )?walk (that|it) back|let me correct (that|myself)|i was wrong|(ignore|disregard) (that|what i (just )?said)|forget what i (just )?said|no,? make (it|that))\b")
+    compile_regex(r"(?i)\b(no,? wait|wait,? no|on second thought|correction:|scratch that|i misspoke|(let me )?walk (that|it) back|(i'd )?take (that|it) back|let me correct (that|myself)|i was wrong|(ignore|disregard) (that|what i (just )?said)|forget what i (just )?said|no,? make (it|that))\b")
 });
 
 /// What may come before a retraction at the start of the next sentence for it to take
@@ -327,6 +327,8 @@ mod tests {
         assert!(matches!(retraction_of(later, "Multiply it by 2".len(), None), Some(Denial::Retracted(_))));
         let next = Some("Actually, let me correct that: use 4x.");
         assert!(matches!(retraction_of("Multiply it by 2.", 16, next), Some(Denial::Retracted(_))));
+        let taken_back = Some("But I'd take that back as advice.");
+        assert!(matches!(retraction_of("Use the largest batch that fits.", 31, taken_back), Some(Denial::Retracted(_))));
         let ignored = Some("Honestly though, ignore that: it makes no difference.");
         assert!(matches!(retraction_of("BN statistics differ per micro-batch.", 14, ignored), Some(Denial::Retracted(_))));
         let far = Some("The schedule is the part people forget, and I was wrong about it last year.");

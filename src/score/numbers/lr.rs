@@ -65,7 +65,7 @@ static NOT_AN_LR_INCREASE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Learning-rate values before and after: `0.1 → 0.4`, `1e-3 to 4e-3`, `at 0.1, go to 0.4`.
 static LR_CHANGE: LazyLock<Regex> = LazyLock::new(|| {
-    compile_regex(r"(?i)(?P<a>\d*\.?\d+(?:e-?\d+)?)\s*(?:→|->|=>|⇒|⟶|\bto\b|\bbecomes\b|,?\s*(?:go|move|switch|jump|raise it|bump it|increase it|set it) to\b)\s*(?P<b>\d*\.?\d+(?:e-?\d+)?)")
+    compile_regex(r"(?i)(?P<a>\d*\.?\d+(?:e-?\d+)?)\s*(?:→|->|=>|⇒|⟶|\bto\b|\bbecomes\b|,?\s*(?:(?:go|move|switch|jump|raise it|bump it|increase it|set it) to|try|use)\b)\s*(?P<b>\d*\.?\d+(?:e-?\d+)?)")
 });
 
 /// A learning rate with the value it replaces: `lr: 4.0e-3  # was 1.0e-3`.

@@ -187,6 +187,7 @@ mod tests {
             "**LR.** Scale it **4×** with warmup, otherwise the larger batch will look slower.",
             "The rule scales the learning rate with the batch. So if you were at 0.1, go to 0.4.",
             "Multiply the LR by the batch ratio. For you that's **4×** (64 → 256).",
+            "If your current LR is 0.05, try 0.2.",
         ] {
             assert!(lr_shown(answer), "not found in: {answer}");
         }
