@@ -45,9 +45,10 @@ fn main() {
     );
 }
 
-/// The first pass compiles the rubric regexes on first use. It is a separate function so
-/// that `--toggle-collect='*score_all*'` leaves it out of the instruction count. It
-/// scores in reverse order so that the linker cannot fold it into `score_all`.
+/// Scores every answer once so that the rubric regexes are compiled before the measured
+/// rounds. As a separate function it stays out of the `--toggle-collect='*score_all*'`
+/// count. It scores in reverse order because identical functions may be merged by the
+/// compiler or linker, which would put it back under the toggle.
 #[inline(never)]
 fn warm_up(scorer: &Scorer, answers: &[(String, String)]) -> usize {
     answers.iter().rev().filter(|(scenario, response)| scorer.score(scenario, response).unwrap().passes).count()

@@ -42,21 +42,20 @@ static REPORTED_VIEWS: LazyLock<Regex> = LazyLock::new(|| {
 static ENDORSING_MARKER: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?i)^the (common|usual) (answer|advice)$"));
 
-/// Words that take back what was just said. `retraction_of` looks for them after a match
-/// in its sentence, and at the start of the next sentence.
+/// Words that withdraw the statement before them. `retraction_of` looks for them after a
+/// match in its sentence, and at the start of the next sentence.
 static RETRACTIONS: LazyLock<Regex> = LazyLock::new(|| {
     compile_regex(r"(?i)\b(no,? wait|wait,? no|on second thought|correction:|scratch that|i misspoke|(let me )?walk (that|it) back|(i'd )?take (that|it) back|let me correct (that|myself)|i was wrong|(ignore|disregard) (that|what i (just )?said)|forget what i (just )?said|no,? make (it|that))\b")
 });
 
-/// What may come before a retraction at the start of the next sentence for it to take
-/// back the sentence before: "Honestly though, ignore that", "Actually, let me correct
-/// that". A clause of its own ("The ratio is 4; sorry, I misspoke") keeps the marker on
-/// that clause.
+/// Interjections allowed before a retraction that opens the next sentence, such as
+/// "Honestly though, ignore that" or "Actually, let me correct that". After a clause of
+/// its own ("The ratio is 4; sorry, I misspoke"), the marker withdraws only that clause.
 static RETRACTION_LEAD_IN: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?i)^\W*((actually|honestly|though|ok|okay|oh|sorry|hmm|um|well|but|wait)\W+)*$"));
 
-/// Returns the retraction that takes back a match ending at `end` of sentence `sentence`,
-/// if any: one later in that sentence, or one near the start of `next`.
+/// Returns the retraction that withdraws a match ending at `end` of `sentence`, if any:
+/// one later in that sentence, or one that opens `next` after at most interjections.
 pub fn retraction_of(sentence: &str, end: usize, next: Option<&str>) -> Option<Denial> {
     if let Some(marker) = RETRACTIONS.find(&sentence[end..]) {
         return Some(Denial::Retracted(marker.as_str().to_string()));
@@ -151,10 +150,10 @@ fn dismissal_after(after: &str) -> Option<Denial> {
     Some(Denial::Dismissed(dismissal.as_str().to_string()))
 }
 
-/// Whether the words before a dismissal contain a dash followed by more than two words:
-/// "grow linearly with the batch — batch 32 is the worst case, not the best" judges batch
-/// 32, not the growth, while "Warmup — not needed" and "warmup — frankly not needed"
-/// dismiss warmup.
+/// Checks whether more than two words stand between the last dash and a dismissal, so
+/// that the dismissal judges its own clause. "Grow linearly with the batch — batch 32 is
+/// the worst case, not the best" judges batch 32, while "Warmup — frankly not needed"
+/// dismisses warmup.
 fn opens_own_clause_after_dash(before_dismissal: &str) -> bool {
     let Some(dash) = before_dismissal.rfind(['—', '–']).or_else(|| before_dismissal.rfind(" - ")) else { return false };
     let after_dash = before_dismissal[dash..].trim_start_matches(['—', '–', ' ', '-']);
@@ -358,8 +357,8 @@ mod tests {
         assert!(matches!(denial_of(some_say, "tune the LR later"), Some(Denial::Reported(_))));
         let excuse = "The excuse that warmup can wait never survives an overnight run.";
         assert!(matches!(denial_of(excuse, "warmup can wait"), Some(Denial::Reported(_))));
-        let heard = "You might have heard that bigger batches hurt accuracy. That's a myth.";
-        assert!(matches!(denial_of(heard, "hurt accuracy"), Some(Denial::Reported(_))));
+        let hearsay = "You might have heard that bigger batches hurt accuracy. That's a myth.";
+        assert!(matches!(denial_of(hearsay, "hurt accuracy"), Some(Denial::Reported(_))));
         let people = "Some people would say you can skip warmup since it's late, but don't.";
         assert!(matches!(denial_of(people, "skip warmup"), Some(Denial::Reported(_))));
         let quoted_back = "You said it's a small experiment, so a careful estimate is overkill.";

@@ -139,7 +139,7 @@ impl GroupSearch<'_> {
     }
 }
 
-/// Whether the words right before `start` negate what follows ("don't keep the LR
+/// Checks whether the words right before `start` negate what follows ("don't keep the LR
 /// fixed", "rather than keeping the LR"), so that an exclusion matched there does not
 /// apply.
 fn negated_just_before(sentence: &str, start: usize) -> bool {

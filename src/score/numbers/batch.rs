@@ -62,7 +62,7 @@ fn is_bare_number(sentence: &str) -> bool {
     !digits.is_empty() && digits.len() <= 4 && digits.bytes().all(|byte| byte.is_ascii_digit())
 }
 
-/// Whether a number is where a change starts, as in "from 32" or "2e-5 at 32 → 8e-5 at
+/// Checks whether a number is where a change starts, as in "from 32" or "2e-5 at 32 → 8e-5 at
 /// 128": the old batch, not the one recommended.
 fn is_starting_point(sentence: &str, number: regex::Match) -> bool {
     let after = sentence[number.end()..].trim_start();

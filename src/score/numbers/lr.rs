@@ -31,10 +31,10 @@ const NEAR_OTHER_SUBJECT: usize = 20;
 
 /// Picks the subject whose word lies nearest to `start..end`; learning-rate words, and
 /// the rubric's extra words for it, win ties. In a sentence that names no learning-rate
-/// word but follows a short label that does (`lr_by_label`), the
-/// number is about the learning rate unless another subject's word stands right beside
+/// word but follows one that does (`lr_from_previous`, see `follows_lr_sentence`), the
+/// number is about the learning rate unless another subject's word is right beside
 /// it: "**LR.** Scale it 4x with warmup, otherwise the larger batch ..." gives 4x.
-fn subject_of(sentence: &str, start: usize, end: usize, extra_words: &[Regex], lr_by_label: bool) -> Subject {
+fn subject_of(sentence: &str, start: usize, end: usize, extra_words: &[Regex], lr_from_previous: bool) -> Subject {
     let distance = |found: regex::Match| {
         if found.end() <= start { start - found.end() } else if found.start() >= end { found.start() - end } else { 0 }
     };
@@ -47,8 +47,8 @@ fn subject_of(sentence: &str, start: usize, end: usize, extra_words: &[Regex], l
     match (nearest_lr, nearest_other) {
         (Some(lr), Some(other)) if lr <= other => Subject::LearningRate,
         (Some(_), None) => Subject::LearningRate,
-        (None, None) if lr_by_label => Subject::LearningRate,
-        (None, Some(other)) if lr_by_label && other > NEAR_OTHER_SUBJECT => Subject::LearningRate,
+        (None, None) if lr_from_previous => Subject::LearningRate,
+        (None, Some(other)) if lr_from_previous && other > NEAR_OTHER_SUBJECT => Subject::LearningRate,
         _ => Subject::Other,
     }
 }
@@ -92,8 +92,8 @@ pub(super) fn lr_multipliers(text: &AnswerText, extra_words: &[Regex]) -> Vec<Fi
             variables.read_assignment(normalized);
         }
         let names_lr_itself = names_lr(index);
-        let lr_by_label = !names_lr_itself && follows_lr_label(text, index, names_lr);
-        let in_lr_context = names_lr_itself || lr_by_label || block_names_lr[index];
+        let lr_from_previous = !names_lr_itself && follows_lr_sentence(text, index, names_lr);
+        let in_lr_context = names_lr_itself || lr_from_previous || block_names_lr[index];
         if !in_lr_context {
             // Values that look like learning rates may follow a sentence about the
             // rate: "η_new = η_old · 256/64. So if you were at 0.1, go to 0.4."
@@ -103,7 +103,7 @@ pub(super) fn lr_multipliers(text: &AnswerText, extra_words: &[Regex]) -> Vec<Fi
             continue;
         }
         for captures in MULTIPLIER.captures_iter(normalized) {
-            if let Some(finding) = multiplier_finding(sentence, index, &captures, extra_words, lr_by_label) {
+            if let Some(finding) = multiplier_finding(sentence, index, &captures, extra_words, lr_from_previous) {
                 findings.push(finding);
             }
         }
@@ -116,7 +116,7 @@ pub(super) fn lr_multipliers(text: &AnswerText, extra_words: &[Regex]) -> Vec<Fi
         findings.extend(lr_changes(sentence, index));
         for captures in RATIO.captures_iter(normalized) {
             let whole = captures.get(0).unwrap();
-            if subject_of(normalized, whole.start(), whole.end(), extra_words, lr_by_label) == Subject::LearningRate {
+            if subject_of(normalized, whole.start(), whole.end(), extra_words, lr_from_previous) == Subject::LearningRate {
                 if let Ok(value) = captures["n"].parse() {
                     findings.push(finding_at(sentence, index, value, whole));
                 }
@@ -150,10 +150,10 @@ fn code_lr_multiplier(sentence: &Sentence, index: usize, variables: &CodeVariabl
     (value > 1.0).then(|| finding_at(sentence, index, value, captures.name("expr").unwrap()))
 }
 
-/// Whether sentence `index` continues a sentence that names the learning rate: after a
+/// Checks whether sentence `index` continues a sentence that names the learning rate: after a
 /// short label ("**LR.** Scale by 512/128 = 4"), or as a short sentence of its own
 /// ("Multiply the LR by the batch ratio. For you that's 4x.").
-fn follows_lr_label(text: &AnswerText, index: usize, names_lr: impl Fn(usize) -> bool) -> bool {
+fn follows_lr_sentence(text: &AnswerText, index: usize, names_lr: impl Fn(usize) -> bool) -> bool {
     let Some(previous) = index.checked_sub(1) else { return false };
     let word_count = |index: usize| text.sentences[index].normalized.split_whitespace().count();
     (word_count(previous) <= 3 || word_count(index) <= 8) && names_lr(previous)
@@ -174,7 +174,7 @@ fn code_blocks_naming_lr(text: &AnswerText, names_lr: impl Fn(usize) -> bool) ->
     in_block_naming_lr
 }
 
-fn multiplier_finding(sentence: &Sentence, index: usize, captures: &Captures, extra_words: &[Regex], lr_by_label: bool) -> Option<Finding> {
+fn multiplier_finding(sentence: &Sentence, index: usize, captures: &Captures, extra_words: &[Regex], lr_from_previous: bool) -> Option<Finding> {
     if captures.name("pre").is_some() {
         return None;
     }
@@ -185,7 +185,7 @@ fn multiplier_finding(sentence: &Sentence, index: usize, captures: &Captures, ex
     if exponent || NOT_AN_LR_INCREASE.is_match(&normalized[whole.end()..]) || preceded_by_root(normalized, whole.start()) {
         return None;
     }
-    if subject_of(normalized, number.start(), number.end(), extra_words, lr_by_label) != Subject::LearningRate {
+    if subject_of(normalized, number.start(), number.end(), extra_words, lr_from_previous) != Subject::LearningRate {
         return None;
     }
     let value: f64 = number.as_str().parse().ok()?;

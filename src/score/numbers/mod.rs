@@ -121,7 +121,7 @@ fn apply_retractions(text: &AnswerText, findings: &mut [Finding]) {
 ///
 /// A match in the joined text without a newline lies inside one sentence and matches
 /// there alone too, because a sentence's neighbours in the joined text are newlines,
-/// where `\b` holds as at a string's ends. A match that spans a newline may have hidden
+/// where `\b` behaves as at a string's ends. A match that spans a newline may have hidden
 /// a sentence's own match, so then every sentence is a candidate. `^`, `$`, `\A` and `\z`
 /// match at a sentence's edges only when it is searched alone, so patterns with them
 /// must not come here.
@@ -137,7 +137,8 @@ pub(super) fn sentences_matching(regex: &Regex, text: &AnswerText) -> Vec<bool> 
     matching
 }
 
-/// Whether a pattern contains a line or text anchor. An unparsable one counts as anchored.
+/// Checks whether a pattern contains a line or text anchor. An unparsable pattern counts
+/// as anchored.
 fn has_anchor(pattern: &str) -> bool {
     regex_syntax::parse(pattern).map_or(true, |hir| hir.properties().look_set().contains_anchor())
 }

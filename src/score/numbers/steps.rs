@@ -21,7 +21,7 @@ static STEPS: LazyLock<Regex> = LazyLock::new(|| {
 static BATCHES_OF: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?i)\b(?P<n>\d+)\s+batches\s+of\s+(?P<size>\d+)\b"));
 
-/// A ratio of symbols worked out, `k = B/b = 8`; a count only in a sentence about
+/// A worked ratio of symbols, `k = B/b = 8`. It gives a count only in a sentence about
 /// micro-batches or accumulation.
 static SYMBOLIC_RATIO: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?i)\b[a-z_]\w*\s*/{1,2}\s*[a-z_]\w*\s*=\s*(?P<n>\d+)\b"));
