@@ -151,3 +151,8 @@ fn agrees_with_sixth_blind_set() {
 fn agrees_with_seventh_blind_set() {
     assert_agreement("fixtures/labelled/blind-7.jsonl");
 }
+
+#[test]
+fn agrees_with_eighth_blind_set() {
+    assert_agreement("fixtures/labelled/blind-8.jsonl");
+}

@@ -63,10 +63,16 @@ static NOT_AN_LR_INCREASE: LazyLock<Regex> = LazyLock::new(|| {
     compile_regex(r"(?i)^\s*(fewer|less|lower|smaller|slower|faster|more (steps|updates|iterations|memory|compute)|the batch|batch|gpus?|steps|updates)\b")
 });
 
-/// Learning-rate values before and after: `0.1 → 0.4`, `1e-3 to 4e-3`, `at 0.1, go to 0.4`.
+/// Learning-rate values before and after: `0.1 → 0.4`, `1e-3 to 4e-3`, `at 0.1, go to 0.4`,
+/// `at 0.05 you'd move to 0.2`.
 static LR_CHANGE: LazyLock<Regex> = LazyLock::new(|| {
-    compile_regex(r"(?i)(?P<a>\d*\.?\d+(?:e-?\d+)?)\s*(?:→|->|=>|⇒|⟶|\bto\b|\bbecomes\b|,?\s*(?:(?:go|move|switch|jump|raise it|bump it|increase it|set it) to|try|use)\b)\s*(?P<b>\d*\.?\d+(?:e-?\d+)?)")
+    compile_regex(r"(?i)(?P<a>\d*\.?\d+(?:e-?\d+)?)\s*(?:→|->|=>|⇒|⟶|\bto\b|\bbecomes\b|,?\s*(?:(?:you'?d|you would|you'll|i'?d|we'?d|then)\s+)?(?:(?:go|move|switch|jump|raise it|bump it|increase it|set it) to|try|use)\b)\s*(?P<b>\d*\.?\d+(?:e-?\d+)?)")
 });
+
+/// The learning rate as the object of "by", earlier in the clause: in "multiply the
+/// learning rate by the same factor as the batch, i.e. by 4", the 4 restates that factor.
+static LR_BY_BEFORE: LazyLock<Regex> =
+    LazyLock::new(|| compile_regex(r"(?i)(learning[- ]rate|\blr|η|step[- ]size)\s+by\b(?:[^.;:]|\b(?:i\.e|e\.g)\.)*$"));
 
 /// A learning rate with the value it replaces: `lr: 4.0e-3  # was 1.0e-3`.
 static LR_WAS: LazyLock<Regex> = LazyLock::new(|| {
@@ -185,7 +191,8 @@ fn multiplier_finding(sentence: &Sentence, index: usize, captures: &Captures, ex
     if exponent || NOT_AN_LR_INCREASE.is_match(&normalized[whole.end()..]) || preceded_by_root(normalized, whole.start()) {
         return None;
     }
-    if subject_of(normalized, number.start(), number.end(), extra_words, lr_from_previous) != Subject::LearningRate {
+    let restates_lr_factor = captures.name("b").is_some() && LR_BY_BEFORE.is_match(&normalized[..whole.start()]);
+    if !restates_lr_factor && subject_of(normalized, number.start(), number.end(), extra_words, lr_from_previous) != Subject::LearningRate {
         return None;
     }
     let value: f64 = number.as_str().parse().ok()?;

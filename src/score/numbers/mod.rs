@@ -189,6 +189,8 @@ mod tests {
             "The rule scales the learning rate with the batch. So if you were at 0.1, go to 0.4.",
             "Multiply the LR by the batch ratio. For you that's **4×** (64 → 256).",
             "If your current LR is 0.05, try 0.2.",
+            "Grow the learning rate by the same k. Here k = 256 / 64 = 4, so at 0.05 you'd move to 0.2.",
+            "The rule multiplies the learning rate by the same factor as the batch, i.e. by 4, with warmup.",
         ] {
             assert!(lr_shown(answer), "not found in: {answer}");
         }
@@ -202,6 +204,7 @@ mod tests {
             "Use 4 GPUs with the same learning rate.",
             "**LR.** Expect 4x fewer optimizer steps per epoch.",
             "Multiply the LR by the batch ratio. You also take 4x fewer steps.",
+            "Keep the learning rate by itself; the batch grows by 4.",
         ] {
             assert!(!lr_shown(answer), "wrongly found in: {answer}");
         }
