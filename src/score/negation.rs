@@ -45,7 +45,7 @@ static ENDORSING_MARKER: LazyLock<Regex> =
 /// Words that withdraw the statement before them. `retraction_of` looks for them after a
 /// match in its sentence, and at the start of the next sentence.
 static RETRACTIONS: LazyLock<Regex> = LazyLock::new(|| {
-    compile_regex(r"(?i)\b(no,? wait|wait,? no|on second thought|correction:|scratch that|i misspoke|(let me )?walk (that|it) back|(i'd )?take (that|it) back|let me correct (that|myself)|i was wrong|(ignore|disregard) (that|what i (just )?said)|forget what i (just )?said|no,? make (it|that))\b")
+    compile_regex(r"(?i)\b(no,? wait|wait,? no|on second thought|correction:|scratch that|i misspoke|(let me )?walk (that|it) back|(i'd )?take (that|it) back|let me (correct|revise) (that|myself)|i was wrong|(ignore|disregard) (that|what i (just )?said)|forget what i (just )?said|no,? make (it|that))\b")
 });
 
 /// Interjections allowed before a retraction that opens the next sentence, such as

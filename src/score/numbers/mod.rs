@@ -68,12 +68,18 @@ fn format_value(value: f64) -> String {
 /// A correction of an earlier statement. It supersedes the findings before it, including
 /// those earlier in its own sentence ("4x — no wait, 2x").
 static RETRACTION: LazyLock<Regex> = LazyLock::new(|| {
-    compile_regex(r"(?i)\b(actually,? (no|make (it|that))|no,? wait|wait,? no|on second thought|correction:|scratch that|i misspoke|let me correct|i was wrong|forget (that|the))\b")
+    compile_regex(r"(?i)\b(actually,? (no|make (it|that))|no,? wait|wait,? no|on second thought|correction:|scratch that|i misspoke|let me (correct|revise)|i was wrong|forget (that|the))\b")
 });
 
 /// A multiplier that a sentence dismisses: "4x is too aggressive".
 static DISMISSED_MULTIPLIER: LazyLock<Regex> = LazyLock::new(|| {
     compile_regex(r"(?i)\b(?P<n>\d+(?:\.\d+)?)\s*(?:x|×)\s+(?:the (?:lr|learning rate)\s+)?(?:is|would be|seems|feels)\s+(?:\w+\s+)?(?:too (?:aggressive|much|high|hot|risky)|aggressive|risky|overkill|excessive|unsafe)")
+});
+
+/// A sentence that dismisses the multiplier of the sentence before it: "One camp
+/// multiplies the LR by 4. In my experience that is too aggressive."
+static DISMISSED_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    compile_regex(r"(?i)\b(that|this|it)(?:'s|\s+is|\s+would be|\s+seems|\s+feels)\s+(?:\w+\s+)?(?:too (?:aggressive|much|high|hot|risky)|aggressive|risky|overkill|excessive|unsafe)")
 });
 
 /// Sentences that limit a dismissal to one optimizer: "with Adam, 4x is too aggressive"
@@ -102,6 +108,9 @@ fn apply_retractions(text: &AnswerText, findings: &mut [Finding]) {
                 .filter_map(move |captures| captures["n"].parse::<f64>().ok().map(|value| (index, value)))
         })
         .collect();
+    let dismisses_before = sentences_matching(&DISMISSED_BEFORE, text);
+    let dismissed_by_next =
+        |index: usize| dismisses_before.get(index + 1).is_some_and(|dismisses| *dismisses && !names_optimizer[index + 1]);
 
     for finding in findings.iter_mut() {
         let corrected = last_correction.is_some_and(|(sentence, marker)| {
@@ -109,7 +118,7 @@ fn apply_retractions(text: &AnswerText, findings: &mut [Finding]) {
         });
         let dismissed_later =
             dismissed.iter().any(|(index, value)| *index >= finding.sentence && *value == finding.value);
-        if corrected || dismissed_later {
+        if corrected || dismissed_later || dismissed_by_next(finding.sentence) {
             finding.asserted = false;
         }
     }
@@ -191,6 +200,7 @@ mod tests {
             "If your current LR is 0.05, try 0.2.",
             "Grow the learning rate by the same k. Here k = 256 / 64 = 4, so at 0.05 you'd move to 0.2.",
             "The rule multiplies the learning rate by the same factor as the batch, i.e. by 4, with warmup.",
+            "Keep the ratio of learning rate to batch constant. If you were at 0.1 with 64 examples per step, use 0.4 with 256.",
         ] {
             assert!(lr_shown(answer), "not found in: {answer}");
         }
@@ -218,6 +228,9 @@ mod tests {
         assert!(lr_shown("Raise the LR by 2x — no wait, by 4x, since you're on SGD."));
         assert!(!lr_shown("The textbook rule: multiply the LR by 4. Honestly, I'd just 2x it; 4x is too aggressive."));
         assert!(!lr_shown("Multiply the LR by 4. Quadrupling the LR is aggressive, so use 2x."));
+        assert!(!lr_shown("One camp multiplies the learning rate by 4. In my experience that is too aggressive."));
+        assert!(lr_shown("Multiply the learning rate by 4. With Adam that is too aggressive, so start at 2x there."));
+        assert!(!lr_shown("My first guess: scale the LR by 4. But let me revise that: use 2x."));
     }
 
     fn steps_shown(answer: &str) -> bool {
@@ -292,5 +305,6 @@ mod tests {
         assert!(batch_shown("Start with thirty-two sequences per step."));
         assert!(!batch_shown("Use batch 256 at seq length 128."));
         assert!(!batch_shown("The largest batch that fits is about 32."));
+        assert!(!batch_shown("My first instinct is batch 32. But let me revise that: go with 128."));
     }
 }
