@@ -163,6 +163,11 @@ static PROSE_REWRITES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
     let rules: &[(&str, &str)] = &[
         (r"\*\*|__|`|\\\(|\\\)|\\\[|\\\]", ""),
         (r"(^|\x01)(#+|>+|[-*+]|\d+[.)])\s+", "$1"),
+        // A table row reads as its first cell, a colon, then the other cells:
+        // "| Parameters | 4 B | 12 GB |" becomes "Parameters: 4 B; 12 GB".
+        (r"(^|\x01)\|[ \t]*([^|\x01]*?)[ \t]*\|[ \t]*", "$1$2: "),
+        (r"[ \t]*\|[ \t]*(\x01|$)", "$1"),
+        (r"[ \t]*\|[ \t]*", "; "),
         (r"[’‘]", "'"),
         (r"[“”]", "\""),
         (r"\\times|\\cdot", "×"),
@@ -297,6 +302,7 @@ mod tests {
     #[test]
     fn markdown_markup_is_removed() {
         assert_eq!(normalized("- **Use 16**, not `512`"), "Use 16, not 512");
-        assert_eq!(normalized("| BERT | **32** |"), "| BERT | 32 |");
+        assert_eq!(normalized("| BERT | **32** |"), "BERT: 32");
+        assert_eq!(normalized("| Parameters | 4 B | 12 GB | no |"), "Parameters: 4 B; 12 GB; no");
     }
 }

@@ -161,3 +161,8 @@ fn agrees_with_eighth_blind_set() {
 fn agrees_with_ninth_blind_set() {
     assert_agreement("fixtures/labelled/blind-9.jsonl");
 }
+
+#[test]
+fn agrees_with_tenth_blind_set() {
+    assert_agreement("fixtures/labelled/blind-10.jsonl");
+}
