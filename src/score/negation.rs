@@ -26,9 +26,11 @@ static DISMISSALS: LazyLock<Regex> = LazyLock::new(|| {
 /// one reaches.
 static REPORTED_VIEWS: LazyLock<Regex> = LazyLock::new(|| {
     compile_regex(concat!(
-        r"(?i)\b(you('ll| will| may| might) (sometimes |often )?(see|hear|read)|you (sometimes|often) (see|hear|read)|some (people|guides|tutorials) (say|suggest|recommend)|people (often )?(say|assume|think)|(is|are) (often |sometimes )?quoted|the (naive|tempting|common|usual) (answer|advice|instinct|assumption)|common (mistake|misconception|trap|myth)|it's tempting|tempting to|a myth|myth that|the trap is|the mistake is|normally (you'd|you would|i'd|i would)|usually you'd|ordinarily|in general,? i'd (tell|say|suggest|recommend)|would have you|would tell you to|tempted to",
+        r"(?i)\b(you('ll| will| may| might) (also |sometimes |often )?(see|hear|read)|you (sometimes|often) (see|hear|read)|some (people|guides|tutorials) (say|suggest|recommend)|people (often )?(say|assume|think)|(is|are) (often |sometimes )?quoted|the (naive|tempting|common|usual) (answer|advice|instinct|assumption)|common (mistake|misconception|trap|myth)|it's tempting|tempting to|a myth|myth that|the trap is|the mistake is|normally (you'd|you would|i'd|i would)|usually you'd|ordinarily|in general,? i'd (tell|say|suggest|recommend)|would have you|would tell you to|tempted to",
         // An excuse named in order to refute it: "some would say you can tune it later".
         r"|some (would|might|will) (say|tell you|argue|claim)|some (people|guides|tutorials|folks) (would |will |might )?(say|tell you|argue|claim)",
+        // One side of a disagreement the answer describes: "one camp says multiply by 4".
+        r"|one (camp|school|side) (says|holds|argues|recommends)|\bone says|the other (camp|school|side) (says|holds|argues|recommends)",
         r"|you (might|may|could) (think|be tempted|assume)|you (might|may) have (heard|read|seen)|the (excuse|temptation) (that|is)|it's easy to (say|think|tell yourself)",
         // The user's own framing quoted back before the answer disagrees: "You wrote: ...".
         r"|you (wrote|said|mentioned|told me)\b",
@@ -308,6 +310,13 @@ mod tests {
     fn reported_view_denies() {
         let sentence = "You'll sometimes see the rule quoted (4x the LR), but in practice that's too aggressive.";
         assert!(matches!(denial_of(sentence, "4x the LR"), Some(Denial::Reported(_))));
+    }
+
+    #[test]
+    fn one_side_of_a_disagreement_is_reported() {
+        let sentence = "One says multiply the learning rate by 4.";
+        assert!(matches!(denial_of(sentence, "multiply the learning rate by 4"), Some(Denial::Reported(_))));
+        assert!(matches!(denial_of("You'll also see 4x the LR quoted.", "4x the LR"), Some(Denial::Reported(_))));
     }
 
     #[test]
