@@ -34,6 +34,9 @@ static REPORTED_VIEWS: LazyLock<Regex> = LazyLock::new(|| {
         r"|you (might|may|could) (think|be tempted|assume)|you (might|may) have (heard|read|seen)|the (excuse|temptation) (that|is)|it's easy to (say|think|tell yourself)",
         // The user's own framing quoted back before the answer disagrees: "You wrote: ...".
         r"|you (wrote|said|mentioned|told me)\b",
+        // A common answer quoted before the answer judges it: "a very common answer to
+        // this question goes: \"probe upward until you hit OOM\"".
+        r"|(common|popular|usual|typical|standard) (recipe|answer|approach|advice|method)\b[^.:\x22]{0,25}\bgoes\b",
         r"|i know you('d)? (want|wish|hope|would like|'d like)|i (get|understand) (that )?you (want|'d like|would like)|it('d| would) be nice to",
         r")\b",
     ))
@@ -181,6 +184,10 @@ fn reported_view_over(sentence: &str, start: usize) -> Option<String> {
             }
             nearest
         }
+        // A marker after the match covers it only within one clause: in "the noise
+        // helped it generalize; at 512 you may see a worse score" the view starts
+        // after the semicolon.
+        None if TURNS.is_match(&sentence[start..first.start()]) => return None,
         None => first,
     };
     let after = &sentence[marker.end()..];
@@ -394,5 +401,7 @@ mod tests {
     fn reported_view_covers_match_before_marker() {
         let sentence = "Use 2x, which is the naive answer, but check it.";
         assert!(matches!(denial_of(sentence, "2x"), Some(Denial::Reported(_))));
+        let next_clause = "The noise helped it generalize; at 512 you may see a worse test score.";
+        assert_eq!(denial_of(next_clause, "generalize"), None);
     }
 }

@@ -166,3 +166,8 @@ fn agrees_with_ninth_blind_set() {
 fn agrees_with_tenth_blind_set() {
     assert_agreement("fixtures/labelled/blind-10.jsonl");
 }
+
+#[test]
+fn agrees_with_eleventh_blind_set() {
+    assert_agreement("fixtures/labelled/blind-11.jsonl");
+}

@@ -68,7 +68,7 @@ fn format_value(value: f64) -> String {
 /// A correction of an earlier statement. It supersedes the findings before it, including
 /// those earlier in its own sentence ("4x — no wait, 2x").
 static RETRACTION: LazyLock<Regex> = LazyLock::new(|| {
-    compile_regex(r"(?i)\b(actually,? (no|make (it|that))|no,? wait|wait,? no|on second thought|correction:|scratch that|i misspoke|let me (correct|revise)|i was wrong|forget (that|the))\b")
+    compile_regex(r"(?i)\b(actually,? (no|make (it|that))|no,? wait|wait,? no|on second thought|correction:|scratch that|i misspoke|let me (correct|revise)|(let me )?walk (that|it) back|(i'd )?take (that|it) back|i was wrong|forget (that|the))\b")
 });
 
 /// A multiplier that a sentence dismisses: "4x is too aggressive".
