@@ -14,7 +14,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::compile_regex;
-use super::negation::denial;
+use super::negation::{denial, CORRECTION_WORDS};
 use super::text::{AnswerText, Sentence};
 use crate::planner::Expected;
 use crate::suite::{NumericRule, Parameters, Quantity};
@@ -67,9 +67,8 @@ fn format_value(value: f64) -> String {
 
 /// A correction of an earlier statement. It supersedes the findings before it, including
 /// those earlier in its own sentence ("4x — no wait, 2x").
-static RETRACTION: LazyLock<Regex> = LazyLock::new(|| {
-    compile_regex(r"(?i)\b(actually,? (no|make (it|that))|no,? wait|wait,? no|on second thought|correction:|scratch that|i misspoke|let me (correct|revise)|(let me )?walk (that|it) back|(i'd )?take (that|it) back|i was wrong|forget (that|the))\b")
-});
+static RETRACTION: LazyLock<Regex> =
+    LazyLock::new(|| compile_regex(&format!(r"(?i)\b(actually,? (no|make (it|that))|forget (that|the)|{CORRECTION_WORDS})\b")));
 
 /// A multiplier that a sentence dismisses: "4x is too aggressive".
 static DISMISSED_MULTIPLIER: LazyLock<Regex> = LazyLock::new(|| {
