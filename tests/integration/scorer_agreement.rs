@@ -171,3 +171,8 @@ fn agrees_with_tenth_blind_set() {
 fn agrees_with_eleventh_blind_set() {
     assert_agreement("fixtures/labelled/blind-11.jsonl");
 }
+
+#[test]
+fn agrees_with_twelfth_blind_set() {
+    assert_agreement("fixtures/labelled/blind-12.jsonl");
+}

@@ -28,6 +28,12 @@ static ADVICE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// A sweep over several sizes names candidates, not a recommendation.
+/// A label that opens a sentence with the answer after a colon: "Short version: batch
+/// size 32", "TL;DR: 32".
+static LABELLED_ADVICE: LazyLock<Regex> = LazyLock::new(|| {
+    compile_regex(r"(?i)^\W*(short (version|answer)|in short|bottom line|tl;? ?dr|my (recommendation|pick|suggestion|answer)|recommendation)\W*:")
+});
+
 static SWEEP: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?i)\bsweep|\bgrid search|until[^.]{0,40}(oom|out of memory|crash)"));
 
@@ -80,7 +86,8 @@ pub(super) fn recommended_batches(text: &AnswerText) -> Vec<Finding> {
         // An answer that opens with a bare number ("**32.**") recommends it.
         let opens_with_number = index == 0 && is_bare_number(normalized);
         let follows_advice_label = index > 0 && ADVICE_LABEL.is_match(&text.sentences[index - 1].normalized);
-        let recommends = (has_recommendation[index] || opens_with_number || follows_advice_label || RECIPE.is_match(normalized))
+        let labelled = LABELLED_ADVICE.is_match(normalized);
+        let recommends = (has_recommendation[index] || opens_with_number || follows_advice_label || labelled || RECIPE.is_match(normalized))
             && !has_sweep[index];
         let names_batch = has_batch_context[index] || sentence.in_code && normalized.contains("batch_size");
         if !(recommends || sentence.in_code && names_batch) {
@@ -129,6 +136,7 @@ mod tests {
     fn advice_label_recommends_next_sentence() {
         assert_eq!(batches("What I'd do:\n\n- **Batch size 32**, seq_len 512."), [32.0]);
         assert!(batches("Background:\n\n- Batch size 32 was in the paper's grid.").is_empty());
+        assert_eq!(batches("Short version: **batch size 32** (sequence length 512, BERT-base)."), [32.0]);
     }
 
     #[test]

@@ -72,7 +72,7 @@ fn is_gpu_capacity(sentence: &str, start: usize, end: usize) -> bool {
     let before_start = start.saturating_sub(12);
     let after = sentence.get(end..after_end).unwrap_or("");
     let before = sentence.get(before_start..start).unwrap_or("");
-    GPU_CAPACITY.is_match(after.split([',', '.', ';', ':', '(']).next().unwrap_or("")) || GPU_CAPACITY.is_match(before)
+    GPU_CAPACITY.is_match(after.split([',', '.', ';', ':', '(', '—', '–']).next().unwrap_or("")) || GPU_CAPACITY.is_match(before)
 }
 
 /// Checks whether model-state words stand within 25 bytes before an amount, or after

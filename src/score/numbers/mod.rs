@@ -111,9 +111,18 @@ fn apply_retractions(text: &AnswerText, findings: &mut [Finding]) {
     let dismissed_by_next =
         |index: usize| dismisses_before.get(index + 1).is_some_and(|dismisses| *dismisses && !names_optimizer[index + 1]);
 
+    let after_marker = |finding: &Finding, (sentence, marker): (usize, usize)| {
+        finding.sentence > sentence || finding.sentence == sentence && finding.start > marker
+    };
+    // A correction that gives a new value replaces every earlier one. Without one it
+    // takes back only its own sentence and the one before: "gradient accumulation with
+    // 8 steps ... It's 8x slower per epoch, no, let me correct that" keeps the 8 steps.
+    let replaced = last_correction.is_some_and(|correction| findings.iter().any(|finding| after_marker(finding, correction)));
+
     for finding in findings.iter_mut() {
         let corrected = last_correction.is_some_and(|(sentence, marker)| {
-            finding.sentence < sentence || finding.sentence == sentence && finding.start < marker
+            let before = finding.sentence < sentence || finding.sentence == sentence && finding.start < marker;
+            before && (replaced || finding.sentence + 1 >= sentence)
         });
         let dismissed_later =
             dismissed.iter().any(|(index, value)| *index >= finding.sentence && *value == finding.value);
@@ -230,6 +239,8 @@ mod tests {
         assert!(!lr_shown("One camp multiplies the learning rate by 4. In my experience that is too aggressive."));
         assert!(lr_shown("Multiply the learning rate by 4. With Adam that is too aggressive, so start at 2x there."));
         assert!(!lr_shown("My first guess: scale the LR by 4. But let me revise that: use 2x."));
+        assert!(!lr_shown("Scale the LR by 4. Add warmup. Then cosine decay. Scratch that, use 2x the LR."));
+        assert!(lr_shown("Scale the LR by 4. Add warmup. Then cosine decay. It's 8x slower per epoch, no, let me correct that, it isn't."));
     }
 
     fn steps_shown(answer: &str) -> bool {
@@ -290,6 +301,7 @@ mod tests {
         assert!(memory_shown("That is 4.8e10 B of model state."));
         assert!(!memory_shown("A 3B model at 4 bytes is 12 GB."));
         assert!(memory_shown("That's 48 GB: twice the card, before activations."));
+        assert!(memory_shown("3B × 16 B ≈ **48 GB** — double your card before a single activation."));
         assert!(!memory_shown("Get a 48 GB card: it fits."));
     }
 
