@@ -2,6 +2,7 @@
 //! removed, number words turned into digits, code blocks kept line by line. Each
 //! sentence keeps its original text, which is what evidence quotes.
 
+use std::ops::Range;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -11,54 +12,98 @@ use crate::suite::ascii_word_boundaries;
 use super::compile_regex;
 
 /// One sentence, list item, table row or code line of an answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Sentence {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sentence<'a> {
     /// The text as the answer wrote it, trimmed; quoted as evidence.
-    pub original: String,
+    pub original: &'a str,
     /// The text checks match against: markup removed, number words as digits.
-    pub normalized: String,
+    pub normalized: &'a str,
     /// Whether the sentence is a line of a fenced code block.
     pub in_code: bool,
 }
 
-/// An answer split into sentences, in reading order.
+/// An answer split into sentences, in reading order. The sentences borrow from the
+/// answer and from one buffer of normalized text, so parsing allocates no string per
+/// sentence.
 #[derive(Debug, Clone)]
-pub struct AnswerText {
-    pub sentences: Vec<Sentence>,
-    /// Every normalized sentence, joined by newlines, so that one regex scan covers the
-    /// whole answer.
+pub struct AnswerText<'a> {
+    /// Every normalized sentence, each followed by a newline, so that one regex scan
+    /// covers the whole answer.
     pub joined: String,
-    /// Byte offset in `joined` where each sentence starts.
-    starts: Vec<usize>,
+    spans: Vec<SentenceSpan<'a>>,
 }
 
-impl AnswerText {
-    /// Splits and normalizes an answer.
-    pub fn parse(response: &str) -> Self {
-        let pieces = split_pieces(response);
-        let normalized = normalize_pieces(&pieces);
-        let sentences: Vec<Sentence> = pieces
-            .into_iter()
-            .zip(normalized)
-            .filter(|(_, normalized)| !normalized.is_empty())
-            .map(|((original, in_code), normalized)| Sentence { original: original.to_string(), normalized, in_code })
-            .collect();
+/// The location of one sentence: its original text, and its bytes in
+/// `AnswerText::joined` without the newline after it.
+#[derive(Debug, Clone)]
+struct SentenceSpan<'a> {
+    original: &'a str,
+    normalized: Range<usize>,
+    in_code: bool,
+}
 
-        let mut joined = String::with_capacity(response.len());
-        let mut starts = Vec::with_capacity(sentences.len());
-        for sentence in &sentences {
-            starts.push(joined.len());
-            joined.push_str(&sentence.normalized);
-            joined.push('\n');
+impl<'a> AnswerText<'a> {
+    /// Splits and normalizes an answer.
+    pub fn parse(response: &'a str) -> Self {
+        let pieces = split_pieces(response);
+        let mut prose = String::with_capacity(response.len());
+        for (piece, _) in pieces.iter().filter(|(_, in_code)| !in_code) {
+            if !prose.is_empty() {
+                prose.push(PIECE_BREAK);
+            }
+            prose.push_str(piece);
         }
-        AnswerText { sentences, joined, starts }
+        // The prose pieces are rewritten together, so each rule scans the answer once
+        // instead of once per sentence.
+        let rewritten = normalize(&prose);
+        let mut rewritten_prose = rewritten.split(PIECE_BREAK);
+
+        let mut joined = String::with_capacity(rewritten.len() + pieces.len());
+        let mut spans = Vec::with_capacity(pieces.len());
+        for (original, in_code) in pieces {
+            let start = joined.len();
+            if in_code {
+                original.split('`').for_each(|part| joined.push_str(part));
+            } else {
+                push_collapsed(&mut joined, rewritten_prose.next().unwrap_or_default());
+            }
+            if joined.len() > start {
+                spans.push(SentenceSpan { original, normalized: start..joined.len(), in_code });
+                joined.push('\n');
+            }
+        }
+        AnswerText { joined, spans }
+    }
+
+    /// Returns the number of sentences.
+    pub fn sentence_count(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// Returns sentence `index`. Panics if there is no such sentence.
+    pub fn sentence(&self, index: usize) -> Sentence<'_> {
+        self.sentence_of(&self.spans[index])
+    }
+
+    /// Returns sentence `index`, or `None` past the last sentence.
+    pub fn get(&self, index: usize) -> Option<Sentence<'_>> {
+        self.spans.get(index).map(|span| self.sentence_of(span))
+    }
+
+    /// Returns the sentences in reading order.
+    pub fn sentences(&self) -> impl DoubleEndedIterator<Item = Sentence<'_>> + ExactSizeIterator {
+        self.spans.iter().map(|span| self.sentence_of(span))
+    }
+
+    fn sentence_of(&self, span: &SentenceSpan<'a>) -> Sentence<'_> {
+        Sentence { original: span.original, normalized: &self.joined[span.normalized.clone()], in_code: span.in_code }
     }
 
     /// Returns the index of the sentence holding byte `offset` of `joined`, and the
-    /// offset where that sentence starts.
+    /// offset where that sentence starts. The newline after a sentence belongs to it.
     pub fn sentence_at(&self, offset: usize) -> (usize, usize) {
-        let index = self.starts.partition_point(|start| *start <= offset).saturating_sub(1);
-        (index, self.starts[index])
+        let index = self.spans.partition_point(|span| span.normalized.start <= offset).saturating_sub(1);
+        (index, self.spans[index].normalized.start)
     }
 }
 
@@ -84,36 +129,42 @@ fn split_pieces(response: &str) -> Vec<(&str, bool)> {
 /// rewrite rule matches or produces it.
 const PIECE_BREAK: char = '\u{1}';
 
-/// Normalizes every piece. The prose pieces are joined and rewritten together, so each
-/// rule scans the answer once instead of once per sentence.
-fn normalize_pieces(pieces: &[(&str, bool)]) -> Vec<String> {
-    let prose: Vec<&str> = pieces.iter().filter(|(_, in_code)| !in_code).map(|(piece, _)| *piece).collect();
-    let joined = prose.join(&PIECE_BREAK.to_string());
-    let rewritten = normalize(&joined);
-    let mut normalized_prose = rewritten.split(PIECE_BREAK).map(collapse_whitespace);
-
-    pieces
-        .iter()
-        .map(|(piece, in_code)| {
-            if *in_code {
-                piece.replace('`', "")
-            } else {
-                normalized_prose.next().unwrap_or_default()
+/// Appends the words of `text` to `out`, joined by single spaces. Whitespace is what
+/// `char::is_whitespace` accepts, as in `str::split_whitespace`, but ASCII bytes are
+/// judged without decoding them as characters.
+fn push_collapsed(out: &mut String, text: &str) {
+    let start = out.len();
+    let mut word_start = None;
+    let mut index = 0;
+    while index < text.len() {
+        let byte = text.as_bytes()[index];
+        let (is_space, width) = if byte.is_ascii() {
+            (matches!(byte, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r'), 1)
+        } else {
+            let c = text[index..].chars().next().expect("index is on a character boundary");
+            (c.is_whitespace(), c.len_utf8())
+        };
+        match (is_space, word_start) {
+            (true, Some(word)) => {
+                push_word(out, start, &text[word..index]);
+                word_start = None;
             }
-        })
-        .collect()
+            (false, None) => word_start = Some(index),
+            _ => {}
+        }
+        index += width;
+    }
+    if let Some(word) = word_start {
+        push_word(out, start, &text[word..]);
+    }
 }
 
-/// Joins the words of `text` with single spaces.
-fn collapse_whitespace(text: &str) -> String {
-    let mut collapsed = String::with_capacity(text.len());
-    for word in text.split_whitespace() {
-        if !collapsed.is_empty() {
-            collapsed.push(' ');
-        }
-        collapsed.push_str(word);
+/// Appends `word` to `out`, after a space unless it is the first word since `start`.
+fn push_word(out: &mut String, start: usize, word: &str) {
+    if out.len() > start {
+        out.push(' ');
     }
-    collapsed
+    out.push_str(word);
 }
 
 /// Whether a line is a markdown table's header rule, such as `|---|:--:|`.
@@ -153,9 +204,17 @@ fn starts_sentence(rest: &str) -> bool {
         .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || matches!(c, '*' | '"' | '`' | '(' | '_' | '“'))
 }
 
+/// Checks whether `text` ends with an abbreviation, in any case. An ASCII comparison
+/// gives what `to_lowercase` would, because the only non-ASCII characters that
+/// lowercase to ASCII letters are the Kelvin sign (`k`) and `İ` (`i` and a combining
+/// dot, which then stands between the `i` and the next character).
 fn ends_with_abbreviation(text: &str) -> bool {
-    let lower = text.to_lowercase();
-    ["e.g.", "i.e.", "vs.", "etc.", "approx.", "cf.", "fig.", "eq."].iter().any(|abbreviation| lower.ends_with(abbreviation))
+    ["e.g.", "i.e.", "vs.", "etc.", "approx.", "cf.", "fig.", "eq."].iter().any(|abbreviation| {
+        let start = text.len().saturating_sub(abbreviation.len());
+        text.len() >= abbreviation.len()
+            && text.is_char_boundary(start)
+            && text[start..].eq_ignore_ascii_case(abbreviation)
+    })
 }
 
 /// Replacements applied in order to prose: markup first, then symbols, then words.
@@ -257,22 +316,24 @@ mod tests {
     use super::*;
 
     fn normalized(text: &str) -> String {
-        collapse_whitespace(&normalize(text))
+        let mut collapsed = String::new();
+        push_collapsed(&mut collapsed, &normalize(text));
+        collapsed
     }
 
     #[test]
     fn splits_sentences_not_decimals() {
         let text = AnswerText::parse("Use 0.1 here. Then scale it, e.g. by 4x. Done");
-        let originals: Vec<_> = text.sentences.iter().map(|s| s.original.as_str()).collect();
+        let originals: Vec<_> = text.sentences().map(|sentence| sentence.original).collect();
         assert_eq!(originals, ["Use 0.1 here.", "Then scale it, e.g. by 4x.", "Done"]);
     }
 
     #[test]
     fn code_lines_are_kept_apart() {
         let text = AnswerText::parse("Set it:\n```python\naccum = 512 // 64\n```\nThat's all.");
-        assert_eq!(text.sentences.len(), 3);
-        assert!(text.sentences[1].in_code);
-        assert_eq!(text.sentences[1].normalized, "accum = 512 // 64");
+        assert_eq!(text.sentence_count(), 3);
+        assert!(text.sentence(1).in_code);
+        assert_eq!(text.sentence(1).normalized, "accum = 512 // 64");
     }
 
     #[test]
