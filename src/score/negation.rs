@@ -202,6 +202,12 @@ fn quoted_subject_over(sentence: &str, start: usize, end: usize) -> Option<Strin
 
 /// Returns the first negator when the clause before a match holds an odd number of them.
 fn odd_negation(before: &str) -> Option<String> {
+    // The window searched below is the last words of a clause that ends where `before`
+    // ends, cut at punctuation or after a whole word. So a negator in the window is one
+    // in the last words of `before` too, and without one there the search is skipped.
+    if !NEGATORS.is_match(&last_words(before)) {
+        return None;
+    }
     let last_break = CLAUSE_BREAKS.find_iter(before).last();
     let clause_start = last_break.map_or(0, |found| found.end());
     let mut clause = &before[clause_start..];
@@ -213,8 +219,7 @@ fn odd_negation(before: &str) -> Option<String> {
             clause = &clause[comma + 1..];
         }
     }
-    let words: Vec<&str> = clause.split_whitespace().collect();
-    let window = words[words.len().saturating_sub(PREFIX_WORDS)..].join(" ");
+    let window = last_words(clause);
 
     let words_after = |end: usize| window[end..].split_whitespace().count();
     let negators: Vec<_> = NEGATORS
@@ -222,6 +227,13 @@ fn odd_negation(before: &str) -> Option<String> {
         .filter(|found| !NARROW_NEGATORS.is_match(found.as_str()) || words_after(found.end()) <= 2)
         .collect();
     (negators.len() % 2 == 1).then(|| negators[0].as_str().to_string())
+}
+
+/// Returns the last `PREFIX_WORDS` words of `text`, joined by single spaces.
+fn last_words(text: &str) -> String {
+    let mut words: Vec<&str> = text.split_whitespace().rev().take(PREFIX_WORDS).collect();
+    words.reverse();
+    words.join(" ")
 }
 
 #[cfg(test)]

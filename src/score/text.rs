@@ -46,17 +46,15 @@ impl<'a> AnswerText<'a> {
     /// Splits and normalizes an answer.
     pub fn parse(response: &'a str) -> Self {
         let pieces = split_pieces(response);
-        let mut prose = String::with_capacity(response.len());
+        let mut prose = String::with_capacity(response.len() + pieces.len());
         for (piece, _) in pieces.iter().filter(|(_, in_code)| !in_code) {
-            if !prose.is_empty() {
-                prose.push(PIECE_BREAK);
-            }
+            prose.push(PIECE_BREAK);
             prose.push_str(piece);
         }
         // The prose pieces are rewritten together, so each rule scans the answer once
-        // instead of once per sentence.
+        // instead of once per sentence. The text before the first break is empty.
         let rewritten = normalize(&prose);
-        let mut rewritten_prose = rewritten.split(PIECE_BREAK);
+        let mut rewritten_prose = rewritten.split(PIECE_BREAK).skip(1);
 
         let mut joined = String::with_capacity(rewritten.len() + pieces.len());
         let mut spans = Vec::with_capacity(pieces.len());
@@ -118,53 +116,62 @@ fn split_pieces(response: &str) -> Vec<(&str, bool)> {
         } else if in_code {
             pieces.push((trimmed, true));
         } else if !is_table_rule(trimmed) {
-            pieces.extend(split_sentences(trimmed).into_iter().map(|piece| (piece.trim(), false)));
+            split_sentences(trimmed, &mut pieces);
         }
     }
     pieces.retain(|(piece, _)| !piece.is_empty());
     pieces
 }
 
-/// Marks the border between two pieces while all prose is normalized in one pass; no
-/// rewrite rule matches or produces it.
+/// Marks the start of each piece while all prose is normalized in one pass. The rules
+/// that can match it (list markers, and `×` before a non-digit) put it back.
 const PIECE_BREAK: char = '\u{1}';
 
 /// Appends the words of `text` to `out`, joined by single spaces. Whitespace is what
-/// `char::is_whitespace` accepts, as in `str::split_whitespace`, but ASCII bytes are
-/// judged without decoding them as characters.
+/// `char::is_whitespace` accepts, as in `str::split_whitespace`. Words that single
+/// spaces already separate are copied as one run.
 fn push_collapsed(out: &mut String, text: &str) {
+    let bytes = text.as_bytes();
     let start = out.len();
-    let mut word_start = None;
     let mut index = 0;
-    while index < text.len() {
-        let byte = text.as_bytes()[index];
-        let (is_space, width) = if byte.is_ascii() {
-            (matches!(byte, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r'), 1)
-        } else {
-            let c = text[index..].chars().next().expect("index is on a character boundary");
-            (c.is_whitespace(), c.len_utf8())
-        };
-        match (is_space, word_start) {
-            (true, Some(word)) => {
-                push_word(out, start, &text[word..index]);
-                word_start = None;
-            }
-            (false, None) => word_start = Some(index),
-            _ => {}
+    while index < bytes.len() {
+        let width = whitespace_width(text, index);
+        if width > 0 {
+            index += width;
+            continue;
         }
-        index += width;
-    }
-    if let Some(word) = word_start {
-        push_word(out, start, &text[word..]);
+
+        let run_start = index;
+        loop {
+            while index < bytes.len() && whitespace_width(text, index) == 0 {
+                index += 1;
+            }
+            let single_space = index + 1 < bytes.len() && bytes[index] == b' ' && whitespace_width(text, index + 1) == 0;
+            if !single_space {
+                break;
+            }
+            index += 1;
+        }
+        if out.len() > start {
+            out.push(' ');
+        }
+        out.push_str(&text[run_start..index]);
     }
 }
 
-/// Appends `word` to `out`, after a space unless it is the first word since `start`.
-fn push_word(out: &mut String, start: usize, word: &str) {
-    if out.len() > start {
-        out.push(' ');
+/// Returns the length in bytes of the whitespace character that starts at byte `index`
+/// of `text`, or 0 if none does. `index` may fall inside a character.
+#[inline]
+fn whitespace_width(text: &str, index: usize) -> usize {
+    match text.as_bytes()[index] {
+        b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r' => 1,
+        // The lead bytes of the non-ASCII whitespace characters, U+0085 to U+3000.
+        0xC2 | 0xE1 | 0xE2 | 0xE3 => {
+            let c = text[index..].chars().next().expect("a lead byte starts a character");
+            if c.is_whitespace() { c.len_utf8() } else { 0 }
+        }
+        _ => 0,
     }
-    out.push_str(word);
 }
 
 /// Whether a line is a markdown table's header rule, such as `|---|:--:|`.
@@ -175,9 +182,9 @@ fn is_table_rule(line: &str) -> bool {
 /// Splits a line at sentence ends: `.`, `!` or `?`, then any closing markup, then a
 /// space and a capital, a digit, a quote or markup. Decimals (`0.1`) and abbreviations such as `e.g.`
 /// never split, because the next character is not a space or the next word is lowercase.
-fn split_sentences(line: &str) -> Vec<&str> {
+/// Appends each sentence, trimmed, to `pieces` as prose.
+fn split_sentences<'a>(line: &'a str, pieces: &mut Vec<(&'a str, bool)>) {
     let bytes = line.as_bytes();
-    let mut pieces = Vec::new();
     let mut start = 0;
     let mut index = 0;
     while index + 2 < bytes.len() {
@@ -188,14 +195,13 @@ fn split_sentences(line: &str) -> Vec<&str> {
             }
             let ends = end + 1 < bytes.len() && bytes[end] == b' ';
             if ends && starts_sentence(&line[end + 1..]) && !ends_with_abbreviation(&line[start..=index]) {
-                pieces.push(&line[start..end]);
+                pieces.push((line[start..end].trim(), false));
                 start = end + 1;
             }
         }
         index += 1;
     }
-    pieces.push(&line[start..]);
-    pieces
+    pieces.push((line[start..].trim(), false));
 }
 
 fn starts_sentence(rest: &str) -> bool {
@@ -207,7 +213,7 @@ fn starts_sentence(rest: &str) -> bool {
 /// Checks whether `text` ends with an abbreviation, in any case. An ASCII comparison
 /// gives what `to_lowercase` would, because the only non-ASCII characters that
 /// lowercase to ASCII letters are the Kelvin sign (`k`) and `İ` (`i` and a combining
-/// dot, which then stands between the `i` and the next character).
+/// dot, which is then between the `i` and the next character).
 fn ends_with_abbreviation(text: &str) -> bool {
     ["e.g.", "i.e.", "vs.", "etc.", "approx.", "cf.", "fig.", "eq."].iter().any(|abbreviation| {
         let start = text.len().saturating_sub(abbreviation.len());
@@ -217,32 +223,43 @@ fn ends_with_abbreviation(text: &str) -> bool {
     })
 }
 
+/// One rewrite rule of prose.
+struct Rewrite {
+    regex: Regex,
+    replacement: &'static str,
+    /// A test, much cheaper than the search, that is false for every text the regex
+    /// cannot match. Only regexes without a literal for the engine to look for need one.
+    may_match: Option<fn(&str) -> bool>,
+}
+
 /// Replacements applied in order to prose: markup first, then symbols, then words.
-static PROSE_REWRITES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
-    let rules: &[(&str, &str)] = &[
-        (r"\*\*|__|`|\\\(|\\\)|\\\[|\\\]", ""),
-        (r"(^|\x01)(#+|>+|[-*+]|\d+[.)])\s+", "$1"),
-        (r"[’‘]", "'"),
-        (r"[“”]", "\""),
-        (r"\\times|\\cdot", "×"),
-        (r"\\approx|\\sim", "≈"),
-        (r"\\(to|rightarrow|Rightarrow|longrightarrow)", "→"),
-        (r"\\sqrt\{([^}\x01]*)\}", "√$1"),
-        (r"\\frac\{([^}\x01]*)\}\{([^}\x01]*)\}", "$1/$2"),
-        (r"\\(eta|alpha)", "η"),
-        (r"\\(,|;|!|quad|qquad| )", " "),
-        (r"\\text\{([^}\x01]*)\}", "$1"),
-        (r"[{}$]", ""),
-        (r"(\d)\s*[×x]\s*10\^?\s*(-?\d+)", "${1}e$2"),
-        (r"(\d),(\d{3})\b", "$1$2"),
-        (r"\bone[- ](fourth|quarter)\b|\ba quarter\b", "1/4"),
-        (r"(\d)\s?×(\s*[^\d\s]|\s*$)", "${1}x$2"),
-        (r"\b(quadruple[sd]?|quadrupling|four-?fold)\b", "4x"),
-        (r"\b(triple[sd]?|tripling|three-?fold)\b", "3x"),
-        (r"\b(two-?fold)\b", "2x"),
-        (r"\b(double[sd]?|doubling) (the|it|your|its|this|that)\b", "2x $2"),
-        (r"\b(eight-?fold|octuple)\b", "8x"),
-        (r"\bhalve[sd]? (the|it|your|its)\b", "0.5x $1"),
+static PROSE_REWRITES: LazyLock<Vec<Rewrite>> = LazyLock::new(|| {
+    let rules: &[(&str, &str, Option<fn(&str) -> bool>)] = &[
+        (r"\*\*|__|`|\\\(|\\\)|\\\[|\\\]", "", None),
+        // A list marker or heading mark at the start of a piece. Its replacement is a
+        // plain string, so the regex engine needs no capture groups for it.
+        (r"\x01(#+|>+|[-*+]|\d+[.)])\s+", "\u{1}", None),
+        (r"[’‘]", "'", None),
+        (r"[“”]", "\"", None),
+        (r"\\times|\\cdot", "×", None),
+        (r"\\approx|\\sim", "≈", None),
+        (r"\\(to|rightarrow|Rightarrow|longrightarrow)", "→", None),
+        (r"\\sqrt\{([^}\x01]*)\}", "√$1", None),
+        (r"\\frac\{([^}\x01]*)\}\{([^}\x01]*)\}", "$1/$2", None),
+        (r"\\(eta|alpha)", "η", None),
+        (r"\\(,|;|!|quad|qquad| )", " ", None),
+        (r"\\text\{([^}\x01]*)\}", "$1", None),
+        (r"[{}$]", "", None),
+        (r"(\d)\s*[×x]\s*10\^?\s*(-?\d+)", "${1}e$2", Some(may_hold_power_of_ten)),
+        (r"(\d),(\d{3})\b", "$1$2", None),
+        (r"\bone[- ](fourth|quarter)\b|\ba quarter\b", "1/4", None),
+        (r"(\d)\s?×(\s*[^\d\s]|\s*$)", "${1}x$2", None),
+        (r"\b(quadruple[sd]?|quadrupling|four-?fold)\b", "4x", None),
+        (r"\b(triple[sd]?|tripling|three-?fold)\b", "3x", None),
+        (r"\b(two-?fold)\b", "2x", None),
+        (r"\b(double[sd]?|doubling) (the|it|your|its|this|that)\b", "2x $2", None),
+        (r"\b(eight-?fold|octuple)\b", "8x", None),
+        (r"\bhalve[sd]? (the|it|your|its)\b", "0.5x $1", None),
     ];
     compile(rules)
 });
@@ -259,21 +276,31 @@ static NUMBER_WORDS: LazyLock<Regex> = LazyLock::new(|| {
 /// that itself follows a hyphen ("a-b-c") stays, because matches do not overlap.
 static WORD_HYPHEN: LazyLock<Regex> = LazyLock::new(|| compile_regex(r"([A-Za-z])-([A-Za-z])"));
 
-fn compile(rules: &[(&str, &'static str)]) -> Vec<(Regex, &'static str)> {
+fn compile(rules: &[(&str, &'static str, Option<fn(&str) -> bool>)]) -> Vec<Rewrite> {
     rules
         .iter()
-        .map(|(pattern, replacement)| {
+        .map(|(pattern, replacement, may_match)| {
             let regex = regex::RegexBuilder::new(&ascii_word_boundaries(pattern)).case_insensitive(true).build().unwrap();
-            (regex, *replacement)
+            Rewrite { regex, replacement, may_match: *may_match }
         })
         .collect()
 }
 
-/// Normalizes prose for matching; whitespace runs are left for the caller to collapse.
-pub fn normalize(text: &str) -> String {
+/// Checks whether `10` follows `×` or `x`, in any case and after any whitespace, as in
+/// every match of the rule for `4 × 10^-5`.
+fn may_hold_power_of_ten(text: &str) -> bool {
+    text.match_indices("10").any(|(index, _)| text[..index].trim_end().ends_with(['×', 'x', 'X']))
+}
+
+/// Normalizes prose for matching: `text` is pieces that each start with `PIECE_BREAK`.
+/// Whitespace runs are left for the caller to collapse.
+fn normalize(text: &str) -> String {
     let mut normalized = text.to_string();
-    for (pattern, replacement) in PROSE_REWRITES.iter() {
-        if let std::borrow::Cow::Owned(rewritten) = pattern.replace_all(&normalized, *replacement) {
+    for rule in PROSE_REWRITES.iter() {
+        if rule.may_match.is_some_and(|may_match| !may_match(&normalized)) {
+            continue;
+        }
+        if let std::borrow::Cow::Owned(rewritten) = rule.regex.replace_all(&normalized, rule.replacement) {
             normalized = rewritten;
         }
     }
@@ -316,8 +343,9 @@ mod tests {
     use super::*;
 
     fn normalized(text: &str) -> String {
+        let rewritten = normalize(&format!("{PIECE_BREAK}{text}"));
         let mut collapsed = String::new();
-        push_collapsed(&mut collapsed, &normalize(text));
+        push_collapsed(&mut collapsed, rewritten.strip_prefix(PIECE_BREAK).unwrap());
         collapsed
     }
 
@@ -353,6 +381,31 @@ mod tests {
     fn latex_becomes_plain() {
         assert_eq!(normalized(r"$\eta_{256} = 4\,\eta_{64}$"), "η_256 = 4 η_64");
         assert_eq!(normalized(r"$\sqrt{4} = 2$"), "√4 = 2");
+    }
+
+    #[test]
+    fn collapsed_whitespace_matches_split_whitespace() {
+        for text in [
+            "",
+            "   ",
+            "one",
+            " one  two\tthree\n",
+            "a \u{a0}b\u{2003} c\u{3000}d\u{85}e",
+            "4 × 10 → 40 — done",
+            "x\u{b}y\u{c}z\r",
+        ] {
+            let mut collapsed = String::from("kept");
+            push_collapsed(&mut collapsed, text);
+            let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(collapsed, format!("kept{words}"), "for {text:?}");
+        }
+    }
+
+    #[test]
+    fn list_marker_removed_per_piece() {
+        let text = AnswerText::parse("1) First step.\n- **Second** step\n# Heading\n> Quote");
+        let sentences: Vec<_> = text.sentences().map(|sentence| sentence.normalized).collect();
+        assert_eq!(sentences, ["First step.", "Second step", "Heading", "Quote"]);
     }
 
     #[test]

@@ -84,13 +84,21 @@ static OPTIMIZER_CONDITION: LazyLock<Regex> = LazyLock::new(|| compile_regex(r"(
 /// correction ("scratch that"), and any value that a later sentence dismisses for every
 /// optimizer.
 fn apply_retractions(text: &AnswerText, findings: &mut [Finding]) {
+    if findings.is_empty() {
+        return;
+    }
     // The last correction, as (sentence index, byte offset where its marker starts).
     let has_correction = sentences_matching(&RETRACTION, text);
     let last_correction = text.sentences().enumerate().rev().filter(|(index, _)| has_correction[*index]).find_map(|(index, sentence)| {
         RETRACTION.find_iter(sentence.normalized).last().map(|marker| (index, marker.start()))
     });
-    let names_optimizer = sentences_matching(&OPTIMIZER_CONDITION, text);
     let has_dismissal = sentences_matching(&DISMISSED_MULTIPLIER, text);
+    // Only a sentence with a dismissal needs the optimizer test.
+    let names_optimizer = if has_dismissal.contains(&true) {
+        sentences_matching(&OPTIMIZER_CONDITION, text)
+    } else {
+        vec![false; text.sentence_count()]
+    };
     let dismissed: Vec<(usize, f64)> = text
         .sentences()
         .enumerate()
