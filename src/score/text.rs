@@ -131,47 +131,45 @@ const PIECE_BREAK: char = '\u{1}';
 /// `char::is_whitespace` accepts, as in `str::split_whitespace`. Words that single
 /// spaces already separate are copied as one run.
 fn push_collapsed(out: &mut String, text: &str) {
-    let bytes = text.as_bytes();
     let start = out.len();
-    let mut index = 0;
-    while index < bytes.len() {
-        let width = whitespace_width(text, index);
-        if width > 0 {
-            index += width;
-            continue;
-        }
-
-        let run_start = index;
-        loop {
-            while index < bytes.len() && whitespace_width(text, index) == 0 {
-                index += 1;
-            }
-            let single_space = index + 1 < bytes.len() && bytes[index] == b' ' && whitespace_width(text, index + 1) == 0;
-            if !single_space {
-                break;
-            }
-            index += 1;
-        }
+    let mut rest = text.trim_start();
+    while !rest.is_empty() {
+        let run = single_spaced_run(rest);
         if out.len() > start {
             out.push(' ');
         }
-        out.push_str(&text[run_start..index]);
+        out.push_str(&rest[..run]);
+        rest = rest[run..].trim_start();
     }
 }
 
-/// Returns the length in bytes of the whitespace character that starts at byte `index`
-/// of `text`, or 0 if none does. `index` may fall inside a character.
-#[inline]
-fn whitespace_width(text: &str, index: usize) -> usize {
-    match text.as_bytes()[index] {
-        b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r' => 1,
-        // The lead bytes of the non-ASCII whitespace characters, U+0085 to U+3000.
-        0xC2 | 0xE1 | 0xE2 | 0xE3 => {
-            let c = text[index..].chars().next().expect("a lead byte starts a character");
-            if c.is_whitespace() { c.len_utf8() } else { 0 }
+/// Returns the length of the words at the start of `text` that single spaces separate:
+/// the offset of the first whitespace that is not one space before a word.
+fn single_spaced_run(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let mut index = 0;
+    loop {
+        // Only these bytes can start a whitespace character: ASCII whitespace, and the
+        // lead bytes of the non-ASCII ones (U+0085 to U+3000).
+        let candidate = bytes[index..]
+            .iter()
+            .position(|byte| matches!(byte, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r' | 0xC2 | 0xE1 | 0xE2 | 0xE3));
+        let Some(offset) = candidate else { return bytes.len() };
+        index += offset;
+        if !starts_with_whitespace(&text[index..]) {
+            index += 1;
+            continue;
         }
-        _ => 0,
+        if bytes[index] == b' ' && index + 1 < bytes.len() && !starts_with_whitespace(&text[index + 1..]) {
+            index += 1;
+            continue;
+        }
+        return index;
     }
+}
+
+fn starts_with_whitespace(text: &str) -> bool {
+    text.chars().next().is_some_and(char::is_whitespace)
 }
 
 /// Whether a line is a markdown table's header rule, such as `|---|:--:|`.
@@ -232,15 +230,22 @@ struct Rewrite {
     may_match: Option<fn(&str) -> bool>,
 }
 
-/// Replacements applied in order to prose: markup first, then symbols, then words.
-static PROSE_REWRITES: LazyLock<Vec<Rewrite>> = LazyLock::new(|| {
-    let rules: &[(&str, &str, Option<fn(&str) -> bool>)] = &[
+/// Replacements of markup and quotes, the first rules applied to prose.
+static MARKUP_REWRITES: LazyLock<Vec<Rewrite>> = LazyLock::new(|| {
+    compile(&[
         (r"\*\*|__|`|\\\(|\\\)|\\\[|\\\]", "", None),
         // A list marker or heading mark at the start of a piece. Its replacement is a
         // plain string, so the regex engine needs no capture groups for it.
         (r"\x01(#+|>+|[-*+]|\d+[.)])\s+", "\u{1}", None),
         (r"[’‘]", "'", None),
         (r"[“”]", "\"", None),
+    ])
+});
+
+/// Replacements of LaTeX commands, applied after `MARKUP_REWRITES`. Each pattern starts
+/// with a backslash.
+static LATEX_REWRITES: LazyLock<Vec<Rewrite>> = LazyLock::new(|| {
+    compile(&[
         (r"\\times|\\cdot", "×", None),
         (r"\\approx|\\sim", "≈", None),
         (r"\\(to|rightarrow|Rightarrow|longrightarrow)", "→", None),
@@ -249,6 +254,12 @@ static PROSE_REWRITES: LazyLock<Vec<Rewrite>> = LazyLock::new(|| {
         (r"\\(eta|alpha)", "η", None),
         (r"\\(,|;|!|quad|qquad| )", " ", None),
         (r"\\text\{([^}\x01]*)\}", "$1", None),
+    ])
+});
+
+/// Replacements of symbols, then words, applied after `LATEX_REWRITES`.
+static SYMBOL_AND_WORD_REWRITES: LazyLock<Vec<Rewrite>> = LazyLock::new(|| {
+    compile(&[
         (r"[{}$]", "", None),
         (r"(\d)\s*[×x]\s*10\^?\s*(-?\d+)", "${1}e$2", Some(may_hold_power_of_ten)),
         (r"(\d),(\d{3})\b", "$1$2", None),
@@ -260,8 +271,7 @@ static PROSE_REWRITES: LazyLock<Vec<Rewrite>> = LazyLock::new(|| {
         (r"\b(double[sd]?|doubling) (the|it|your|its|this|that)\b", "2x $2", None),
         (r"\b(eight-?fold|octuple)\b", "8x", None),
         (r"\bhalve[sd]? (the|it|your|its)\b", "0.5x $1", None),
-    ];
-    compile(rules)
+    ])
 });
 
 /// Number words from two upwards become digits; "one" stays a word because it is far
@@ -289,27 +299,38 @@ fn compile(rules: &[(&str, &'static str, Option<fn(&str) -> bool>)]) -> Vec<Rewr
 /// Checks whether `10` follows `×` or `x`, in any case and after any whitespace, as in
 /// every match of the rule for `4 × 10^-5`.
 fn may_hold_power_of_ten(text: &str) -> bool {
-    text.match_indices("10").any(|(index, _)| text[..index].trim_end().ends_with(['×', 'x', 'X']))
+    text.match_indices('1').any(|(index, _)| {
+        text[index..].starts_with("10") && text[..index].trim_end().ends_with(['×', 'x', 'X'])
+    })
 }
 
 /// Normalizes prose for matching: `text` is pieces that each start with `PIECE_BREAK`.
 /// Whitespace runs are left for the caller to collapse.
 fn normalize(text: &str) -> String {
     let mut normalized = text.to_string();
-    for rule in PROSE_REWRITES.iter() {
-        if rule.may_match.is_some_and(|may_match| !may_match(&normalized)) {
-            continue;
-        }
-        if let std::borrow::Cow::Owned(rewritten) = rule.regex.replace_all(&normalized, rule.replacement) {
-            normalized = rewritten;
-        }
+    apply_rewrites(&MARKUP_REWRITES, &mut normalized);
+    // No rule adds a backslash, so without one no LaTeX rule can match.
+    if normalized.contains('\\') {
+        apply_rewrites(&LATEX_REWRITES, &mut normalized);
     }
+    apply_rewrites(&SYMBOL_AND_WORD_REWRITES, &mut normalized);
     let normalized = NUMBER_WORDS.replace_all(&normalized, |captures: &regex::Captures| {
         let tens = word_value(&captures[1]);
         let units = captures.get(2).map_or(0, |unit| word_value(unit.as_str()));
         (tens + units).to_string()
     });
     WORD_HYPHEN.replace_all(&normalized, "$1 $2").into_owned()
+}
+
+fn apply_rewrites(rules: &[Rewrite], text: &mut String) {
+    for rule in rules {
+        if rule.may_match.is_some_and(|may_match| !may_match(text)) {
+            continue;
+        }
+        if let std::borrow::Cow::Owned(rewritten) = rule.regex.replace_all(text, rule.replacement) {
+            *text = rewritten;
+        }
+    }
 }
 
 fn word_value(word: &str) -> u64 {
@@ -406,6 +427,13 @@ mod tests {
         let text = AnswerText::parse("1) First step.\n- **Second** step\n# Heading\n> Quote");
         let sentences: Vec<_> = text.sentences().map(|sentence| sentence.normalized).collect();
         assert_eq!(sentences, ["First step.", "Second step", "Heading", "Quote"]);
+    }
+
+    #[test]
+    fn powers_of_ten_become_exponents() {
+        assert_eq!(normalized("lr 2 × 10^-5"), "lr 2e-5");
+        assert_eq!(normalized("lr 3X 10 -4"), "lr 3e-4");
+        assert_eq!(normalized("run 10 steps at 1e-4"), "run 10 steps at 1e-4");
     }
 
     #[test]

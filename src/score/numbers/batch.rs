@@ -78,10 +78,10 @@ pub(super) fn recommended_batches(text: &AnswerText) -> Vec<Finding> {
         let normalized = sentence.normalized;
         // RECIPE is anchored at the sentence's start, so it is searched sentence by sentence.
         // An answer that opens with a bare number ("**32.**") recommends it.
-        let opens_with_number = index == 0 && is_bare_number(normalized);
-        let follows_advice_label = index > 0 && ADVICE_LABEL.is_match(text.sentence(index - 1).normalized);
-        let recommends = (has_recommendation[index] || opens_with_number || follows_advice_label || RECIPE.is_match(normalized))
-            && !has_sweep[index];
+        let opens_with_number = || index == 0 && is_bare_number(normalized);
+        let follows_advice_label = || index > 0 && ADVICE_LABEL.is_match(text.sentence(index - 1).normalized);
+        let recommends = !has_sweep[index]
+            && (has_recommendation[index] || opens_with_number() || follows_advice_label() || RECIPE.is_match(normalized));
         let names_batch = has_batch_context[index] || sentence.in_code && normalized.contains("batch_size");
         if !(recommends || sentence.in_code && names_batch) {
             continue;
