@@ -280,11 +280,32 @@ static NUMBER_WORDS: LazyLock<Regex> = LazyLock::new(|| {
     compile_regex(r"(?i)\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|sixteen|twenty|thirty|forty|fifty|sixty|hundred|thousand)(?:[- ](one|two|three|four|five|six|seven|eight|nine))?\b")
 });
 
-/// A hyphen between two letters becomes a space, so that "lower-variance",
+/// Replaces a hyphen between two ASCII letters with a space, so that "lower-variance",
 /// "batch-norm" and "out-of-memory" match phrases written with spaces. Phrases should
 /// therefore write such words with `[- ]` or a space. A hyphen after a one-letter word
-/// that itself follows a hyphen ("a-b-c") stays, because matches do not overlap.
-static WORD_HYPHEN: LazyLock<Regex> = LazyLock::new(|| compile_regex(r"([A-Za-z])-([A-Za-z])"));
+/// that itself follows a hyphen ("a-b-c") stays, as with the regex
+/// `([A-Za-z])-([A-Za-z])` replaced by `$1 $2`, whose matches do not overlap.
+fn space_word_hyphens(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut spaced = String::with_capacity(text.len());
+    let mut copied = 0;
+    // The first byte where the letter before a replaced hyphen may be: the letter after
+    // the previous replaced hyphen belongs to that match.
+    let mut next_start = 0;
+    for (hyphen, _) in text.match_indices('-') {
+        let joins_letters = hyphen > next_start
+            && bytes[hyphen - 1].is_ascii_alphabetic()
+            && bytes.get(hyphen + 1).is_some_and(u8::is_ascii_alphabetic);
+        if joins_letters {
+            spaced.push_str(&text[copied..hyphen]);
+            spaced.push(' ');
+            copied = hyphen + 1;
+            next_start = hyphen + 2;
+        }
+    }
+    spaced.push_str(&text[copied..]);
+    spaced
+}
 
 fn compile(rules: &[(&str, &'static str, Option<fn(&str) -> bool>)]) -> Vec<Rewrite> {
     rules
@@ -319,7 +340,7 @@ fn normalize(text: &str) -> String {
         let units = captures.get(2).map_or(0, |unit| word_value(unit.as_str()));
         (tens + units).to_string()
     });
-    WORD_HYPHEN.replace_all(&normalized, "$1 $2").into_owned()
+    space_word_hyphens(&normalized)
 }
 
 fn apply_rewrites(rules: &[Rewrite], text: &mut String) {
@@ -396,6 +417,14 @@ mod tests {
     fn hyphens_between_words_become_spaces() {
         assert_eq!(normalized("out-of-memory, lower-variance"), "out of memory, lower variance");
         assert_eq!(normalized("lr 2e-5, 8-bit Adam"), "lr 2e-5, 8-bit Adam");
+    }
+
+    #[test]
+    fn word_hyphens_match_regex() {
+        let regex = Regex::new(r"([A-Za-z])-([A-Za-z])").unwrap();
+        for text in ["a-b-c", "a-b-c-d", "-a-b", "a-", "x--y", "é-a", "lr-2e-5", "out-of-memory", "a-b c-d"] {
+            assert_eq!(space_word_hyphens(text), regex.replace_all(text, "$1 $2"), "for {text:?}");
+        }
     }
 
     #[test]
