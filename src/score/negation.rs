@@ -287,6 +287,26 @@ mod tests {
     }
 
     #[test]
+    fn last_words_match_split_whitespace() {
+        let texts = [
+            "",
+            "a",
+            "one two three four five six seven eight nine",
+            "  a  b ",
+            "x\ty z",
+            "a\u{a0}b c d e f g h i",
+            "w — x → y z",
+            " lead a b",
+            "a b c d e f g  h",
+        ];
+        for text in texts {
+            let mut words: Vec<&str> = text.split_whitespace().rev().take(PREFIX_WORDS).collect();
+            words.reverse();
+            assert_eq!(last_words(text).as_ref(), words.join(" "), "for {text:?}");
+        }
+    }
+
+    #[test]
     fn plain_mention_is_asserted() {
         assert_eq!(denial_of("Use a short warmup of 5 epochs.", "warmup"), None);
     }
