@@ -189,7 +189,10 @@ impl Prefilter {
     /// each pattern that needs the literal.
     pub fn scan(&self, text: &AnswerText) -> FoundLiterals<'_> {
         // `is_ascii` first, because it is much cheaper than the search for two chars.
-        if !text.joined.is_ascii() && text.joined.contains(FOLDS_TO_ASCII) {
+        // Each char is searched on its own: a search for one char looks for its last
+        // UTF-8 byte with memchr, while a search for a set of chars decodes every char.
+        let folds_to_ascii = || FOLDS_TO_ASCII.iter().any(|c| text.joined.contains(*c));
+        if !text.joined.is_ascii() && folds_to_ascii() {
             return FoundLiterals::everywhere();
         }
         let words = text.sentence_count().div_ceil(64);
