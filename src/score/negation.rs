@@ -3,6 +3,7 @@
 //! the largest batch" does not recommend it; "don't skip warmup" does show it, because
 //! two negations cancel.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -12,14 +13,18 @@ use super::compile_regex;
 /// How many words before a match a negation still reaches.
 const PREFIX_WORDS: usize = 7;
 
+/// How many characters after a match a dismissal may start.
+const DISMISSAL_REACH: usize = 80;
+
 /// Words that negate what follows them within the clause.
 static NEGATORS: LazyLock<Regex> = LazyLock::new(|| {
     compile_regex(r"(?i)\b(not|no|never|neither|nor|without|avoid|avoiding|skip|skipping|stop|instead of|rather than|isn't|aren't|wasn't|weren't|don't|doesn't|didn't|won't|wouldn't|shouldn't|can't|cannot|couldn't|mustn't|needn't|hasn't|haven't|hardly|unnecessary|resist|forget|forgetting|neglect|fail to)\b|\b(do|does|did|is|are|was|were|should|would|will|could|must|need|have|has) ?n[o']t\b")
 });
 
 /// Phrases after a match that dismiss it: "warmup: not needed", "X is overkill".
+/// `dismissal_after` allows at most `DISMISSAL_REACH` characters before one.
 static DISMISSALS: LazyLock<Regex> = LazyLock::new(|| {
-    compile_regex(r"(?i)^[^.;]{0,80}?\b(leave (them|it|those|that|this) for (later|the next|another)|add(s)? risk|not worth (it|the risk)|(is|are)n't (needed|necessary|required|important|worth|a concern)|(is|are)? ?not (needed|necessary|required|important|worth it|a concern|an issue|the answer|the goal|the point|optimal|the best|ideal)|unnecessary|overkill|is a myth|(is|are) (wrong|outdated|a mistake|a trap|a myth|misleading|too aggressive)|too aggressive|can be (skipped|ignored|dropped)|(does|do)n't (matter|apply|help)|won't (matter|help)|no longer (needed|necessary))")
+    compile_regex(r"(?i)\b(leave (them|it|those|that|this) for (later|the next|another)|add(s)? risk|not worth (it|the risk)|(is|are)n't (needed|necessary|required|important|worth|a concern)|(is|are)? ?not (needed|necessary|required|important|worth it|a concern|an issue|the answer|the goal|the point|optimal|the best|ideal)|unnecessary|overkill|is a myth|(is|are) (wrong|outdated|a mistake|a trap|a myth|misleading|too aggressive)|too aggressive|can be (skipped|ignored|dropped)|(does|do)n't (matter|apply|help)|won't (matter|help)|no longer (needed|necessary))")
 });
 
 /// Markers of a view reported in order to reject it. `reported_view_over` sets how far
@@ -154,9 +159,15 @@ fn dismissal_after(after: &str) -> Option<Denial> {
         scope_end = colon.end();
     }
     let scope = &after[..scope_end];
-    let captures = DISMISSALS.captures(scope)?;
-    let dismissal = captures.get(1)?;
-    if ATTRIBUTED_JUDGEMENT.is_match(&scope[..dismissal.start()]) || opens_own_clause_after_dash(&scope[..dismissal.start()]) {
+    // A search anchored at the start that skips the fewest characters, up to the reach
+    // and none of them `.` or `;`, finds the leftmost dismissal or none. So does this
+    // search with the check after it, which avoids a bounded repetition in the regex.
+    let dismissal = DISMISSALS.find(scope)?;
+    let before_dismissal = &scope[..dismissal.start()];
+    if before_dismissal.contains(['.', ';']) || before_dismissal.chars().count() > DISMISSAL_REACH {
+        return None;
+    }
+    if ATTRIBUTED_JUDGEMENT.is_match(before_dismissal) || opens_own_clause_after_dash(before_dismissal) {
         return None;
     }
     Some(Denial::Dismissed(dismissal.as_str().to_string()))
@@ -218,6 +229,12 @@ fn quoted_subject_over(sentence: &str, start: usize, end: usize) -> Option<Strin
 
 /// Returns the first negator when the clause before a match holds an odd number of them.
 fn odd_negation(before: &str) -> Option<String> {
+    // The window searched below is the last words of a clause that ends where `before`
+    // ends, cut at punctuation or after a whole word. So a negator in the window is one
+    // in the last words of `before` too, and without one there the search is skipped.
+    if !NEGATORS.is_match(&last_words(before)) {
+        return None;
+    }
     let last_break = CLAUSE_BREAKS.find_iter(before).last();
     let clause_start = last_break.map_or(0, |found| found.end());
     let mut clause = &before[clause_start..];
@@ -229,8 +246,7 @@ fn odd_negation(before: &str) -> Option<String> {
             clause = &clause[comma + 1..];
         }
     }
-    let words: Vec<&str> = clause.split_whitespace().collect();
-    let window = words[words.len().saturating_sub(PREFIX_WORDS)..].join(" ");
+    let window = last_words(clause);
 
     let words_after = |end: usize| window[end..].split_whitespace().count();
     let negators: Vec<_> = NEGATORS
@@ -240,6 +256,43 @@ fn odd_negation(before: &str) -> Option<String> {
     (negators.len() % 2 == 1).then(|| negators[0].as_str().to_string())
 }
 
+/// Returns the last `PREFIX_WORDS` words of `text`, joined by single spaces.
+fn last_words(text: &str) -> Cow<'_, str> {
+    let text = text.trim_end();
+    if let Some(start) = single_spaced_tail(text) {
+        return Cow::Borrowed(&text[start..]);
+    }
+    let mut words: Vec<&str> = text.split_whitespace().rev().take(PREFIX_WORDS).collect();
+    words.reverse();
+    Cow::Owned(words.join(" "))
+}
+
+/// Returns where the last `PREFIX_WORDS` words of `text` start when single spaces are
+/// the only whitespace among them, as in normalized prose. `text` must not end with
+/// whitespace.
+fn single_spaced_tail(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut spaces = 0;
+    for index in (0..bytes.len()).rev() {
+        let byte = bytes[index];
+        if byte == b' ' {
+            if index == 0 || bytes[index - 1] == b' ' {
+                return None;
+            }
+            spaces += 1;
+            if spaces == PREFIX_WORDS {
+                return Some(index + 1);
+            }
+        } else if matches!(byte, b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r') {
+            return None;
+        } else if matches!(byte, 0xC2 | 0xE1 | 0xE2 | 0xE3) && text[index..].starts_with(char::is_whitespace) {
+            // The lead bytes of the non-ASCII whitespace characters, U+0085 to U+3000.
+            return None;
+        }
+    }
+    Some(0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -247,6 +300,26 @@ mod tests {
     fn denial_of(sentence: &str, phrase: &str) -> Option<Denial> {
         let start = sentence.find(phrase).expect("phrase in sentence");
         denial(sentence, start, start + phrase.len())
+    }
+
+    #[test]
+    fn last_words_match_split_whitespace() {
+        let texts = [
+            "",
+            "a",
+            "one two three four five six seven eight nine",
+            "  a  b ",
+            "x\ty z",
+            "a\u{a0}b c d e f g h i",
+            "w — x → y z",
+            " lead a b",
+            "a b c d e f g  h",
+        ];
+        for text in texts {
+            let mut words: Vec<&str> = text.split_whitespace().rev().take(PREFIX_WORDS).collect();
+            words.reverse();
+            assert_eq!(last_words(text).as_ref(), words.join(" "), "for {text:?}");
+        }
     }
 
     #[test]

@@ -63,7 +63,7 @@ fn find_group(rule: &PhraseRule, group: &PhraseGroup, text: &AnswerText, literal
 /// sets, and within each in text order.
 struct GroupSearch<'a> {
     rule: &'a PhraseRule,
-    text: &'a AnswerText,
+    text: &'a AnswerText<'a>,
     literals: &'a FoundLiterals<'a>,
     /// The earliest sentence with an asserted match so far.
     asserted: Option<usize>,
@@ -104,7 +104,7 @@ impl GroupSearch<'_> {
     /// Judges the matches of a phrase in one sentence, up to the first asserted one:
     /// later matches in the same sentence are then at `end` and would be skipped.
     fn judge_sentence(&mut self, phrase: &Regex, index: usize) {
-        for found in phrase.find_iter(&self.text.sentences[index].normalized) {
+        for found in phrase.find_iter(self.text.sentence(index).normalized) {
             self.judge(index, found.start(), found.end());
             if self.end() <= index {
                 return;
@@ -118,7 +118,7 @@ impl GroupSearch<'_> {
         if index >= self.end() {
             return;
         }
-        let sentence = &self.text.sentences[index].normalized;
+        let sentence = self.text.sentence(index).normalized;
         let literals = self.literals;
         let excluded = |exclude: &LazyRegex| {
             literals.may_match_in(exclude, index) && exclude.find_iter(sentence).any(|found| !negated_just_before(sentence, found.start()))
@@ -126,7 +126,7 @@ impl GroupSearch<'_> {
         if self.rule.exclude.iter().any(excluded) {
             return;
         }
-        let next = self.text.sentences.get(index + 1).map(|next| next.normalized.as_str());
+        let next = self.text.get(index + 1).map(|next| next.normalized);
         let judged = denial(sentence, start, end).or_else(|| retraction_of(sentence, end, next));
         match judged {
             Some(reason) if !self.rule.count_negated || matches!(reason, Denial::Reported(_) | Denial::Retracted(_)) => {
@@ -164,7 +164,7 @@ fn together_matches(set: &[LazyRegex], text: &AnswerText, literals: &FoundLitera
     head_matches
         .into_iter()
         .filter(|(index, _, _)| {
-            rest.iter().all(|regex| literals.may_match_in(regex, *index) && regex.is_match(&text.sentences[*index].normalized))
+            rest.iter().all(|regex| literals.may_match_in(regex, *index) && regex.is_match(text.sentence(*index).normalized))
         })
         .collect()
 }
@@ -182,7 +182,7 @@ fn matches_anywhere(phrase: &Regex, text: &AnswerText) -> Vec<(usize, usize, usi
     let mut matches = Vec::new();
     for found in phrase.find_iter(&text.joined) {
         if found.as_str().contains('\n') {
-            return matches_in(phrase, text, 0..text.sentences.len());
+            return matches_in(phrase, text, 0..text.sentence_count());
         }
         let (index, sentence_start) = text.sentence_at(found.start());
         matches.push((index, found.start() - sentence_start, found.end() - sentence_start));
@@ -193,7 +193,7 @@ fn matches_anywhere(phrase: &Regex, text: &AnswerText) -> Vec<(usize, usize, usi
 fn matches_in(phrase: &Regex, text: &AnswerText, indices: impl IntoIterator<Item = usize>) -> Vec<(usize, usize, usize)> {
     let mut matches = Vec::new();
     for index in indices {
-        let sentence = &text.sentences[index].normalized;
+        let sentence = text.sentence(index).normalized;
         matches.extend(phrase.find_iter(sentence).map(|found| (index, found.start(), found.end())));
     }
     matches
@@ -203,14 +203,14 @@ fn quote_sentences(text: &AnswerText, indices: &[usize]) -> String {
     let mut unique = indices.to_vec();
     unique.sort_unstable();
     unique.dedup();
-    unique.iter().map(|index| text.sentences[*index].original.as_str()).collect::<Vec<_>>().join(" … ")
+    unique.iter().map(|index| text.sentence(*index).original).collect::<Vec<_>>().join(" … ")
 }
 
 /// Says why a check is not shown: the denied mention, or the groups that are missing.
 fn explain_absence(rule: &PhraseRule, matches: &[GroupMatch], text: &AnswerText) -> Option<String> {
     if rule.groups.len() == 1 {
         return match &matches[0] {
-            GroupMatch::Denied(index, reason) => Some(format!("{}: {}", describe(reason), text.sentences[*index].original)),
+            GroupMatch::Denied(index, reason) => Some(format!("{}: {}", describe(reason), text.sentence(*index).original)),
             _ => None,
         };
     }

@@ -189,10 +189,13 @@ impl Prefilter {
     /// each pattern that needs the literal.
     pub fn scan(&self, text: &AnswerText) -> FoundLiterals<'_> {
         // `is_ascii` first, because it is much cheaper than the search for two chars.
-        if !text.joined.is_ascii() && text.joined.contains(FOLDS_TO_ASCII) {
+        // Each char is searched on its own: a search for one char looks for its last
+        // UTF-8 byte with memchr, while a search for a set of chars decodes every char.
+        let folds_to_ascii = || FOLDS_TO_ASCII.iter().any(|c| text.joined.contains(*c));
+        if !text.joined.is_ascii() && folds_to_ascii() {
             return FoundLiterals::everywhere();
         }
-        let words = text.sentences.len().div_ceil(64);
+        let words = text.sentence_count().div_ceil(64);
         let mut sentences = vec![0u64; self.slot_count * words];
         let mut cursor = SentenceCursor::new(text);
         // The literals are ASCII-lowercased, and lowercasing keeps every byte offset, so
@@ -220,14 +223,14 @@ impl Prefilter {
 /// text order of their ends, so most starts fall in the sentence of the previous one,
 /// and only the others need `sentence_at`'s binary search.
 struct SentenceCursor<'a> {
-    text: &'a AnswerText,
+    text: &'a AnswerText<'a>,
     index: usize,
     /// The bytes of sentence `index` in `joined`, with the newline after it.
     span: std::ops::Range<usize>,
 }
 
 impl<'a> SentenceCursor<'a> {
-    fn new(text: &'a AnswerText) -> Self {
+    fn new(text: &'a AnswerText<'a>) -> Self {
         SentenceCursor { text, index: 0, span: 0..0 }
     }
 
@@ -237,7 +240,7 @@ impl<'a> SentenceCursor<'a> {
         if !self.span.contains(&offset) {
             let (index, start) = self.text.sentence_at(offset);
             self.index = index;
-            self.span = start..start + self.text.sentences[index].normalized.len() + 1;
+            self.span = start..start + self.text.sentence(index).normalized.len() + 1;
         }
         self.index
     }
@@ -518,8 +521,9 @@ mod tests {
         let sentences: Vec<String> = (0..70)
             .map(|index| if with_literal.contains(&index) { format!("Use cosine decay {index}.") } else { format!("Step {index}.") })
             .collect();
-        let text = AnswerText::parse(&sentences.join(" "));
-        assert_eq!(text.sentences.len(), 70);
+        let answer = sentences.join(" ");
+        let text = AnswerText::parse(&answer);
+        assert_eq!(text.sentence_count(), 70);
         let found = prefilter.scan(&text);
         assert_eq!(candidate_indices(&found, &regex), Some(with_literal.to_vec()));
         assert!(found.may_match_in(&regex, 64));

@@ -2,6 +2,7 @@
 //! removed, number words turned into digits, code blocks kept line by line. Each
 //! sentence keeps its original text, which is what evidence quotes.
 
+use std::ops::Range;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -11,54 +12,96 @@ use crate::suite::ascii_word_boundaries;
 use super::compile_regex;
 
 /// One sentence, list item, table row or code line of an answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Sentence {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sentence<'a> {
     /// The text as the answer wrote it, trimmed; quoted as evidence.
-    pub original: String,
+    pub original: &'a str,
     /// The text checks match against: markup removed, number words as digits.
-    pub normalized: String,
+    pub normalized: &'a str,
     /// Whether the sentence is a line of a fenced code block.
     pub in_code: bool,
 }
 
-/// An answer split into sentences, in reading order.
+/// An answer split into sentences, in reading order. The sentences borrow from the
+/// answer and from one buffer of normalized text, so parsing allocates no string per
+/// sentence.
 #[derive(Debug, Clone)]
-pub struct AnswerText {
-    pub sentences: Vec<Sentence>,
-    /// Every normalized sentence, joined by newlines, so that one regex scan covers the
-    /// whole answer.
+pub struct AnswerText<'a> {
+    /// Every normalized sentence, each followed by a newline, so that one regex scan
+    /// covers the whole answer.
     pub joined: String,
-    /// Byte offset in `joined` where each sentence starts.
-    starts: Vec<usize>,
+    spans: Vec<SentenceSpan<'a>>,
 }
 
-impl AnswerText {
-    /// Splits and normalizes an answer.
-    pub fn parse(response: &str) -> Self {
-        let pieces = split_pieces(response);
-        let normalized = normalize_pieces(&pieces);
-        let sentences: Vec<Sentence> = pieces
-            .into_iter()
-            .zip(normalized)
-            .filter(|(_, normalized)| !normalized.is_empty())
-            .map(|((original, in_code), normalized)| Sentence { original: original.to_string(), normalized, in_code })
-            .collect();
+/// The location of one sentence: its original text, and its bytes in
+/// `AnswerText::joined` without the newline after it.
+#[derive(Debug, Clone)]
+struct SentenceSpan<'a> {
+    original: &'a str,
+    normalized: Range<usize>,
+    in_code: bool,
+}
 
-        let mut joined = String::with_capacity(response.len());
-        let mut starts = Vec::with_capacity(sentences.len());
-        for sentence in &sentences {
-            starts.push(joined.len());
-            joined.push_str(&sentence.normalized);
-            joined.push('\n');
+impl<'a> AnswerText<'a> {
+    /// Splits and normalizes an answer.
+    pub fn parse(response: &'a str) -> Self {
+        let pieces = split_pieces(response);
+        let mut prose = String::with_capacity(response.len() + pieces.len());
+        for (piece, _) in pieces.iter().filter(|(_, in_code)| !in_code) {
+            prose.push(PIECE_BREAK);
+            prose.push_str(piece);
         }
-        AnswerText { sentences, joined, starts }
+        // The prose pieces are rewritten together, so each rule scans the answer once
+        // instead of once per sentence. The text before the first break is empty.
+        let rewritten = normalize(&prose);
+        let mut rewritten_prose = rewritten.split(PIECE_BREAK).skip(1);
+
+        let mut joined = String::with_capacity(rewritten.len() + pieces.len());
+        let mut spans = Vec::with_capacity(pieces.len());
+        for (original, in_code) in pieces {
+            let start = joined.len();
+            if in_code {
+                original.split('`').for_each(|part| joined.push_str(part));
+            } else {
+                push_collapsed(&mut joined, rewritten_prose.next().unwrap_or_default());
+            }
+            if joined.len() > start {
+                spans.push(SentenceSpan { original, normalized: start..joined.len(), in_code });
+                joined.push('\n');
+            }
+        }
+        AnswerText { joined, spans }
+    }
+
+    /// Returns the number of sentences.
+    pub fn sentence_count(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// Returns sentence `index`. Panics if there is no such sentence.
+    pub fn sentence(&self, index: usize) -> Sentence<'_> {
+        self.sentence_of(&self.spans[index])
+    }
+
+    /// Returns sentence `index`, or `None` past the last sentence.
+    pub fn get(&self, index: usize) -> Option<Sentence<'_>> {
+        self.spans.get(index).map(|span| self.sentence_of(span))
+    }
+
+    /// Returns the sentences in reading order.
+    pub fn sentences(&self) -> impl DoubleEndedIterator<Item = Sentence<'_>> + ExactSizeIterator {
+        self.spans.iter().map(|span| self.sentence_of(span))
+    }
+
+    fn sentence_of(&self, span: &SentenceSpan<'a>) -> Sentence<'_> {
+        Sentence { original: span.original, normalized: &self.joined[span.normalized.clone()], in_code: span.in_code }
     }
 
     /// Returns the index of the sentence holding byte `offset` of `joined`, and the
-    /// offset where that sentence starts.
+    /// offset where that sentence starts. The newline after a sentence belongs to it.
     pub fn sentence_at(&self, offset: usize) -> (usize, usize) {
-        let index = self.starts.partition_point(|start| *start <= offset).saturating_sub(1);
-        (index, self.starts[index])
+        let index = self.spans.partition_point(|span| span.normalized.start <= offset).saturating_sub(1);
+        (index, self.spans[index].normalized.start)
     }
 }
 
@@ -73,47 +116,60 @@ fn split_pieces(response: &str) -> Vec<(&str, bool)> {
         } else if in_code {
             pieces.push((trimmed, true));
         } else if !is_table_rule(trimmed) {
-            pieces.extend(split_sentences(trimmed).into_iter().map(|piece| (piece.trim(), false)));
+            split_sentences(trimmed, &mut pieces);
         }
     }
     pieces.retain(|(piece, _)| !piece.is_empty());
     pieces
 }
 
-/// Marks the border between two pieces while all prose is normalized in one pass; no
-/// rewrite rule matches or produces it.
+/// Marks the start of each piece while all prose is normalized in one pass. The rules
+/// that can match it (list markers, and `×` before a non-digit) put it back.
 const PIECE_BREAK: char = '\u{1}';
 
-/// Normalizes every piece. The prose pieces are joined and rewritten together, so each
-/// rule scans the answer once instead of once per sentence.
-fn normalize_pieces(pieces: &[(&str, bool)]) -> Vec<String> {
-    let prose: Vec<&str> = pieces.iter().filter(|(_, in_code)| !in_code).map(|(piece, _)| *piece).collect();
-    let joined = prose.join(&PIECE_BREAK.to_string());
-    let rewritten = normalize(&joined);
-    let mut normalized_prose = rewritten.split(PIECE_BREAK).map(collapse_whitespace);
-
-    pieces
-        .iter()
-        .map(|(piece, in_code)| {
-            if *in_code {
-                piece.replace('`', "")
-            } else {
-                normalized_prose.next().unwrap_or_default()
-            }
-        })
-        .collect()
+/// Appends the words of `text` to `out`, joined by single spaces. Whitespace is what
+/// `char::is_whitespace` accepts, as in `str::split_whitespace`. Words that single
+/// spaces already separate are copied as one run.
+fn push_collapsed(out: &mut String, text: &str) {
+    let start = out.len();
+    let mut rest = text.trim_start();
+    while !rest.is_empty() {
+        let run = single_spaced_run(rest);
+        if out.len() > start {
+            out.push(' ');
+        }
+        out.push_str(&rest[..run]);
+        rest = rest[run..].trim_start();
+    }
 }
 
-/// Joins the words of `text` with single spaces.
-fn collapse_whitespace(text: &str) -> String {
-    let mut collapsed = String::with_capacity(text.len());
-    for word in text.split_whitespace() {
-        if !collapsed.is_empty() {
-            collapsed.push(' ');
+/// Returns the length of the words at the start of `text` that single spaces separate:
+/// the offset of the first whitespace that is not one space before a word.
+fn single_spaced_run(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let mut index = 0;
+    loop {
+        // Only these bytes can start a whitespace character: ASCII whitespace, and the
+        // lead bytes of the non-ASCII ones (U+0085 to U+3000).
+        let candidate = bytes[index..]
+            .iter()
+            .position(|byte| matches!(byte, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r' | 0xC2 | 0xE1 | 0xE2 | 0xE3));
+        let Some(offset) = candidate else { return bytes.len() };
+        index += offset;
+        if !starts_with_whitespace(&text[index..]) {
+            index += 1;
+            continue;
         }
-        collapsed.push_str(word);
+        if bytes[index] == b' ' && index + 1 < bytes.len() && !starts_with_whitespace(&text[index + 1..]) {
+            index += 1;
+            continue;
+        }
+        return index;
     }
-    collapsed
+}
+
+fn starts_with_whitespace(text: &str) -> bool {
+    text.chars().next().is_some_and(char::is_whitespace)
 }
 
 /// Whether a line is a markdown table's header rule, such as `|---|:--:|`.
@@ -124,9 +180,9 @@ fn is_table_rule(line: &str) -> bool {
 /// Splits a line at sentence ends: `.`, `!` or `?`, then any closing markup, then a
 /// space and a capital, a digit, a quote or markup. Decimals (`0.1`) and abbreviations such as `e.g.`
 /// never split, because the next character is not a space or the next word is lowercase.
-fn split_sentences(line: &str) -> Vec<&str> {
+/// Appends each sentence, trimmed, to `pieces` as prose.
+fn split_sentences<'a>(line: &'a str, pieces: &mut Vec<(&'a str, bool)>) {
     let bytes = line.as_bytes();
-    let mut pieces = Vec::new();
     let mut start = 0;
     let mut index = 0;
     while index + 2 < bytes.len() {
@@ -137,14 +193,13 @@ fn split_sentences(line: &str) -> Vec<&str> {
             }
             let ends = end + 1 < bytes.len() && bytes[end] == b' ';
             if ends && starts_sentence(&line[end + 1..]) && !ends_with_abbreviation(&line[start..=index]) {
-                pieces.push(&line[start..end]);
+                pieces.push((line[start..end].trim(), false));
                 start = end + 1;
             }
         }
         index += 1;
     }
-    pieces.push(&line[start..]);
-    pieces
+    pieces.push((line[start..].trim(), false));
 }
 
 fn starts_sentence(rest: &str) -> bool {
@@ -153,44 +208,75 @@ fn starts_sentence(rest: &str) -> bool {
         .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || matches!(c, '*' | '"' | '`' | '(' | '_' | '“'))
 }
 
+/// Checks whether `text` ends with an abbreviation, in any case. An ASCII comparison
+/// gives what `to_lowercase` would, because the only non-ASCII characters that
+/// lowercase to ASCII letters are the Kelvin sign (`k`) and `İ` (`i` and a combining
+/// dot, which is then between the `i` and the next character).
 fn ends_with_abbreviation(text: &str) -> bool {
-    let lower = text.to_lowercase();
-    ["e.g.", "i.e.", "vs.", "etc.", "approx.", "cf.", "fig.", "eq."].iter().any(|abbreviation| lower.ends_with(abbreviation))
+    ["e.g.", "i.e.", "vs.", "etc.", "approx.", "cf.", "fig.", "eq."].iter().any(|abbreviation| {
+        let start = text.len().saturating_sub(abbreviation.len());
+        text.len() >= abbreviation.len()
+            && text.is_char_boundary(start)
+            && text[start..].eq_ignore_ascii_case(abbreviation)
+    })
 }
 
-/// Replacements applied in order to prose: markup first, then symbols, then words.
-static PROSE_REWRITES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
-    let rules: &[(&str, &str)] = &[
-        (r"\*\*|__|`|\\\(|\\\)|\\\[|\\\]", ""),
-        (r"(^|\x01)(#+|>+|[-*+]|\d+[.)])\s+", "$1"),
+/// One rewrite rule of prose.
+struct Rewrite {
+    regex: Regex,
+    replacement: &'static str,
+    /// A test, much cheaper than the search, that is false for every text the regex
+    /// cannot match. Only regexes without a literal for the engine to look for need one.
+    may_match: Option<fn(&str) -> bool>,
+}
+
+/// Replacements of markup and quotes, the first rules applied to prose.
+static MARKUP_REWRITES: LazyLock<Vec<Rewrite>> = LazyLock::new(|| {
+    compile(&[
+        (r"\*\*|__|`|\\\(|\\\)|\\\[|\\\]", "", None),
+        // A list marker or heading mark at the start of a piece. Its replacement is a
+        // plain string, so the regex engine needs no capture groups for it.
+        (r"\x01(#+|>+|[-*+]|\d+[.)])\s+", "\u{1}", None),
         // A table row reads as its first cell, a colon, then the other cells:
         // "| Parameters | 4 B | 12 GB |" becomes "Parameters: 4 B; 12 GB".
-        (r"(^|\x01)\|[ \t]*([^|\x01]*?)[ \t]*\|[ \t]*", "$1$2: "),
-        (r"[ \t]*\|[ \t]*(\x01|$)", "$1"),
-        (r"[ \t]*\|[ \t]*", "; "),
-        (r"[’‘]", "'"),
-        (r"[“”]", "\""),
-        (r"\\times|\\cdot", "×"),
-        (r"\\approx|\\sim", "≈"),
-        (r"\\(to|rightarrow|Rightarrow|longrightarrow)", "→"),
-        (r"\\sqrt\{([^}\x01]*)\}", "√$1"),
-        (r"\\frac\{([^}\x01]*)\}\{([^}\x01]*)\}", "$1/$2"),
-        (r"\\(eta|alpha)", "η"),
-        (r"\\(,|;|!|quad|qquad| )", " "),
-        (r"\\text\{([^}\x01]*)\}", "$1"),
-        (r"[{}$]", ""),
-        (r"(\d)\s*[×x]\s*10\^?\s*(-?\d+)", "${1}e$2"),
-        (r"(\d),(\d{3})\b", "$1$2"),
-        (r"\bone[- ](fourth|quarter)\b|\ba quarter\b", "1/4"),
-        (r"(\d)\s?×(\s*[^\d\s]|\s*$)", "${1}x$2"),
-        (r"\b(quadruple[sd]?|quadrupling|four-?fold)\b", "4x"),
-        (r"\b(triple[sd]?|tripling|three-?fold)\b", "3x"),
-        (r"\b(two-?fold)\b", "2x"),
-        (r"\b(double[sd]?|doubling) (the|it|your|its|this|that)\b", "2x $2"),
-        (r"\b(eight-?fold|octuple)\b", "8x"),
-        (r"\bhalve[sd]? (the|it|your|its)\b", "0.5x $1"),
-    ];
-    compile(rules)
+        (r"\x01\|[ \t]*([^|\x01]*?)[ \t]*\|[ \t]*", "\u{1}$1: ", None),
+        (r"[ \t]*\|[ \t]*(\x01|$)", "$1", None),
+        (r"[ \t]*\|[ \t]*", "; ", None),
+        (r"[’‘]", "'", None),
+        (r"[“”]", "\"", None),
+    ])
+});
+
+/// Replacements of LaTeX commands, applied after `MARKUP_REWRITES`. Each pattern starts
+/// with a backslash.
+static LATEX_REWRITES: LazyLock<Vec<Rewrite>> = LazyLock::new(|| {
+    compile(&[
+        (r"\\times|\\cdot", "×", None),
+        (r"\\approx|\\sim", "≈", None),
+        (r"\\(to|rightarrow|Rightarrow|longrightarrow)", "→", None),
+        (r"\\sqrt\{([^}\x01]*)\}", "√$1", None),
+        (r"\\frac\{([^}\x01]*)\}\{([^}\x01]*)\}", "$1/$2", None),
+        (r"\\(eta|alpha)", "η", None),
+        (r"\\(,|;|!|quad|qquad| )", " ", None),
+        (r"\\text\{([^}\x01]*)\}", "$1", None),
+    ])
+});
+
+/// Replacements of symbols, then words, applied after `LATEX_REWRITES`.
+static SYMBOL_AND_WORD_REWRITES: LazyLock<Vec<Rewrite>> = LazyLock::new(|| {
+    compile(&[
+        (r"[{}$]", "", None),
+        (r"(\d)\s*[×x]\s*10\^?\s*(-?\d+)", "${1}e$2", Some(may_hold_power_of_ten)),
+        (r"(\d),(\d{3})\b", "$1$2", None),
+        (r"\bone[- ](fourth|quarter)\b|\ba quarter\b", "1/4", None),
+        (r"(\d)\s?×(\s*[^\d\s]|\s*$)", "${1}x$2", None),
+        (r"\b(quadruple[sd]?|quadrupling|four-?fold)\b", "4x", None),
+        (r"\b(triple[sd]?|tripling|three-?fold)\b", "3x", None),
+        (r"\b(two-?fold)\b", "2x", None),
+        (r"\b(double[sd]?|doubling) (the|it|your|its|this|that)\b", "2x $2", None),
+        (r"\b(eight-?fold|octuple)\b", "8x", None),
+        (r"\bhalve[sd]? (the|it|your|its)\b", "0.5x $1", None),
+    ])
 });
 
 /// Number words from two upwards become digits; "one" stays a word because it is far
@@ -199,36 +285,78 @@ static NUMBER_WORDS: LazyLock<Regex> = LazyLock::new(|| {
     compile_regex(r"(?i)\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|sixteen|twenty|thirty|forty|fifty|sixty|hundred|thousand)(?:[- ](one|two|three|four|five|six|seven|eight|nine))?\b")
 });
 
-/// A hyphen between two letters becomes a space, so that "lower-variance",
+/// Replaces a hyphen between two ASCII letters with a space, so that "lower-variance",
 /// "batch-norm" and "out-of-memory" match phrases written with spaces. Phrases should
 /// therefore write such words with `[- ]` or a space. A hyphen after a one-letter word
-/// that itself follows a hyphen ("a-b-c") stays, because matches do not overlap.
-static WORD_HYPHEN: LazyLock<Regex> = LazyLock::new(|| compile_regex(r"([A-Za-z])-([A-Za-z])"));
+/// that itself follows a hyphen ("a-b-c") stays, as with the regex
+/// `([A-Za-z])-([A-Za-z])` replaced by `$1 $2`, whose matches do not overlap.
+fn space_word_hyphens(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut spaced = String::with_capacity(text.len());
+    let mut copied = 0;
+    // The first byte where the letter before a replaced hyphen may be: the letter after
+    // the previous replaced hyphen belongs to that match.
+    let mut next_start = 0;
+    for (hyphen, _) in text.match_indices('-') {
+        let joins_letters = hyphen > next_start
+            && bytes[hyphen - 1].is_ascii_alphabetic()
+            && bytes.get(hyphen + 1).is_some_and(u8::is_ascii_alphabetic);
+        if joins_letters {
+            spaced.push_str(&text[copied..hyphen]);
+            spaced.push(' ');
+            copied = hyphen + 1;
+            next_start = hyphen + 2;
+        }
+    }
+    spaced.push_str(&text[copied..]);
+    spaced
+}
 
-fn compile(rules: &[(&str, &'static str)]) -> Vec<(Regex, &'static str)> {
+fn compile(rules: &[(&str, &'static str, Option<fn(&str) -> bool>)]) -> Vec<Rewrite> {
     rules
         .iter()
-        .map(|(pattern, replacement)| {
+        .map(|(pattern, replacement, may_match)| {
             let regex = regex::RegexBuilder::new(&ascii_word_boundaries(pattern)).case_insensitive(true).build().unwrap();
-            (regex, *replacement)
+            Rewrite { regex, replacement, may_match: *may_match }
         })
         .collect()
 }
 
-/// Normalizes prose for matching; whitespace runs are left for the caller to collapse.
-pub fn normalize(text: &str) -> String {
+/// Checks whether `10` follows `×` or `x`, in any case and after any whitespace, as in
+/// every match of the rule for `4 × 10^-5`.
+fn may_hold_power_of_ten(text: &str) -> bool {
+    text.match_indices('1').any(|(index, _)| {
+        text[index..].starts_with("10") && text[..index].trim_end().ends_with(['×', 'x', 'X'])
+    })
+}
+
+/// Normalizes prose for matching: `text` is pieces that each start with `PIECE_BREAK`.
+/// Whitespace runs are left for the caller to collapse.
+fn normalize(text: &str) -> String {
     let mut normalized = text.to_string();
-    for (pattern, replacement) in PROSE_REWRITES.iter() {
-        if let std::borrow::Cow::Owned(rewritten) = pattern.replace_all(&normalized, *replacement) {
-            normalized = rewritten;
-        }
+    apply_rewrites(&MARKUP_REWRITES, &mut normalized);
+    // No rule adds a backslash, so without one no LaTeX rule can match.
+    if normalized.contains('\\') {
+        apply_rewrites(&LATEX_REWRITES, &mut normalized);
     }
+    apply_rewrites(&SYMBOL_AND_WORD_REWRITES, &mut normalized);
     let normalized = NUMBER_WORDS.replace_all(&normalized, |captures: &regex::Captures| {
         let tens = word_value(&captures[1]);
         let units = captures.get(2).map_or(0, |unit| word_value(unit.as_str()));
         (tens + units).to_string()
     });
-    WORD_HYPHEN.replace_all(&normalized, "$1 $2").into_owned()
+    space_word_hyphens(&normalized)
+}
+
+fn apply_rewrites(rules: &[Rewrite], text: &mut String) {
+    for rule in rules {
+        if rule.may_match.is_some_and(|may_match| !may_match(text)) {
+            continue;
+        }
+        if let std::borrow::Cow::Owned(rewritten) = rule.regex.replace_all(text, rule.replacement) {
+            *text = rewritten;
+        }
+    }
 }
 
 fn word_value(word: &str) -> u64 {
@@ -262,22 +390,25 @@ mod tests {
     use super::*;
 
     fn normalized(text: &str) -> String {
-        collapse_whitespace(&normalize(text))
+        let rewritten = normalize(&format!("{PIECE_BREAK}{text}"));
+        let mut collapsed = String::new();
+        push_collapsed(&mut collapsed, rewritten.strip_prefix(PIECE_BREAK).unwrap());
+        collapsed
     }
 
     #[test]
     fn splits_sentences_not_decimals() {
         let text = AnswerText::parse("Use 0.1 here. Then scale it, e.g. by 4x. Done");
-        let originals: Vec<_> = text.sentences.iter().map(|s| s.original.as_str()).collect();
+        let originals: Vec<_> = text.sentences().map(|sentence| sentence.original).collect();
         assert_eq!(originals, ["Use 0.1 here.", "Then scale it, e.g. by 4x.", "Done"]);
     }
 
     #[test]
     fn code_lines_are_kept_apart() {
         let text = AnswerText::parse("Set it:\n```python\naccum = 512 // 64\n```\nThat's all.");
-        assert_eq!(text.sentences.len(), 3);
-        assert!(text.sentences[1].in_code);
-        assert_eq!(text.sentences[1].normalized, "accum = 512 // 64");
+        assert_eq!(text.sentence_count(), 3);
+        assert!(text.sentence(1).in_code);
+        assert_eq!(text.sentence(1).normalized, "accum = 512 // 64");
     }
 
     #[test]
@@ -294,9 +425,49 @@ mod tests {
     }
 
     #[test]
+    fn word_hyphens_match_regex() {
+        let regex = Regex::new(r"([A-Za-z])-([A-Za-z])").unwrap();
+        for text in ["a-b-c", "a-b-c-d", "-a-b", "a-", "x--y", "é-a", "lr-2e-5", "out-of-memory", "a-b c-d"] {
+            assert_eq!(space_word_hyphens(text), regex.replace_all(text, "$1 $2"), "for {text:?}");
+        }
+    }
+
+    #[test]
     fn latex_becomes_plain() {
         assert_eq!(normalized(r"$\eta_{256} = 4\,\eta_{64}$"), "η_256 = 4 η_64");
         assert_eq!(normalized(r"$\sqrt{4} = 2$"), "√4 = 2");
+    }
+
+    #[test]
+    fn collapsed_whitespace_matches_split_whitespace() {
+        for text in [
+            "",
+            "   ",
+            "one",
+            " one  two\tthree\n",
+            "a \u{a0}b\u{2003} c\u{3000}d\u{85}e",
+            "4 × 10 → 40 — done",
+            "x\u{b}y\u{c}z\r",
+        ] {
+            let mut collapsed = String::from("kept");
+            push_collapsed(&mut collapsed, text);
+            let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(collapsed, format!("kept{words}"), "for {text:?}");
+        }
+    }
+
+    #[test]
+    fn list_marker_removed_per_piece() {
+        let text = AnswerText::parse("1) First step.\n- **Second** step\n# Heading\n> Quote");
+        let sentences: Vec<_> = text.sentences().map(|sentence| sentence.normalized).collect();
+        assert_eq!(sentences, ["First step.", "Second step", "Heading", "Quote"]);
+    }
+
+    #[test]
+    fn powers_of_ten_become_exponents() {
+        assert_eq!(normalized("lr 2 × 10^-5"), "lr 2e-5");
+        assert_eq!(normalized("lr 3X 10 -4"), "lr 3e-4");
+        assert_eq!(normalized("run 10 steps at 1e-4"), "run 10 steps at 1e-4");
     }
 
     #[test]

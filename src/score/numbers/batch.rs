@@ -80,15 +80,15 @@ pub(super) fn recommended_batches(text: &AnswerText) -> Vec<Finding> {
     let mut findings = Vec::new();
     let [has_recommendation, has_sweep, has_batch_context] =
         [&RECOMMENDATION, &SWEEP, &BATCH_CONTEXT].map(|regex| sentences_matching(regex, text));
-    for (index, sentence) in text.sentences.iter().enumerate() {
-        let normalized = &sentence.normalized;
+    for (index, sentence) in text.sentences().enumerate() {
+        let normalized = sentence.normalized;
         // RECIPE is anchored at the sentence's start, so it is searched sentence by sentence.
         // An answer that opens with a bare number ("**32.**") recommends it.
-        let opens_with_number = index == 0 && is_bare_number(normalized);
-        let follows_advice_label = index > 0 && ADVICE_LABEL.is_match(&text.sentences[index - 1].normalized);
-        let labelled = LABELLED_ADVICE.is_match(normalized);
-        let recommends = (has_recommendation[index] || opens_with_number || follows_advice_label || labelled || RECIPE.is_match(normalized))
-            && !has_sweep[index];
+        let opens_with_number = || index == 0 && is_bare_number(normalized);
+        let follows_advice_label = || index > 0 && ADVICE_LABEL.is_match(text.sentence(index - 1).normalized);
+        let labelled = || LABELLED_ADVICE.is_match(normalized);
+        let recommends = !has_sweep[index]
+            && (has_recommendation[index] || opens_with_number() || follows_advice_label() || labelled() || RECIPE.is_match(normalized));
         let names_batch = has_batch_context[index] || sentence.in_code && normalized.contains("batch_size");
         if !(recommends || sentence.in_code && names_batch) {
             continue;

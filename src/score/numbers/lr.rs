@@ -84,13 +84,13 @@ pub(super) fn lr_multipliers(text: &AnswerText, extra_words: &[Regex]) -> Vec<Fi
     let mut variables = CodeVariables::default();
     // Each sentence is judged once: code lines look at every other line of their block.
     let mut names_lr_word = sentences_matching(&LR_WORDS, text);
-    for (index, sentence) in text.sentences.iter().enumerate() {
-        names_lr_word[index] = names_lr_word[index] || extra_words.iter().any(|words| words.is_match(&sentence.normalized));
+    for (index, sentence) in text.sentences().enumerate() {
+        names_lr_word[index] = names_lr_word[index] || extra_words.iter().any(|words| words.is_match(sentence.normalized));
     }
     let names_lr = |index: usize| names_lr_word[index];
     let block_names_lr = code_blocks_naming_lr(text, names_lr);
-    for (index, sentence) in text.sentences.iter().enumerate() {
-        let normalized = &sentence.normalized;
+    for (index, sentence) in text.sentences().enumerate() {
+        let normalized = sentence.normalized;
         if sentence.in_code {
             if let Some(finding) = code_lr_multiplier(sentence, index, &variables) {
                 findings.push(finding);
@@ -133,9 +133,9 @@ pub(super) fn lr_multipliers(text: &AnswerText, extra_words: &[Regex]) -> Vec<Fi
 }
 
 /// Factors from learning-rate values before and after, such as `0.1 → 0.4`.
-fn lr_changes(sentence: &Sentence, index: usize) -> Vec<Finding> {
+fn lr_changes(sentence: Sentence, index: usize) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for captures in LR_CHANGE.captures_iter(&sentence.normalized) {
+    for captures in LR_CHANGE.captures_iter(sentence.normalized) {
         let (Ok(before), Ok(after)) = (captures["a"].parse::<f64>(), captures["b"].parse::<f64>()) else { continue };
         if looks_like_learning_rate(&captures["a"], before) && looks_like_learning_rate(&captures["b"], after) && before > 0.0 {
             findings.push(finding_at(sentence, index, after / before, captures.get(0).unwrap()));
@@ -150,8 +150,8 @@ static CODE_LR_ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
     compile_regex(r"^\s*(?P<target>\w*lr\w*|\w*learning_rate\w*)\s*=\s*(?P<expr>[^#]*\b(?:\w*lr\w*|\w*learning_rate\w*)\b[^#]*?)\s*(?:#.*)?$")
 });
 
-fn code_lr_multiplier(sentence: &Sentence, index: usize, variables: &CodeVariables) -> Option<Finding> {
-    let captures = CODE_LR_ASSIGNMENT.captures(&sentence.normalized)?;
+fn code_lr_multiplier(sentence: Sentence, index: usize, variables: &CodeVariables) -> Option<Finding> {
+    let captures = CODE_LR_ASSIGNMENT.captures(sentence.normalized)?;
     let value = variables.evaluate_with_unit_names(&captures["expr"], |name| name.contains("lr") || name.contains("learning_rate"))?;
     (value > 1.0).then(|| finding_at(sentence, index, value, captures.name("expr").unwrap()))
 }
@@ -161,17 +161,17 @@ fn code_lr_multiplier(sentence: &Sentence, index: usize, variables: &CodeVariabl
 /// ("Multiply the LR by the batch ratio. For you that's 4x.").
 fn follows_lr_sentence(text: &AnswerText, index: usize, names_lr: impl Fn(usize) -> bool) -> bool {
     let Some(previous) = index.checked_sub(1) else { return false };
-    let word_count = |index: usize| text.sentences[index].normalized.split_whitespace().count();
+    let word_count = |index: usize| text.sentence(index).normalized.split_whitespace().count();
     (word_count(previous) <= 3 || word_count(index) <= 8) && names_lr(previous)
 }
 
 /// Returns, for each sentence, whether it is a code line in a block where some line
 /// names the learning rate.
 fn code_blocks_naming_lr(text: &AnswerText, names_lr: impl Fn(usize) -> bool) -> Vec<bool> {
-    let mut in_block_naming_lr = vec![false; text.sentences.len()];
+    let mut in_block_naming_lr = vec![false; text.sentence_count()];
     let mut start = 0;
-    while start < text.sentences.len() {
-        let end = (start..text.sentences.len()).find(|index| !text.sentences[*index].in_code).unwrap_or(text.sentences.len());
+    while start < text.sentence_count() {
+        let end = (start..text.sentence_count()).find(|index| !text.sentence(*index).in_code).unwrap_or(text.sentence_count());
         if end > start && (start..end).any(&names_lr) {
             in_block_naming_lr[start..end].fill(true);
         }
@@ -180,13 +180,13 @@ fn code_blocks_naming_lr(text: &AnswerText, names_lr: impl Fn(usize) -> bool) ->
     in_block_naming_lr
 }
 
-fn multiplier_finding(sentence: &Sentence, index: usize, captures: &Captures, extra_words: &[Regex], lr_from_previous: bool) -> Option<Finding> {
+fn multiplier_finding(sentence: Sentence, index: usize, captures: &Captures, extra_words: &[Regex], lr_from_previous: bool) -> Option<Finding> {
     if captures.name("pre").is_some() {
         return None;
     }
     let number = ["n", "m", "b", "f", "c"].iter().find_map(|name| captures.name(name))?;
     let whole = captures.get(0)?;
-    let normalized = &sentence.normalized;
+    let normalized = sentence.normalized;
     let exponent = normalized[..whole.start()].ends_with('*') || whole.as_str().starts_with("**");
     if exponent || NOT_AN_LR_INCREASE.is_match(&normalized[whole.end()..]) || preceded_by_root(normalized, whole.start()) {
         return None;

@@ -36,8 +36,8 @@ pub(super) fn memory_amounts(text: &AnswerText, parameters: &Parameters) -> Vec<
     let gpu_memory = parameters.get("gpu_memory_gb").and_then(ParamValue::as_f64);
     let mut findings = Vec::new();
     let has_amount = sentences_matching(&MEMORY, text);
-    for (index, sentence) in text.sentences.iter().enumerate() {
-        let normalized = &sentence.normalized;
+    for (index, sentence) in text.sentences().enumerate() {
+        let normalized = sentence.normalized;
         let amounts = has_amount[index].then(|| MEMORY.captures_iter(normalized)).into_iter().flatten();
         for captures in amounts {
             let whole = captures.get(0).unwrap();

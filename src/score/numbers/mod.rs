@@ -50,7 +50,7 @@ pub fn check_quantity(rule: &NumericRule, text: &AnswerText, parameters: &Parame
 }
 
 fn decide(text: &AnswerText, findings: &[Finding], expected: &Expected) -> NumericResult {
-    let quote = |finding: &Finding| format!("{} in: {}", format_value(finding.value), text.sentences[finding.sentence].original);
+    let quote = |finding: &Finding| format!("{} in: {}", format_value(finding.value), text.sentence(finding.sentence).original);
     if let Some(accepted) = findings.iter().find(|finding| finding.asserted && expected.accepts(finding.value)) {
         return NumericResult { shown: true, evidence: Some(quote(accepted)) };
     }
@@ -89,25 +89,32 @@ static OPTIMIZER_CONDITION: LazyLock<Regex> = LazyLock::new(|| compile_regex(r"(
 /// correction ("scratch that"), and any value that a later sentence dismisses for every
 /// optimizer.
 fn apply_retractions(text: &AnswerText, findings: &mut [Finding]) {
+    if findings.is_empty() {
+        return;
+    }
     // The last correction, as (sentence index, byte offset where its marker starts).
     let has_correction = sentences_matching(&RETRACTION, text);
-    let last_correction = text.sentences.iter().enumerate().rev().filter(|(index, _)| has_correction[*index]).find_map(|(index, sentence)| {
-        RETRACTION.find_iter(&sentence.normalized).last().map(|marker| (index, marker.start()))
+    let last_correction = text.sentences().enumerate().rev().filter(|(index, _)| has_correction[*index]).find_map(|(index, sentence)| {
+        RETRACTION.find_iter(sentence.normalized).last().map(|marker| (index, marker.start()))
     });
-    let names_optimizer = sentences_matching(&OPTIMIZER_CONDITION, text);
     let has_dismissal = sentences_matching(&DISMISSED_MULTIPLIER, text);
+    let dismisses_before = sentences_matching(&DISMISSED_BEFORE, text);
+    // Only a sentence with a dismissal needs the optimizer test.
+    let names_optimizer = if has_dismissal.contains(&true) || dismisses_before.contains(&true) {
+        sentences_matching(&OPTIMIZER_CONDITION, text)
+    } else {
+        vec![false; text.sentence_count()]
+    };
     let dismissed: Vec<(usize, f64)> = text
-        .sentences
-        .iter()
+        .sentences()
         .enumerate()
         .filter(|(index, _)| has_dismissal[*index] && !names_optimizer[*index])
         .flat_map(|(index, sentence)| {
             DISMISSED_MULTIPLIER
-                .captures_iter(&sentence.normalized)
+                .captures_iter(sentence.normalized)
                 .filter_map(move |captures| captures["n"].parse::<f64>().ok().map(|value| (index, value)))
         })
         .collect();
-    let dismisses_before = sentences_matching(&DISMISSED_BEFORE, text);
     let dismissed_by_next =
         |index: usize| dismisses_before.get(index + 1).is_some_and(|dismisses| *dismisses && !names_optimizer[index + 1]);
 
@@ -144,10 +151,10 @@ fn apply_retractions(text: &AnswerText, findings: &mut [Finding]) {
 /// must not come here.
 pub(super) fn sentences_matching(regex: &Regex, text: &AnswerText) -> Vec<bool> {
     debug_assert!(!has_anchor(regex.as_str()), "anchored pattern: {}", regex.as_str());
-    let mut matching = vec![false; text.sentences.len()];
+    let mut matching = vec![false; text.sentence_count()];
     for found in regex.find_iter(&text.joined) {
         if found.as_str().contains('\n') {
-            return vec![true; text.sentences.len()];
+            return vec![true; text.sentence_count()];
         }
         matching[text.sentence_at(found.start()).0] = true;
     }
@@ -164,9 +171,9 @@ fn has_anchor(pattern: &str) -> bool {
 pub(super) static RATIO: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?P<a>\d+(?:\.\d+)?)\s*/{1,2}\s*(?P<b>\d+(?:\.\d+)?)\s*=\s*(?P<n>\d+(?:\.\d+)?)"));
 
-pub(super) fn finding_at(sentence: &Sentence, index: usize, value: f64, found: regex::Match) -> Finding {
+pub(super) fn finding_at(sentence: Sentence, index: usize, value: f64, found: regex::Match) -> Finding {
     // The words of a correction ("no wait, 4x") do not negate the number it gives.
-    let normalized = &sentence.normalized;
+    let normalized = sentence.normalized;
     let from = RETRACTION.find_iter(&normalized[..found.start()]).last().map_or(0, |marker| marker.end());
     let asserted = denial(&normalized[from..], found.start() - from, found.end() - from).is_none();
     Finding { value, sentence: index, start: found.start(), asserted }

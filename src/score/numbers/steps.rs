@@ -43,12 +43,12 @@ pub(super) fn accumulation_steps(text: &AnswerText, parameters: &Parameters) -> 
     let [has_steps, has_batches_of, has_product, has_ratio, has_assignment] =
         [&STEPS, &BATCHES_OF, &PRODUCT, &RATIO, &ACCUMULATION_ASSIGNMENT].map(|regex| sentences_matching(regex, text));
 
-    for (index, sentence) in text.sentences.iter().enumerate() {
-        let normalized = &sentence.normalized;
+    for (index, sentence) in text.sentences().enumerate() {
+        let normalized = sentence.normalized;
         if sentence.in_code {
             variables.read_assignment(normalized);
         }
-        let searched = |matching: &[bool]| matching[index].then_some(normalized.as_str()).into_iter();
+        let searched = |matching: &[bool]| matching[index].then_some(normalized).into_iter();
         for captures in searched(&has_steps).flat_map(|normalized| STEPS.captures_iter(normalized)) {
             let number = ["n", "m", "k", "f"].iter().find_map(|name| captures.name(name)).unwrap();
             if let Ok(value) = number.as_str().parse() {
