@@ -52,17 +52,21 @@ static REPORTED_VIEWS: LazyLock<Regex> = LazyLock::new(|| {
 static ENDORSING_MARKER: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?i)^the (common|usual) (answer|advice)$"));
 
+/// A correction label ("Correction:", "Correction, though:"). It ends in a colon, where
+/// `\b` cannot follow, so it stands outside `CORRECTION_WORDS`' word boundaries.
+pub const CORRECTION_LABEL: &str = r"\bcorrection(,? though)?:";
+
 /// Corrections: words that replace what came before them. Number extraction reads them
 /// as superseding every earlier value; phrase checks (`RETRACTIONS`) as withdrawing the
 /// statement before them.
-pub const CORRECTION_WORDS: &str = r"no,? wait|wait,? no|on second thought|correction:|scratch that|i misspoke|(let me )?walk (that|it) back|(i'd )?take (that|it) back|let me (correct|revise)( that| myself)?|i was wrong|no,? make (it|that)";
+pub const CORRECTION_WORDS: &str = r"no,? wait|wait,? no|on second thought|scratch that|i misspoke|(let me )?walk (that|it) back|(i'd )?take (that|it) back|let me (correct|revise)( that| myself)?|i was wrong|no,? make (it|that)";
 
 /// Words that withdraw the statement before them: corrections, and words that set one
 /// point aside ("ignore that"), which do not supersede a whole answer's numbers.
 /// `retraction_of` looks for them after a match in its sentence, and at the start of
 /// the next sentence.
 static RETRACTIONS: LazyLock<Regex> = LazyLock::new(|| {
-    compile_regex(&format!(r"(?i)\b({CORRECTION_WORDS}|(ignore|disregard) (that|what i (just )?said)|forget what i (just )?said)\b"))
+    compile_regex(&format!(r"(?i)\b({CORRECTION_WORDS}|(ignore|disregard) (that|what i (just )?said)|forget what i (just )?said)\b|{CORRECTION_LABEL}"))
 });
 
 /// Interjections allowed before a retraction that opens the next sentence, such as

@@ -176,3 +176,8 @@ fn agrees_with_eleventh_blind_set() {
 fn agrees_with_twelfth_blind_set() {
     assert_agreement("fixtures/labelled/blind-12.jsonl");
 }
+
+#[test]
+fn agrees_with_thirteenth_blind_set() {
+    assert_agreement("fixtures/labelled/blind-13.jsonl");
+}

@@ -122,7 +122,8 @@ pub(super) fn lr_multipliers(text: &AnswerText, extra_words: &[Regex]) -> Vec<Fi
         findings.extend(lr_changes(sentence, index));
         for captures in RATIO.captures_iter(normalized) {
             let whole = captures.get(0).unwrap();
-            if subject_of(normalized, whole.start(), whole.end(), extra_words, lr_from_previous) == Subject::LearningRate {
+            let restates_lr_factor = LR_BY_BEFORE.is_match(&normalized[..whole.start()]);
+            if restates_lr_factor || subject_of(normalized, whole.start(), whole.end(), extra_words, lr_from_previous) == Subject::LearningRate {
                 if let Ok(value) = captures["n"].parse() {
                     findings.push(finding_at(sentence, index, value, whole));
                 }

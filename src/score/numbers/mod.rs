@@ -14,7 +14,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::compile_regex;
-use super::negation::{denial, CORRECTION_WORDS};
+use super::negation::{denial, CORRECTION_LABEL, CORRECTION_WORDS};
 use super::text::{AnswerText, Sentence};
 use crate::planner::Expected;
 use crate::suite::{NumericRule, Parameters, Quantity};
@@ -68,7 +68,7 @@ fn format_value(value: f64) -> String {
 /// A correction of an earlier statement. It supersedes the findings before it, including
 /// those earlier in its own sentence ("4x — no wait, 2x").
 static RETRACTION: LazyLock<Regex> =
-    LazyLock::new(|| compile_regex(&format!(r"(?i)\b(actually,? (no|make (it|that))|forget (that|the)|{CORRECTION_WORDS})\b")));
+    LazyLock::new(|| compile_regex(&format!(r"(?i)\b(actually,? (no|make (it|that))|forget (that|the)|{CORRECTION_WORDS})\b|{CORRECTION_LABEL}")));
 
 /// A multiplier that a sentence dismisses: "4x is too aggressive".
 static DISMISSED_MULTIPLIER: LazyLock<Regex> = LazyLock::new(|| {
@@ -216,6 +216,7 @@ mod tests {
             "Grow the learning rate by the same k. Here k = 256 / 64 = 4, so at 0.05 you'd move to 0.2.",
             "The rule multiplies the learning rate by the same factor as the batch, i.e. by 4, with warmup.",
             "Keep the ratio of learning rate to batch constant. If you were at 0.1 with 64 examples per step, use 0.4 with 256.",
+            "Multiply the learning rate by the ratio of the batch sizes, which here is 256/64 = 4.",
         ] {
             assert!(lr_shown(answer), "not found in: {answer}");
         }
@@ -246,6 +247,7 @@ mod tests {
         assert!(!lr_shown("One camp multiplies the learning rate by 4. In my experience that is too aggressive."));
         assert!(lr_shown("Multiply the learning rate by 4. With Adam that is too aggressive, so start at 2x there."));
         assert!(!lr_shown("My first guess: scale the LR by 4. But let me revise that: use 2x."));
+        assert!(!lr_shown("Scale the LR by 4. Correction, though: with Adam use 2x the LR."));
         assert!(!lr_shown("Scale the LR by 4. Add warmup. Then cosine decay. Scratch that, use 2x the LR."));
         assert!(lr_shown("Scale the LR by 4. Add warmup. Then cosine decay. It's 8x slower per epoch, no, let me correct that, it isn't."));
     }
