@@ -52,8 +52,8 @@ static REPORTED_VIEWS: LazyLock<Regex> = LazyLock::new(|| {
 static ENDORSING_MARKER: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?i)^the (common|usual) (answer|advice)$"));
 
-/// A correction label ("Correction:", "Correction, though:"). It ends in a colon, where
-/// `\b` cannot follow, so it stands outside `CORRECTION_WORDS`' word boundaries.
+/// A correction label ("Correction:", "Correction, though:"). It ends in a colon, after
+/// which `\b` cannot match, so the patterns add it after `CORRECTION_WORDS`' closing `\b`.
 pub const CORRECTION_LABEL: &str = r"\bcorrection(,? though)?:";
 
 /// Corrections: words that replace what came before them. Number extraction reads them
