@@ -38,8 +38,12 @@ install_server() {
     local started=$SECONDS
     python3 -m venv "$VENV"
     "$VENV/bin/pip" install --quiet --upgrade pip
-    CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" \
-        "$VENV/bin/pip" install --quiet "llama-cpp-python[server]==$LLAMA_CPP_VERSION"
+    # A portable build (AVX2, no AMX): a build tuned to this CPU used llama.cpp's AMX
+    # backend on a machine whose CPU reports AMX, and the server crashed with a
+    # segmentation fault on its first request. --no-cache-dir keeps pip from reusing a
+    # wheel built with other flags.
+    CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" CMAKE_ARGS="-DGGML_NATIVE=OFF" \
+        "$VENV/bin/pip" install --quiet --no-cache-dir "llama-cpp-python[server]==$LLAMA_CPP_VERSION"
     log "install took $((SECONDS - started)) s"
 }
 
