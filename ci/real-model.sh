@@ -38,10 +38,10 @@ install_server() {
     local started=$SECONDS
     python3 -m venv "$VENV"
     "$VENV/bin/pip" install --quiet --upgrade pip
-    # A portable build (AVX2, no AMX): a build tuned to this CPU used llama.cpp's AMX
-    # backend on a machine whose CPU reports AMX, and the server crashed with a
-    # segmentation fault on its first request. --no-cache-dir keeps pip from reusing a
-    # wheel built with other flags.
+    # Build for a generic x86-64 CPU (AVX2, no AMX). A build tuned to a CPU that reports
+    # AMX used llama.cpp's AMX backend, and the server crashed with a segmentation fault
+    # on its first request. --no-cache-dir keeps pip from reusing a wheel built with
+    # other flags.
     CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" CMAKE_ARGS="-DGGML_NATIVE=OFF" \
         "$VENV/bin/pip" install --quiet --no-cache-dir "llama-cpp-python[server]==$LLAMA_CPP_VERSION"
     log "install took $((SECONDS - started)) s"

@@ -13,7 +13,7 @@ use super::compile_regex;
 /// How many words before a match a negation still reaches.
 const PREFIX_WORDS: usize = 7;
 
-/// How many characters after a match a dismissal may start.
+/// The most characters between a match and a dismissal of it.
 const DISMISSAL_REACH: usize = 80;
 
 /// Words that negate what follows them within the clause.
@@ -56,9 +56,9 @@ static ENDORSING_MARKER: LazyLock<Regex> =
 /// which `\b` cannot match, so the patterns add it after `CORRECTION_WORDS`' closing `\b`.
 pub const CORRECTION_LABEL: &str = r"\bcorrection(,? though)?:";
 
-/// Corrections: words that replace what came before them. Number extraction reads them
-/// as superseding every earlier value; phrase checks (`RETRACTIONS`) as withdrawing the
-/// statement before them.
+/// Corrections: words that replace what came before them. Number extraction withdraws
+/// the values before one (`apply_retractions` says which), and phrase checks withdraw
+/// the statement before it (`RETRACTIONS`).
 pub const CORRECTION_WORDS: &str = r"no,? wait|wait,? no|on second thought|scratch that|i misspoke|(let me )?walk (that|it) back|(i'd )?take (that|it) back|let me (correct|revise)( that| myself)?|i was wrong|no,? make (it|that)";
 
 /// Words that withdraw the statement before them: corrections, and words that set one
@@ -163,9 +163,8 @@ fn dismissal_after(after: &str) -> Option<Denial> {
         scope_end = colon.end();
     }
     let scope = &after[..scope_end];
-    // A search anchored at the start that skips the fewest characters, up to the reach
-    // and none of them `.` or `;`, finds the leftmost dismissal or none. So does this
-    // search with the check after it, which avoids a bounded repetition in the regex.
+    // The leftmost dismissal counts only if it starts within the reach and no `.` or
+    // `;` comes before it. A later one would be farther still, so one search suffices.
     let dismissal = DISMISSALS.find(scope)?;
     let before_dismissal = &scope[..dismissal.start()];
     if before_dismissal.contains(['.', ';']) || before_dismissal.chars().count() > DISMISSAL_REACH {

@@ -99,7 +99,7 @@ fn apply_retractions(text: &AnswerText, findings: &mut [Finding]) {
     });
     let has_dismissal = sentences_matching(&DISMISSED_MULTIPLIER, text);
     let dismisses_before = sentences_matching(&DISMISSED_BEFORE, text);
-    // Only a sentence with a dismissal needs the optimizer test.
+    // Only sentences with a dismissal of either kind need the optimizer test.
     let names_optimizer = if has_dismissal.contains(&true) || dismisses_before.contains(&true) {
         sentences_matching(&OPTIMIZER_CONDITION, text)
     } else {
@@ -121,9 +121,9 @@ fn apply_retractions(text: &AnswerText, findings: &mut [Finding]) {
     let after_marker = |finding: &Finding, (sentence, marker): (usize, usize)| {
         finding.sentence > sentence || finding.sentence == sentence && finding.start > marker
     };
-    // A correction that gives a new value replaces every earlier one. Without one it
-    // takes back only its own sentence and the one before: "gradient accumulation with
-    // 8 steps ... It's 8x slower per epoch, no, let me correct that" keeps the 8 steps.
+    // A correction followed by a new value replaces every earlier value. Without one, it
+    // takes back only its own sentence and the one before, so correcting a time claim
+    // keeps "8 steps" stated several sentences earlier.
     let replaced = last_correction.is_some_and(|correction| findings.iter().any(|finding| after_marker(finding, correction)));
 
     for finding in findings.iter_mut() {
