@@ -16,22 +16,23 @@ const PREFIX_WORDS: usize = 7;
 /// The most characters between a match and a dismissal of it.
 const DISMISSAL_REACH: usize = 80;
 
-/// Words that negate what follows them within the clause.
+/// Words that negate what follows them within the clause. A judgement before "to" is
+/// one ("a mistake to skip warmup" keeps warmup), and before "not to" it is two.
 static NEGATORS: LazyLock<Regex> = LazyLock::new(|| {
-    compile_regex(r"(?i)\b(not|no|never|neither|nor|without|avoid|avoiding|skip|skipping|stop|instead of|rather than|isn't|aren't|wasn't|weren't|don't|doesn't|didn't|won't|wouldn't|shouldn't|can't|cannot|couldn't|mustn't|needn't|hasn't|haven't|hardly|unnecessary|resist|forget|forgetting|neglect|fail to)\b|\b(do|does|did|is|are|was|were|should|would|will|could|must|need|have|has) ?n[o']t\b")
+    compile_regex(r"(?i)\b(not|no|never|neither|nor|without|avoid|avoiding|skip|skipping|stop|instead of|rather than|isn't|aren't|wasn't|weren't|don't|doesn't|didn't|won't|wouldn't|shouldn't|can't|cannot|couldn't|mustn't|needn't|hasn't|haven't|hardly|unnecessary|resist|forget|forgetting|neglect|fail to|(a mistake|wrong|unwise|foolish|a bad idea|reckless|careless) (not )?to)\b|\b(do|does|did|is|are|was|were|should|would|will|could|must|need|have|has) ?n[o']t\b")
 });
 
 /// Phrases after a match that dismiss it: "warmup: not needed", "X is overkill".
 /// `dismissal_after` allows at most `DISMISSAL_REACH` characters before one.
 static DISMISSALS: LazyLock<Regex> = LazyLock::new(|| {
-    compile_regex(r"(?i)\b(leave (them|it|those|that|this) for (later|the next|another)|add(s)? risk|not worth (it|the risk)|(is|are)n't (needed|necessary|required|important|worth|a concern)|(is|are)? ?not (needed|necessary|required|important|worth it|a concern|an issue|the answer|the goal|the point|optimal|the best|ideal)|unnecessary|overkill|is a myth|(is|are) (wrong|outdated|a mistake|a trap|a myth|misleading|too aggressive)|too aggressive|can be (skipped|ignored|dropped)|(does|do)n't (matter|apply|help)|won't (matter|help)|no longer (needed|necessary))")
+    compile_regex(r"(?i)\b(leave (them|it|those|that|this) for (later|the next|another)|add(s)? risk|not worth (it|the risk)|(is|are)n't (needed|necessary|required|important|worth|a concern)|(is|are)? ?not (needed|necessary|required|important|worth it|a concern|an issue|the answer|the goal|the point|optimal|the best|ideal)|unnecessary|overkill|is a myth|(is|are) (wrong|outdated|a mistake|a trap|a myth|misleading|too aggressive)|too aggressive|can be (skipped|ignored|dropped)|(does|do)n't (matter|apply|help)|won't (matter|help)|no longer (needed|necessary)|(can|could) (always |just )?(do|run|add|check|handle) (\w+ )?(later|after (the )?(release|launch|demo|deadline|ship\w*)))")
 });
 
 /// Markers of a view reported in order to reject it. `reported_view_over` sets how far
 /// one reaches.
 static REPORTED_VIEWS: LazyLock<Regex> = LazyLock::new(|| {
     compile_regex(concat!(
-        r"(?i)\b(you('ll| will| may| might) (also |sometimes |often )?(see|hear|read)|you (sometimes|often) (see|hear|read)|some (people|guides|tutorials) (say|suggest|recommend)|people (often )?(say|assume|think)|(is|are) (often |sometimes )?quoted|the (naive|tempting|common|usual) (answer|advice|instinct|assumption)|common (mistake|misconception|trap|myth)|it's tempting|tempting to|a myth|myth that|the trap is|the mistake is|normally (you'd|you would|i'd|i would)|usually you'd|ordinarily|in general,? i'd (tell|say|suggest|recommend)|would have you|would tell you to|tempted to",
+        r"(?i)\b(you('ll| will| may| might) (also |sometimes |often )?(see|hear|read)|you (sometimes|often) (see|hear|read)|some (people|guides|tutorials|folks)|people (often )?(say|assume|think)|(is|are) (often |sometimes )?quoted|quoted (a lot|often|widely|everywhere)|the (naive|tempting|common|usual) (answer|advice|instinct|assumption)|common (mistake|misconception|trap|myth)|it's tempting|tempting to|a myth|myth that|the trap is|the mistake is|normally (you'd|you would|i'd|i would)|usually you'd|ordinarily|in general,? i'd (tell|say|suggest|recommend)|would have you|would tell you to|tempted to",
         // An excuse named in order to refute it: "some would say you can tune it later".
         r"|some (would|might|will) (say|tell you|argue|claim)|some (people|guides|tutorials|folks) (would |will |might )?(say|tell you|argue|claim)",
         // One side of a disagreement the answer describes: "one camp says multiply by 4".
@@ -256,7 +257,9 @@ fn odd_negation(before: &str) -> Option<String> {
         .find_iter(&window)
         .filter(|found| !NARROW_NEGATORS.is_match(found.as_str()) || words_after(found.end()) <= 2)
         .collect();
-    (negators.len() % 2 == 1).then(|| negators[0].as_str().to_string())
+    // "It would be a mistake not to warm up" negates twice.
+    let count: usize = negators.iter().map(|found| if found.as_str().ends_with(" not to") { 2 } else { 1 }).sum();
+    (count % 2 == 1).then(|| negators[0].as_str().to_string())
 }
 
 /// Returns the last `PREFIX_WORDS` words of `text`, joined by single spaces.

@@ -37,7 +37,10 @@ fn kill_then_resume_calls_nothing_twice() {
     let deadline = Instant::now() + Duration::from_secs(30);
     let journal_path = folders.out().join("journal.jsonl");
     let journal_lines = || std::fs::read_to_string(&journal_path).map_or(0, |text| text.lines().count());
-    while journal_lines() < 20 && Instant::now() < deadline {
+    // The reports are written on a thread of their own, which on a loaded machine can
+    // lag the journal, so the kill also waits for the first report.
+    let report_written = || folders.out().join("results.json").exists();
+    while (journal_lines() < 20 || !report_written()) && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(10));
     }
     child.kill().expect("SIGKILL reaches the run");

@@ -181,3 +181,8 @@ fn agrees_with_twelfth_blind_set() {
 fn agrees_with_thirteenth_blind_set() {
     assert_agreement("fixtures/labelled/blind-13.jsonl");
 }
+
+#[test]
+fn agrees_with_fourteenth_blind_set() {
+    assert_agreement("fixtures/labelled/blind-14.jsonl");
+}

@@ -27,13 +27,19 @@ static ADVICE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     compile_regex(r"(?i)^\W*(what i'?d do|what i would do|my (recommendation|suggestion|advice|pick)|recommendation|in short|bottom line|tl;? ?dr)\W*$")
 });
 
-/// A sweep over several sizes names candidates, not a recommendation.
 /// A label that opens a sentence with the answer after a colon: "Short version: batch
 /// size 32", "TL;DR: 32".
 static LABELLED_ADVICE: LazyLock<Regex> = LazyLock::new(|| {
     compile_regex(r"(?i)^\W*(short (version|answer)|in short|bottom line|tl;? ?dr|my (recommendation|pick|suggestion|answer)|recommendation)\W*:")
 });
 
+/// A settings line that gives the batch as a value: "Batch size: 32 at sequence length
+/// 512", "- batch = 16". Such a line recommends the batch even without a verb.
+static BATCH_SETTING: LazyLock<Regex> = LazyLock::new(|| {
+    compile_regex(r"(?i)^\W*(per[- ]device |train(ing)? |recommended |suggested )?batch( size)?\W{0,3}(:|=)\W{0,3}\d")
+});
+
+/// A sweep over several sizes names candidates, not a recommendation.
 static SWEEP: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?i)\bsweep|\bgrid search|until[^.]{0,40}(oom|out of memory|crash)"));
 
@@ -73,8 +79,18 @@ fn is_bare_number(sentence: &str) -> bool {
 fn is_starting_point(sentence: &str, number: regex::Match) -> bool {
     let after = sentence[number.end()..].trim_start();
     let before = sentence[..number.start()].trim_end().to_ascii_lowercase();
-    after.starts_with('→') || after.starts_with("->") || before.ends_with(" from") || before == "from"
+    let clause = &sentence[sentence[..number.start()].rfind([',', ';']).map_or(0, |comma| comma + 1)..number.start()];
+    after.starts_with('→')
+        || after.starts_with("->")
+        || before.ends_with(" from")
+        || before == "from"
+        || PAST_CONDITION.is_match(clause)
 }
+
+/// A condition about the past in the number's clause: "if your recipe was 2e-5 at batch
+/// 32, use 8e-5 at 128" names the batch the recipe was tuned at, not the one to use.
+static PAST_CONDITION: LazyLock<Regex> =
+    LazyLock::new(|| compile_regex(r"(?i)\b(if|when)\b.*\b(was|were|used|tuned|trained)\b"));
 
 pub(super) fn recommended_batches(text: &AnswerText) -> Vec<Finding> {
     let mut findings = Vec::new();
@@ -86,7 +102,7 @@ pub(super) fn recommended_batches(text: &AnswerText) -> Vec<Finding> {
         // An answer that opens with a bare number ("**32.**") recommends it.
         let opens_with_number = || index == 0 && is_bare_number(normalized);
         let follows_advice_label = || index > 0 && ADVICE_LABEL.is_match(text.sentence(index - 1).normalized);
-        let labelled = || LABELLED_ADVICE.is_match(normalized);
+        let labelled = || LABELLED_ADVICE.is_match(normalized) || BATCH_SETTING.is_match(normalized);
         let recommends = !has_sweep[index]
             && (has_recommendation[index] || opens_with_number() || follows_advice_label() || labelled() || RECIPE.is_match(normalized));
         let names_batch = has_batch_context[index] || sentence.in_code && normalized.contains("batch_size");

@@ -19,6 +19,11 @@ static MEMORY: LazyLock<Regex> = LazyLock::new(|| {
 static GPU_CAPACITY: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?i)\b(gpus?|cards?|vram|a100|a6000|h100|a10g?|l4|l40s?|rtx|3090|4090|v100|device)\b"));
 
+/// Words right after an amount that make it the activations' share, not the model
+/// state: "batch 32 needs around 45 GB of activations".
+static ACTIVATIONS_AFTER: LazyLock<Regex> =
+    LazyLock::new(|| compile_regex(r"(?i)^\W{0,3}(of|for|in|on) (the )?activation"));
+
 /// A bare number in a code comment, such as `# 48.0`.
 static CODE_COMMENT_NUMBER: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"#\s*(?:=|≈|~|->|→)?\s*(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>gb|gib)?\s*$"));
@@ -41,7 +46,7 @@ pub(super) fn memory_amounts(text: &AnswerText, parameters: &Parameters) -> Vec<
         let amounts = has_amount[index].then(|| MEMORY.captures_iter(normalized)).into_iter().flatten();
         for captures in amounts {
             let whole = captures.get(0).unwrap();
-            if is_gpu_capacity(normalized, whole.start(), whole.end()) {
+            if is_gpu_capacity(normalized, whole.start(), whole.end()) || ACTIVATIONS_AFTER.is_match(&normalized[whole.end()..]) {
                 continue;
             }
             let Ok(value) = captures["n"].parse::<f64>() else { continue };
