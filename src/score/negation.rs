@@ -19,7 +19,7 @@ const DISMISSAL_REACH: usize = 80;
 /// Words that negate what follows them within the clause. A judgement before "to" is
 /// one ("a mistake to skip warmup" keeps warmup), and before "not to" it is two.
 static NEGATORS: LazyLock<Regex> = LazyLock::new(|| {
-    compile_regex(r"(?i)\b(not|no|never|neither|nor|without|avoid|avoiding|skip|skipping|stop|instead of|rather than|isn't|aren't|wasn't|weren't|don't|doesn't|didn't|won't|wouldn't|shouldn't|can't|cannot|couldn't|mustn't|needn't|hasn't|haven't|hardly|unnecessary|resist|forget|forgetting|neglect|fail to|(a mistake|wrong|unwise|foolish|a bad idea|reckless|careless) (not )?to)\b|\b(do|does|did|is|are|was|were|should|would|will|could|must|need|have|has) ?n[o']t\b")
+    compile_regex(r"(?i)\b(not|no|never|neither|nor|without|avoid|avoiding|skip|skipping|stop|instead of|rather than|isn't|aren't|wasn't|weren't|don't|doesn't|didn't|won't|wouldn't|shouldn't|can't|cannot|couldn't|mustn't|needn't|hasn't|haven't|hardly|unnecessary|resist|forget|forgetting|neglect|fail to|(mistake|wrong|unwise|foolish|bad idea|reckless|careless) (not )?to)\b|\b(do|does|did|is|are|was|were|should|would|will|could|must|need|have|has) ?n[o']t\b")
 });
 
 /// Phrases after a match that dismiss it: "warmup: not needed", "X is overkill".
@@ -32,7 +32,7 @@ static DISMISSALS: LazyLock<Regex> = LazyLock::new(|| {
 /// one reaches.
 static REPORTED_VIEWS: LazyLock<Regex> = LazyLock::new(|| {
     compile_regex(concat!(
-        r"(?i)\b(you('ll| will| may| might) (also |sometimes |often )?(see|hear|read)|you (sometimes|often) (see|hear|read)|some (people|guides|tutorials|folks)|people (often )?(say|assume|think)|(is|are) (often |sometimes )?quoted|quoted (a lot|often|widely|everywhere)|the (naive|tempting|common|usual) (answer|advice|instinct|assumption)|common (mistake|misconception|trap|myth)|it's tempting|tempting to|a myth|myth that|the trap is|the mistake is|normally (you'd|you would|i'd|i would)|usually you'd|ordinarily|in general,? i'd (tell|say|suggest|recommend)|would have you|would tell you to|tempted to",
+        r"(?i)\b(you('ll| will| may| might) (also |sometimes |often )?(see|hear|read)|you (sometimes|often) (see|hear|read)|some (people|guides|tutorials|folks)|people (often )?(say|assume|think)|(is|are) (often |sometimes )?quoted|(gets?|is|are) (often |usually |sometimes )?(read|taken|heard|understood|interpreted) as|quoted (a lot|often|widely|everywhere)|the (naive|tempting|common|usual) (answer|advice|instinct|assumption)|common (mistake|misconception|trap|myth)|it's tempting|tempting to|a myth|myth that|the trap is|the mistake is|normally (you'd|you would|i'd|i would)|usually you'd|ordinarily|in general,? i'd (tell|say|suggest|recommend)|would have you|would tell you to|tempted to",
         // An excuse named in order to refute it: "some would say you can tune it later".
         r"|some (would|might|will) (say|tell you|argue|claim)|some (people|guides|tutorials|folks) (would |will |might )?(say|tell you|argue|claim)",
         // One side of a disagreement the answer describes: "one camp says multiply by 4".
@@ -140,10 +140,16 @@ pub enum Denial {
     /// The answer takes the match back: later in its sentence, or at the start of the
     /// next ("Multiply it by 2. Actually, let me correct that").
     Retracted(String),
+    /// The sentence is a short question, such as a heading ("Generalization gap?") that
+    /// names a point without making it: its text.
+    Asked(String),
 }
 
 /// Decides whether the match at `start..end` of `sentence` is asserted (`None`) or denied.
 pub fn denial(sentence: &str, start: usize, end: usize) -> Option<Denial> {
+    if is_short_question(sentence) {
+        return Some(Denial::Asked(sentence.to_string()));
+    }
     if let Some(marker) = reported_view_over(sentence, start) {
         return Some(Denial::Reported(marker));
     }
@@ -154,6 +160,15 @@ pub fn denial(sentence: &str, start: usize, end: usize) -> Option<Denial> {
         return Some(Denial::Negated(negator));
     }
     dismissal_after(&sentence[end..])
+}
+
+/// The most words of a question that only names a point ("Wall-clock vs steps?").
+const SHORT_QUESTION_WORDS: usize = 4;
+
+/// Checks whether a sentence is a question of at most `SHORT_QUESTION_WORDS` words.
+fn is_short_question(sentence: &str) -> bool {
+    let trimmed = sentence.trim_end_matches(|c: char| c.is_whitespace() || c == '*' || c == '_');
+    trimmed.ends_with('?') && trimmed.split_whitespace().count() <= SHORT_QUESTION_WORDS
 }
 
 /// Returns the dismissal ("not needed", "overkill") that the words after a match apply
@@ -345,6 +360,31 @@ mod tests {
     #[test]
     fn double_negation_asserts() {
         assert_eq!(denial_of("Don't skip warmup.", "warmup"), None);
+    }
+
+    #[test]
+    fn judgement_before_not_to_asserts() {
+        assert_eq!(denial_of("It would be a mistake not to ramp up with a warmup.", "warmup"), None);
+        assert!(matches!(denial_of("It would be a mistake to add warmup here.", "warmup"), Some(Denial::Negated(_))));
+        assert_eq!(denial_of("It would be unwise to skip warmup.", "warmup"), None);
+    }
+
+    #[test]
+    fn short_question_only_asks() {
+        assert!(matches!(denial_of("- *Generalization gap?*", "Generalization gap"), Some(Denial::Asked(_))));
+        assert_eq!(denial_of("Does a larger batch hurt generalization, and by how much at 512?", "generalization"), None);
+    }
+
+    #[test]
+    fn deferral_dismisses() {
+        let deferred = "Validation runs and tuning you can always do after the release.";
+        assert!(matches!(denial_of(deferred, "Validation"), Some(Denial::Dismissed(_))));
+    }
+
+    #[test]
+    fn some_people_report_a_view() {
+        let reported = "Some people rescale the learning rate when they change batch size.";
+        assert!(matches!(denial_of(reported, "rescale the learning rate"), Some(Denial::Reported(_))));
     }
 
     #[test]

@@ -129,7 +129,7 @@ impl GroupSearch<'_> {
         let next = self.text.get(index + 1).map(|next| next.normalized);
         let judged = denial(sentence, start, end).or_else(|| retraction_of(sentence, end, next));
         match judged {
-            Some(reason) if !self.rule.count_negated || matches!(reason, Denial::Reported(_) | Denial::Retracted(_)) => {
+            Some(reason) if !self.rule.count_negated || matches!(reason, Denial::Reported(_) | Denial::Retracted(_) | Denial::Asked(_)) => {
                 if self.denied.as_ref().is_none_or(|(earliest, _)| index < *earliest) {
                     self.denied = Some((index, reason));
                 }
@@ -239,6 +239,7 @@ fn describe(reason: &Denial) -> String {
         Denial::Dismissed(words) => format!("dismissed as \"{words}\""),
         Denial::Reported(words) => format!("reported to be rejected (\"{words}\")"),
         Denial::Retracted(words) => format!("taken back (\"{words}\")"),
+        Denial::Asked(question) => format!("only asked (\"{question}\")"),
     }
 }
 

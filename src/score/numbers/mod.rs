@@ -312,6 +312,7 @@ mod tests {
         assert!(memory_shown("That's 48 GB: twice the card, before activations."));
         assert!(memory_shown("3B × 16 B ≈ **48 GB** — double your card before a single activation."));
         assert!(!memory_shown("Get a 48 GB card: it fits."));
+        assert!(!memory_shown("At batch 32 that is around 45 GB of activations."));
     }
 
     fn batch_shown(answer: &str) -> bool {
@@ -326,5 +327,7 @@ mod tests {
         assert!(!batch_shown("Use batch 256 at seq length 128."));
         assert!(!batch_shown("The largest batch that fits is about 32."));
         assert!(!batch_shown("My first instinct is batch 32. But let me revise that: go with 128."));
+        assert!(batch_shown("- **Batch size: 32** at sequence length 512."));
+        assert!(!batch_shown("If your recipe was 2e-5 at batch 32, use about 8e-5 at 128."));
     }
 }
