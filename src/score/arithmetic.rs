@@ -25,6 +25,10 @@ impl CodeVariables {
     /// Records `name = expression` when the expression evaluates; a tuple assignment
     /// records each name.
     pub fn read_assignment(&mut self, line: &str) {
+        // `ASSIGNMENT` needs an `=`, and this test costs far less than the search.
+        if !line.contains('=') {
+            return;
+        }
         let Some(captures) = ASSIGNMENT.captures(line) else { return };
         let names: Vec<&str> = captures["names"].split(',').map(str::trim).collect();
         let expressions: Vec<&str> = captures["expr"].split(',').map(str::trim).collect();

@@ -34,12 +34,12 @@ const NEAR_OTHER_SUBJECT: usize = 20;
 /// word but follows one that does (`lr_from_previous`, see `follows_lr_sentence`), the
 /// number is about the learning rate unless another subject's word is right beside
 /// it: "**LR.** Scale it 4x with warmup, otherwise the larger batch ..." gives 4x.
-fn subject_of(sentence: &str, start: usize, end: usize, extra_words: &[Regex], lr_from_previous: bool) -> Subject {
+fn subject_of(sentence: &str, start: usize, end: usize, extra_words: &[&Regex], lr_from_previous: bool) -> Subject {
     let distance = |found: regex::Match| {
         if found.end() <= start { start - found.end() } else if found.start() >= end { found.start() - end } else { 0 }
     };
     let nearest_lr = std::iter::once(&*LR_WORDS)
-        .chain(extra_words)
+        .chain(extra_words.iter().copied())
         .flat_map(|words| words.find_iter(sentence))
         .map(distance)
         .min();
@@ -84,6 +84,8 @@ pub(super) fn lr_multipliers(text: &AnswerText, extra_words: &[Regex]) -> Vec<Fi
     let mut variables = CodeVariables::default();
     // Each sentence is judged once: code lines look at every other line of their block.
     let mut names_lr_word = sentences_matching(&LR_WORDS, text);
+    let extra_words = present_words(extra_words, text);
+    let extra_words = extra_words.as_slice();
     for (index, sentence) in text.sentences().enumerate() {
         names_lr_word[index] = names_lr_word[index] || extra_words.iter().any(|words| words.is_match(sentence.normalized));
     }
@@ -133,6 +135,20 @@ pub(super) fn lr_multipliers(text: &AnswerText, extra_words: &[Regex]) -> Vec<Fi
     findings
 }
 
+/// Returns the rubric's extra learning-rate words that may match some sentence. One
+/// search of `AnswerText::joined` rules out a pattern for every sentence at once, because
+/// a sentence's neighbours there are newlines, where `\b` behaves as at a string's ends.
+/// A pattern that may hold an anchor (`^`, `$`, `\A`, `\z`) is always kept.
+fn present_words<'a>(extra_words: &'a [Regex], text: &AnswerText) -> Vec<&'a Regex> {
+    extra_words
+        .iter()
+        .filter(|words| {
+            let pattern = words.as_str();
+            pattern.contains(['^', '$']) || pattern.contains(r"\A") || pattern.contains(r"\z") || words.is_match(&text.joined)
+        })
+        .collect()
+}
+
 /// Factors from learning-rate values before and after, such as `0.1 → 0.4`.
 fn lr_changes(sentence: Sentence, index: usize) -> Vec<Finding> {
     let mut findings = Vec::new();
@@ -152,6 +168,9 @@ static CODE_LR_ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 fn code_lr_multiplier(sentence: Sentence, index: usize, variables: &CodeVariables) -> Option<Finding> {
+    if !sentence.normalized.contains('=') {
+        return None;
+    }
     let captures = CODE_LR_ASSIGNMENT.captures(sentence.normalized)?;
     let value = variables.evaluate_with_unit_names(&captures["expr"], |name| name.contains("lr") || name.contains("learning_rate"))?;
     (value > 1.0).then(|| finding_at(sentence, index, value, captures.name("expr").unwrap()))
@@ -181,7 +200,7 @@ fn code_blocks_naming_lr(text: &AnswerText, names_lr: impl Fn(usize) -> bool) ->
     in_block_naming_lr
 }
 
-fn multiplier_finding(sentence: Sentence, index: usize, captures: &Captures, extra_words: &[Regex], lr_from_previous: bool) -> Option<Finding> {
+fn multiplier_finding(sentence: Sentence, index: usize, captures: &Captures, extra_words: &[&Regex], lr_from_previous: bool) -> Option<Finding> {
     if captures.name("pre").is_some() {
         return None;
     }

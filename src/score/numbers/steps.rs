@@ -26,6 +26,8 @@ static BATCHES_OF: LazyLock<Regex> =
 static SYMBOLIC_RATIO: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?i)\b[a-z_]\w*\s*/{1,2}\s*[a-z_]\w*\s*=\s*(?P<n>\d+)\b"));
 
+/// Its matches contain no newline, so `sentences_matching` finds exactly the sentences
+/// that match it.
 static ACCUMULATION_CONTEXT: LazyLock<Regex> = LazyLock::new(|| compile_regex(r"(?i)micro|accumul"));
 
 static PRODUCT: LazyLock<Regex> =
@@ -40,8 +42,9 @@ pub(super) fn accumulation_steps(text: &AnswerText, parameters: &Parameters) -> 
     let target = number(parameters, "target_batch");
     let mut variables = CodeVariables::default();
     let mut findings = Vec::new();
-    let [has_steps, has_batches_of, has_product, has_ratio, has_assignment] =
-        [&STEPS, &BATCHES_OF, &PRODUCT, &RATIO, &ACCUMULATION_ASSIGNMENT].map(|regex| sentences_matching(regex, text));
+    let [has_steps, has_batches_of, has_product, has_ratio, has_assignment, names_accumulation] =
+        [&STEPS, &BATCHES_OF, &PRODUCT, &RATIO, &ACCUMULATION_ASSIGNMENT, &ACCUMULATION_CONTEXT]
+            .map(|regex| sentences_matching(regex, text));
 
     for (index, sentence) in text.sentences().enumerate() {
         let normalized = sentence.normalized;
@@ -61,7 +64,7 @@ pub(super) fn accumulation_steps(text: &AnswerText, parameters: &Parameters) -> 
                 findings.push(finding_at(sentence, index, value, captures.get(0).unwrap()));
             }
         }
-        if ACCUMULATION_CONTEXT.is_match(normalized) {
+        if names_accumulation[index] {
             for captures in SYMBOLIC_RATIO.captures_iter(normalized) {
                 if let Ok(value) = captures["n"].parse() {
                     findings.push(finding_at(sentence, index, value, captures.get(0).unwrap()));
