@@ -168,7 +168,9 @@ static CODE_LR_ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 fn code_lr_multiplier(sentence: Sentence, index: usize, variables: &CodeVariables) -> Option<Finding> {
-    if !sentence.normalized.contains('=') {
+    // The pattern needs an `=` and a learning-rate name, on both sides of the `=`.
+    let normalized = sentence.normalized;
+    if !normalized.contains('=') || !(normalized.contains("lr") || normalized.contains("learning_rate")) {
         return None;
     }
     let captures = CODE_LR_ASSIGNMENT.captures(sentence.normalized)?;
