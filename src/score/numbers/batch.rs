@@ -86,7 +86,19 @@ fn is_starting_point(sentence: &str, number: regex::Match) -> bool {
     after.starts_with('→') || after.starts_with("->") || before.ends_with(" from") || before == "from"
 }
 
-pub(super) fn recommended_batches(text: &AnswerText) -> Vec<Finding> {
+/// Returns the recommended batches with every finding judged.
+#[cfg(test)]
+fn recommended_batches(text: &AnswerText) -> Vec<Finding> {
+    let mut findings = unjudged_recommended_batches(text);
+    findings.iter_mut().for_each(|finding| {
+        super::judge(text, finding);
+    });
+    findings
+}
+
+/// Finds the integers that sentences recommend as the batch size. Negations and
+/// dismissals are left for `judge`.
+pub(super) fn unjudged_recommended_batches(text: &AnswerText) -> Vec<Finding> {
     let mut findings = Vec::new();
     let [has_recommendation, has_sweep, has_batch_context] =
         [&RECOMMENDATION, &SWEEP, &BATCH_CONTEXT].map(|regex| sentences_matching(regex, text));
@@ -117,7 +129,7 @@ pub(super) fn recommended_batches(text: &AnswerText) -> Vec<Finding> {
             // Without the word "batch", only a power of two reads as a batch size.
             let Ok(value) = number.as_str().parse::<u64>() else { continue };
             if names_batch || value.is_power_of_two() && value >= 4 {
-                findings.push(finding_at(sentence, index, value as f64, number));
+                findings.push(finding_at(index, value as f64, number));
             }
         }
     }

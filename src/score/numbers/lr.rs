@@ -118,7 +118,7 @@ pub(super) fn lr_multipliers(text: &AnswerText, extra_words: &[Regex]) -> Vec<Fi
         for captures in LR_WAS.captures_iter(normalized) {
             let (Ok(after), Ok(before)) = (captures["b"].parse::<f64>(), captures["a"].parse::<f64>()) else { continue };
             if before > 0.0 && looks_like_learning_rate(&captures["a"], before) {
-                findings.push(finding_at(sentence, index, after / before, captures.get(0).unwrap()));
+                findings.push(finding_at(index, after / before, captures.get(0).unwrap()));
             }
         }
         findings.extend(lr_changes(sentence, index));
@@ -127,7 +127,7 @@ pub(super) fn lr_multipliers(text: &AnswerText, extra_words: &[Regex]) -> Vec<Fi
             let restates_lr_factor = LR_BY_BEFORE.is_match(&normalized[..whole.start()]);
             if restates_lr_factor || subject_of(normalized, whole.start(), whole.end(), extra_words, lr_from_previous) == Subject::LearningRate {
                 if let Ok(value) = captures["n"].parse() {
-                    findings.push(finding_at(sentence, index, value, whole));
+                    findings.push(finding_at(index, value, whole));
                 }
             }
         }
@@ -155,7 +155,7 @@ fn lr_changes(sentence: Sentence, index: usize) -> Vec<Finding> {
     for captures in LR_CHANGE.captures_iter(sentence.normalized) {
         let (Ok(before), Ok(after)) = (captures["a"].parse::<f64>(), captures["b"].parse::<f64>()) else { continue };
         if looks_like_learning_rate(&captures["a"], before) && looks_like_learning_rate(&captures["b"], after) && before > 0.0 {
-            findings.push(finding_at(sentence, index, after / before, captures.get(0).unwrap()));
+            findings.push(finding_at(index, after / before, captures.get(0).unwrap()));
         }
     }
     findings
@@ -175,7 +175,7 @@ fn code_lr_multiplier(sentence: Sentence, index: usize, variables: &CodeVariable
     }
     let captures = CODE_LR_ASSIGNMENT.captures(sentence.normalized)?;
     let value = variables.evaluate_with_unit_names(&captures["expr"], |name| name.contains("lr") || name.contains("learning_rate"))?;
-    (value > 1.0).then(|| finding_at(sentence, index, value, captures.name("expr").unwrap()))
+    (value > 1.0).then(|| finding_at(index, value, captures.name("expr").unwrap()))
 }
 
 /// Checks whether sentence `index` continues a sentence that names the learning rate: after a
@@ -220,7 +220,7 @@ fn multiplier_finding(sentence: Sentence, index: usize, captures: &Captures, ext
     let value: f64 = number.as_str().parse().ok()?;
     // "Divide the learning rate by 4" is a factor of 1/4.
     let value = if DIVISION_BEFORE.is_match(&normalized[..whole.start()]) { 1.0 / value } else { value };
-    Some(finding_at(sentence, index, value, whole))
+    Some(finding_at(index, value, whole))
 }
 
 /// A verb just before a factor that makes it a division.

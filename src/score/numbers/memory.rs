@@ -55,13 +55,13 @@ pub(super) fn memory_amounts(text: &AnswerText, parameters: &Parameters) -> Vec<
             }
             let gigabytes = value * unit_in_gigabytes(unit);
             if Some(gigabytes) != gpu_memory || names_model_state(normalized, whole.start(), whole.end()) {
-                findings.push(finding_at(sentence, index, gigabytes, whole));
+                findings.push(finding_at(index, gigabytes, whole));
             }
         }
         if sentence.in_code {
             if let Some(captures) = CODE_COMMENT_NUMBER.captures(normalized) {
                 if let Ok(value) = captures["n"].parse() {
-                    findings.push(finding_at(sentence, index, value, captures.get(0).unwrap()));
+                    findings.push(finding_at(index, value, captures.get(0).unwrap()));
                 }
             }
         }

@@ -15,7 +15,7 @@ use regex::Regex;
 
 use super::compile_regex;
 use super::negation::{denial, CORRECTION_LABEL, CORRECTION_WORDS};
-use super::text::{AnswerText, Sentence};
+use super::text::AnswerText;
 use crate::planner::Expected;
 use crate::suite::{NumericRule, Parameters, Quantity};
 
@@ -26,8 +26,13 @@ pub struct Finding {
     pub sentence: usize,
     /// Byte offset of the number's match in the sentence's normalized text.
     pub start: usize,
-    /// Whether the answer asserts it (not negated, dismissed or retracted).
+    /// Byte offset where the number's match ends in the sentence's normalized text.
+    pub end: usize,
+    /// Whether the answer asserts it (not negated, dismissed or retracted). Until
+    /// `judge` has run, only a retraction can have cleared it.
     pub asserted: bool,
+    /// Whether `judge` has checked the negations and dismissals of its own sentence.
+    judged: bool,
 }
 
 /// The outcome of a numeric check.
@@ -43,22 +48,37 @@ pub fn check_quantity(rule: &NumericRule, text: &AnswerText, parameters: &Parame
         Quantity::LrMultiplier => lr::lr_multipliers(text, &rule.subject_words),
         Quantity::AccumulationSteps => steps::accumulation_steps(text, parameters),
         Quantity::ModelStateMemory => memory::memory_amounts(text, parameters),
-        Quantity::RecommendedBatch => batch::recommended_batches(text),
+        Quantity::RecommendedBatch => batch::unjudged_recommended_batches(text),
     };
     apply_retractions(text, &mut findings);
-    decide(text, &findings, expected)
+    decide(text, &mut findings, expected)
 }
 
-fn decide(text: &AnswerText, findings: &[Finding], expected: &Expected) -> NumericResult {
+/// Compares the findings with `expected`. Only the findings it reaches are judged,
+/// because the negation checks cost more than the rest of a finding's work.
+fn decide(text: &AnswerText, findings: &mut [Finding], expected: &Expected) -> NumericResult {
     let quote = |finding: &Finding| format!("{} in: {}", format_value(finding.value), text.sentence(finding.sentence).original);
-    if let Some(accepted) = findings.iter().find(|finding| finding.asserted && expected.accepts(finding.value)) {
-        return NumericResult { shown: true, evidence: Some(quote(accepted)) };
+    if let Some(accepted) = findings.iter_mut().position(|finding| expected.accepts(finding.value) && judge(text, finding)) {
+        return NumericResult { shown: true, evidence: Some(quote(&findings[accepted])) };
     }
     let evidence = findings
-        .iter()
-        .find(|finding| finding.asserted)
-        .map(|wrong| format!("states {} where {} is expected", quote(wrong), format_value(expected.value)));
+        .iter_mut()
+        .position(|finding| judge(text, finding))
+        .map(|wrong| format!("states {} where {} is expected", quote(&findings[wrong]), format_value(expected.value)));
     NumericResult { shown: false, evidence }
+}
+
+/// Clears `asserted` if the finding's own sentence negates or dismisses it, once, and
+/// returns `asserted`.
+fn judge(text: &AnswerText, finding: &mut Finding) -> bool {
+    if finding.asserted && !finding.judged {
+        // The words of a correction ("no wait, 4x") do not negate the number it gives.
+        let normalized = text.sentence(finding.sentence).normalized;
+        let from = RETRACTION.find_iter(&normalized[..finding.start]).last().map_or(0, |marker| marker.end());
+        finding.asserted = denial(&normalized[from..], finding.start - from, finding.end - from).is_none();
+    }
+    finding.judged = true;
+    finding.asserted
 }
 
 fn format_value(value: f64) -> String {
@@ -222,12 +242,9 @@ fn has_anchor(pattern: &str) -> bool {
 pub(super) static RATIO: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?P<a>\d+(?:\.\d+)?)\s*/{1,2}\s*(?P<b>\d+(?:\.\d+)?)\s*=\s*(?P<n>\d+(?:\.\d+)?)"));
 
-pub(super) fn finding_at(sentence: Sentence, index: usize, value: f64, found: regex::Match) -> Finding {
-    // The words of a correction ("no wait, 4x") do not negate the number it gives.
-    let normalized = sentence.normalized;
-    let from = RETRACTION.find_iter(&normalized[..found.start()]).last().map_or(0, |marker| marker.end());
-    let asserted = denial(&normalized[from..], found.start() - from, found.end() - from).is_none();
-    Finding { value, sentence: index, start: found.start(), asserted }
+/// Returns a finding for `found` in sentence `index`, not yet judged (see `judge`).
+pub(super) fn finding_at(index: usize, value: f64, found: regex::Match) -> Finding {
+    Finding { value, sentence: index, start: found.start(), end: found.end(), asserted: true, judged: false }
 }
 
 #[cfg(test)]

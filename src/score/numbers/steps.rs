@@ -55,31 +55,31 @@ pub(super) fn accumulation_steps(text: &AnswerText, parameters: &Parameters) -> 
         for captures in searched(&has_steps).flat_map(|normalized| STEPS.captures_iter(normalized)) {
             let number = ["n", "m", "k", "f"].iter().find_map(|name| captures.name(name)).unwrap();
             if let Ok(value) = number.as_str().parse() {
-                findings.push(finding_at(sentence, index, value, captures.get(0).unwrap()));
+                findings.push(finding_at(index, value, captures.get(0).unwrap()));
             }
         }
         for captures in searched(&has_batches_of).flat_map(|normalized| BATCHES_OF.captures_iter(normalized)) {
             let (Ok(value), Ok(size)) = (captures["n"].parse::<f64>(), captures["size"].parse::<f64>()) else { continue };
             if Some(size) == micro {
-                findings.push(finding_at(sentence, index, value, captures.get(0).unwrap()));
+                findings.push(finding_at(index, value, captures.get(0).unwrap()));
             }
         }
         if names_accumulation[index] {
             for captures in SYMBOLIC_RATIO.captures_iter(normalized) {
                 if let Ok(value) = captures["n"].parse() {
-                    findings.push(finding_at(sentence, index, value, captures.get(0).unwrap()));
+                    findings.push(finding_at(index, value, captures.get(0).unwrap()));
                 }
             }
         }
         for captures in searched(&has_product).flat_map(|normalized| PRODUCT.captures_iter(normalized)) {
             if let Some(value) = factor_beside(&captures, micro, target) {
-                findings.push(finding_at(sentence, index, value, captures.get(0).unwrap()));
+                findings.push(finding_at(index, value, captures.get(0).unwrap()));
             }
         }
         for captures in searched(&has_ratio).flat_map(|normalized| RATIO.captures_iter(normalized)) {
             let (a, b) = (captures["a"].parse::<f64>().ok(), captures["b"].parse::<f64>().ok());
             if a == target && b == micro {
-                findings.push(finding_at(sentence, index, (target.unwrap_or(0.0) / micro.unwrap_or(1.0)).ceil(), captures.get(0).unwrap()));
+                findings.push(finding_at(index, (target.unwrap_or(0.0) / micro.unwrap_or(1.0)).ceil(), captures.get(0).unwrap()));
             }
         }
         if let Some(captures) = searched(&has_assignment).find_map(|normalized| ACCUMULATION_ASSIGNMENT.captures(normalized)) {
@@ -87,7 +87,7 @@ pub(super) fn accumulation_steps(text: &AnswerText, parameters: &Parameters) -> 
             let expression = captures["expr"].trim();
             let leading_token = expression.split_whitespace().next().unwrap_or_default();
             if let Some(value) = variables.evaluate(expression).or_else(|| variables.evaluate(leading_token)) {
-                findings.push(finding_at(sentence, index, value, captures.get(0).unwrap()));
+                findings.push(finding_at(index, value, captures.get(0).unwrap()));
             }
         }
     }
