@@ -56,7 +56,17 @@ fn describes_capacity(before: &str) -> bool {
 static BATCH_CONTEXT: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?i)batch|sequences per step|examples per step"));
 
-static INTEGER: LazyLock<Regex> = LazyLock::new(|| compile_regex(r"(?P<n>\b\d+\b)(?P<after>\s*\S*)"));
+static INTEGER: LazyLock<Regex> = LazyLock::new(|| compile_regex(r"\b\d+\b"));
+
+/// Returns where the spaces and then the word after byte `from` of `sentence` end: the
+/// end of a match of `\s*\S*` there, because `char::is_whitespace` and the regex's `\s`
+/// both follow Unicode's White_Space property.
+fn end_of_word_after(sentence: &str, from: usize) -> usize {
+    let rest = &sentence[from..];
+    let word = rest.trim_start();
+    let word_length = word.find(char::is_whitespace).unwrap_or(word.len());
+    from + (rest.len() - word.len()) + word_length
+}
 
 /// Units after an integer that make it something other than a batch size.
 static NOT_A_BATCH: LazyLock<Regex> = LazyLock::new(|| {
@@ -92,7 +102,19 @@ fn is_starting_point(sentence: &str, number: regex::Match) -> bool {
 static PAST_CONDITION: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?i)\b(if|when)\b.*\b(was|were|used|tuned|trained)\b"));
 
-pub(super) fn recommended_batches(text: &AnswerText) -> Vec<Finding> {
+/// Returns the recommended batches with every finding judged.
+#[cfg(test)]
+fn recommended_batches(text: &AnswerText) -> Vec<Finding> {
+    let mut findings = unjudged_recommended_batches(text);
+    findings.iter_mut().for_each(|finding| {
+        super::judge(text, finding);
+    });
+    findings
+}
+
+/// Finds the integers that sentences recommend as the batch size. Negations and
+/// dismissals are left for `judge`.
+pub(super) fn unjudged_recommended_batches(text: &AnswerText) -> Vec<Finding> {
     let mut findings = Vec::new();
     let [has_recommendation, has_sweep, has_batch_context] =
         [&RECOMMENDATION, &SWEEP, &BATCH_CONTEXT].map(|regex| sentences_matching(regex, text));
@@ -109,17 +131,21 @@ pub(super) fn recommended_batches(text: &AnswerText) -> Vec<Finding> {
         if !(recommends || sentence.in_code && names_batch) {
             continue;
         }
-        for captures in INTEGER.captures_iter(normalized) {
-            let number = captures.name("n").unwrap();
+        // Each search resumes after the word that follows the previous number, so "32
+        // 64" yields only 32, as it did when that word was part of the match.
+        let mut from = 0;
+        while let Some(number) = INTEGER.find_at(normalized, from) {
+            from = end_of_word_after(normalized, number.end());
+            let after = &normalized[number.end()..from];
             let before = &normalized[..number.start()];
-            let not_a_batch = NOT_A_BATCH.is_match(&captures["after"]) || EXPONENT_BEFORE.is_match(before);
+            let not_a_batch = NOT_A_BATCH.is_match(after) || EXPONENT_BEFORE.is_match(before);
             if not_a_batch || SEQUENCE_LENGTH_BEFORE.is_match(before) || describes_capacity(before) || is_starting_point(normalized, number) {
                 continue;
             }
             // Without the word "batch", only a power of two reads as a batch size.
             let Ok(value) = number.as_str().parse::<u64>() else { continue };
             if names_batch || value.is_power_of_two() && value >= 4 {
-                findings.push(finding_at(sentence, index, value as f64, number));
+                findings.push(finding_at(index, value as f64, number));
             }
         }
     }

@@ -34,12 +34,12 @@ const NEAR_OTHER_SUBJECT: usize = 20;
 /// word but follows one that does (`lr_from_previous`, see `follows_lr_sentence`), the
 /// number is about the learning rate unless another subject's word is right beside
 /// it: "**LR.** Scale it 4x with warmup, otherwise the larger batch ..." gives 4x.
-fn subject_of(sentence: &str, start: usize, end: usize, extra_words: &[Regex], lr_from_previous: bool) -> Subject {
+fn subject_of(sentence: &str, start: usize, end: usize, extra_words: &[&Regex], lr_from_previous: bool) -> Subject {
     let distance = |found: regex::Match| {
         if found.end() <= start { start - found.end() } else if found.start() >= end { found.start() - end } else { 0 }
     };
     let nearest_lr = std::iter::once(&*LR_WORDS)
-        .chain(extra_words)
+        .chain(extra_words.iter().copied())
         .flat_map(|words| words.find_iter(sentence))
         .map(distance)
         .min();
@@ -84,6 +84,8 @@ pub(super) fn lr_multipliers(text: &AnswerText, extra_words: &[Regex]) -> Vec<Fi
     let mut variables = CodeVariables::default();
     // Each sentence is judged once: code lines look at every other line of their block.
     let mut names_lr_word = sentences_matching(&LR_WORDS, text);
+    let extra_words = present_words(extra_words, text);
+    let extra_words = extra_words.as_slice();
     for (index, sentence) in text.sentences().enumerate() {
         names_lr_word[index] = names_lr_word[index] || extra_words.iter().any(|words| words.is_match(sentence.normalized));
     }
@@ -116,7 +118,7 @@ pub(super) fn lr_multipliers(text: &AnswerText, extra_words: &[Regex]) -> Vec<Fi
         for captures in LR_WAS.captures_iter(normalized) {
             let (Ok(after), Ok(before)) = (captures["b"].parse::<f64>(), captures["a"].parse::<f64>()) else { continue };
             if before > 0.0 && looks_like_learning_rate(&captures["a"], before) {
-                findings.push(finding_at(sentence, index, after / before, captures.get(0).unwrap()));
+                findings.push(finding_at(index, after / before, captures.get(0).unwrap()));
             }
         }
         findings.extend(lr_changes(sentence, index));
@@ -125,12 +127,26 @@ pub(super) fn lr_multipliers(text: &AnswerText, extra_words: &[Regex]) -> Vec<Fi
             let restates_lr_factor = LR_BY_BEFORE.is_match(&normalized[..whole.start()]);
             if restates_lr_factor || subject_of(normalized, whole.start(), whole.end(), extra_words, lr_from_previous) == Subject::LearningRate {
                 if let Ok(value) = captures["n"].parse() {
-                    findings.push(finding_at(sentence, index, value, whole));
+                    findings.push(finding_at(index, value, whole));
                 }
             }
         }
     }
     findings
+}
+
+/// Returns the rubric's extra learning-rate words that may match some sentence. One
+/// search of `AnswerText::joined` rules out a pattern for every sentence at once, because
+/// a sentence's neighbours there are newlines, where `\b` behaves as at a string's ends.
+/// A pattern that may hold an anchor (`^`, `$`, `\A`, `\z`) is always kept.
+fn present_words<'a>(extra_words: &'a [Regex], text: &AnswerText) -> Vec<&'a Regex> {
+    extra_words
+        .iter()
+        .filter(|words| {
+            let pattern = words.as_str();
+            pattern.contains(['^', '$']) || pattern.contains(r"\A") || pattern.contains(r"\z") || words.is_match(&text.joined)
+        })
+        .collect()
 }
 
 /// Factors from learning-rate values before and after, such as `0.1 → 0.4`.
@@ -139,7 +155,7 @@ fn lr_changes(sentence: Sentence, index: usize) -> Vec<Finding> {
     for captures in LR_CHANGE.captures_iter(sentence.normalized) {
         let (Ok(before), Ok(after)) = (captures["a"].parse::<f64>(), captures["b"].parse::<f64>()) else { continue };
         if looks_like_learning_rate(&captures["a"], before) && looks_like_learning_rate(&captures["b"], after) && before > 0.0 {
-            findings.push(finding_at(sentence, index, after / before, captures.get(0).unwrap()));
+            findings.push(finding_at(index, after / before, captures.get(0).unwrap()));
         }
     }
     findings
@@ -152,9 +168,14 @@ static CODE_LR_ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 fn code_lr_multiplier(sentence: Sentence, index: usize, variables: &CodeVariables) -> Option<Finding> {
+    // The pattern needs an `=` and a learning-rate name, on both sides of the `=`.
+    let normalized = sentence.normalized;
+    if !normalized.contains('=') || !(normalized.contains("lr") || normalized.contains("learning_rate")) {
+        return None;
+    }
     let captures = CODE_LR_ASSIGNMENT.captures(sentence.normalized)?;
     let value = variables.evaluate_with_unit_names(&captures["expr"], |name| name.contains("lr") || name.contains("learning_rate"))?;
-    (value > 1.0).then(|| finding_at(sentence, index, value, captures.name("expr").unwrap()))
+    (value > 1.0).then(|| finding_at(index, value, captures.name("expr").unwrap()))
 }
 
 /// Checks whether sentence `index` continues a sentence that names the learning rate: after a
@@ -181,7 +202,7 @@ fn code_blocks_naming_lr(text: &AnswerText, names_lr: impl Fn(usize) -> bool) ->
     in_block_naming_lr
 }
 
-fn multiplier_finding(sentence: Sentence, index: usize, captures: &Captures, extra_words: &[Regex], lr_from_previous: bool) -> Option<Finding> {
+fn multiplier_finding(sentence: Sentence, index: usize, captures: &Captures, extra_words: &[&Regex], lr_from_previous: bool) -> Option<Finding> {
     if captures.name("pre").is_some() {
         return None;
     }
@@ -199,7 +220,7 @@ fn multiplier_finding(sentence: Sentence, index: usize, captures: &Captures, ext
     let value: f64 = number.as_str().parse().ok()?;
     // "Divide the learning rate by 4" is a factor of 1/4.
     let value = if DIVISION_BEFORE.is_match(&normalized[..whole.start()]) { 1.0 / value } else { value };
-    Some(finding_at(sentence, index, value, whole))
+    Some(finding_at(index, value, whole))
 }
 
 /// A verb just before a factor that makes it a division.

@@ -49,22 +49,24 @@ pub(super) fn memory_amounts(text: &AnswerText, parameters: &Parameters) -> Vec<
             if is_gpu_capacity(normalized, whole.start(), whole.end()) || ACTIVATIONS_AFTER.is_match(&normalized[whole.end()..]) {
                 continue;
             }
-            let Ok(value) = captures["n"].parse::<f64>() else { continue };
+            // Groups by number: a lookup by name costs a hash of the name.
+            let (number, unit) = (&captures[1], &captures[2]);
+            let Ok(value) = number.parse::<f64>() else { continue };
             // "3B parameters" is a count, not three bytes: a byte figure is an estimate
             // only when it is at least a gigabyte.
-            let in_bytes = matches!(captures["unit"].to_ascii_lowercase().as_str(), "b" | "bytes");
+            let in_bytes = matches!(unit.to_ascii_lowercase().as_str(), "b" | "bytes");
             if in_bytes && value < 1e9 {
                 continue;
             }
-            let gigabytes = value * unit_in_gigabytes(&captures["unit"]);
+            let gigabytes = value * unit_in_gigabytes(unit);
             if Some(gigabytes) != gpu_memory || names_model_state(normalized, whole.start(), whole.end()) {
-                findings.push(finding_at(sentence, index, gigabytes, whole));
+                findings.push(finding_at(index, gigabytes, whole));
             }
         }
         if sentence.in_code {
             if let Some(captures) = CODE_COMMENT_NUMBER.captures(normalized) {
                 if let Ok(value) = captures["n"].parse() {
-                    findings.push(finding_at(sentence, index, value, captures.get(0).unwrap()));
+                    findings.push(finding_at(index, value, captures.get(0).unwrap()));
                 }
             }
         }

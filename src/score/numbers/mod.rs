@@ -15,7 +15,7 @@ use regex::Regex;
 
 use super::compile_regex;
 use super::negation::{denial, CORRECTION_LABEL, CORRECTION_WORDS};
-use super::text::{AnswerText, Sentence};
+use super::text::AnswerText;
 use crate::planner::Expected;
 use crate::suite::{NumericRule, Parameters, Quantity};
 
@@ -26,8 +26,13 @@ pub struct Finding {
     pub sentence: usize,
     /// Byte offset of the number's match in the sentence's normalized text.
     pub start: usize,
-    /// Whether the answer asserts it (not negated, dismissed or retracted).
+    /// Byte offset where the number's match ends in the sentence's normalized text.
+    pub end: usize,
+    /// Whether the answer asserts it (not negated, dismissed or retracted). Until
+    /// `judge` has run, only a retraction can have cleared it.
     pub asserted: bool,
+    /// Whether `judge` has checked the negations and dismissals of its own sentence.
+    judged: bool,
 }
 
 /// The outcome of a numeric check.
@@ -43,22 +48,37 @@ pub fn check_quantity(rule: &NumericRule, text: &AnswerText, parameters: &Parame
         Quantity::LrMultiplier => lr::lr_multipliers(text, &rule.subject_words),
         Quantity::AccumulationSteps => steps::accumulation_steps(text, parameters),
         Quantity::ModelStateMemory => memory::memory_amounts(text, parameters),
-        Quantity::RecommendedBatch => batch::recommended_batches(text),
+        Quantity::RecommendedBatch => batch::unjudged_recommended_batches(text),
     };
     apply_retractions(text, &mut findings);
-    decide(text, &findings, expected)
+    decide(text, &mut findings, expected)
 }
 
-fn decide(text: &AnswerText, findings: &[Finding], expected: &Expected) -> NumericResult {
+/// Compares the findings with `expected`. Only the findings it reaches are judged,
+/// because the negation checks cost more than the rest of a finding's work.
+fn decide(text: &AnswerText, findings: &mut [Finding], expected: &Expected) -> NumericResult {
     let quote = |finding: &Finding| format!("{} in: {}", format_value(finding.value), text.sentence(finding.sentence).original);
-    if let Some(accepted) = findings.iter().find(|finding| finding.asserted && expected.accepts(finding.value)) {
-        return NumericResult { shown: true, evidence: Some(quote(accepted)) };
+    if let Some(accepted) = findings.iter_mut().position(|finding| expected.accepts(finding.value) && judge(text, finding)) {
+        return NumericResult { shown: true, evidence: Some(quote(&findings[accepted])) };
     }
     let evidence = findings
-        .iter()
-        .find(|finding| finding.asserted)
-        .map(|wrong| format!("states {} where {} is expected", quote(wrong), format_value(expected.value)));
+        .iter_mut()
+        .position(|finding| judge(text, finding))
+        .map(|wrong| format!("states {} where {} is expected", quote(&findings[wrong]), format_value(expected.value)));
     NumericResult { shown: false, evidence }
+}
+
+/// Clears `asserted` if the finding's own sentence negates or dismisses it, once, and
+/// returns `asserted`.
+fn judge(text: &AnswerText, finding: &mut Finding) -> bool {
+    if finding.asserted && !finding.judged {
+        // The words of a correction ("no wait, 4x") do not negate the number it gives.
+        let normalized = text.sentence(finding.sentence).normalized;
+        let from = RETRACTION.find_iter(&normalized[..finding.start]).last().map_or(0, |marker| marker.end());
+        finding.asserted = denial(&normalized[from..], finding.start - from, finding.end - from).is_none();
+    }
+    finding.judged = true;
+    finding.asserted
 }
 
 fn format_value(value: f64) -> String {
@@ -85,6 +105,51 @@ static DISMISSED_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
 /// keeps 4x as the rule for SGD.
 static OPTIMIZER_CONDITION: LazyLock<Regex> = LazyLock::new(|| compile_regex(r"(?i)adam|adaptive|\bsgd\b|optimi[sz]er"));
 
+/// Words that every match of `RETRACTION`, `DISMISSED_MULTIPLIER` or `DISMISSED_BEFORE`
+/// contains: the first alternatives are `RETRACTION`'s without its `\b` and optional
+/// words, the others are the dismissal words both dismissal patterns end with. Under
+/// callgrind on the labelled answers, one search for them costs about as much as one
+/// of the three searches it spares, and most answers contain none of them.
+static RETRACTION_OR_DISMISSAL_WORDS: LazyLock<Regex> = LazyLock::new(|| {
+    compile_regex(&format!(
+        r"(?i)actually,? (no|make)|forget th(at|e)|{CORRECTION_WORDS}|correction|{DISMISSAL_WORD_PATTERN}"
+    ))
+});
+
+/// The words that `DISMISSED_MULTIPLIER` and `DISMISSED_BEFORE` end with.
+const DISMISSAL_WORD_PATTERN: &str = "too (much|high|hot)|aggressive|risky|overkill|excessive|unsafe";
+
+static DISMISSAL_WORDS: LazyLock<Regex> = LazyLock::new(|| compile_regex(&format!("(?i){DISMISSAL_WORD_PATTERN}")));
+
+/// Where an answer may hold a correction or a dismissal, from one search of
+/// `RETRACTION_OR_DISMISSAL_WORDS` over `AnswerText::joined`.
+struct MarkerWords {
+    /// Per sentence, whether it contains a word of a correction. A sentence without one
+    /// cannot match `RETRACTION`, in whole or in part.
+    correction: Vec<bool>,
+    /// Whether the answer contains a dismissal word anywhere. Without one, neither
+    /// dismissal pattern can match the joined text.
+    dismissal: bool,
+}
+
+impl MarkerWords {
+    fn find(text: &AnswerText) -> Self {
+        let mut markers = MarkerWords { correction: vec![false; text.sentence_count()], dismissal: false };
+        let mut from = 0;
+        // The search restarts one character after each match's start instead of at its
+        // end, so a word that overlaps an earlier match is found too.
+        while let Some(found) = RETRACTION_OR_DISMISSAL_WORDS.find_at(&text.joined, from) {
+            if DISMISSAL_WORDS.is_match(found.as_str()) {
+                markers.dismissal = true;
+            } else {
+                markers.correction[text.sentence_at(found.start()).0] = true;
+            }
+            from = found.start() + found.as_str().chars().next().map_or(1, char::len_utf8);
+        }
+        markers
+    }
+}
+
 /// Withdraws findings that the answer takes back later: everything before the last
 /// correction ("scratch that"), and any value that a later sentence dismisses for every
 /// optimizer.
@@ -92,18 +157,24 @@ fn apply_retractions(text: &AnswerText, findings: &mut [Finding]) {
     if findings.is_empty() {
         return;
     }
-    // The last correction, as (sentence index, byte offset where its marker starts).
-    let has_correction = sentences_matching(&RETRACTION, text);
-    let last_correction = text.sentences().enumerate().rev().filter(|(index, _)| has_correction[*index]).find_map(|(index, sentence)| {
-        RETRACTION.find_iter(sentence.normalized).last().map(|marker| (index, marker.start()))
-    });
-    let has_dismissal = sentences_matching(&DISMISSED_MULTIPLIER, text);
-    let dismisses_before = sentences_matching(&DISMISSED_BEFORE, text);
+    let markers = MarkerWords::find(text);
+    // The last correction, as (sentence index, byte offset where its marker starts). A
+    // `RETRACTION` match contains no newline, so searching each sentence alone finds the
+    // same sentences as searching the joined text.
+    let last_correction = text
+        .sentences()
+        .enumerate()
+        .rev()
+        .filter(|(index, _)| markers.correction[*index])
+        .find_map(|(index, sentence)| RETRACTION.find_iter(sentence.normalized).last().map(|marker| (index, marker.start())));
+    let no_sentence = || vec![false; text.sentence_count()];
+    let has_dismissal = if markers.dismissal { sentences_matching(&DISMISSED_MULTIPLIER, text) } else { no_sentence() };
+    let dismisses_before = if markers.dismissal { sentences_matching(&DISMISSED_BEFORE, text) } else { no_sentence() };
     // Only sentences with a dismissal of either kind need the optimizer test.
     let names_optimizer = if has_dismissal.contains(&true) || dismisses_before.contains(&true) {
         sentences_matching(&OPTIMIZER_CONDITION, text)
     } else {
-        vec![false; text.sentence_count()]
+        no_sentence()
     };
     let dismissed: Vec<(usize, f64)> = text
         .sentences()
@@ -171,12 +242,9 @@ fn has_anchor(pattern: &str) -> bool {
 pub(super) static RATIO: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?P<a>\d+(?:\.\d+)?)\s*/{1,2}\s*(?P<b>\d+(?:\.\d+)?)\s*=\s*(?P<n>\d+(?:\.\d+)?)"));
 
-pub(super) fn finding_at(sentence: Sentence, index: usize, value: f64, found: regex::Match) -> Finding {
-    // The words of a correction ("no wait, 4x") do not negate the number it gives.
-    let normalized = sentence.normalized;
-    let from = RETRACTION.find_iter(&normalized[..found.start()]).last().map_or(0, |marker| marker.end());
-    let asserted = denial(&normalized[from..], found.start() - from, found.end() - from).is_none();
-    Finding { value, sentence: index, start: found.start(), asserted }
+/// Returns a finding for `found` in sentence `index`, not yet judged (see `judge`).
+pub(super) fn finding_at(index: usize, value: f64, found: regex::Match) -> Finding {
+    Finding { value, sentence: index, start: found.start(), end: found.end(), asserted: true, judged: false }
 }
 
 #[cfg(test)]

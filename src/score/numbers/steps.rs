@@ -26,6 +26,8 @@ static BATCHES_OF: LazyLock<Regex> =
 static SYMBOLIC_RATIO: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?i)\b[a-z_]\w*\s*/{1,2}\s*[a-z_]\w*\s*=\s*(?P<n>\d+)\b"));
 
+/// Its matches contain no newline, so `sentences_matching` finds exactly the sentences
+/// that match it.
 static ACCUMULATION_CONTEXT: LazyLock<Regex> = LazyLock::new(|| compile_regex(r"(?i)micro|accumul"));
 
 static PRODUCT: LazyLock<Regex> =
@@ -40,8 +42,9 @@ pub(super) fn accumulation_steps(text: &AnswerText, parameters: &Parameters) -> 
     let target = number(parameters, "target_batch");
     let mut variables = CodeVariables::default();
     let mut findings = Vec::new();
-    let [has_steps, has_batches_of, has_product, has_ratio, has_assignment] =
-        [&STEPS, &BATCHES_OF, &PRODUCT, &RATIO, &ACCUMULATION_ASSIGNMENT].map(|regex| sentences_matching(regex, text));
+    let [has_steps, has_batches_of, has_product, has_ratio, has_assignment, names_accumulation] =
+        [&STEPS, &BATCHES_OF, &PRODUCT, &RATIO, &ACCUMULATION_ASSIGNMENT, &ACCUMULATION_CONTEXT]
+            .map(|regex| sentences_matching(regex, text));
 
     for (index, sentence) in text.sentences().enumerate() {
         let normalized = sentence.normalized;
@@ -52,31 +55,31 @@ pub(super) fn accumulation_steps(text: &AnswerText, parameters: &Parameters) -> 
         for captures in searched(&has_steps).flat_map(|normalized| STEPS.captures_iter(normalized)) {
             let number = ["n", "m", "k", "f"].iter().find_map(|name| captures.name(name)).unwrap();
             if let Ok(value) = number.as_str().parse() {
-                findings.push(finding_at(sentence, index, value, captures.get(0).unwrap()));
+                findings.push(finding_at(index, value, captures.get(0).unwrap()));
             }
         }
         for captures in searched(&has_batches_of).flat_map(|normalized| BATCHES_OF.captures_iter(normalized)) {
             let (Ok(value), Ok(size)) = (captures["n"].parse::<f64>(), captures["size"].parse::<f64>()) else { continue };
             if Some(size) == micro {
-                findings.push(finding_at(sentence, index, value, captures.get(0).unwrap()));
+                findings.push(finding_at(index, value, captures.get(0).unwrap()));
             }
         }
-        if ACCUMULATION_CONTEXT.is_match(normalized) {
+        if names_accumulation[index] {
             for captures in SYMBOLIC_RATIO.captures_iter(normalized) {
                 if let Ok(value) = captures["n"].parse() {
-                    findings.push(finding_at(sentence, index, value, captures.get(0).unwrap()));
+                    findings.push(finding_at(index, value, captures.get(0).unwrap()));
                 }
             }
         }
         for captures in searched(&has_product).flat_map(|normalized| PRODUCT.captures_iter(normalized)) {
             if let Some(value) = factor_beside(&captures, micro, target) {
-                findings.push(finding_at(sentence, index, value, captures.get(0).unwrap()));
+                findings.push(finding_at(index, value, captures.get(0).unwrap()));
             }
         }
         for captures in searched(&has_ratio).flat_map(|normalized| RATIO.captures_iter(normalized)) {
             let (a, b) = (captures["a"].parse::<f64>().ok(), captures["b"].parse::<f64>().ok());
             if a == target && b == micro {
-                findings.push(finding_at(sentence, index, (target.unwrap_or(0.0) / micro.unwrap_or(1.0)).ceil(), captures.get(0).unwrap()));
+                findings.push(finding_at(index, (target.unwrap_or(0.0) / micro.unwrap_or(1.0)).ceil(), captures.get(0).unwrap()));
             }
         }
         if let Some(captures) = searched(&has_assignment).find_map(|normalized| ACCUMULATION_ASSIGNMENT.captures(normalized)) {
@@ -84,7 +87,7 @@ pub(super) fn accumulation_steps(text: &AnswerText, parameters: &Parameters) -> 
             let expression = captures["expr"].trim();
             let leading_token = expression.split_whitespace().next().unwrap_or_default();
             if let Some(value) = variables.evaluate(expression).or_else(|| variables.evaluate(leading_token)) {
-                findings.push(finding_at(sentence, index, value, captures.get(0).unwrap()));
+                findings.push(finding_at(index, value, captures.get(0).unwrap()));
             }
         }
     }
