@@ -2,7 +2,7 @@
 //! asserts it: not negated, dismissed or reported to be rejected. The check is shown
 //! when enough of its groups are found.
 
-use regex::Regex;
+use regex_automata::meta::Regex;
 
 use super::negation::{denial, retraction_of, Denial};
 use super::prefilter::{Candidates, FoundLiterals};
@@ -181,7 +181,7 @@ fn together_matches(set: &[LazyRegex], text: &AnswerText, literals: &FoundLitera
 fn matches_anywhere(phrase: &Regex, text: &AnswerText) -> Vec<(usize, usize, usize)> {
     let mut matches = Vec::new();
     for found in phrase.find_iter(&text.joined) {
-        if found.as_str().contains('\n') {
+        if text.joined[found.range()].contains('\n') {
             return matches_in(phrase, text, 0..text.sentence_count());
         }
         let (index, sentence_start) = text.sentence_at(found.start());
