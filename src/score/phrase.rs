@@ -152,21 +152,39 @@ fn negated_just_before(sentence: &str, start: usize) -> bool {
 /// Returns the matches of a `together` set before sentence `end`: in each sentence
 /// where every regex of the set matches, the first regex's match, as (sentence index,
 /// start, end).
+///
+/// Only a regex with text anchors (see `LazyRegex::has_text_anchors`) must also match
+/// the joined text. For the others a sentence match implies one in the joined text,
+/// so that test could only end the search early, and it costs a scan of the whole
+/// answer. A sentence where one of the regexes has none of its literals is skipped.
 fn together_matches(set: &[LazyRegex], text: &AnswerText, literals: &FoundLiterals, end: usize) -> Vec<(usize, usize, usize)> {
-    if !set.iter().all(|regex| literals.may_match(regex) && regex.is_match(&text.joined)) {
+    let joined_matches = |regex: &LazyRegex| !regex.has_text_anchors() || regex.is_match(&text.joined);
+    if !set.iter().all(|regex| literals.may_match(regex)) || !set.iter().all(joined_matches) {
         return Vec::new();
     }
     let (head, rest) = set.split_first().expect("a together set has at least two regexes");
-    let head_matches = match literals.candidates(head) {
-        Candidates::Sentences(sentences) => matches_in(head, text, sentences.iter().take_while(|index| *index < end)),
-        Candidates::Anywhere => matches_anywhere(head, text),
+    let may_match_all = |index: &usize| set.iter().all(|regex| literals.may_match_in(regex, *index));
+    let first_with_literals = set.iter().find_map(|regex| match literals.candidates(regex) {
+        Candidates::Sentences(sentences) => Some(sentences),
+        Candidates::Anywhere => None,
+    });
+    let head_matches = match first_with_literals {
+        Some(sentences) => matches_in(head, text, sentences.iter().take_while(|index| *index < end).filter(may_match_all)),
+        None => matches_anywhere(head, text),
     };
-    head_matches
-        .into_iter()
-        .filter(|(index, _, _)| {
-            rest.iter().all(|regex| literals.may_match_in(regex, *index) && regex.is_match(text.sentence(*index).normalized))
-        })
-        .collect()
+
+    // Several matches of the head can share a sentence, which is judged once.
+    let mut judged: Option<(usize, bool)> = None;
+    let mut rest_match = |index: usize| match judged {
+        Some((judged_index, verdict)) if judged_index == index => verdict,
+        _ => {
+            let sentence = text.sentence(index).normalized;
+            let verdict = rest.iter().all(|regex| literals.may_match_in(regex, index) && regex.is_match(sentence));
+            judged = Some((index, verdict));
+            verdict
+        }
+    };
+    head_matches.into_iter().filter(|(index, _, _)| rest_match(*index)).collect()
 }
 
 /// Returns every match of a phrase without a literal set as (sentence index, start,

@@ -133,6 +133,8 @@ struct LazyRegexInner {
     /// characters and digits made ASCII.
     pattern: String,
     origin: RegexOrigin,
+    /// Whether the pattern has `\A` or `\z`, or `^` or `$` outside multi-line mode.
+    has_text_anchors: bool,
     compiled: OnceLock<meta::Regex>,
 }
 
@@ -162,8 +164,9 @@ impl LazyRegex {
     /// `PROGRAM_SIZE_LIMIT`.
     pub(crate) fn parse(pattern: String, origin: RegexOrigin) -> Result<Self, LoadError> {
         let mut parser = regex_syntax::ParserBuilder::new().case_insensitive(true).multi_line(true).build();
-        parser.parse(&pattern).map_err(|error| origin.invalid(&error))?;
-        Ok(LazyRegex(Arc::new(LazyRegexInner { pattern, origin, compiled: OnceLock::new() })))
+        let hir = parser.parse(&pattern).map_err(|error| origin.invalid(&error))?;
+        let has_text_anchors = hir.properties().look_set().contains_anchor_haystack();
+        Ok(LazyRegex(Arc::new(LazyRegexInner { pattern, origin, has_text_anchors, compiled: OnceLock::new() })))
     }
 
     /// Parses a pattern for a test, with a placeholder origin.
@@ -182,6 +185,14 @@ impl LazyRegex {
     /// address of their shared state.
     pub fn identity(&self) -> usize {
         Arc::as_ptr(&self.0) as usize
+    }
+
+    /// Returns whether the pattern has an assertion that holds only at the start or the
+    /// end of the whole haystack. Without one, a match in a sentence alone is also a
+    /// match in `AnswerText::joined`, where newlines separate the sentences, because
+    /// `\b` and multi-line `^` and `$` hold at a newline as at a haystack's ends.
+    pub fn has_text_anchors(&self) -> bool {
+        self.0.has_text_anchors
     }
 
     /// Returns whether the regex has been compiled.
@@ -289,6 +300,16 @@ mod tests {
         first.compile().unwrap();
         assert!(second.is_compiled());
         assert!(!other.is_compiled());
+    }
+
+    #[test]
+    fn text_anchors_are_detected() {
+        let has_anchors = |pattern: &str| LazyRegex::parse(pattern.to_string(), origin(pattern)).unwrap().has_text_anchors();
+        assert!(has_anchors(r"\Awarm ?up"));
+        assert!(has_anchors(r"warm ?up\z"));
+        assert!(has_anchors(r"(?-m:^)warm ?up"));
+        assert!(!has_anchors(r"^warm ?up$"));
+        assert!(!has_anchors(r"\bwarm ?up\b"));
     }
 
     #[test]
