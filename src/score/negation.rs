@@ -10,7 +10,7 @@ use regex_automata::meta::{self, Regex};
 
 /// Compiles one of the patterns below, with ASCII word boundaries as `compile_regex`
 /// gives the scorer's other patterns, but without the engine's literal prefilter. They
-/// search single sentences or parts of one, where a prefilter skips little: with it,
+/// search single sentences or parts of one, where a prefilter skips little. With it,
 /// scoring took 2k more instructions per answer (callgrind, `cargo bench --bench
 /// scoring`).
 fn compile_short_regex(pattern: &str) -> Regex {
@@ -116,15 +116,10 @@ static CLAUSE_BREAKS: LazyLock<Regex> = LazyLock::new(|| {
 
 /// What ends a dismissal's reach after a match. A colon does not, so that
 /// "Warmup: not needed" dismisses warmup, but a comma after a colon does (see
-/// `COLON_CLAUSE`).
+/// `dismissal_after`).
 static DISMISSAL_BREAKS: LazyLock<Regex> =
     LazyLock::new(|| compile_short_regex(r"(?i)[.;!?]|,\s+(but|and|while|whereas)\b|\bbut\b"));
 
-/// A colon and the words after it up to the next comma. A dismissal after a colon is
-/// the short predicate of a label ("Warmup: not needed, even at 4x"). Past the comma,
-/// the words belong to a clause of their own ("I wouldn't touch the LR: a demo needs
-/// something that runs, not the best final number").
-static COLON_CLAUSE: LazyLock<Regex> = LazyLock::new(|| compile_short_regex(r":[^,]*"));
 
 /// A verb right before a dismissal that hands the judgement to someone else ("he
 /// considers", "your team sees as"): "I'd rather not add process he considers
@@ -171,11 +166,17 @@ pub fn denial(sentence: &str, start: usize, end: usize) -> Option<Denial> {
 /// Returns the dismissal ("not needed", "overkill") that the words after a match apply
 /// to it, if any.
 fn dismissal_after(after: &str) -> Option<Denial> {
-    let mut scope_end = DISMISSAL_BREAKS.find(after).map_or(after.len(), |found| found.start());
-    if let Some(colon) = COLON_CLAUSE.find(&after[..scope_end]) {
-        scope_end = colon.end();
+    let scope_end = DISMISSAL_BREAKS.find(after).map_or(after.len(), |found| found.start());
+    let mut scope = &after[..scope_end];
+    // After a colon the scope ends at the next comma. A dismissal after a colon is the
+    // short predicate of a label ("Warmup: not needed, even at 4x"). Past the comma, the
+    // words belong to a clause of their own ("I wouldn't touch the LR: a demo needs
+    // something that runs, not the best final number").
+    if let Some(colon) = scope.find(':') {
+        if let Some(comma) = scope[colon..].find(',') {
+            scope = &scope[..colon + comma];
+        }
     }
-    let scope = &after[..scope_end];
     // The leftmost dismissal counts only if it starts within the reach and no `.` or
     // `;` comes before it. A later one would be farther still, so one search suffices.
     let dismissal = DISMISSALS.find(scope)?;
