@@ -162,9 +162,10 @@ fn together_matches(set: &[LazyRegex], text: &AnswerText, literals: &FoundLitera
     if !set.iter().all(|regex| literals.may_match(regex)) || !set.iter().all(joined_matches) {
         return Vec::new();
     }
+    let candidates: Vec<Candidates> = set.iter().map(|regex| literals.candidates(regex)).collect();
     let (head, rest) = set.split_first().expect("a together set has at least two regexes");
-    let may_match_all = |index: &usize| set.iter().all(|regex| literals.may_match_in(regex, *index));
-    let first_with_literals = set.iter().find_map(|regex| match literals.candidates(regex) {
+    let may_match_all = |index: &usize| candidates.iter().all(|candidates| may_match_in(candidates, *index));
+    let first_with_literals = candidates.iter().find_map(|candidates| match candidates {
         Candidates::Sentences(sentences) => Some(sentences),
         Candidates::Anywhere => None,
     });
@@ -179,12 +180,20 @@ fn together_matches(set: &[LazyRegex], text: &AnswerText, literals: &FoundLitera
         Some((judged_index, verdict)) if judged_index == index => verdict,
         _ => {
             let sentence = text.sentence(index).normalized;
-            let verdict = rest.iter().all(|regex| literals.may_match_in(regex, index) && regex.is_match(sentence));
+            let verdict = may_match_all(&index) && rest.iter().all(|regex| regex.is_match(sentence));
             judged = Some((index, verdict));
             verdict
         }
     };
     head_matches.into_iter().filter(|(index, _, _)| rest_match(*index)).collect()
+}
+
+/// Returns false when a regex with these candidates cannot match sentence `index`.
+fn may_match_in(candidates: &Candidates, index: usize) -> bool {
+    match candidates {
+        Candidates::Sentences(sentences) => sentences.contains(index),
+        Candidates::Anywhere => true,
+    }
 }
 
 /// Returns every match of a phrase without a literal set as (sentence index, start,
