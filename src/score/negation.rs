@@ -6,9 +6,21 @@
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
-use regex::Regex;
+use regex_automata::meta::{self, Regex};
 
-use super::compile_regex;
+/// Compiles one of the patterns below, with ASCII word boundaries as `compile_regex`
+/// gives the scorer's other patterns, but without the engine's literal prefilter. They
+/// search single sentences or parts of one, where a prefilter skips little. With it,
+/// scoring took 2k more instructions per answer (callgrind, `cargo bench --bench
+/// scoring`).
+fn compile_short_regex(pattern: &str) -> Regex {
+    let config = meta::Config::new()
+        .nfa_size_limit(Some(10 << 20))
+        .hybrid_cache_capacity(2 << 20)
+        .auto_prefilter(false);
+    let pattern = crate::suite::ascii_word_boundaries(pattern);
+    meta::Builder::new().configure(config).build(&pattern).expect("the scorer's own patterns are valid")
+}
 
 /// How many words before a match a negation still reaches.
 const PREFIX_WORDS: usize = 7;
@@ -19,19 +31,19 @@ const DISMISSAL_REACH: usize = 80;
 /// Words that negate what follows them within the clause. A judgement before "to" is
 /// one ("a mistake to skip warmup" keeps warmup), and before "not to" it is two.
 static NEGATORS: LazyLock<Regex> = LazyLock::new(|| {
-    compile_regex(r"(?i)\b(not|no|never|neither|nor|without|avoid|avoiding|skip|skipping|stop|instead of|rather than|isn't|aren't|wasn't|weren't|don't|doesn't|didn't|won't|wouldn't|shouldn't|can't|cannot|couldn't|mustn't|needn't|hasn't|haven't|hardly|unnecessary|resist|forget|forgetting|neglect|fail to|(mistake|wrong|unwise|foolish|bad idea|reckless|careless) (not )?to)\b|\b(do|does|did|is|are|was|were|should|would|will|could|must|need|have|has) ?n[o']t\b")
+    compile_short_regex(r"(?i)\b(not|no|never|neither|nor|without|avoid|avoiding|skip|skipping|stop|instead of|rather than|isn't|aren't|wasn't|weren't|don't|doesn't|didn't|won't|wouldn't|shouldn't|can't|cannot|couldn't|mustn't|needn't|hasn't|haven't|hardly|unnecessary|resist|forget|forgetting|neglect|fail to|(mistake|wrong|unwise|foolish|bad idea|reckless|careless) (not )?to)\b|\b(do|does|did|is|are|was|were|should|would|will|could|must|need|have|has) ?n[o']t\b")
 });
 
 /// Phrases after a match that dismiss it: "warmup: not needed", "X is overkill".
 /// `dismissal_after` allows at most `DISMISSAL_REACH` characters before one.
 static DISMISSALS: LazyLock<Regex> = LazyLock::new(|| {
-    compile_regex(r"(?i)\b(leave (them|it|those|that|this) for (later|the next|another)|add(s)? risk|not worth (it|the risk)|(is|are)n't (needed|necessary|required|important|worth|a concern)|(is|are)? ?not (needed|necessary|required|important|worth it|a concern|an issue|the answer|the goal|the point|optimal|the best|ideal)|unnecessary|overkill|is a myth|(is|are) (wrong|outdated|a mistake|a trap|a myth|misleading|too aggressive)|too aggressive|can be (skipped|ignored|dropped)|(does|do)n't (matter|apply|help)|won't (matter|help)|no longer (needed|necessary)|(can|could) (always |just )?(do|run|add|check|handle) (\w+ )?(later|after (the )?(release|launch|demo|deadline|ship\w*)))")
+    compile_short_regex(r"(?i)\b(leave (them|it|those|that|this) for (later|the next|another)|add(s)? risk|not worth (it|the risk)|(is|are)n't (needed|necessary|required|important|worth|a concern)|(is|are)? ?not (needed|necessary|required|important|worth it|a concern|an issue|the answer|the goal|the point|optimal|the best|ideal)|unnecessary|overkill|is a myth|(is|are) (wrong|outdated|a mistake|a trap|a myth|misleading|too aggressive)|too aggressive|can be (skipped|ignored|dropped)|(does|do)n't (matter|apply|help)|won't (matter|help)|no longer (needed|necessary)|(can|could) (always |just )?(do|run|add|check|handle) (\w+ )?(later|after (the )?(release|launch|demo|deadline|ship\w*)))")
 });
 
 /// Markers of a view reported in order to reject it. `reported_view_over` sets how far
 /// one reaches.
 static REPORTED_VIEWS: LazyLock<Regex> = LazyLock::new(|| {
-    compile_regex(concat!(
+    compile_short_regex(concat!(
         r"(?i)\b(you('ll| will| may| might) (also |sometimes |often )?(see|hear|read)|you (sometimes|often) (see|hear|read)|some (people|guides|tutorials|folks)|people (often )?(say|assume|think)|(is|are) (often |sometimes )?quoted|(gets?|is|are) (often |usually |sometimes )?(read|taken|heard|understood|interpreted) as|quoted (a lot|often|widely|everywhere)|the (naive|tempting|common|usual) (answer|advice|instinct|assumption)|common (mistake|misconception|trap|myth)|it's tempting|tempting to|a myth|myth that|the trap is|the mistake is|normally (you'd|you would|i'd|i would)|usually you'd|ordinarily|in general,? i'd (tell|say|suggest|recommend)|would have you|would tell you to|tempted to",
         // An excuse named in order to refute it: "some would say you can tune it later".
         r"|some (would|might|will) (say|tell you|argue|claim)|some (people|guides|tutorials|folks) (would |will |might )?(say|tell you|argue|claim)",
@@ -51,7 +63,7 @@ static REPORTED_VIEWS: LazyLock<Regex> = LazyLock::new(|| {
 /// Reported-view markers that an answer also uses for its own advice, so that they
 /// report a view only when the sentence turns after them.
 static ENDORSING_MARKER: LazyLock<Regex> =
-    LazyLock::new(|| compile_regex(r"(?i)^the (common|usual) (answer|advice)$"));
+    LazyLock::new(|| compile_short_regex(r"(?i)^the (common|usual) (answer|advice)$"));
 
 /// A correction label ("Correction:", "Correction, though:"). It ends in a colon, after
 /// which `\b` cannot match, so the patterns add it after `CORRECTION_WORDS`' closing `\b`.
@@ -67,66 +79,62 @@ pub const CORRECTION_WORDS: &str = r"no,? wait|wait,? no|on second thought|scrat
 /// `retraction_of` looks for them after a match in its sentence, and at the start of
 /// the next sentence.
 static RETRACTIONS: LazyLock<Regex> = LazyLock::new(|| {
-    compile_regex(&format!(r"(?i)\b({CORRECTION_WORDS}|(ignore|disregard) (that|what i (just )?said)|forget what i (just )?said)\b|{CORRECTION_LABEL}"))
+    compile_short_regex(&format!(r"(?i)\b({CORRECTION_WORDS}|(ignore|disregard) (that|what i (just )?said)|forget what i (just )?said)\b|{CORRECTION_LABEL}"))
 });
 
 /// Interjections allowed before a retraction that opens the next sentence, such as
 /// "Honestly though, ignore that" or "Actually, let me correct that". After a clause of
 /// its own ("The ratio is 4; sorry, I misspoke"), the marker withdraws only that clause.
 static RETRACTION_LEAD_IN: LazyLock<Regex> =
-    LazyLock::new(|| compile_regex(r"(?i)^\W*((actually|honestly|though|ok|okay|oh|sorry|hmm|um|well|but|wait)\W+)*$"));
+    LazyLock::new(|| compile_short_regex(r"(?i)^\W*((actually|honestly|though|ok|okay|oh|sorry|hmm|um|well|but|wait)\W+)*$"));
 
 /// Returns the retraction that withdraws a match ending at `end` of `sentence`, if any:
 /// one later in that sentence, or one that opens `next` after at most interjections.
 pub fn retraction_of(sentence: &str, end: usize, next: Option<&str>) -> Option<Denial> {
-    if let Some(marker) = RETRACTIONS.find(&sentence[end..]) {
-        return Some(Denial::Retracted(marker.as_str().to_string()));
+    let after = &sentence[end..];
+    if let Some(marker) = RETRACTIONS.find(after) {
+        return Some(Denial::Retracted(after[marker.range()].to_string()));
     }
     let next = next?;
     let marker = RETRACTIONS.find(next)?;
-    RETRACTION_LEAD_IN.is_match(&next[..marker.start()]).then(|| Denial::Retracted(marker.as_str().to_string()))
+    RETRACTION_LEAD_IN.is_match(&next[..marker.start()]).then(|| Denial::Retracted(next[marker.range()].to_string()))
 }
 
 /// Words and marks that end a reported view and return to the answer's own voice, so
 /// "normally you'd warm up, but tonight skip it" asserts the skip.
 static TURNS: LazyLock<Regex> =
-    LazyLock::new(|| compile_regex(r"(?i)\b(but|however|yet|though)\b|[;—–]| - "));
+    LazyLock::new(|| compile_short_regex(r"(?i)\b(but|however|yet|though)\b|[;—–]| - "));
 
 /// A predicate right after a closing quote, which makes the quoted words its subject:
 /// "\"It should be fine\" is how overnight runs diverge".
 static QUOTE_PREDICATE: LazyLock<Regex> =
-    LazyLock::new(|| compile_regex(r"(?i)^\s*(is|was|are|were|sounds|has been|becomes)\b"));
+    LazyLock::new(|| compile_short_regex(r"(?i)^\s*(is|was|are|were|sounds|has been|becomes)\b"));
 
 /// Characters and words that open a new clause, ending a negation's reach.
 static CLAUSE_BREAKS: LazyLock<Regex> = LazyLock::new(|| {
-    compile_regex(r"(?i)[;:!?()\[\]|—–]|,\s+(but|so|and|because|since|which|while|though|although)\b|\b(but|so|because|since|then|otherwise|unless|although|though|once|when|whenever|if|whereas|after|before)\b|\. ")
+    compile_short_regex(r"(?i)[;:!?()\[\]|—–]|,\s+(but|so|and|because|since|which|while|though|although)\b|\b(but|so|because|since|then|otherwise|unless|although|though|once|when|whenever|if|whereas|after|before)\b|\. ")
 });
 
 /// What ends a dismissal's reach after a match. A colon does not, so that
 /// "Warmup: not needed" dismisses warmup, but a comma after a colon does (see
-/// `COLON_CLAUSE`).
+/// `dismissal_after`).
 static DISMISSAL_BREAKS: LazyLock<Regex> =
-    LazyLock::new(|| compile_regex(r"(?i)[.;!?]|,\s+(but|and|while|whereas)\b|\bbut\b"));
+    LazyLock::new(|| compile_short_regex(r"(?i)[.;!?]|,\s+(but|and|while|whereas)\b|\bbut\b"));
 
-/// A colon and the words after it up to the next comma. A dismissal after a colon is
-/// the short predicate of a label ("Warmup: not needed, even at 4x"). Past the comma,
-/// the words belong to a clause of their own ("I wouldn't touch the LR: a demo needs
-/// something that runs, not the best final number").
-static COLON_CLAUSE: LazyLock<Regex> = LazyLock::new(|| compile_regex(r":[^,]*"));
 
 /// A verb right before a dismissal that hands the judgement to someone else ("he
 /// considers", "your team sees as"): "I'd rather not add process he considers
 /// unnecessary" does not dismiss the adding.
 static ATTRIBUTED_JUDGEMENT: LazyLock<Regex> =
-    LazyLock::new(|| compile_regex(r"(?i)\b(considers?|considered|calls?|called|deems?|deemed|(sees?|saw|regards?|regarded) as)\s*$"));
+    LazyLock::new(|| compile_short_regex(r"(?i)\b(considers?|considered|calls?|called|deems?|deemed|(sees?|saw|regards?|regarded) as)\s*$"));
 
 /// Negators that reach only the next few words: "512 instead of 128 gives 4x fewer
 /// steps" does not negate the steps.
-static NARROW_NEGATORS: LazyLock<Regex> = LazyLock::new(|| compile_regex(r"(?i)^(instead of|rather than)$"));
+static NARROW_NEGATORS: LazyLock<Regex> = LazyLock::new(|| compile_short_regex(r"(?i)^(instead of|rather than)$"));
 
 /// A clause that opens with a subordinating word, which a comma closes.
 static SUBORDINATE_START: LazyLock<Regex> =
-    LazyLock::new(|| compile_regex(r"(?i)^\W*(if|when|unless|since|because|although|though|while|whereas|once)\b"));
+    LazyLock::new(|| compile_short_regex(r"(?i)^\W*(if|when|unless|since|because|although|though|while|whereas|once)\b"));
 
 /// Why a match is not asserted, if it is not.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -174,11 +182,17 @@ fn is_short_question(sentence: &str) -> bool {
 /// Returns the dismissal ("not needed", "overkill") that the words after a match apply
 /// to it, if any.
 fn dismissal_after(after: &str) -> Option<Denial> {
-    let mut scope_end = DISMISSAL_BREAKS.find(after).map_or(after.len(), |found| found.start());
-    if let Some(colon) = COLON_CLAUSE.find(&after[..scope_end]) {
-        scope_end = colon.end();
+    let scope_end = DISMISSAL_BREAKS.find(after).map_or(after.len(), |found| found.start());
+    let mut scope = &after[..scope_end];
+    // After a colon the scope ends at the next comma. A dismissal after a colon is the
+    // short predicate of a label ("Warmup: not needed, even at 4x"). Past the comma, the
+    // words belong to a clause of their own ("I wouldn't touch the LR: a demo needs
+    // something that runs, not the best final number").
+    if let Some(colon) = scope.find(':') {
+        if let Some(comma) = scope[colon..].find(',') {
+            scope = &scope[..colon + comma];
+        }
     }
-    let scope = &after[..scope_end];
     // The leftmost dismissal counts only if it starts within the reach and no `.` or
     // `;` comes before it. A later one would be farther still, so one search suffices.
     let dismissal = DISMISSALS.find(scope)?;
@@ -189,7 +203,7 @@ fn dismissal_after(after: &str) -> Option<Denial> {
     if ATTRIBUTED_JUDGEMENT.is_match(before_dismissal) || opens_own_clause_after_dash(before_dismissal) {
         return None;
     }
-    Some(Denial::Dismissed(dismissal.as_str().to_string()))
+    Some(Denial::Dismissed(scope[dismissal.range()].to_string()))
 }
 
 /// Checks whether more than two words stand between the last dash and a dismissal, so
@@ -229,8 +243,9 @@ fn reported_view_over(sentence: &str, start: usize) -> Option<String> {
     };
     let after = &sentence[marker.end()..];
     let hypothetical = after.trim_start().starts_with("would ");
-    let endorses = ENDORSING_MARKER.is_match(marker.as_str()) && !hypothetical && !TURNS.is_match(after);
-    (!endorses).then(|| marker.as_str().to_string())
+    let marker = &sentence[marker.range()];
+    let endorses = ENDORSING_MARKER.is_match(marker) && !hypothetical && !TURNS.is_match(after);
+    (!endorses).then(|| marker.to_string())
 }
 
 /// Returns the quoted words around a match when the sentence goes on to judge them
@@ -251,7 +266,7 @@ fn odd_negation(before: &str) -> Option<String> {
     // The window searched below is the last words of a clause that ends where `before`
     // ends, cut at punctuation or after a whole word. So a negator in the window is one
     // in the last words of `before` too, and without one there the search is skipped.
-    if !NEGATORS.is_match(&last_words(before)) {
+    if !NEGATORS.is_match(last_words(before).as_ref()) {
         return None;
     }
     let last_break = CLAUSE_BREAKS.find_iter(before).last();
@@ -259,7 +274,7 @@ fn odd_negation(before: &str) -> Option<String> {
     let mut clause = &before[clause_start..];
     // "If you weren't reproducing a paper, ask whether you need 512": the negation
     // belongs to the conditional clause, which ends at its comma.
-    let opens_subordinate = last_break.is_some_and(|found| SUBORDINATE_START.is_match(found.as_str()));
+    let opens_subordinate = last_break.is_some_and(|found| SUBORDINATE_START.is_match(&before[found.range()]));
     if opens_subordinate || SUBORDINATE_START.is_match(clause) {
         if let Some(comma) = clause.rfind(',') {
             clause = &clause[comma + 1..];
@@ -269,12 +284,12 @@ fn odd_negation(before: &str) -> Option<String> {
 
     let words_after = |end: usize| window[end..].split_whitespace().count();
     let negators: Vec<_> = NEGATORS
-        .find_iter(&window)
-        .filter(|found| !NARROW_NEGATORS.is_match(found.as_str()) || words_after(found.end()) <= 2)
+        .find_iter(window.as_ref())
+        .filter(|found| !NARROW_NEGATORS.is_match(&window[found.range()]) || words_after(found.end()) <= 2)
         .collect();
     // "It would be a mistake not to warm up" negates twice.
-    let count: usize = negators.iter().map(|found| if found.as_str().ends_with(" not to") { 2 } else { 1 }).sum();
-    (count % 2 == 1).then(|| negators[0].as_str().to_string())
+    let count: usize = negators.iter().map(|found| if window[found.range()].ends_with(" not to") { 2 } else { 1 }).sum();
+    (count % 2 == 1).then(|| window[negators[0].range()].to_string())
 }
 
 /// Returns the last `PREFIX_WORDS` words of `text`, joined by single spaces.

@@ -2,7 +2,7 @@
 //! asserts it: not negated, dismissed or reported to be rejected. The check is shown
 //! when enough of its groups are found.
 
-use regex::Regex;
+use regex_automata::meta::Regex;
 
 use super::negation::{denial, retraction_of, Denial};
 use super::prefilter::{Candidates, FoundLiterals};
@@ -152,21 +152,48 @@ fn negated_just_before(sentence: &str, start: usize) -> bool {
 /// Returns the matches of a `together` set before sentence `end`: in each sentence
 /// where every regex of the set matches, the first regex's match, as (sentence index,
 /// start, end).
+///
+/// Only a regex with text anchors (see `LazyRegex::has_text_anchors`) must also match
+/// the joined text. For the others a sentence match implies one in the joined text,
+/// so that test could only end the search early, and it costs a scan of the whole
+/// answer. A sentence where one of the regexes has none of its literals is skipped.
 fn together_matches(set: &[LazyRegex], text: &AnswerText, literals: &FoundLiterals, end: usize) -> Vec<(usize, usize, usize)> {
-    if !set.iter().all(|regex| literals.may_match(regex) && regex.is_match(&text.joined)) {
+    let joined_matches = |regex: &LazyRegex| !regex.has_text_anchors() || regex.is_match(&text.joined);
+    if !set.iter().all(|regex| literals.may_match(regex)) || !set.iter().all(joined_matches) {
         return Vec::new();
     }
+    let candidates: Vec<Candidates> = set.iter().map(|regex| literals.candidates(regex)).collect();
     let (head, rest) = set.split_first().expect("a together set has at least two regexes");
-    let head_matches = match literals.candidates(head) {
-        Candidates::Sentences(sentences) => matches_in(head, text, sentences.iter().take_while(|index| *index < end)),
-        Candidates::Anywhere => matches_anywhere(head, text),
+    let may_match_all = |index: &usize| candidates.iter().all(|candidates| may_match_in(candidates, *index));
+    let first_with_literals = candidates.iter().find_map(|candidates| match candidates {
+        Candidates::Sentences(sentences) => Some(sentences),
+        Candidates::Anywhere => None,
+    });
+    let head_matches = match first_with_literals {
+        Some(sentences) => matches_in(head, text, sentences.iter().take_while(|index| *index < end).filter(may_match_all)),
+        None => matches_anywhere(head, text),
     };
-    head_matches
-        .into_iter()
-        .filter(|(index, _, _)| {
-            rest.iter().all(|regex| literals.may_match_in(regex, *index) && regex.is_match(text.sentence(*index).normalized))
-        })
-        .collect()
+
+    // Several matches of the head can share a sentence, which is judged once.
+    let mut judged: Option<(usize, bool)> = None;
+    let mut rest_match = |index: usize| match judged {
+        Some((judged_index, verdict)) if judged_index == index => verdict,
+        _ => {
+            let sentence = text.sentence(index).normalized;
+            let verdict = may_match_all(&index) && rest.iter().all(|regex| regex.is_match(sentence));
+            judged = Some((index, verdict));
+            verdict
+        }
+    };
+    head_matches.into_iter().filter(|(index, _, _)| rest_match(*index)).collect()
+}
+
+/// Returns false when a regex with these candidates cannot match sentence `index`.
+fn may_match_in(candidates: &Candidates, index: usize) -> bool {
+    match candidates {
+        Candidates::Sentences(sentences) => sentences.contains(index),
+        Candidates::Anywhere => true,
+    }
 }
 
 /// Returns every match of a phrase without a literal set as (sentence index, start,
@@ -181,7 +208,7 @@ fn together_matches(set: &[LazyRegex], text: &AnswerText, literals: &FoundLitera
 fn matches_anywhere(phrase: &Regex, text: &AnswerText) -> Vec<(usize, usize, usize)> {
     let mut matches = Vec::new();
     for found in phrase.find_iter(&text.joined) {
-        if found.as_str().contains('\n') {
+        if text.joined[found.range()].contains('\n') {
             return matches_in(phrase, text, 0..text.sentence_count());
         }
         let (index, sentence_start) = text.sentence_at(found.start());

@@ -9,6 +9,8 @@ use std::ops::Deref;
 use std::sync::{Arc, OnceLock};
 
 use regex::{Regex, RegexBuilder};
+use regex_automata::meta;
+use regex_automata::util::syntax;
 
 use super::load::LoadError;
 
@@ -17,9 +19,36 @@ use super::load::LoadError;
 /// them, which halves scoring speed (`cargo bench --bench scoring`).
 const PHRASE_DFA_CACHE_BYTES: usize = 8 << 20;
 
+/// The regex engine's limit on a compiled program, as `regex` 1.13 sets it by default.
+const PROGRAM_SIZE_LIMIT: usize = 10 << 20;
+
 /// Compiles a suite regex: case-insensitive, with `^` and `$` matching at line ends.
 pub(crate) fn build_regex(pattern: &str) -> Result<Regex, regex::Error> {
     RegexBuilder::new(pattern).case_insensitive(true).multi_line(true).dfa_size_limit(PHRASE_DFA_CACHE_BYTES).build()
+}
+
+/// Compiles a phrase regex with the syntax and limits of [`build_regex`], so it finds
+/// the same matches, but without the engine's literal prefilter. The scorer searches a
+/// phrase mostly in the few sentences where its own Aho–Corasick pass found one of the
+/// phrase's literals. In such short haystacks the engine's prefilter, a Teddy search,
+/// skips little, and the lazy DFA calls it again each time the search returns to its
+/// start state, at about 830 instructions a call. Without it the phrase checks took
+/// 119k instead of 142k instructions per answer (callgrind, `cargo bench --bench
+/// scoring`).
+pub(crate) fn build_phrase_regex(pattern: &str) -> Result<meta::Regex, regex::Error> {
+    let syntax = syntax::Config::new().case_insensitive(true).multi_line(true);
+    let config = meta::Config::new()
+        .nfa_size_limit(Some(PROGRAM_SIZE_LIMIT))
+        .hybrid_cache_capacity(PHRASE_DFA_CACHE_BYTES)
+        .auto_prefilter(false);
+    meta::Builder::new().configure(config).syntax(syntax).build(pattern).map_err(|error| {
+        // The same errors as `regex` reports for them, so that load errors read alike.
+        match (error.size_limit(), error.syntax_error()) {
+            (Some(limit), _) => regex::Error::CompiledTooBig(limit),
+            (None, Some(syntax_error)) => regex::Error::Syntax(syntax_error.to_string()),
+            (None, None) => regex::Error::Syntax(error.to_string()),
+        }
+    })
 }
 
 /// Rewrites `\w` and `\d` as their ASCII classes, outside brackets and inside them. The
@@ -104,7 +133,9 @@ struct LazyRegexInner {
     /// characters and digits made ASCII.
     pattern: String,
     origin: RegexOrigin,
-    compiled: OnceLock<Regex>,
+    /// Whether the pattern has `\A` or `\z`, or `^` or `$` outside multi-line mode.
+    has_text_anchors: bool,
+    compiled: OnceLock<meta::Regex>,
 }
 
 /// The file position and text of a regex as written, for the error of a pattern that
@@ -129,12 +160,13 @@ impl RegexOrigin {
 
 impl LazyRegex {
     /// Checks a pattern's syntax with the parser and flags that compiling uses, so a
-    /// pattern that loads fails to compile only when its program exceeds the regex
-    /// engine's size limit (10 MiB in regex 1.13).
+    /// pattern that loads fails to compile only when its program exceeds
+    /// `PROGRAM_SIZE_LIMIT`.
     pub(crate) fn parse(pattern: String, origin: RegexOrigin) -> Result<Self, LoadError> {
         let mut parser = regex_syntax::ParserBuilder::new().case_insensitive(true).multi_line(true).build();
-        parser.parse(&pattern).map_err(|error| origin.invalid(&error))?;
-        Ok(LazyRegex(Arc::new(LazyRegexInner { pattern, origin, compiled: OnceLock::new() })))
+        let hir = parser.parse(&pattern).map_err(|error| origin.invalid(&error))?;
+        let has_text_anchors = hir.properties().look_set().contains_anchor_haystack();
+        Ok(LazyRegex(Arc::new(LazyRegexInner { pattern, origin, has_text_anchors, compiled: OnceLock::new() })))
     }
 
     /// Parses a pattern for a test, with a placeholder origin.
@@ -155,17 +187,25 @@ impl LazyRegex {
         Arc::as_ptr(&self.0) as usize
     }
 
+    /// Returns whether the pattern has an assertion that holds only at the start or the
+    /// end of the whole haystack. Without one, a match in a sentence alone is also a
+    /// match in `AnswerText::joined`, where newlines separate the sentences, because
+    /// `\b` and multi-line `^` and `$` hold at a newline as at a haystack's ends.
+    pub fn has_text_anchors(&self) -> bool {
+        self.0.has_text_anchors
+    }
+
     /// Returns whether the regex has been compiled.
     pub fn is_compiled(&self) -> bool {
         self.0.compiled.get().is_some()
     }
 
     /// Compiles the regex unless it already is, and returns it.
-    pub fn compile(&self) -> Result<&Regex, LoadError> {
+    pub fn compile(&self) -> Result<&meta::Regex, LoadError> {
         if let Some(regex) = self.0.compiled.get() {
             return Ok(regex);
         }
-        let regex = build_regex(&self.0.pattern).map_err(|error| self.0.origin.invalid(&error))?;
+        let regex = build_phrase_regex(&self.0.pattern).map_err(|error| self.0.origin.invalid(&error))?;
         // Another thread may have compiled it meanwhile, and then that regex is kept.
         Ok(self.0.compiled.get_or_init(|| regex))
     }
@@ -194,7 +234,7 @@ impl RegexInterner {
 }
 
 impl Deref for LazyRegex {
-    type Target = Regex;
+    type Target = meta::Regex;
 
     /// Compiles the regex on first use.
     ///
@@ -202,7 +242,7 @@ impl Deref for LazyRegex {
     ///
     /// Panics when the program exceeds the regex size limit. Callers that can report
     /// that as an error call [`Rubric::compile`](super::Rubric::compile) first.
-    fn deref(&self) -> &Regex {
+    fn deref(&self) -> &meta::Regex {
         self.compile().unwrap_or_else(|error| panic!("{error} (call Rubric::compile before matching to get this as an error)"))
     }
 }
@@ -260,6 +300,16 @@ mod tests {
         first.compile().unwrap();
         assert!(second.is_compiled());
         assert!(!other.is_compiled());
+    }
+
+    #[test]
+    fn text_anchors_are_detected() {
+        let has_anchors = |pattern: &str| LazyRegex::parse(pattern.to_string(), origin(pattern)).unwrap().has_text_anchors();
+        assert!(has_anchors(r"\Awarm ?up"));
+        assert!(has_anchors(r"warm ?up\z"));
+        assert!(has_anchors(r"(?-m:^)warm ?up"));
+        assert!(!has_anchors(r"^warm ?up$"));
+        assert!(!has_anchors(r"\bwarm ?up\b"));
     }
 
     #[test]
