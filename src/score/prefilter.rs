@@ -22,8 +22,11 @@ use super::text::AnswerText;
 use crate::suite::{CheckRule, LazyRegex, PhraseRule, Rubric};
 
 /// The shortest literal worth searching for. Shorter ones ("x", "lr") occur in almost
-/// every answer, and each occurrence costs a report in the overlapping search.
+/// every answer, and each occurrence costs a walk down `LiteralTrie`.
 const MIN_LITERAL_BYTES: usize = 3;
+
+// `LiteralTrie` looks up the first three bytes of every literal.
+const _: () = assert!(MIN_LITERAL_BYTES >= 3);
 
 /// The prefilters of a suite's rubrics. Each is built on the first answer scored
 /// against one of its rubrics, so a run pays only for the rubrics it scores. Rubrics
