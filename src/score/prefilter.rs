@@ -1,8 +1,8 @@
 //! A literal prefilter that gives the scorer the sentences a rubric regex can match in.
 //!
 //! For each regex, `required_literals` finds a set of literals such that every match of
-//! the regex contains at least one of them. One Aho–Corasick pass over
-//! `AnswerText::joined` finds every occurrence of the literals of the answer's rubric
+//! the regex contains at least one of them. One pass over `AnswerText::joined`, with a
+//! trie of those literals (`LiteralTrie`), finds every occurrence of the literals of the answer's rubric
 //! and the sentence it starts in. A search of one sentence alone can then match only if
 //! one of the regex's literals occurs in that sentence, so the scorer searches just
 //! those sentences, or skips the regex when there are none.
@@ -14,7 +14,6 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use regex::Regex;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Hir, HirKind};
@@ -23,8 +22,11 @@ use super::text::AnswerText;
 use crate::suite::{CheckRule, LazyRegex, PhraseRule, Rubric};
 
 /// The shortest literal worth searching for. Shorter ones ("x", "lr") occur in almost
-/// every answer, and each occurrence costs a report in the overlapping search.
+/// every answer, and each occurrence costs a walk down `LiteralTrie`.
 const MIN_LITERAL_BYTES: usize = 3;
+
+// `LiteralTrie` looks up the first three bytes of every literal.
+const _: () = assert!(MIN_LITERAL_BYTES >= 3);
 
 /// The prefilters of a suite's rubrics. Each is built on the first answer scored
 /// against one of its rubrics, so a run pays only for the rubrics it scores. Rubrics
@@ -94,10 +96,8 @@ fn phrase_rule_regexes(rule: &PhraseRule) -> impl Iterator<Item = &LazyRegex> {
 /// The literals of a set of regexes, and which regexes need each literal.
 #[derive(Debug)]
 pub struct Prefilter {
-    /// Every distinct literal, ASCII-lowercased. A contiguous NFA, because a rubric of
-    /// the built-in suite has 1,000 to 3,000 literals: a DFA for them executed 7% fewer
-    /// instructions per answer but took 4 to 9 MB per rubric, 182 MB in a REFACTOR run.
-    automaton: AhoCorasick,
+    /// Every distinct literal, ASCII-lowercased, numbered by literal id.
+    literals: LiteralTrie,
     /// (regex key, slot) for each regex with a usable literal set, sorted by key. A
     /// slot numbers a distinct pattern. The owner of the prefilter borrows the regexes
     /// for as long as it keeps it, so no other regex can take such a key. A regex that
@@ -173,12 +173,8 @@ impl Prefilter {
 
         let mut literals: Vec<(Vec<u8>, u32)> = literal_ids.into_iter().collect();
         literals.sort_unstable_by_key(|(_, id)| *id);
-        let automaton = AhoCorasick::builder()
-            .kind(Some(AhoCorasickKind::ContiguousNFA))
-            .build(literals.iter().map(|(literal, _)| literal))
-            .expect("the rubric literals fit an Aho–Corasick contiguous NFA");
         Prefilter {
-            automaton,
+            literals: LiteralTrie::new(literals.iter().map(|(literal, _)| literal.as_slice())),
             slot_of_key: slot_of_key.into_boxed_slice(),
             slots_of_literal: slots_of_literal.into_iter().map(Vec::into_boxed_slice).collect(),
             slot_count,
@@ -202,13 +198,13 @@ impl Prefilter {
         // a case-sensitive search of the lowercased text finds the same occurrences as
         // an ASCII-case-insensitive search, with fewer transitions per state.
         let lowercased = text.joined.to_ascii_lowercase();
-        for occurrence in self.automaton.find_overlapping_iter(&lowercased) {
-            let sentence = cursor.sentence_at(occurrence.start());
+        self.literals.for_each_occurrence(lowercased.as_bytes(), |start, literal| {
+            let sentence = cursor.sentence_at(start);
             let (word, bit) = (sentence / 64, 1u64 << (sentence % 64));
-            for &slot in &self.slots_of_literal[occurrence.pattern().as_usize()] {
+            for &slot in &self.slots_of_literal[literal as usize] {
                 sentences[slot as usize * words + word] |= bit;
             }
-        }
+        });
         FoundLiterals { prefilter: Some(self), words, sentences }
     }
 
@@ -219,8 +215,146 @@ impl Prefilter {
     }
 }
 
+/// A trie of literals of at least `MIN_LITERAL_BYTES` bytes, searched from each text
+/// position whose first three bytes start a literal. The overlapping search of an
+/// Aho–Corasick NFA over the same literals executed about 67k instructions per answer
+/// (callgrind, labelled fixtures), mostly in failure transitions. Here most positions
+/// cost one probe of a small hash table, and the others a walk of a few bytes down the
+/// trie.
+#[derive(Debug)]
+struct LiteralTrie {
+    /// An open-addressing hash table with linear probing: for the first three bytes of
+    /// each literal, packed by `prefix_key`, the trie node after them. Empty slots have
+    /// the key `EMPTY_KEY`. At most a quarter of the slots are used, so most probes of
+    /// a text position that starts no literal end at the first slot.
+    node_of_prefix: Box<[(u32, u32)]>,
+    /// `node_of_prefix.len()` is `1 << prefix_slot_bits`.
+    prefix_slot_bits: u32,
+    /// For each node, the range of `edges` with its children.
+    children: Box<[(u32, u32)]>,
+    /// (byte, child node), sorted by byte within each node's range.
+    edges: Box<[(u8, u32)]>,
+    /// For each node, the literal id that ends there, or `u32::MAX`.
+    literal_at: Box<[u32]>,
+}
+
+/// No prefix has this key, because a key has 24 bits.
+const EMPTY_KEY: u32 = u32::MAX;
+
+fn prefix_key(bytes: &[u8]) -> u32 {
+    u32::from(bytes[0]) | u32::from(bytes[1]) << 8 | u32::from(bytes[2]) << 16
+}
+
+/// Returns the first slot to probe for `key` in a table of `1 << slot_bits` slots,
+/// by Fibonacci hashing.
+fn prefix_slot(key: u32, slot_bits: u32) -> usize {
+    (key.wrapping_mul(0x9E37_79B1) >> (32 - slot_bits)) as usize
+}
+
+impl LiteralTrie {
+    /// Builds the trie; literal `i` of `literals` gets id `i`. Panics on a literal
+    /// shorter than three bytes, which `extract` never returns (`MIN_LITERAL_BYTES`).
+    fn new<'a>(literals: impl IntoIterator<Item = &'a [u8]>) -> Self {
+        // Children as sorted vectors while building, flattened at the end.
+        let mut nodes: Vec<(Vec<(u8, u32)>, u32)> = vec![(Vec::new(), u32::MAX)];
+        let mut prefixes = Vec::new();
+
+        for (id, literal) in literals.into_iter().enumerate() {
+            assert!(literal.len() >= 3, "literal {literal:?} is shorter than three bytes");
+            let mut node = 0usize;
+            for (depth, &byte) in literal.iter().enumerate() {
+                let position = nodes[node].0.binary_search_by_key(&byte, |(edge, _)| *edge);
+                node = match position {
+                    Ok(index) => nodes[node].0[index].1 as usize,
+                    Err(index) => {
+                        let child = u32::try_from(nodes.len()).expect("fewer than 2^32 trie nodes");
+                        nodes[node].0.insert(index, (byte, child));
+                        nodes.push((Vec::new(), u32::MAX));
+                        if depth == 2 {
+                            prefixes.push((prefix_key(literal), child));
+                        }
+                        child as usize
+                    }
+                };
+            }
+            nodes[node].1 = u32::try_from(id).expect("fewer than 2^32 literals");
+        }
+
+        let prefix_slot_bits = (prefixes.len() * 4).next_power_of_two().max(16).trailing_zeros();
+        let mut node_of_prefix = vec![(EMPTY_KEY, 0); 1 << prefix_slot_bits];
+        let mask = node_of_prefix.len() - 1;
+        for (key, node) in prefixes {
+            let mut slot = prefix_slot(key, prefix_slot_bits);
+            while node_of_prefix[slot].0 != EMPTY_KEY {
+                slot = (slot + 1) & mask;
+            }
+            node_of_prefix[slot] = (key, node);
+        }
+
+        let mut children = Vec::with_capacity(nodes.len());
+        let mut edges = Vec::new();
+        let mut literal_at = Vec::with_capacity(nodes.len());
+        for (node_edges, literal) in nodes {
+            let start = u32::try_from(edges.len()).expect("fewer than 2^32 trie edges");
+            edges.extend(node_edges);
+            children.push((start, u32::try_from(edges.len()).expect("fewer than 2^32 trie edges")));
+            literal_at.push(literal);
+        }
+        LiteralTrie {
+            node_of_prefix: node_of_prefix.into_boxed_slice(),
+            prefix_slot_bits,
+            children: children.into_boxed_slice(),
+            edges: edges.into_boxed_slice(),
+            literal_at: literal_at.into_boxed_slice(),
+        }
+    }
+
+    /// Calls `found(start, literal id)` for every occurrence of every literal in
+    /// `haystack`, overlapping ones included, in ascending order of `start`.
+    fn for_each_occurrence(&self, haystack: &[u8], mut found: impl FnMut(usize, u32)) {
+        if haystack.len() < 3 {
+            return;
+        }
+        let mask = self.node_of_prefix.len() - 1;
+        // The key of the three bytes at `start`, updated by one byte per step. Before the
+        // first step it contains the first two bytes one byte too high.
+        let mut key = u32::from(haystack[0]) << 8 | u32::from(haystack[1]) << 16;
+        for (start, &third) in haystack[2..].iter().enumerate() {
+            key = key >> 8 | u32::from(third) << 16;
+            let mut slot = prefix_slot(key, self.prefix_slot_bits);
+            let node = loop {
+                let (slot_key, node) = self.node_of_prefix[slot];
+                if slot_key == key {
+                    break Some(node);
+                }
+                if slot_key == EMPTY_KEY {
+                    break None;
+                }
+                slot = (slot + 1) & mask;
+            };
+            let Some(node) = node else { continue };
+            let mut node = node as usize;
+            let mut at = start + 3;
+            loop {
+                let literal = self.literal_at[node];
+                if literal != u32::MAX {
+                    found(start, literal);
+                }
+                let Some(&byte) = haystack.get(at) else { break };
+                let (first, end) = self.children[node];
+                let edges = &self.edges[first as usize..end as usize];
+                match edges.iter().find(|(edge, _)| *edge >= byte) {
+                    Some(&(edge, child)) if edge == byte => node = child as usize,
+                    _ => break,
+                }
+                at += 1;
+            }
+        }
+    }
+}
+
 /// A cursor that maps bytes of `AnswerText::joined` to sentences. Occurrences come in
-/// text order of their ends, so most starts fall in the sentence of the previous one,
+/// text order of their starts, so most starts fall in the sentence of the previous one,
 /// and only the others need `sentence_at`'s binary search.
 struct SentenceCursor<'a> {
     text: &'a AnswerText<'a>,

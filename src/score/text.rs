@@ -11,6 +11,8 @@ use crate::suite::ascii_word_boundaries;
 
 use super::compile_regex;
 
+mod byte_rewrites;
+
 /// One sentence, list item, table row or code line of an answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Sentence<'a> {
@@ -148,24 +150,44 @@ fn push_collapsed(out: &mut String, text: &str) {
 fn single_spaced_run(text: &str) -> usize {
     let bytes = text.as_bytes();
     let mut index = 0;
-    loop {
-        // Only these bytes can start a whitespace character: ASCII whitespace, and the
-        // lead bytes of the non-ASCII ones (U+0085 to U+3000).
-        let candidate = bytes[index..]
-            .iter()
-            .position(|byte| matches!(byte, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r' | 0xC2 | 0xE1 | 0xE2 | 0xE3));
-        let Some(offset) = candidate else { return bytes.len() };
-        index += offset;
+    while index < bytes.len() {
+        let byte = bytes[index];
+        if byte == b' ' {
+            // Most spaces are followed by an ASCII byte that is not whitespace, which
+            // needs no decoding.
+            let next = bytes.get(index + 1).copied().unwrap_or(b' ');
+            if next.is_ascii() && !is_ascii_whitespace(next) {
+                index += 2;
+                continue;
+            }
+        } else if !may_start_whitespace(byte) {
+            index += 1;
+            continue;
+        }
+        // A candidate byte starts a char, so `index` is a char boundary.
         if !starts_with_whitespace(&text[index..]) {
             index += 1;
             continue;
         }
-        if bytes[index] == b' ' && index + 1 < bytes.len() && !starts_with_whitespace(&text[index + 1..]) {
+        if byte == b' ' && index + 1 < bytes.len() && !starts_with_whitespace(&text[index + 1..]) {
             index += 1;
             continue;
         }
         return index;
     }
+    bytes.len()
+}
+
+/// Checks whether `byte` is ASCII whitespace as `char::is_whitespace` defines it, which
+/// unlike `u8::is_ascii_whitespace` includes the vertical tab.
+fn is_ascii_whitespace(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r')
+}
+
+/// Checks whether `byte` can start a whitespace character other than the space: ASCII
+/// whitespace, or the lead byte of a non-ASCII one (U+0085 to U+3000).
+fn may_start_whitespace(byte: u8) -> bool {
+    matches!(byte, b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r' | 0xC2 | 0xE1 | 0xE2 | 0xE3)
 }
 
 fn starts_with_whitespace(text: &str) -> bool {
@@ -184,20 +206,18 @@ fn is_table_rule(line: &str) -> bool {
 fn split_sentences<'a>(line: &'a str, pieces: &mut Vec<(&'a str, bool)>) {
     let bytes = line.as_bytes();
     let mut start = 0;
-    let mut index = 0;
-    while index + 2 < bytes.len() {
-        if matches!(bytes[index], b'.' | b'!' | b'?') {
-            let mut end = index + 1;
-            while end < bytes.len() && matches!(bytes[end], b'*' | b'_' | b'"' | b')' | b'`') {
-                end += 1;
-            }
-            let ends = end + 1 < bytes.len() && bytes[end] == b' ';
-            if ends && starts_sentence(&line[end + 1..]) && !ends_with_abbreviation(&line[start..=index]) {
-                pieces.push((line[start..end].trim(), false));
-                start = end + 1;
-            }
+    // A sentence end needs at least a space and one more byte after it.
+    let searched = &bytes[..bytes.len().saturating_sub(2)];
+    for index in memchr::memchr3_iter(b'.', b'!', b'?', searched) {
+        let mut end = index + 1;
+        while end < bytes.len() && matches!(bytes[end], b'*' | b'_' | b'"' | b')' | b'`') {
+            end += 1;
         }
-        index += 1;
+        let ends = end + 1 < bytes.len() && bytes[end] == b' ';
+        if ends && starts_sentence(&line[end + 1..]) && !ends_with_abbreviation(&line[start..=index]) {
+            pieces.push((line[start..end].trim(), false));
+            start = end + 1;
+        }
     }
     pieces.push((line[start..].trim(), false));
 }
@@ -225,59 +245,74 @@ fn ends_with_abbreviation(text: &str) -> bool {
 struct Rewrite {
     regex: Regex,
     replacement: &'static str,
-    /// A test, much cheaper than the search, that is false for every text the regex
-    /// cannot match. Only regexes without a literal for the engine to look for need one.
-    may_match: Option<fn(&str) -> bool>,
+    gate: Gate,
 }
 
-/// Replacements of markup and quotes, the first rules applied to prose.
-static MARKUP_REWRITES: LazyLock<Vec<Rewrite>> = LazyLock::new(|| {
+/// A test, much cheaper than the search, that fails for every text the regex cannot
+/// match. Only regexes without a literal for the engine to look for need one, or those
+/// whose literals the engine finds slowly, such as words under case-insensitive
+/// matching.
+#[derive(Clone, Copy)]
+enum Gate {
+    /// Every text is searched.
+    None,
+    /// The text is searched if the function returns true.
+    Test(fn(&str) -> bool),
+    /// The text is searched if its ASCII-lowercased form contains one of these
+    /// lowercase stems. A stem must contain neither `k` nor `s`, because the Kelvin
+    /// sign and the long s case-fold to them under a case-insensitive regex, and
+    /// ASCII lowercasing leaves those two as they are.
+    Stems(&'static [&'static str]),
+}
+
+/// Replacements of table markup, applied after `byte_rewrites::remove_markup_marks`
+/// and `byte_rewrites::remove_list_markers`. Each pattern needs a `|`.
+static TABLE_REWRITES: LazyLock<Vec<Rewrite>> = LazyLock::new(|| {
     compile(&[
-        (r"\*\*|__|`|\\\(|\\\)|\\\[|\\\]", "", None),
-        // A list marker or heading mark at the start of a piece. Its replacement is a
-        // plain string, so the regex engine needs no capture groups for it.
-        (r"\x01(#+|>+|[-*+]|\d+[.)])\s+", "\u{1}", None),
         // A table row reads as its first cell, a colon, then the other cells:
         // "| Parameters | 4 B | 12 GB |" becomes "Parameters: 4 B; 12 GB".
-        (r"\x01\|[ \t]*([^|\x01]*?)[ \t]*\|[ \t]*", "\u{1}$1: ", None),
-        (r"[ \t]*\|[ \t]*(\x01|$)", "$1", None),
-        (r"[ \t]*\|[ \t]*", "; ", None),
-        (r"[’‘]", "'", None),
-        (r"[“”]", "\"", None),
+        (r"\x01\|[ \t]*([^|\x01]*?)[ \t]*\|[ \t]*", "\u{1}$1: ", Gate::Test(contains_pipe)),
+        (r"[ \t]*\|[ \t]*(\x01|$)", "$1", Gate::Test(contains_pipe)),
+        (r"[ \t]*\|[ \t]*", "; ", Gate::Test(contains_pipe)),
     ])
 });
 
-/// Replacements of LaTeX commands, applied after `MARKUP_REWRITES`. Each pattern starts
+/// Replacements of LaTeX commands, applied after `TABLE_REWRITES` and
+/// `byte_rewrites::straighten_quotes`. Each pattern starts
 /// with a backslash.
 static LATEX_REWRITES: LazyLock<Vec<Rewrite>> = LazyLock::new(|| {
     compile(&[
-        (r"\\times|\\cdot", "×", None),
-        (r"\\approx|\\sim", "≈", None),
-        (r"\\(to|rightarrow|Rightarrow|longrightarrow)", "→", None),
-        (r"\\sqrt\{([^}\x01]*)\}", "√$1", None),
-        (r"\\frac\{([^}\x01]*)\}\{([^}\x01]*)\}", "$1/$2", None),
-        (r"\\(eta|alpha)", "η", None),
-        (r"\\(,|;|!|quad|qquad| )", " ", None),
-        (r"\\text\{([^}\x01]*)\}", "$1", None),
+        (r"\\times|\\cdot", "×", Gate::None),
+        (r"\\approx|\\sim", "≈", Gate::None),
+        (r"\\(to|rightarrow|Rightarrow|longrightarrow)", "→", Gate::None),
+        (r"\\sqrt\{([^}\x01]*)\}", "√$1", Gate::None),
+        (r"\\frac\{([^}\x01]*)\}\{([^}\x01]*)\}", "$1/$2", Gate::None),
+        (r"\\(eta|alpha)", "η", Gate::None),
+        (r"\\(,|;|!|quad|qquad| )", " ", Gate::None),
+        (r"\\text\{([^}\x01]*)\}", "$1", Gate::None),
     ])
 });
 
-/// Replacements of symbols, then words, applied after `LATEX_REWRITES`.
+/// Replacements of symbols, then words, applied after `LATEX_REWRITES` and
+/// `byte_rewrites::remove_braces_and_dollars`.
 static SYMBOL_AND_WORD_REWRITES: LazyLock<Vec<Rewrite>> = LazyLock::new(|| {
     compile(&[
-        (r"[{}$]", "", None),
-        (r"(\d)\s*[×x]\s*10\^?\s*(-?\d+)", "${1}e$2", Some(may_hold_power_of_ten)),
-        (r"(\d),(\d{3})\b", "$1$2", None),
-        (r"\bone[- ](fourth|quarter)\b|\ba quarter\b", "1/4", None),
-        (r"(\d)\s?×(\s*[^\d\s]|\s*$)", "${1}x$2", None),
-        (r"\b(quadruple[sd]?|quadrupling|four-?fold)\b", "4x", None),
-        (r"\b(triple[sd]?|tripling|three-?fold)\b", "3x", None),
-        (r"\b(two-?fold)\b", "2x", None),
-        (r"\b(double[sd]?|doubling) (the|it|your|its|this|that)\b", "2x $2", None),
-        (r"\b(eight-?fold|octuple)\b", "8x", None),
-        (r"\bhalve[sd]? (the|it|your|its)\b", "0.5x $1", None),
+        (r"(\d)\s*[×x]\s*10\^?\s*(-?\d+)", "${1}e$2", Gate::Test(may_hold_power_of_ten)),
+        (r"(\d),(\d{3})\b", "$1$2", Gate::Test(byte_rewrites::may_hold_digit_comma_digit)),
+        (r"\bone[- ](fourth|quarter)\b|\ba quarter\b", "1/4", Gate::Stems(&["quarter", "fourth"])),
+        (r"(\d)\s?×(\s*[^\d\s]|\s*$)", "${1}x$2", Gate::Test(|text| text.contains('×'))),
+        (r"\b(quadruple[sd]?|quadrupling|four-?fold)\b", "4x", Gate::Stems(&["quadrupl", "fold"])),
+        (r"\b(triple[sd]?|tripling|three-?fold)\b", "3x", Gate::Stems(&["tripl", "fold"])),
+        (r"\b(two-?fold)\b", "2x", Gate::Stems(&["fold"])),
+        (r"\b(double[sd]?|doubling) (the|it|your|its|this|that)\b", "2x $2", Gate::Stems(&["doubl"])),
+        (r"\b(eight-?fold|octuple)\b", "8x", Gate::Stems(&["fold", "octuple"])),
+        (r"\bhalve[sd]? (the|it|your|its)\b", "0.5x $1", Gate::Stems(&["halve"])),
     ])
 });
+
+fn contains_pipe(text: &str) -> bool {
+    memchr::memchr(b'|', text.as_bytes()).is_some()
+}
 
 /// Number words from two upwards become digits; "one" stays a word because it is far
 /// more often a pronoun than a count.
@@ -312,14 +347,13 @@ fn space_word_hyphens(text: &str) -> String {
     spaced
 }
 
-fn compile(rules: &[(&str, &'static str, Option<fn(&str) -> bool>)]) -> Vec<Rewrite> {
-    rules
-        .iter()
-        .map(|(pattern, replacement, may_match)| {
-            let regex = regex::RegexBuilder::new(&ascii_word_boundaries(pattern)).case_insensitive(true).build().unwrap();
-            Rewrite { regex, replacement, may_match: *may_match }
-        })
-        .collect()
+fn compile(rules: &[(&str, &'static str, Gate)]) -> Vec<Rewrite> {
+    rules.iter().map(|(pattern, replacement, gate)| Rewrite { regex: compile_rule(pattern), replacement, gate: *gate }).collect()
+}
+
+/// Compiles a rewrite rule: case-insensitive, with ASCII word boundaries.
+fn compile_rule(pattern: &str) -> Regex {
+    regex::RegexBuilder::new(&ascii_word_boundaries(pattern)).case_insensitive(true).build().unwrap()
 }
 
 /// Checks whether `10` follows `×` or `x`, in any case and after any whitespace, as in
@@ -334,11 +368,15 @@ fn may_hold_power_of_ten(text: &str) -> bool {
 /// Whitespace runs are left for the caller to collapse.
 fn normalize(text: &str) -> String {
     let mut normalized = text.to_string();
-    apply_rewrites(&MARKUP_REWRITES, &mut normalized);
+    apply_byte_rewrite(byte_rewrites::remove_markup_marks, &mut normalized);
+    apply_byte_rewrite(byte_rewrites::remove_list_markers, &mut normalized);
+    apply_rewrites(&TABLE_REWRITES, &mut normalized);
+    apply_byte_rewrite(byte_rewrites::straighten_quotes, &mut normalized);
     // No rule adds a backslash, so without one no LaTeX rule can match.
     if normalized.contains('\\') {
         apply_rewrites(&LATEX_REWRITES, &mut normalized);
     }
+    apply_byte_rewrite(byte_rewrites::remove_braces_and_dollars, &mut normalized);
     apply_rewrites(&SYMBOL_AND_WORD_REWRITES, &mut normalized);
     let normalized = NUMBER_WORDS.replace_all(&normalized, |captures: &regex::Captures| {
         let tens = word_value(&captures[1]);
@@ -348,13 +386,31 @@ fn normalize(text: &str) -> String {
     space_word_hyphens(&normalized)
 }
 
+fn apply_byte_rewrite(rewrite: fn(&str) -> Option<String>, text: &mut String) {
+    if let Some(rewritten) = rewrite(text) {
+        *text = rewritten;
+    }
+}
+
 fn apply_rewrites(rules: &[Rewrite], text: &mut String) {
+    // The text lowercased for `Gate::Stems`, made when first needed and again after a
+    // rule changes the text.
+    let mut lowercased: Option<String> = None;
     for rule in rules {
-        if rule.may_match.is_some_and(|may_match| !may_match(text)) {
+        let may_match = match rule.gate {
+            Gate::None => true,
+            Gate::Test(may_match) => may_match(text),
+            Gate::Stems(stems) => {
+                let lowercased = lowercased.get_or_insert_with(|| text.to_ascii_lowercase());
+                stems.iter().any(|stem| memchr::memmem::find(lowercased.as_bytes(), stem.as_bytes()).is_some())
+            }
+        };
+        if !may_match {
             continue;
         }
         if let std::borrow::Cow::Owned(rewritten) = rule.regex.replace_all(text, rule.replacement) {
             *text = rewritten;
+            lowercased = None;
         }
     }
 }

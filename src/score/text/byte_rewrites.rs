@@ -1,0 +1,279 @@
+//! Rewrites of prose done by scanning bytes instead of searching with a regex. Each one
+//! gives exactly the text that its regex, replaced all over, gives. The regexes stay:
+//! they are the specification, the tests compare the two on every fixture answer, and
+//! a pass falls back to its regex where the text holds a character the scan does not
+//! handle.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// The text of a rewrite, copied from the input only once something changes.
+struct Rewritten<'a> {
+    input: &'a str,
+    output: String,
+    /// The end of the input already copied or replaced.
+    copied: usize,
+    changed: bool,
+}
+
+impl<'a> Rewritten<'a> {
+    fn new(input: &'a str) -> Self {
+        Rewritten { input, output: String::new(), copied: 0, changed: false }
+    }
+
+    /// Replaces the input bytes `start..end` with `replacement`. Calls must come in
+    /// ascending order of `start`, with ranges that do not overlap.
+    fn replace(&mut self, start: usize, end: usize, replacement: &str) {
+        if !self.changed {
+            self.output.reserve(self.input.len());
+            self.changed = true;
+        }
+        self.output.push_str(&self.input[self.copied..start]);
+        self.output.push_str(replacement);
+        self.copied = end;
+    }
+
+    /// Returns the rewritten text, or `None` if nothing was replaced.
+    fn finish(mut self) -> Option<String> {
+        if !self.changed {
+            return None;
+        }
+        self.output.push_str(&self.input[self.copied..]);
+        Some(self.output)
+    }
+}
+
+/// The regex `\*\*|__|`|\\\(|\\\)|\\\[|\\\]` replaced with nothing: bold and italic
+/// marks, backticks and the LaTeX math delimiters.
+pub(super) fn remove_markup_marks(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut rewritten = Rewritten::new(text);
+    // The end of the last removed mark: a regex search resumes there.
+    let mut resume = 0;
+    let mut remove_at = |at: usize| {
+        if at < resume {
+            return;
+        }
+        let next = bytes.get(at + 1).copied();
+        let length = match (bytes[at], next) {
+            (b'*', Some(b'*')) | (b'_', Some(b'_')) | (b'\\', Some(b'(' | b')' | b'[' | b']')) => 2,
+            (b'`', _) => 1,
+            _ => return,
+        };
+        rewritten.replace(at, at + length, "");
+        resume = at + length;
+    };
+    if memchr::memchr(b'\\', bytes).is_some() {
+        bytes.iter().enumerate().filter(|(_, byte)| matches!(byte, b'*' | b'_' | b'`' | b'\\')).for_each(|(at, _)| remove_at(at));
+    } else {
+        memchr::memchr3_iter(b'*', b'_', b'`', bytes).for_each(remove_at);
+    }
+    rewritten.finish()
+}
+
+/// A list marker or heading mark at the start of a piece, with the whitespace after it.
+/// Its replacement is a plain string, so the regex engine needs no capture groups for it.
+pub(super) const LIST_MARKER: &str = r"\x01(#+|>+|[-*+]|\d+[.)])\s+";
+
+static LIST_MARKER_REGEX: LazyLock<Regex> = LazyLock::new(|| super::compile_rule(LIST_MARKER));
+
+/// `LIST_MARKER` replaced with `PIECE_BREAK`.
+pub(super) fn remove_list_markers(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut rewritten = Rewritten::new(text);
+    for piece_start in memchr::memchr_iter(b'\x01', bytes) {
+        let marker_start = piece_start + 1;
+        let marker_length = match bytes.get(marker_start) {
+            Some(b'#') => run_length(&bytes[marker_start..], b'#'),
+            Some(b'>') => run_length(&bytes[marker_start..], b'>'),
+            Some(b'-' | b'*' | b'+') => 1,
+            Some(_) => {
+                let digits = bytes[marker_start..].iter().take_while(|byte| byte.is_ascii_digit()).count();
+                let after = marker_start + digits;
+                // `\d` also matches non-ASCII digits, which only the regex recognizes.
+                // `char::is_numeric` holds for every one of them, and for a few more.
+                let non_ascii = bytes.get(after).is_some_and(|byte| !byte.is_ascii());
+                if non_ascii && text[after..].chars().next().is_some_and(char::is_numeric) {
+                    return rewrite_with(&LIST_MARKER_REGEX, text, "\u{1}");
+                }
+                if digits > 0 && matches!(bytes.get(after), Some(b'.' | b')')) { digits + 1 } else { 0 }
+            }
+            None => 0,
+        };
+        if marker_length == 0 {
+            continue;
+        }
+        let marker_end = marker_start + marker_length;
+        let whitespace = leading_whitespace(&text[marker_end..]);
+        if whitespace > 0 {
+            rewritten.replace(piece_start, marker_end + whitespace, "\u{1}");
+        }
+    }
+    rewritten.finish()
+}
+
+fn run_length(bytes: &[u8], byte: u8) -> usize {
+    bytes.iter().take_while(|other| **other == byte).count()
+}
+
+/// Returns the length in bytes of the whitespace at the start of `text`, as `\s*`
+/// matches it: both `\s` and `char::is_whitespace` are Unicode's White_Space.
+fn leading_whitespace(text: &str) -> usize {
+    text.len() - text.trim_start().len()
+}
+
+/// The regexes `[’‘]` replaced with `'`, then `[“”]` with `"`. Neither replacement
+/// creates a character the other replaces, so one pass does both.
+pub(super) fn straighten_quotes(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut rewritten = Rewritten::new(text);
+    // The four quotes are U+2018, U+2019, U+201C and U+201D: E2 80 98 to E2 80 9D.
+    for lead in memchr::memchr_iter(0xE2, bytes) {
+        if bytes.get(lead + 1) != Some(&0x80) {
+            continue;
+        }
+        let replacement = match bytes.get(lead + 2) {
+            Some(0x98 | 0x99) => "'",
+            Some(0x9C | 0x9D) => "\"",
+            _ => continue,
+        };
+        rewritten.replace(lead, lead + 3, replacement);
+    }
+    rewritten.finish()
+}
+
+/// The regex `[{}$]` replaced with nothing.
+pub(super) fn remove_braces_and_dollars(text: &str) -> Option<String> {
+    let mut rewritten = Rewritten::new(text);
+    for at in memchr::memchr3_iter(b'{', b'}', b'$', text.as_bytes()) {
+        rewritten.replace(at, at + 1, "");
+    }
+    rewritten.finish()
+}
+
+fn rewrite_with(regex: &Regex, text: &str, replacement: &str) -> Option<String> {
+    match regex.replace_all(text, replacement) {
+        std::borrow::Cow::Owned(rewritten) => Some(rewritten),
+        std::borrow::Cow::Borrowed(_) => None,
+    }
+}
+
+/// Checks whether a comma in `text` has a byte on each side that may belong to a
+/// digit: an ASCII digit, or a byte of a non-ASCII character, which may be a `\d`.
+pub(super) fn may_hold_digit_comma_digit(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let may_be_digit = |byte: u8| byte.is_ascii_digit() || !byte.is_ascii();
+    memchr::memchr_iter(b',', bytes)
+        .any(|at| at > 0 && may_be_digit(bytes[at - 1]) && bytes.get(at + 1).is_some_and(|byte| may_be_digit(*byte)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::score::text::{split_pieces, Gate, PIECE_BREAK, SYMBOL_AND_WORD_REWRITES, TABLE_REWRITES};
+    use regex_syntax::hir::{Class, HirKind};
+
+    /// The characters `\d` matches in a Unicode regex, as sorted ranges.
+    fn unicode_digits() -> Vec<(char, char)> {
+        let hir = regex_syntax::parse(r"\d").expect("valid class");
+        match hir.kind() {
+            HirKind::Class(Class::Unicode(class)) => class.ranges().iter().map(|range| (range.start(), range.end())).collect(),
+            other => panic!("\\d parses as a Unicode class, not {other:?}"),
+        }
+    }
+
+    fn regex_rewrite(pattern: &str, text: &str, replacement: &str) -> String {
+        super::super::compile_rule(pattern).replace_all(text, replacement).into_owned()
+    }
+
+    fn or_input(rewritten: Option<String>, input: &str) -> String {
+        rewritten.unwrap_or_else(|| input.to_string())
+    }
+
+    /// Returns every labelled fixture answer's prose as `AnswerText::parse` gives it to
+    /// the rewrites, and some texts written to reach the rules' edge cases.
+    fn samples() -> Vec<String> {
+        let mut samples: Vec<String> = [
+            "\u{1}- **a** __b__ `c` \\(x\\) \\[y\\] ***z*** \\\\(w",
+            "\u{1}## Heading\u{1}>> quote\u{1}1. one\u{1}12) twelve\u{1}1.no space\u{1}-\u{a0}nbsp\u{1}#\u{1}",
+            "\u{1}\u{661}. Arabic-Indic one\u{1}3\u{662}. mixed\u{1}\u{e9}t\u{e9}",
+            "\u{1}‘single’ “double” \u{2014} \u{2192} \u{201A}",
+            "\u{1}{a} $b$ }{",
+            "\u{1}1,000,000 and 12,345 and a,b and \u{661},\u{662}\u{663}\u{664}",
+        ]
+        .iter()
+        .map(|text| text.to_string())
+        .collect();
+        let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/labelled/answers.jsonl");
+        for line in std::fs::read_to_string(fixture).expect("fixture answers exist").lines() {
+            let value: serde_json::Value = serde_json::from_str(line).expect("valid JSON line");
+            let response = value["response"].as_str().expect("a response");
+            let mut prose = String::new();
+            for (piece, _) in split_pieces(response).iter().filter(|(_, in_code)| !in_code) {
+                prose.push(PIECE_BREAK);
+                prose.push_str(piece);
+            }
+            samples.push(prose);
+        }
+        samples
+    }
+
+    #[test]
+    fn markup_marks_match_regex() {
+        for text in samples() {
+            let expected = regex_rewrite(r"\*\*|__|`|\\\(|\\\)|\\\[|\\\]", &text, "");
+            assert_eq!(or_input(remove_markup_marks(&text), &text), expected, "for {text:?}");
+        }
+    }
+
+    #[test]
+    fn list_markers_match_regex() {
+        for text in samples() {
+            let text = or_input(remove_markup_marks(&text), &text);
+            let expected = regex_rewrite(LIST_MARKER, &text, "\u{1}");
+            assert_eq!(or_input(remove_list_markers(&text), &text), expected, "for {text:?}");
+        }
+    }
+
+    #[test]
+    fn quotes_match_regexes() {
+        for text in samples() {
+            let expected = regex_rewrite(r"[“”]", &regex_rewrite(r"[’‘]", &text, "'"), "\"");
+            assert_eq!(or_input(straighten_quotes(&text), &text), expected, "for {text:?}");
+        }
+    }
+
+    #[test]
+    fn braces_and_dollars_match_regex() {
+        for text in samples() {
+            let expected = regex_rewrite(r"[{}$]", &text, "");
+            assert_eq!(or_input(remove_braces_and_dollars(&text), &text), expected, "for {text:?}");
+        }
+    }
+
+    #[test]
+    fn table_rules_need_a_pipe() {
+        assert!(TABLE_REWRITES.iter().all(|rule| rule.regex.as_str().contains(r"\|")));
+    }
+
+    #[test]
+    fn stems_avoid_case_folded_letters() {
+        for rule in SYMBOL_AND_WORD_REWRITES.iter() {
+            let Gate::Stems(stems) = rule.gate else { continue };
+            for stem in stems {
+                assert_eq!(*stem, stem.to_ascii_lowercase(), "stem {stem:?} of {}", rule.regex.as_str());
+                assert!(!stem.contains(['k', 's']), "stem {stem:?} of {}", rule.regex.as_str());
+            }
+        }
+    }
+
+    #[test]
+    fn non_ascii_digits_are_numeric() {
+        // `remove_list_markers` falls back to the regex on `char::is_numeric`, which
+        // must hold for every `\d`.
+        for (start, end) in unicode_digits() {
+            assert!((start..=end).all(char::is_numeric), "{start:?}..={end:?}");
+        }
+    }
+}
