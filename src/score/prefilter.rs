@@ -567,6 +567,32 @@ mod tests {
         required_literals(&hir).map(|set| set.into_iter().map(|literal| String::from_utf8(literal).unwrap()).collect())
     }
 
+    /// Every (start, literal id) of every literal in `haystack`, by brute force.
+    fn occurrences_by_brute_force(literals: &[&[u8]], haystack: &[u8]) -> Vec<(usize, u32)> {
+        let mut found = Vec::new();
+        for start in 0..haystack.len() {
+            for (id, literal) in literals.iter().enumerate() {
+                if haystack[start..].starts_with(literal) {
+                    found.push((start, id as u32));
+                }
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn trie_finds_every_overlapping_occurrence() {
+        let literals: [&[u8]; 6] = [b"warmup", b"warm", b"arm", b"rmup", b"the batch", b"batch size"];
+        let trie = LiteralTrie::new(literals);
+        let haystacks: [&[u8]; 4] = [b"warmup the batch size; warm armup", b"", b"wa", b"rmupwarmupwarmupthe batch sizes"];
+        for haystack in haystacks {
+            let mut found = Vec::new();
+            trie.for_each_occurrence(haystack, |start, literal| found.push((start, literal)));
+            found.sort_unstable();
+            assert_eq!(found, occurrences_by_brute_force(&literals, haystack), "in {:?}", String::from_utf8_lossy(haystack));
+        }
+    }
+
     #[test]
     fn literal_word_is_required() {
         assert_eq!(literals_of("warmup"), Some(vec!["warmup".to_string()]));
