@@ -127,7 +127,11 @@ impl GroupSearch<'_> {
             return;
         }
         let next = self.text.get(index + 1).map(|next| next.normalized);
-        let judged = denial(sentence, start, end).or_else(|| retraction_of(sentence, end, next));
+        let judged = if self.text.sentence(index).in_quote {
+            Some(Denial::Reported("a block quote".to_string()))
+        } else {
+            denial(sentence, start, end).or_else(|| retraction_of(sentence, end, next))
+        };
         match judged {
             Some(reason) if !self.rule.count_negated || matches!(reason, Denial::Reported(_) | Denial::Retracted(_) | Denial::Asked(_)) => {
                 if self.denied.as_ref().is_none_or(|(earliest, _)| index < *earliest) {

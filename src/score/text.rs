@@ -22,6 +22,9 @@ pub struct Sentence<'a> {
     pub normalized: &'a str,
     /// Whether the sentence is a line of a fenced code block.
     pub in_code: bool,
+    /// Whether the sentence stands in a block quote of someone's words (`> "...`), which
+    /// answers use to quote a view, not to give their own.
+    pub in_quote: bool,
 }
 
 /// An answer split into sentences, in reading order. The sentences borrow from the
@@ -41,7 +44,17 @@ pub struct AnswerText<'a> {
 struct SentenceSpan<'a> {
     original: &'a str,
     normalized: Range<usize>,
-    in_code: bool,
+    kind: PieceKind,
+}
+
+/// What kind of text a piece of an answer is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PieceKind {
+    Prose,
+    /// Prose in a block quote.
+    Quote,
+    /// A line of a fenced code block.
+    Code,
 }
 
 impl<'a> AnswerText<'a> {
@@ -49,7 +62,7 @@ impl<'a> AnswerText<'a> {
     pub fn parse(response: &'a str) -> Self {
         let pieces = split_pieces(response);
         let mut prose = String::with_capacity(response.len() + pieces.len());
-        for (piece, _) in pieces.iter().filter(|(_, in_code)| !in_code) {
+        for (piece, _) in pieces.iter().filter(|(_, kind)| *kind != PieceKind::Code) {
             prose.push(PIECE_BREAK);
             prose.push_str(piece);
         }
@@ -60,15 +73,15 @@ impl<'a> AnswerText<'a> {
 
         let mut joined = String::with_capacity(rewritten.len() + pieces.len());
         let mut spans = Vec::with_capacity(pieces.len());
-        for (original, in_code) in pieces {
+        for (original, kind) in pieces {
             let start = joined.len();
-            if in_code {
+            if kind == PieceKind::Code {
                 original.split('`').for_each(|part| joined.push_str(part));
             } else {
                 push_collapsed(&mut joined, rewritten_prose.next().unwrap_or_default());
             }
             if joined.len() > start {
-                spans.push(SentenceSpan { original, normalized: start..joined.len(), in_code });
+                spans.push(SentenceSpan { original, normalized: start..joined.len(), kind });
                 joined.push('\n');
             }
         }
@@ -96,7 +109,12 @@ impl<'a> AnswerText<'a> {
     }
 
     fn sentence_of(&self, span: &SentenceSpan<'a>) -> Sentence<'_> {
-        Sentence { original: span.original, normalized: &self.joined[span.normalized.clone()], in_code: span.in_code }
+        Sentence {
+            original: span.original,
+            normalized: &self.joined[span.normalized.clone()],
+            in_code: span.kind == PieceKind::Code,
+            in_quote: span.kind == PieceKind::Quote,
+        }
     }
 
     /// Returns the index of the sentence holding byte `offset` of `joined`, and the
@@ -107,8 +125,8 @@ impl<'a> AnswerText<'a> {
     }
 }
 
-/// Splits an answer into its sentences and code lines, each with whether it is code.
-fn split_pieces(response: &str) -> Vec<(&str, bool)> {
+/// Splits an answer into its sentences and code lines, each with its kind.
+fn split_pieces(response: &str) -> Vec<(&str, PieceKind)> {
     let mut pieces = Vec::new();
     let mut in_code = false;
     for line in response.lines() {
@@ -116,9 +134,10 @@ fn split_pieces(response: &str) -> Vec<(&str, bool)> {
         if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
             in_code = !in_code;
         } else if in_code {
-            pieces.push((trimmed, true));
+            pieces.push((trimmed, PieceKind::Code));
         } else if !is_table_rule(trimmed) {
-            split_sentences(trimmed, &mut pieces);
+            let kind = if quotes_someone(trimmed) { PieceKind::Quote } else { PieceKind::Prose };
+            split_sentences(trimmed, kind, &mut pieces);
         }
     }
     pieces.retain(|(piece, _)| !piece.is_empty());
@@ -199,11 +218,18 @@ fn is_table_rule(line: &str) -> bool {
     line.starts_with('|') && line.chars().all(|c| matches!(c, '|' | '-' | ':' | ' '))
 }
 
+/// Checks whether a line is a block quote of someone's words: `>` and then a quotation
+/// mark. A block quote without one is often the answer's own callout ("> **Note:**
+/// validate on the dev set"), so it stays prose.
+fn quotes_someone(line: &str) -> bool {
+    line.strip_prefix('>').is_some_and(|quoted| quoted.trim_start().starts_with(['"', '“', '\'', '‘']))
+}
+
 /// Splits a line at sentence ends: `.`, `!` or `?`, then any closing markup, then a
 /// space and a capital, a digit, a quote or markup. Decimals (`0.1`) and abbreviations such as `e.g.`
 /// never split, because the next character is not a space or the next word is lowercase.
-/// Appends each sentence, trimmed, to `pieces` as prose.
-fn split_sentences<'a>(line: &'a str, pieces: &mut Vec<(&'a str, bool)>) {
+/// Appends each sentence, trimmed, to `pieces` as `kind`.
+fn split_sentences<'a>(line: &'a str, kind: PieceKind, pieces: &mut Vec<(&'a str, PieceKind)>) {
     let bytes = line.as_bytes();
     let mut start = 0;
     // A sentence end needs at least a space and one more byte after it.
@@ -215,11 +241,11 @@ fn split_sentences<'a>(line: &'a str, pieces: &mut Vec<(&'a str, bool)>) {
         }
         let ends = end + 1 < bytes.len() && bytes[end] == b' ';
         if ends && starts_sentence(&line[end + 1..]) && !ends_with_abbreviation(&line[start..=index]) {
-            pieces.push((line[start..end].trim(), false));
+            pieces.push((line[start..end].trim(), kind));
             start = end + 1;
         }
     }
-    pieces.push((line[start..].trim(), false));
+    pieces.push((line[start..].trim(), kind));
 }
 
 fn starts_sentence(rest: &str) -> bool {
@@ -465,6 +491,13 @@ mod tests {
         assert_eq!(text.sentence_count(), 3);
         assert!(text.sentence(1).in_code);
         assert_eq!(text.sentence(1).normalized, "accum = 512 // 64");
+    }
+
+    #[test]
+    fn quoted_words_are_marked_but_callouts_are_not() {
+        let text = AnswerText::parse("Forums say:\n> \"Max it out. Then train.\"\n> **Note:** validate first.\nMine.");
+        let quoted: Vec<_> = text.sentences().map(|sentence| sentence.in_quote).collect();
+        assert_eq!(quoted, [false, true, true, false, false]);
     }
 
     #[test]

@@ -73,9 +73,10 @@ fn decide(text: &AnswerText, findings: &mut [Finding], expected: &Expected) -> N
 fn judge(text: &AnswerText, finding: &mut Finding) -> bool {
     if finding.asserted && !finding.judged {
         // The words of a correction ("no wait, 4x") do not negate the number it gives.
-        let normalized = text.sentence(finding.sentence).normalized;
+        let sentence = text.sentence(finding.sentence);
+        let normalized = sentence.normalized;
         let from = RETRACTION.find_iter(&normalized[..finding.start]).last().map_or(0, |marker| marker.end());
-        finding.asserted = denial(&normalized[from..], finding.start - from, finding.end - from).is_none();
+        finding.asserted = !sentence.in_quote && denial(&normalized[from..], finding.start - from, finding.end - from).is_none();
     }
     finding.judged = true;
     finding.asserted

@@ -210,7 +210,7 @@ mod tests {
             let value: serde_json::Value = serde_json::from_str(line).expect("valid JSON line");
             let response = value["response"].as_str().expect("a response");
             let mut prose = String::new();
-            for (piece, _) in split_pieces(response).iter().filter(|(_, in_code)| !in_code) {
+            for (piece, _) in split_pieces(response).iter().filter(|(_, kind)| *kind != crate::score::text::PieceKind::Code) {
                 prose.push(PIECE_BREAK);
                 prose.push_str(piece);
             }
