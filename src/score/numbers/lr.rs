@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use regex::{Captures, Regex};
 
-use super::{finding_at, sentences_matching, Finding, RATIO};
+use super::{finding_at, Finding, SentenceFinder, RATIO};
 use crate::score::arithmetic::CodeVariables;
 use crate::score::compile_regex;
 use crate::score::text::{AnswerText, Sentence};
@@ -20,6 +20,8 @@ enum Subject {
 /// Words that name the learning rate; "linear scaling rule" is about it too.
 static LR_WORDS: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?i)learning[- ]rates?|\blrs?\b|η|\beta\b|step[- ]size|\w*_lr\b|\blr_\w*|linear[- ]scaling"));
+
+static LR_WORD_SENTENCES: LazyLock<SentenceFinder> = LazyLock::new(|| SentenceFinder::new(&LR_WORDS));
 
 static OTHER_SUBJECT_WORDS: LazyLock<Regex> = LazyLock::new(|| {
     compile_regex(r"(?i)\bbatch(es)?\b|\bbatch[_ ]size\b|\bsteps?\b|\bupdates?\b|\biterations?\b|\bepochs?\b|\bnoise\b|\bvariance\b|\bgpus?\b|\bdevices?\b|\btime\b|\bthroughput\b|\bmemory\b|\bhours?\b|\bsamples?\b|\bexamples?\b")
@@ -83,7 +85,7 @@ pub(super) fn lr_multipliers(text: &AnswerText, extra_words: &[Regex]) -> Vec<Fi
     let mut findings = Vec::new();
     let mut variables = CodeVariables::default();
     // Each sentence is judged once: code lines look at every other line of their block.
-    let mut names_lr_word = sentences_matching(&LR_WORDS, text);
+    let mut names_lr_word = LR_WORD_SENTENCES.sentences(text);
     let extra_words = present_words(extra_words, text);
     let extra_words = extra_words.as_slice();
     for (index, sentence) in text.sentences().enumerate() {

@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{finding_at, sentences_matching, Finding};
+use super::{finding_at, Finding, SentenceFinder};
 use crate::score::compile_regex;
 use crate::score::text::AnswerText;
 use crate::suite::{ParamValue, Parameters};
@@ -14,6 +14,8 @@ use crate::suite::{ParamValue, Parameters};
 static MEMORY: LazyLock<Regex> = LazyLock::new(|| {
     compile_regex(r"(?i)(?P<n>\d+(?:\.\d+)?(?:e\d+)?)\s*(?P<unit>gb|gib|gigabytes?|g|tb|tib|mb|mib|billion bytes|bytes|b)\b")
 });
+
+static MEMORY_SENTENCES: LazyLock<SentenceFinder> = LazyLock::new(|| SentenceFinder::new(&MEMORY));
 
 /// Words around an amount that make it a GPU's capacity rather than an estimate.
 static GPU_CAPACITY: LazyLock<Regex> =
@@ -40,7 +42,7 @@ static MODEL_STATE: LazyLock<Regex> =
 pub(super) fn memory_amounts(text: &AnswerText, parameters: &Parameters) -> Vec<Finding> {
     let gpu_memory = parameters.get("gpu_memory_gb").and_then(ParamValue::as_f64);
     let mut findings = Vec::new();
-    let has_amount = sentences_matching(&MEMORY, text);
+    let has_amount = MEMORY_SENTENCES.sentences(text);
     for (index, sentence) in text.sentences().enumerate() {
         let normalized = sentence.normalized;
         let amounts = has_amount[index].then(|| MEMORY.captures_iter(normalized)).into_iter().flatten();
