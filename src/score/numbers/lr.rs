@@ -117,7 +117,9 @@ pub(super) fn lr_multipliers(text: &AnswerText, extra_words: &[Regex]) -> Vec<Fi
                 findings.push(finding);
             }
         }
-        for captures in LR_WAS.captures_iter(normalized) {
+        // `LR_WAS` gives a finding only for an old value that looks like a learning rate.
+        let was_candidates = if learning_rate_marks(normalized) >= 1 { LR_WAS.captures_iter(normalized).collect() } else { Vec::new() };
+        for captures in was_candidates {
             let (Ok(after), Ok(before)) = (captures["b"].parse::<f64>(), captures["a"].parse::<f64>()) else { continue };
             if before > 0.0 && looks_like_learning_rate(&captures["a"], before) {
                 findings.push(finding_at(index, after / before, captures.get(0).unwrap()));
@@ -154,6 +156,10 @@ fn present_words<'a>(extra_words: &'a [Regex], text: &AnswerText) -> Vec<&'a Reg
 /// Factors from learning-rate values before and after, such as `0.1 → 0.4`.
 fn lr_changes(sentence: Sentence, index: usize) -> Vec<Finding> {
     let mut findings = Vec::new();
+    // Both values must look like learning rates, and each holds its own mark.
+    if learning_rate_marks(sentence.normalized) < 2 {
+        return findings;
+    }
     for captures in LR_CHANGE.captures_iter(sentence.normalized) {
         let (Ok(before), Ok(after)) = (captures["a"].parse::<f64>(), captures["b"].parse::<f64>()) else { continue };
         if looks_like_learning_rate(&captures["a"], before) && looks_like_learning_rate(&captures["b"], after) && before > 0.0 {
@@ -232,6 +238,31 @@ static DIVISION_BEFORE: LazyLock<Regex> =
 fn preceded_by_root(sentence: &str, start: usize) -> bool {
     let before = sentence[..start].trim_end();
     before.ends_with('√') || before.to_ascii_lowercase().ends_with("sqrt(") || before.ends_with("square root of")
+}
+
+/// Counts the places in `text` where a digit follows `.` or `e-` (either case), up to
+/// 2. A number that `looks_like_learning_rate` accepts holds one: it parses as an `f64`,
+/// so its digits are ASCII, and a positive value below 1 needs a fraction or a negative
+/// exponent. The count lets a sentence skip a search whose every finding needs such
+/// numbers, at far less cost than the search.
+fn learning_rate_marks(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let digit_at = |index: usize| bytes.get(index).is_some_and(u8::is_ascii_digit);
+    let mut count = 0;
+    for position in memchr::memchr2_iter(b'.', b'-', bytes) {
+        let marks = if bytes[position] == b'.' {
+            digit_at(position + 1)
+        } else {
+            position > 0 && matches!(bytes[position - 1], b'e' | b'E') && digit_at(position + 1)
+        };
+        if marks {
+            count += 1;
+            if count == 2 {
+                break;
+            }
+        }
+    }
+    count
 }
 
 /// Learning rates are small: below 1, or written with a negative exponent.
