@@ -156,7 +156,7 @@ fn present_words<'a>(extra_words: &'a [Regex], text: &AnswerText) -> Vec<&'a Reg
 /// Factors from learning-rate values before and after, such as `0.1 → 0.4`.
 fn lr_changes(sentence: Sentence, index: usize) -> Vec<Finding> {
     let mut findings = Vec::new();
-    // Both values must look like learning rates, and each holds its own mark.
+    // Both values must look like learning rates, and each contains its own mark.
     if learning_rate_marks(sentence.normalized) < 2 {
         return findings;
     }
@@ -241,7 +241,7 @@ fn preceded_by_root(sentence: &str, start: usize) -> bool {
 }
 
 /// Counts the places in `text` where a digit follows `.` or `e-` (either case), up to
-/// 2. A number that `looks_like_learning_rate` accepts holds one: it parses as an `f64`,
+/// 2. A number that `looks_like_learning_rate` accepts contains one: it parses as an `f64`,
 /// so its digits are ASCII, and a positive value below 1 needs a fraction or a negative
 /// exponent. The count lets a sentence skip a search whose every finding needs such
 /// numbers, at far less cost than the search.

@@ -45,14 +45,12 @@ pub(super) fn memory_amounts(text: &AnswerText, parameters: &Parameters) -> Vec<
     let has_amount = MEMORY_SENTENCES.sentences(text);
     for (index, sentence) in text.sentences().enumerate() {
         let normalized = sentence.normalized;
-        let amounts = has_amount[index].then(|| MEMORY.captures_iter(normalized)).into_iter().flatten();
-        for captures in amounts {
-            let whole = captures.get(0).unwrap();
+        let amounts = has_amount[index].then(|| MEMORY.find_iter(normalized)).into_iter().flatten();
+        for whole in amounts {
             if is_gpu_capacity(normalized, whole.start(), whole.end()) || ACTIVATIONS_AFTER.is_match(&normalized[whole.end()..]) {
                 continue;
             }
-            // Groups by number: a lookup by name costs a hash of the name.
-            let (number, unit) = (&captures[1], &captures[2]);
+            let (number, unit) = split_amount(whole.as_str());
             let Ok(value) = number.parse::<f64>() else { continue };
             // "3B parameters" is a count, not three bytes: a byte figure is an estimate
             // only when it is at least a gigabyte.
@@ -74,6 +72,19 @@ pub(super) fn memory_amounts(text: &AnswerText, parameters: &Parameters) -> Vec<
         }
     }
     findings
+}
+
+/// Splits a match of `MEMORY` into its `n` and `unit` groups, which a capture search
+/// finds at several times the cost of the match. The number ends with a digit, and
+/// only letters and the whitespace of `\s*` follow it, so it ends at the last other
+/// character.
+fn split_amount(amount: &str) -> (&str, &str) {
+    let number_end = amount
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !c.is_alphabetic() && !c.is_whitespace())
+        .map_or(0, |(index, c)| index + c.len_utf8());
+    (&amount[..number_end], amount[number_end..].trim_start())
 }
 
 fn is_gpu_capacity(sentence: &str, start: usize, end: usize) -> bool {
@@ -108,6 +119,15 @@ mod tests {
     fn amounts_on_16gb(answer: &str) -> Vec<f64> {
         let parameters: Parameters = [("gpu_memory_gb".to_string(), ParamValue::Number(16.0))].into_iter().collect();
         memory_amounts(&AnswerText::parse(answer), &parameters).iter().map(|finding| finding.value).collect()
+    }
+
+    #[test]
+    fn amount_splits_like_capture_groups() {
+        for sentence in ["48 GB", "~44.7GiB total", "4.8e10 B", "3 billion bytes", "12 gigabytes and 2 g", "1.5 Byteſ", "16\u{a0}TB"] {
+            for captures in MEMORY.captures_iter(sentence) {
+                assert_eq!(split_amount(&captures[0]), (&captures[1], &captures[2]), "in: {sentence}");
+            }
+        }
     }
 
     #[test]
