@@ -112,6 +112,11 @@ pub(super) fn lr_multipliers(text: &AnswerText, extra_words: &[Regex]) -> Vec<Fi
             }
             continue;
         }
+        // Every finding parses a number as an `f64`, which needs ASCII digits, so a
+        // sentence without one skips the searches.
+        if !normalized.bytes().any(|byte| byte.is_ascii_digit()) {
+            continue;
+        }
         for captures in MULTIPLIER.captures_iter(normalized) {
             if let Some(finding) = multiplier_finding(sentence, index, &captures, extra_words, lr_from_previous) {
                 findings.push(finding);
@@ -126,7 +131,13 @@ pub(super) fn lr_multipliers(text: &AnswerText, extra_words: &[Regex]) -> Vec<Fi
             }
         }
         findings.extend(lr_changes(sentence, index));
-        for captures in RATIO.captures_iter(normalized) {
+        // A match of `RATIO` contains a `/` and an `=`.
+        let ratio_candidates = if memchr::memchr(b'/', normalized.as_bytes()).is_some() && memchr::memchr(b'=', normalized.as_bytes()).is_some() {
+            RATIO.captures_iter(normalized).collect()
+        } else {
+            Vec::new()
+        };
+        for captures in ratio_candidates {
             let whole = captures.get(0).unwrap();
             let restates_lr_factor = LR_BY_BEFORE.is_match(&normalized[..whole.start()]);
             if restates_lr_factor || subject_of(normalized, whole.start(), whole.end(), extra_words, lr_from_previous) == Subject::LearningRate {
