@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{finding_at, sentences_matching, Finding};
+use super::{finding_at, sentences_matching, Finding, SentenceFinder};
 use crate::score::compile_regex;
 use crate::score::text::AnswerText;
 
@@ -13,6 +13,8 @@ use crate::score::text::AnswerText;
 static RECOMMENDATION: LazyLock<Regex> = LazyLock::new(|| {
     compile_regex(r"(?i)\b(use|start|try|go with|recommend\w*|pick|choose|stick with|default|standard|sweet spot|aim for|begin|suggest\w*|i'd run|what i'd run|settle on|fine[- ]tun\w*|per_device_train_batch_size|probably|starting point|i'd (go|pick|use|start)|i'd (actually )?run|actually run)\b")
 });
+
+static RECOMMENDATION_SENTENCES: LazyLock<SentenceFinder> = LazyLock::new(|| SentenceFinder::new(&RECOMMENDATION));
 
 /// A training recipe: a batch size followed by a learning-rate value, as in "Batch 32,
 /// LR 2e-5, fp16", "**32**, LR 2e-5" or "batch 32, AdamW at 2e-5". Such a line
@@ -55,6 +57,8 @@ fn describes_capacity(before: &str) -> bool {
 
 static BATCH_CONTEXT: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?i)batch|sequences per step|examples per step"));
+
+static BATCH_CONTEXT_SENTENCES: LazyLock<SentenceFinder> = LazyLock::new(|| SentenceFinder::new(&BATCH_CONTEXT));
 
 static INTEGER: LazyLock<Regex> = LazyLock::new(|| compile_regex(r"\b\d+\b"));
 
@@ -116,8 +120,11 @@ fn recommended_batches(text: &AnswerText) -> Vec<Finding> {
 /// dismissals are left for `judge`.
 pub(super) fn unjudged_recommended_batches(text: &AnswerText) -> Vec<Finding> {
     let mut findings = Vec::new();
-    let [has_recommendation, has_sweep, has_batch_context] =
-        [&RECOMMENDATION, &SWEEP, &BATCH_CONTEXT].map(|regex| sentences_matching(regex, text));
+    let has_recommendation = RECOMMENDATION_SENTENCES.sentences(text);
+    // A match of `SWEEP` may span a newline, and then `sentences_matching` marks every
+    // sentence, which `SentenceFinder` would not.
+    let has_sweep = sentences_matching(&SWEEP, text);
+    let has_batch_context = BATCH_CONTEXT_SENTENCES.sentences(text);
     for (index, sentence) in text.sentences().enumerate() {
         let normalized = sentence.normalized;
         // RECIPE is anchored at the sentence's start, so it is searched sentence by sentence.

@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use regex::{Captures, Regex};
 
-use super::{finding_at, sentences_matching, Finding, RATIO};
+use super::{finding_at, Finding, SentenceFinder, RATIO};
 use crate::score::arithmetic::CodeVariables;
 use crate::score::compile_regex;
 use crate::score::text::{AnswerText, Sentence};
@@ -20,6 +20,8 @@ enum Subject {
 /// Words that name the learning rate; "linear scaling rule" is about it too.
 static LR_WORDS: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?i)learning[- ]rates?|\blrs?\b|η|\beta\b|step[- ]size|\w*_lr\b|\blr_\w*|linear[- ]scaling"));
+
+static LR_WORD_SENTENCES: LazyLock<SentenceFinder> = LazyLock::new(|| SentenceFinder::new(&LR_WORDS));
 
 static OTHER_SUBJECT_WORDS: LazyLock<Regex> = LazyLock::new(|| {
     compile_regex(r"(?i)\bbatch(es)?\b|\bbatch[_ ]size\b|\bsteps?\b|\bupdates?\b|\biterations?\b|\bepochs?\b|\bnoise\b|\bvariance\b|\bgpus?\b|\bdevices?\b|\btime\b|\bthroughput\b|\bmemory\b|\bhours?\b|\bsamples?\b|\bexamples?\b")
@@ -83,7 +85,7 @@ pub(super) fn lr_multipliers(text: &AnswerText, extra_words: &[Regex]) -> Vec<Fi
     let mut findings = Vec::new();
     let mut variables = CodeVariables::default();
     // Each sentence is judged once: code lines look at every other line of their block.
-    let mut names_lr_word = sentences_matching(&LR_WORDS, text);
+    let mut names_lr_word = LR_WORD_SENTENCES.sentences(text);
     let extra_words = present_words(extra_words, text);
     let extra_words = extra_words.as_slice();
     for (index, sentence) in text.sentences().enumerate() {
@@ -110,19 +112,32 @@ pub(super) fn lr_multipliers(text: &AnswerText, extra_words: &[Regex]) -> Vec<Fi
             }
             continue;
         }
+        // Every finding parses a number as an `f64`, which needs ASCII digits, so a
+        // sentence without one skips the searches.
+        if !normalized.bytes().any(|byte| byte.is_ascii_digit()) {
+            continue;
+        }
         for captures in MULTIPLIER.captures_iter(normalized) {
             if let Some(finding) = multiplier_finding(sentence, index, &captures, extra_words, lr_from_previous) {
                 findings.push(finding);
             }
         }
-        for captures in LR_WAS.captures_iter(normalized) {
+        // `LR_WAS` gives a finding only for an old value that looks like a learning rate.
+        let was_candidates = if learning_rate_marks(normalized) >= 1 { LR_WAS.captures_iter(normalized).collect() } else { Vec::new() };
+        for captures in was_candidates {
             let (Ok(after), Ok(before)) = (captures["b"].parse::<f64>(), captures["a"].parse::<f64>()) else { continue };
             if before > 0.0 && looks_like_learning_rate(&captures["a"], before) {
                 findings.push(finding_at(index, after / before, captures.get(0).unwrap()));
             }
         }
         findings.extend(lr_changes(sentence, index));
-        for captures in RATIO.captures_iter(normalized) {
+        // A match of `RATIO` contains a `/` and an `=`.
+        let ratio_candidates = if memchr::memchr(b'/', normalized.as_bytes()).is_some() && memchr::memchr(b'=', normalized.as_bytes()).is_some() {
+            RATIO.captures_iter(normalized).collect()
+        } else {
+            Vec::new()
+        };
+        for captures in ratio_candidates {
             let whole = captures.get(0).unwrap();
             let restates_lr_factor = LR_BY_BEFORE.is_match(&normalized[..whole.start()]);
             if restates_lr_factor || subject_of(normalized, whole.start(), whole.end(), extra_words, lr_from_previous) == Subject::LearningRate {
@@ -152,6 +167,10 @@ fn present_words<'a>(extra_words: &'a [Regex], text: &AnswerText) -> Vec<&'a Reg
 /// Factors from learning-rate values before and after, such as `0.1 → 0.4`.
 fn lr_changes(sentence: Sentence, index: usize) -> Vec<Finding> {
     let mut findings = Vec::new();
+    // Both values must look like learning rates, and each contains its own mark.
+    if learning_rate_marks(sentence.normalized) < 2 {
+        return findings;
+    }
     for captures in LR_CHANGE.captures_iter(sentence.normalized) {
         let (Ok(before), Ok(after)) = (captures["a"].parse::<f64>(), captures["b"].parse::<f64>()) else { continue };
         if looks_like_learning_rate(&captures["a"], before) && looks_like_learning_rate(&captures["b"], after) && before > 0.0 {
@@ -230,6 +249,31 @@ static DIVISION_BEFORE: LazyLock<Regex> =
 fn preceded_by_root(sentence: &str, start: usize) -> bool {
     let before = sentence[..start].trim_end();
     before.ends_with('√') || before.to_ascii_lowercase().ends_with("sqrt(") || before.ends_with("square root of")
+}
+
+/// Counts the places in `text` where a digit follows `.` or `e-` (either case), up to
+/// 2. A number that `looks_like_learning_rate` accepts contains one: it parses as an `f64`,
+/// so its digits are ASCII, and a positive value below 1 needs a fraction or a negative
+/// exponent. The count lets a sentence skip a search whose every finding needs such
+/// numbers, at far less cost than the search.
+fn learning_rate_marks(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let digit_at = |index: usize| bytes.get(index).is_some_and(u8::is_ascii_digit);
+    let mut count = 0;
+    for position in memchr::memchr2_iter(b'.', b'-', bytes) {
+        let marks = if bytes[position] == b'.' {
+            digit_at(position + 1)
+        } else {
+            position > 0 && matches!(bytes[position - 1], b'e' | b'E') && digit_at(position + 1)
+        };
+        if marks {
+            count += 1;
+            if count == 2 {
+                break;
+            }
+        }
+    }
+    count
 }
 
 /// Learning rates are small: below 1, or written with a negative exponent.

@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{finding_at, sentences_matching, Finding};
+use super::{finding_at, Finding, SentenceFinder};
 use crate::score::compile_regex;
 use crate::score::text::AnswerText;
 use crate::suite::{ParamValue, Parameters};
@@ -14,6 +14,8 @@ use crate::suite::{ParamValue, Parameters};
 static MEMORY: LazyLock<Regex> = LazyLock::new(|| {
     compile_regex(r"(?i)(?P<n>\d+(?:\.\d+)?(?:e\d+)?)\s*(?P<unit>gb|gib|gigabytes?|g|tb|tib|mb|mib|billion bytes|bytes|b)\b")
 });
+
+static MEMORY_SENTENCES: LazyLock<SentenceFinder> = LazyLock::new(|| SentenceFinder::new(&MEMORY));
 
 /// Words around an amount that make it a GPU's capacity rather than an estimate.
 static GPU_CAPACITY: LazyLock<Regex> =
@@ -40,17 +42,15 @@ static MODEL_STATE: LazyLock<Regex> =
 pub(super) fn memory_amounts(text: &AnswerText, parameters: &Parameters) -> Vec<Finding> {
     let gpu_memory = parameters.get("gpu_memory_gb").and_then(ParamValue::as_f64);
     let mut findings = Vec::new();
-    let has_amount = sentences_matching(&MEMORY, text);
+    let has_amount = MEMORY_SENTENCES.sentences(text);
     for (index, sentence) in text.sentences().enumerate() {
         let normalized = sentence.normalized;
-        let amounts = has_amount[index].then(|| MEMORY.captures_iter(normalized)).into_iter().flatten();
-        for captures in amounts {
-            let whole = captures.get(0).unwrap();
+        let amounts = has_amount[index].then(|| MEMORY.find_iter(normalized)).into_iter().flatten();
+        for whole in amounts {
             if is_gpu_capacity(normalized, whole.start(), whole.end()) || ACTIVATIONS_AFTER.is_match(&normalized[whole.end()..]) {
                 continue;
             }
-            // Groups by number: a lookup by name costs a hash of the name.
-            let (number, unit) = (&captures[1], &captures[2]);
+            let (number, unit) = split_amount(whole.as_str());
             let Ok(value) = number.parse::<f64>() else { continue };
             // "3B parameters" is a count, not three bytes: a byte figure is an estimate
             // only when it is at least a gigabyte.
@@ -72,6 +72,19 @@ pub(super) fn memory_amounts(text: &AnswerText, parameters: &Parameters) -> Vec<
         }
     }
     findings
+}
+
+/// Splits a match of `MEMORY` into its `n` and `unit` groups, which a capture search
+/// finds at several times the cost of the match. The number ends with a digit, and
+/// only letters and the whitespace of `\s*` follow it, so it ends at the last other
+/// character.
+fn split_amount(amount: &str) -> (&str, &str) {
+    let number_end = amount
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !c.is_alphabetic() && !c.is_whitespace())
+        .map_or(0, |(index, c)| index + c.len_utf8());
+    (&amount[..number_end], amount[number_end..].trim_start())
 }
 
 fn is_gpu_capacity(sentence: &str, start: usize, end: usize) -> bool {
@@ -106,6 +119,15 @@ mod tests {
     fn amounts_on_16gb(answer: &str) -> Vec<f64> {
         let parameters: Parameters = [("gpu_memory_gb".to_string(), ParamValue::Number(16.0))].into_iter().collect();
         memory_amounts(&AnswerText::parse(answer), &parameters).iter().map(|finding| finding.value).collect()
+    }
+
+    #[test]
+    fn amount_splits_like_capture_groups() {
+        for sentence in ["48 GB", "~44.7GiB total", "4.8e10 B", "3 billion bytes", "12 gigabytes and 2 g", "1.5 Byteſ", "16\u{a0}TB"] {
+            for captures in MEMORY.captures_iter(sentence) {
+                assert_eq!(split_amount(&captures[0]), (&captures[1], &captures[2]), "in: {sentence}");
+            }
+        }
     }
 
     #[test]

@@ -12,6 +12,10 @@ mod steps;
 use std::sync::LazyLock;
 
 use regex::Regex;
+use regex_automata::meta;
+use regex_automata::nfa::thompson::WhichCaptures;
+use regex_automata::Input;
+use regex_syntax::hir::{Capture, Class, ClassBytes, ClassBytesRange, ClassUnicode, ClassUnicodeRange, Hir, HirKind, Repetition};
 
 use super::compile_regex;
 use super::negation::{denial, CORRECTION_LABEL, CORRECTION_WORDS};
@@ -233,6 +237,87 @@ pub(super) fn sentences_matching(regex: &Regex, text: &AnswerText) -> Vec<bool> 
     matching
 }
 
+/// A pattern searched once over `AnswerText::joined` to find the sentences that it
+/// matches on their own, for patterns that callers use as a per-sentence test.
+///
+/// A sentence's normalized text holds no newline (`AnswerText::parse` collapses
+/// whitespace in prose, and code lines come from `str::lines`), so this compiles the
+/// pattern with every newline taken out of its classes and literals. That changes no
+/// match inside a sentence, and no match can then cross from one sentence into the
+/// next. So the end of the earliest match after a sentence's start lies in the first
+/// sentence from there on that matches alone, because a sentence's neighbours in the
+/// joined text are newlines, where `\b` behaves as at a string's ends. Each matching
+/// sentence costs one forward scan up to its first match end, with no reverse scan
+/// for the match's start, and the search resumes at the next sentence. Unlike
+/// `sentences_matching`, the result is exact even where a match of the original
+/// pattern would span a newline.
+pub(super) struct SentenceFinder {
+    regex: meta::Regex,
+}
+
+impl SentenceFinder {
+    /// Compiles the pattern of `regex`, which must come from `compile_regex`. Panics on
+    /// a pattern with a line or text anchor, because those match at a sentence's edges
+    /// only when it is searched alone.
+    pub(super) fn new(regex: &Regex) -> Self {
+        // `regex` was built with the default syntax options, which `Parser::new` has too.
+        let pattern = regex.as_str();
+        let hir = regex_syntax::Parser::new().parse(pattern).expect("the scorer's own patterns are valid");
+        assert!(!hir.properties().look_set().contains_anchor(), "anchored pattern: {pattern}");
+        let config = meta::Config::new().which_captures(WhichCaptures::Implicit);
+        let regex = meta::Builder::new()
+            .configure(config)
+            .build_from_hir(&without_newline(&hir))
+            .expect("the scorer's own patterns compile");
+        SentenceFinder { regex }
+    }
+
+    /// Returns, for each sentence, whether a search of that sentence alone matches.
+    pub(super) fn sentences(&self, text: &AnswerText) -> Vec<bool> {
+        let mut matching = vec![false; text.sentence_count()];
+        let mut from = 0;
+        while from < text.joined.len() {
+            let input = Input::new(&text.joined).range(from..).earliest(true);
+            let Some(found) = self.regex.search_half(&input) else { break };
+            let (index, start) = text.sentence_at(found.offset());
+            let end = start + text.sentence(index).normalized.len();
+            // Only an empty match after the final newline lies past its sentence's end.
+            if found.offset() > end {
+                break;
+            }
+            matching[index] = true;
+            from = end + 1;
+        }
+        matching
+    }
+}
+
+/// Returns `hir` with the newline removed from every class. A literal that contains a
+/// newline can no longer match.
+fn without_newline(hir: &Hir) -> Hir {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => hir.clone(),
+        HirKind::Literal(literal) if literal.0.contains(&b'\n') => Hir::fail(),
+        HirKind::Literal(_) => hir.clone(),
+        HirKind::Class(Class::Unicode(class)) => {
+            let mut class = class.clone();
+            class.difference(&ClassUnicode::new([ClassUnicodeRange::new('\n', '\n')]));
+            Hir::class(Class::Unicode(class))
+        }
+        HirKind::Class(Class::Bytes(class)) => {
+            let mut class = class.clone();
+            class.difference(&ClassBytes::new([ClassBytesRange::new(b'\n', b'\n')]));
+            Hir::class(Class::Bytes(class))
+        }
+        HirKind::Repetition(repetition) => {
+            Hir::repetition(Repetition { sub: Box::new(without_newline(&repetition.sub)), ..repetition.clone() })
+        }
+        HirKind::Capture(capture) => Hir::capture(Capture { sub: Box::new(without_newline(&capture.sub)), ..capture.clone() }),
+        HirKind::Concat(parts) => Hir::concat(parts.iter().map(without_newline).collect()),
+        HirKind::Alternation(branches) => Hir::alternation(branches.iter().map(without_newline).collect()),
+    }
+}
+
 /// Checks whether a pattern contains a line or text anchor. An unparsable pattern counts
 /// as anchored.
 fn has_anchor(pattern: &str) -> bool {
@@ -242,6 +327,8 @@ fn has_anchor(pattern: &str) -> bool {
 /// A worked ratio: `256/64 = 4`.
 pub(super) static RATIO: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?P<a>\d+(?:\.\d+)?)\s*/{1,2}\s*(?P<b>\d+(?:\.\d+)?)\s*=\s*(?P<n>\d+(?:\.\d+)?)"));
+
+pub(super) static RATIO_SENTENCES: LazyLock<SentenceFinder> = LazyLock::new(|| SentenceFinder::new(&RATIO));
 
 /// Returns a finding for `found` in sentence `index`, not yet judged (see `judge`).
 pub(super) fn finding_at(index: usize, value: f64, found: regex::Match) -> Finding {
@@ -356,6 +443,22 @@ mod tests {
         let text = AnswerText::parse("Accumulate 8\n\nsteps later. Other text.");
         let across = Regex::new(r"\d+\s+steps").unwrap();
         assert_eq!(sentences_matching(&across, &text), [true, true, true]);
+    }
+
+    #[test]
+    fn finder_marks_sentences_matching_alone() {
+        let text = AnswerText::parse("Use 8 steps. Nothing here. Then 4 steps and 2 steps.");
+        let finder = SentenceFinder::new(&compile_regex(r"\d+ steps"));
+        assert_eq!(finder.sentences(&text), [true, false, true]);
+    }
+
+    #[test]
+    fn finder_ignores_match_across_sentences() {
+        let text = AnswerText::parse("Accumulate 8\n\nsteps later. Other text.");
+        let finder = SentenceFinder::new(&compile_regex(r"\d+\s+steps|\bother\b[^x]*"));
+        assert_eq!(finder.sentences(&text), [false, false, false]);
+        let finder = SentenceFinder::new(&compile_regex(r"(?i)\d+\s+steps|\bother\b[^x]*"));
+        assert_eq!(finder.sentences(&text), [false, false, true]);
     }
 
     #[test]

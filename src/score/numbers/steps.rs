@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use regex::{Captures, Regex};
 
-use super::{finding_at, sentences_matching, Finding, RATIO};
+use super::{finding_at, Finding, SentenceFinder, RATIO, RATIO_SENTENCES};
 use crate::score::arithmetic::CodeVariables;
 use crate::score::compile_regex;
 use crate::score::text::AnswerText;
@@ -26,12 +26,18 @@ static BATCHES_OF: LazyLock<Regex> =
 static SYMBOLIC_RATIO: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?i)\b[a-z_]\w*\s*/{1,2}\s*[a-z_]\w*\s*=\s*(?P<n>\d+)\b"));
 
-/// Its matches contain no newline, so `sentences_matching` finds exactly the sentences
-/// that match it.
 static ACCUMULATION_CONTEXT: LazyLock<Regex> = LazyLock::new(|| compile_regex(r"(?i)micro|accumul"));
 
 static PRODUCT: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?P<a>\d+)\s*(?:×|x|\*)\s*(?P<b>\d+)\s*=\s*(?P<t>\d+)"));
+
+static STEPS_SENTENCES: LazyLock<SentenceFinder> = LazyLock::new(|| SentenceFinder::new(&STEPS));
+static BATCHES_OF_SENTENCES: LazyLock<SentenceFinder> = LazyLock::new(|| SentenceFinder::new(&BATCHES_OF));
+static PRODUCT_SENTENCES: LazyLock<SentenceFinder> = LazyLock::new(|| SentenceFinder::new(&PRODUCT));
+static ACCUMULATION_ASSIGNMENT_SENTENCES: LazyLock<SentenceFinder> =
+    LazyLock::new(|| SentenceFinder::new(&ACCUMULATION_ASSIGNMENT));
+static ACCUMULATION_CONTEXT_SENTENCES: LazyLock<SentenceFinder> =
+    LazyLock::new(|| SentenceFinder::new(&ACCUMULATION_CONTEXT));
 
 static ACCUMULATION_ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
     compile_regex(r"(?i)\b(?P<name>\w*accum\w*|\w*accumulation\w*)\s*[=:]\s*(?P<expr>[^#,\n)]+)")
@@ -43,8 +49,15 @@ pub(super) fn accumulation_steps(text: &AnswerText, parameters: &Parameters) -> 
     let mut variables = CodeVariables::default();
     let mut findings = Vec::new();
     let [has_steps, has_batches_of, has_product, has_ratio, has_assignment, names_accumulation] =
-        [&STEPS, &BATCHES_OF, &PRODUCT, &RATIO, &ACCUMULATION_ASSIGNMENT, &ACCUMULATION_CONTEXT]
-            .map(|regex| sentences_matching(regex, text));
+        [
+            &STEPS_SENTENCES,
+            &BATCHES_OF_SENTENCES,
+            &PRODUCT_SENTENCES,
+            &RATIO_SENTENCES,
+            &ACCUMULATION_ASSIGNMENT_SENTENCES,
+            &ACCUMULATION_CONTEXT_SENTENCES,
+        ]
+        .map(|finder| finder.sentences(text));
 
     for (index, sentence) in text.sentences().enumerate() {
         let normalized = sentence.normalized;
