@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{finding_at, sentences_matching, Finding, SentenceFinder};
+use super::{finding_at, Finding, SentenceFinder};
 use crate::score::compile_regex;
 use crate::score::text::AnswerText;
 
@@ -44,6 +44,10 @@ static BATCH_SETTING: LazyLock<Regex> = LazyLock::new(|| {
 /// A sweep over several sizes names candidates, not a recommendation.
 static SWEEP: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?i)\bsweep|\bgrid search|until[^.]{0,40}(oom|out of memory|crash)"));
+
+/// `SWEEP` sentence by sentence: "until" in one sentence and "OOM" in the next do not
+/// make a sweep, and a sweep in one sentence leaves the others' numbers alone.
+static SWEEP_SENTENCES: LazyLock<SentenceFinder> = LazyLock::new(|| SentenceFinder::new(&SWEEP));
 
 /// Words that, shortly before a number, make it what fits rather than what to use.
 static CAPACITY: LazyLock<Regex> =
@@ -121,9 +125,7 @@ fn recommended_batches(text: &AnswerText) -> Vec<Finding> {
 pub(super) fn unjudged_recommended_batches(text: &AnswerText) -> Vec<Finding> {
     let mut findings = Vec::new();
     let has_recommendation = RECOMMENDATION_SENTENCES.sentences(text);
-    // A match of `SWEEP` may span a newline, and then `sentences_matching` marks every
-    // sentence, which `SentenceFinder` would not.
-    let has_sweep = sentences_matching(&SWEEP, text);
+    let has_sweep = SWEEP_SENTENCES.sentences(text);
     let has_batch_context = BATCH_CONTEXT_SENTENCES.sentences(text);
     for (index, sentence) in text.sentences().enumerate() {
         let normalized = sentence.normalized;
