@@ -219,8 +219,11 @@ impl Prefilter {
         let words = text.sentence_count().div_ceil(64);
         let mut sentences = vec![0u64; self.slot_count * words];
         let mut cursor = SentenceCursor::new(text);
-        // The literals are ASCII-lowercased, and the trie ignores ASCII case.
-        self.literals.for_each_occurrence(text.joined.as_bytes(), |start, literal| {
+        // The literals are ASCII-lowercased, and lowercasing keeps every byte offset, so
+        // a case-sensitive search of the lowercased text finds the same occurrences as
+        // an ASCII-case-insensitive search, with fewer transitions per state.
+        let lowercased = text.joined.to_ascii_lowercase();
+        self.literals.for_each_occurrence(lowercased.as_bytes(), |start, literal| {
             let sentence = cursor.sentence_at(start);
             let (word, bit) = (sentence / 64, 1u64 << (sentence % 64));
             for &slot in &self.slots_of_literal[literal as usize] {
@@ -243,25 +246,14 @@ impl Prefilter {
     }
 }
 
-/// A trie of lowercase literals of at least `MIN_LITERAL_BYTES` bytes, searched,
-/// ignoring ASCII case, from each text position whose first three bytes start a literal. The overlapping search of an
+/// A trie of literals of at least `MIN_LITERAL_BYTES` bytes, searched from each text
+/// position whose first three bytes start a literal. The overlapping search of an
 /// Aho–Corasick NFA over the same literals executed about 67k instructions per answer
 /// (callgrind, labelled fixtures), mostly in failure transitions. Here most positions
-/// cost a test of one bit in `class_triples`, and the others a probe of a small hash
-/// table and a walk of a few bytes down the trie.
+/// cost one probe of a small hash table, and the others a walk of a few bytes down the
+/// trie.
 #[derive(Debug)]
 struct LiteralTrie {
-    /// For each byte, its class among the bytes that literals have in their first three
-    /// positions: 0 for a byte no literal has there, and distinct classes from 1 for the
-    /// others, except that bytes past the first `MAX_BYTE_CLASS` share the last class.
-    byte_class: [u8; 256],
-    /// For the classes `a` and `b` of two bytes, at index `a << 6 | b`, a bitset of the
-    /// classes `c` of a third byte such that some literal starts with bytes of classes
-    /// `a`, `b`, `c`. A position whose three bytes miss this set starts no literal, and
-    /// most positions of an answer are rejected here, for fewer instructions than a
-    /// hash of their bytes. Shared classes only let more positions through to the exact
-    /// test in `node_of_prefix`.
-    class_triples: Box<[u64; 1 << 12]>,
     /// An open-addressing hash table with linear probing: for the first three bytes of
     /// each literal, packed by `prefix_key`, the trie node after them. Empty slots have
     /// the key `EMPTY_KEY`. At most a quarter of the slots are used, so most probes of
@@ -279,32 +271,6 @@ struct LiteralTrie {
 
 /// No prefix has this key, because a key has 24 bits.
 const EMPTY_KEY: u32 = u32::MAX;
-
-/// The largest byte class of `LiteralTrie::byte_class`, so that a class indexes a bit
-/// of a `u64`.
-const MAX_BYTE_CLASS: u8 = 63;
-
-/// Returns a class for each byte: 0 for bytes absent from `bytes`, and 1, 2, ... for
-/// the others in order of how often they occur there, most frequent first, capped at
-/// `MAX_BYTE_CLASS`.
-fn byte_classes(bytes: impl IntoIterator<Item = u8>) -> [u8; 256] {
-    let mut counts = [0usize; 256];
-    for byte in bytes {
-        counts[usize::from(byte)] += 1;
-    }
-    let mut present: Vec<u8> = (0..=255).filter(|byte| counts[usize::from(*byte)] > 0).collect();
-    present.sort_by_key(|byte| (std::cmp::Reverse(counts[usize::from(*byte)]), *byte));
-    let mut classes = [0u8; 256];
-    for (rank, byte) in present.into_iter().enumerate() {
-        classes[usize::from(byte)] = u8::try_from(rank + 1).unwrap_or(MAX_BYTE_CLASS).min(MAX_BYTE_CLASS);
-    }
-    classes
-}
-
-/// Returns the index in `LiteralTrie::class_triples` for two byte classes.
-fn class_pair(first: u8, second: u8) -> usize {
-    usize::from(first) << 6 | usize::from(second)
-}
 
 fn prefix_key(bytes: &[u8]) -> u32 {
     u32::from(bytes[0]) | u32::from(bytes[1]) << 8 | u32::from(bytes[2]) << 16
@@ -345,17 +311,6 @@ impl LiteralTrie {
             nodes[node].1 = u32::try_from(id).expect("fewer than 2^32 literals");
         }
 
-        let mut byte_class = byte_classes(prefixes.iter().flat_map(|(key, _)| key.to_le_bytes().into_iter().take(3)));
-        // The literals are lowercase, and the scan ignores ASCII case.
-        for upper in b'A'..=b'Z' {
-            byte_class[usize::from(upper)] = byte_class[usize::from(upper.to_ascii_lowercase())];
-        }
-        let mut class_triples = Box::new([0u64; 1 << 12]);
-        for (key, _) in &prefixes {
-            let [first, second, third, _] = key.to_le_bytes().map(|byte| byte_class[usize::from(byte)]);
-            class_triples[class_pair(first, second)] |= 1 << third;
-        }
-
         let prefix_slot_bits = (prefixes.len() * 4).next_power_of_two().max(16).trailing_zeros();
         let mut node_of_prefix = vec![(EMPTY_KEY, 0); 1 << prefix_slot_bits];
         let mask = node_of_prefix.len() - 1;
@@ -377,8 +332,6 @@ impl LiteralTrie {
             literal_at.push(literal);
         }
         LiteralTrie {
-            byte_class,
-            class_triples,
             node_of_prefix: node_of_prefix.into_boxed_slice(),
             prefix_slot_bits,
             children: children.into_boxed_slice(),
@@ -388,63 +341,45 @@ impl LiteralTrie {
     }
 
     /// Calls `found(start, literal id)` for every occurrence of every literal in
-    /// `haystack`, ignoring ASCII case, overlapping ones included, in ascending order of
-    /// `start`. Matching ASCII case-insensitively here saves a lowercased copy of the
-    /// text, whose byte loop cost about 10 instructions per byte.
+    /// `haystack`, overlapping ones included, in ascending order of `start`.
     fn for_each_occurrence(&self, haystack: &[u8], mut found: impl FnMut(usize, u32)) {
         if haystack.len() < 3 {
             return;
         }
-        let class = |byte: u8| self.byte_class[usize::from(byte)];
-        // The `class_triples` index of the first two bytes at `start`.
-        let mut pair = class_pair(class(haystack[0]), class(haystack[1]));
-        for (start, &third) in haystack[2..].iter().enumerate() {
-            let third_class = class(third);
-            let thirds = self.class_triples[pair];
-            // The pair of the next position: the second and third classes here.
-            pair = (pair << 6 | usize::from(third_class)) & 0xFFF;
-            if thirds >> third_class & 1 != 0 {
-                self.find_from(haystack, start, &mut found);
-            }
-        }
-    }
-
-    /// Calls `found(start, literal id)` for every literal that starts at `start`. Kept
-    /// out of line, because few positions reach it: inlined, it made the loop over every
-    /// position of `for_each_occurrence` reload values from the stack.
-    #[inline(never)]
-    fn find_from(&self, haystack: &[u8], start: usize, found: &mut impl FnMut(usize, u32)) {
-        let lowercase = |at: usize| haystack[at].to_ascii_lowercase();
-        let key = u32::from(lowercase(start)) | u32::from(lowercase(start + 1)) << 8 | u32::from(lowercase(start + 2)) << 16;
         let mask = self.node_of_prefix.len() - 1;
-        let mut slot = prefix_slot(key, self.prefix_slot_bits);
-        let mut node = loop {
-            let (slot_key, node) = self.node_of_prefix[slot];
-            if slot_key == key {
-                break node as usize;
+        // The key of the three bytes at `start`, updated by one byte per step. Before the
+        // first step it contains the first two bytes one byte too high.
+        let mut key = u32::from(haystack[0]) << 8 | u32::from(haystack[1]) << 16;
+        for (start, &third) in haystack[2..].iter().enumerate() {
+            key = key >> 8 | u32::from(third) << 16;
+            let mut slot = prefix_slot(key, self.prefix_slot_bits);
+            let node = loop {
+                let (slot_key, node) = self.node_of_prefix[slot];
+                if slot_key == key {
+                    break Some(node);
+                }
+                if slot_key == EMPTY_KEY {
+                    break None;
+                }
+                slot = (slot + 1) & mask;
+            };
+            let Some(node) = node else { continue };
+            let mut node = node as usize;
+            let mut at = start + 3;
+            loop {
+                let literal = self.literal_at[node];
+                if literal != u32::MAX {
+                    found(start, literal);
+                }
+                let Some(&byte) = haystack.get(at) else { break };
+                let (first, end) = self.children[node];
+                let edges = &self.edges[first as usize..end as usize];
+                match edges.iter().find(|(edge, _)| *edge >= byte) {
+                    Some(&(edge, child)) if edge == byte => node = child as usize,
+                    _ => break,
+                }
+                at += 1;
             }
-            if slot_key == EMPTY_KEY {
-                return;
-            }
-            slot = (slot + 1) & mask;
-        };
-        let mut at = start + 3;
-        loop {
-            let literal = self.literal_at[node];
-            if literal != u32::MAX {
-                found(start, literal);
-            }
-            if at == haystack.len() {
-                return;
-            }
-            let byte = lowercase(at);
-            let (first, end) = self.children[node];
-            let edges = &self.edges[first as usize..end as usize];
-            match edges.iter().find(|(edge, _)| *edge >= byte) {
-                Some(&(edge, child)) if edge == byte => node = child as usize,
-                _ => return,
-            }
-            at += 1;
         }
     }
 }
@@ -681,31 +616,12 @@ mod tests {
         let literals: [&[u8]; 6] = [b"warmup", b"warm", b"arm", b"rmup", b"the batch", b"batch size"];
         let trie = LiteralTrie::new(literals);
         let haystacks: [&[u8]; 4] = [b"warmup the batch size; warm armup", b"", b"wa", b"rmupwarmupwarmupthe batch sizes"];
-        let mut uppercase = Vec::new();
-        trie.for_each_occurrence(b"WarmUP The BATCH", |start, literal| uppercase.push((start, literal)));
-        uppercase.sort_unstable();
-        assert_eq!(uppercase, occurrences_by_brute_force(&literals, b"warmup the batch"), "the trie ignores ASCII case");
         for haystack in haystacks {
             let mut found = Vec::new();
             trie.for_each_occurrence(haystack, |start, literal| found.push((start, literal)));
             found.sort_unstable();
             assert_eq!(found, occurrences_by_brute_force(&literals, haystack), "in {:?}", String::from_utf8_lossy(haystack));
         }
-    }
-
-    #[test]
-    fn trie_with_shared_byte_classes_finds_every_occurrence() {
-        // More distinct leading bytes than byte classes, so some bytes share one. Like
-        // every prefilter literal, none has an uppercase ASCII letter.
-        let owned: Vec<Vec<u8>> = (0u8..100).map(|index| vec![0x80 + index, b'a' + index % 26, b'q', b'z']).collect();
-        let literals: Vec<&[u8]> = owned.iter().map(Vec::as_slice).collect();
-        let trie = LiteralTrie::new(literals.iter().copied());
-        let haystack: Vec<u8> = owned.iter().rev().flat_map(|literal| [literal.as_slice(), b" ", &literal[1..]].concat()).collect();
-        let mut found = Vec::new();
-        trie.for_each_occurrence(&haystack, |start, literal| found.push((start, literal)));
-        found.sort_unstable();
-        assert_eq!(found.len(), 100);
-        assert_eq!(found, occurrences_by_brute_force(&literals, &haystack));
     }
 
     #[test]
