@@ -103,6 +103,12 @@ pub struct Prefilter {
     /// for as long as it keeps it, so no other regex can take such a key. A regex that
     /// is missing is searched everywhere.
     slot_of_key: Box<[(usize, u32)]>,
+    /// (regex key, slot) at the `IndexedRegex::dense_index` of each regex that has one
+    /// and is in `slot_of_key`, and (0, 0), which is no regex's key, elsewhere. An array
+    /// index is cheaper than the binary search in `slot_of_key`, and the phrase checks
+    /// look up about 87 regexes per answer (labelled fixtures). Two regexes can share a
+    /// dense index, so the key is compared, and on a mismatch `slot_of_key` decides.
+    slot_of_dense_index: Box<[(usize, u32)]>,
     /// For each literal id, the slots of the patterns whose literal set contains it.
     slots_of_literal: Box<[Box<[u32]>]>,
     slot_count: usize,
@@ -113,6 +119,12 @@ pub struct Prefilter {
 pub trait IndexedRegex {
     fn pattern(&self) -> &str;
     fn key(&self) -> usize;
+
+    /// Returns a small number for a table index, if the regex has one. Unlike `key`, it
+    /// may be shared with another live regex.
+    fn dense_index(&self) -> Option<u32> {
+        None
+    }
 }
 
 impl IndexedRegex for Regex {
@@ -136,6 +148,10 @@ impl IndexedRegex for LazyRegex {
     fn key(&self) -> usize {
         self.identity()
     }
+
+    fn dense_index(&self) -> Option<u32> {
+        self.interned_index()
+    }
 }
 
 impl Prefilter {
@@ -147,6 +163,7 @@ impl Prefilter {
         // Identical patterns share a slot, so each distinct pattern is analysed once.
         let mut slot_of_pattern: HashMap<&str, Option<u32>> = HashMap::new();
         let mut slot_of_key = Vec::new();
+        let mut slot_of_dense_index = Vec::new();
         let mut slot_count = 0;
         for regex in regexes {
             let pattern = regex.pattern();
@@ -166,6 +183,13 @@ impl Prefilter {
             });
             if let Some(slot) = slot {
                 slot_of_key.push((regex.key(), slot));
+                if let Some(index) = regex.dense_index() {
+                    let index = index as usize;
+                    if slot_of_dense_index.len() <= index {
+                        slot_of_dense_index.resize(index + 1, (0, 0));
+                    }
+                    slot_of_dense_index[index] = (regex.key(), slot);
+                }
             }
         }
         slot_of_key.sort_unstable();
@@ -176,6 +200,7 @@ impl Prefilter {
         Prefilter {
             literals: LiteralTrie::new(literals.iter().map(|(literal, _)| literal.as_slice())),
             slot_of_key: slot_of_key.into_boxed_slice(),
+            slot_of_dense_index: slot_of_dense_index.into_boxed_slice(),
             slots_of_literal: slots_of_literal.into_iter().map(Vec::into_boxed_slice).collect(),
             slot_count,
         }
@@ -210,6 +235,12 @@ impl Prefilter {
 
     fn slot_of(&self, regex: &impl IndexedRegex) -> Option<usize> {
         let key = regex.key();
+        let by_index = regex.dense_index().and_then(|index| self.slot_of_dense_index.get(index as usize));
+        if let Some(&(indexed_key, slot)) = by_index {
+            if indexed_key == key {
+                return Some(slot as usize);
+            }
+        }
         let position = self.slot_of_key.binary_search_by_key(&key, |(key, _)| *key).ok()?;
         Some(self.slot_of_key[position].1 as usize)
     }
@@ -720,6 +751,24 @@ mod tests {
         let found = prefilter.scan(&AnswerText::parse("No hint here."));
         assert_eq!(candidate_indices(&found, &indexed), Some(vec![]));
         assert_eq!(candidate_indices(&found, &unknown), None);
+    }
+
+    #[test]
+    fn regexes_sharing_dense_index_keep_own_slots() {
+        // Regexes of two suites can have the same number.
+        let cosine = LazyRegex::for_test_numbered("cosine decay", 0);
+        let warmup = LazyRegex::for_test_numbered("warm ?up", 0);
+        let unnumbered = LazyRegex::for_test("linear scaling");
+        let prefilter = Prefilter::new([&cosine, &warmup, &unnumbered]);
+        let found = prefilter.scan(&AnswerText::parse("Add warmup. Use cosine decay. Try linear scaling."));
+        let indices = |regex: &LazyRegex| match found.candidates(regex) {
+            Candidates::Sentences(sentences) => Some(sentences.iter().collect::<Vec<_>>()),
+            Candidates::Anywhere => None,
+        };
+        assert_eq!(indices(&warmup), Some(vec![0]));
+        assert_eq!(indices(&cosine), Some(vec![1]));
+        assert_eq!(indices(&unnumbered), Some(vec![2]));
+        assert_eq!(indices(&LazyRegex::for_test_numbered("cosine decay", 0)), None, "a regex the prefilter was not given");
     }
 
     #[test]

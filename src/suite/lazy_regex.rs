@@ -135,6 +135,9 @@ struct LazyRegexInner {
     origin: RegexOrigin,
     /// Whether the pattern has `\A` or `\z`, or `^` or `$` outside multi-line mode.
     has_text_anchors: bool,
+    /// The regex's number within the `RegexInterner` that parsed it, counted from 0, or
+    /// `None` for a regex parsed on its own.
+    interned_index: Option<u32>,
     compiled: OnceLock<meta::Regex>,
 }
 
@@ -159,14 +162,20 @@ impl RegexOrigin {
 }
 
 impl LazyRegex {
+    /// Parses a pattern outside an interner, so that it has no `interned_index`.
+    #[cfg(test)]
+    pub(crate) fn parse(pattern: String, origin: RegexOrigin) -> Result<Self, LoadError> {
+        Self::parse_numbered(pattern, origin, None)
+    }
+
     /// Checks a pattern's syntax with the parser and flags that compiling uses, so a
     /// pattern that loads fails to compile only when its program exceeds
     /// `PROGRAM_SIZE_LIMIT`.
-    pub(crate) fn parse(pattern: String, origin: RegexOrigin) -> Result<Self, LoadError> {
+    fn parse_numbered(pattern: String, origin: RegexOrigin, interned_index: Option<u32>) -> Result<Self, LoadError> {
         let mut parser = regex_syntax::ParserBuilder::new().case_insensitive(true).multi_line(true).build();
         let hir = parser.parse(&pattern).map_err(|error| origin.invalid(&error))?;
         let has_text_anchors = hir.properties().look_set().contains_anchor_haystack();
-        Ok(LazyRegex(Arc::new(LazyRegexInner { pattern, origin, has_text_anchors, compiled: OnceLock::new() })))
+        Ok(LazyRegex(Arc::new(LazyRegexInner { pattern, origin, has_text_anchors, interned_index, compiled: OnceLock::new() })))
     }
 
     /// Parses a pattern for a test, with a placeholder origin.
@@ -174,6 +183,14 @@ impl LazyRegex {
     pub(crate) fn for_test(pattern: &str) -> Self {
         let origin = RegexOrigin { file: "test.yaml".to_string(), line: 1, column: 1, written: pattern.to_string() };
         LazyRegex::parse(pattern.to_string(), origin).expect("valid test pattern")
+    }
+
+    /// Parses a pattern for a test, with a placeholder origin and the number an
+    /// interner would give it.
+    #[cfg(test)]
+    pub(crate) fn for_test_numbered(pattern: &str, interned_index: u32) -> Self {
+        let origin = RegexOrigin { file: "test.yaml".to_string(), line: 1, column: 1, written: pattern.to_string() };
+        LazyRegex::parse_numbered(pattern.to_string(), origin, Some(interned_index)).expect("valid test pattern")
     }
 
     /// Returns the pattern as compiled.
@@ -185,6 +202,13 @@ impl LazyRegex {
     /// address of their shared state.
     pub fn identity(&self) -> usize {
         Arc::as_ptr(&self.0) as usize
+    }
+
+    /// Returns the regex's number within the suite that loaded it: the regexes of one
+    /// suite are numbered 0, 1, 2, ..., so that a table can be indexed by them. Regexes
+    /// of two suites can share a number. `None` for a regex parsed outside a suite.
+    pub fn interned_index(&self) -> Option<u32> {
+        self.0.interned_index
     }
 
     /// Returns whether the pattern has an assertion that holds only at the start or the
@@ -227,7 +251,8 @@ impl RegexInterner {
         if let Some(regex) = self.parsed.get(&pattern) {
             return Ok(regex.clone());
         }
-        let regex = LazyRegex::parse(pattern.clone(), origin)?;
+        let index = u32::try_from(self.parsed.len()).expect("fewer than 2^32 regexes in a suite");
+        let regex = LazyRegex::parse_numbered(pattern.clone(), origin, Some(index))?;
         self.parsed.insert(pattern, regex.clone());
         Ok(regex)
     }
@@ -300,6 +325,9 @@ mod tests {
         first.compile().unwrap();
         assert!(second.is_compiled());
         assert!(!other.is_compiled());
+        assert_eq!(first.interned_index(), Some(0));
+        assert_eq!(second.interned_index(), Some(0));
+        assert_eq!(other.interned_index(), Some(1));
     }
 
     #[test]
