@@ -179,6 +179,16 @@ fn is_short_question(sentence: &str) -> bool {
     trimmed.ends_with('?') && trimmed.split_whitespace().count() <= SHORT_QUESTION_WORDS
 }
 
+/// An answer of yes to the question before it: "Warmup? Yes, over 5 epochs."
+static YES: LazyLock<Regex> =
+    LazyLock::new(|| compile_short_regex(r"(?i)^\W*(yes|yep|yeah|absolutely|definitely|always|correct|exactly)\b"));
+
+/// Checks whether a sentence answers yes to the short question before it, which then
+/// makes the question's point.
+pub fn answers_yes(next: &str) -> bool {
+    YES.is_match(next)
+}
+
 /// Returns the dismissal ("not needed", "overkill") that the words after a match apply
 /// to it, if any.
 fn dismissal_after(after: &str) -> Option<Denial> {

@@ -4,7 +4,7 @@
 
 use regex_automata::meta::Regex;
 
-use super::negation::{denial, retraction_of, Denial};
+use super::negation::{answers_yes, denial, retraction_of, Denial};
 use super::prefilter::{Candidates, FoundLiterals};
 use super::text::AnswerText;
 use crate::suite::{LazyRegex, PhraseGroup, PhraseRule};
@@ -130,7 +130,10 @@ impl GroupSearch<'_> {
         let judged = if self.text.sentence(index).in_quote {
             Some(Denial::Reported("a block quote".to_string()))
         } else {
-            denial(sentence, start, end).or_else(|| retraction_of(sentence, end, next))
+            match denial(sentence, start, end) {
+                Some(Denial::Asked(_)) if next.is_some_and(answers_yes) => None,
+                judged => judged.or_else(|| retraction_of(sentence, end, next)),
+            }
         };
         match judged {
             Some(reason) if !self.rule.count_negated || matches!(reason, Denial::Reported(_) | Denial::Retracted(_) | Denial::Asked(_)) => {
@@ -315,6 +318,13 @@ mod tests {
         assert_eq!(next_sentence.evidence.as_deref(), Some("taken back (\"let me correct that\"): Multiply it by 2."));
         assert!(!check(&rule, "Multiply it by 2, no wait, by 4.").shown);
         assert!(check(&rule, "Multiply it by 2. Then add warmup.").shown);
+    }
+
+    #[test]
+    fn short_question_shows_its_point_only_when_answered_yes() {
+        let rule = rule(&["warm ?up"], &[]);
+        assert!(!check(&rule, "**Warmup?** Not for a change this small.").shown);
+        assert!(check(&rule, "**Warmup?** Yes, over the first 5 epochs.").shown);
     }
 
     #[test]
