@@ -29,7 +29,7 @@ pub(crate) fn build_regex(pattern: &str) -> Result<Regex, regex::Error> {
 
 /// Compiles a phrase regex with the syntax and limits of [`build_regex`], so it finds
 /// the same matches, but without the engine's literal prefilter. The scorer searches a
-/// phrase mostly in the few sentences where its own Aho–Corasick pass found one of the
+/// phrase mostly in the few sentences where its own literal pass found one of the
 /// phrase's literals. In such short haystacks the engine's prefilter, a Teddy search,
 /// skips little, and the lazy DFA calls it again each time the search returns to its
 /// start state, at about 830 instructions a call. Without it the phrase checks took
