@@ -28,8 +28,9 @@ const PREFIX_WORDS: usize = 7;
 /// The most characters between a match and a dismissal of it.
 const DISMISSAL_REACH: usize = 80;
 
-/// Words that negate what follows them within the clause. A judgement before "to" is
-/// one ("a mistake to skip warmup" keeps warmup), and before "not to" it is two.
+/// Words that negate what follows them within the clause. A judgement before "to"
+/// counts as one negator ("a mistake to skip warmup" keeps warmup), and before "not to"
+/// as two.
 static NEGATORS: LazyLock<Regex> = LazyLock::new(|| {
     compile_short_regex(r"(?i)\b(not|no|never|neither|nor|without|avoid|avoiding|skip|skipping|stop|instead of|rather than|isn't|aren't|wasn't|weren't|don't|doesn't|didn't|won't|wouldn't|shouldn't|can't|cannot|couldn't|mustn't|needn't|hasn't|haven't|hardly|unnecessary|resist|forget|forgetting|neglect|fail to|(mistake|wrong|unwise|foolish|bad idea|reckless|careless) (not )?to)\b|\b(do|does|did|is|are|was|were|should|would|will|could|must|need|have|has) ?n[o']t\b")
 });
@@ -170,7 +171,8 @@ pub fn denial(sentence: &str, start: usize, end: usize) -> Option<Denial> {
     dismissal_after(&sentence[end..])
 }
 
-/// The most words of a question that only names a point ("Wall-clock vs steps?").
+/// The maximum number of words in a question that only names a point ("Wall-clock vs
+/// steps?").
 const SHORT_QUESTION_WORDS: usize = 4;
 
 /// Checks whether a sentence is a question of at most `SHORT_QUESTION_WORDS` words.
@@ -179,7 +181,8 @@ fn is_short_question(sentence: &str) -> bool {
     trimmed.ends_with('?') && trimmed.split_whitespace().count() <= SHORT_QUESTION_WORDS
 }
 
-/// An answer of yes to the question before it: "Warmup? Yes, over 5 epochs."
+/// The opening of a sentence that answers yes to the question before it: "Warmup? Yes,
+/// over 5 epochs."
 static YES: LazyLock<Regex> =
     LazyLock::new(|| compile_short_regex(r"(?i)^\W*(yes|yep|yeah|absolutely|definitely|always|correct|exactly)\b"));
 

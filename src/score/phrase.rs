@@ -321,7 +321,7 @@ mod tests {
     }
 
     #[test]
-    fn short_question_shows_its_point_only_when_answered_yes() {
+    fn short_question_needs_a_yes() {
         let rule = rule(&["warm ?up"], &[]);
         assert!(!check(&rule, "**Warmup?** Not for a change this small.").shown);
         assert!(check(&rule, "**Warmup?** Yes, over the first 5 epochs.").shown);

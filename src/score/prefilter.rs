@@ -598,7 +598,8 @@ mod tests {
         required_literals(&hir).map(|set| set.into_iter().map(|literal| String::from_utf8(literal).unwrap()).collect())
     }
 
-    /// Every (start, literal id) of every literal in `haystack`, by brute force.
+    /// Returns every (start, literal id) of every literal in `haystack`, found by brute
+    /// force.
     fn occurrences_by_brute_force(literals: &[&[u8]], haystack: &[u8]) -> Vec<(usize, u32)> {
         let mut found = Vec::new();
         for start in 0..haystack.len() {

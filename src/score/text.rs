@@ -22,7 +22,7 @@ pub struct Sentence<'a> {
     pub normalized: &'a str,
     /// Whether the sentence is a line of a fenced code block.
     pub in_code: bool,
-    /// Whether the sentence stands in a block quote of someone's words (`> "...`), which
+    /// Whether the sentence is in a block quote of someone's words (`> "...`), which
     /// answers use to quote a view, not to give their own.
     pub in_quote: bool,
 }

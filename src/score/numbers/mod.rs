@@ -240,7 +240,7 @@ pub(super) fn sentences_matching(regex: &Regex, text: &AnswerText) -> Vec<bool> 
 /// A pattern searched once over `AnswerText::joined` to find the sentences that it
 /// matches on their own, for patterns that callers use as a per-sentence test.
 ///
-/// A sentence's normalized text holds no newline (`AnswerText::parse` collapses
+/// A sentence's normalized text contains no newline (`AnswerText::parse` collapses
 /// whitespace in prose, and code lines come from `str::lines`), so this compiles the
 /// pattern with every newline taken out of its classes and literals. That changes no
 /// match inside a sentence, and no match can then cross from one sentence into the

@@ -1,8 +1,8 @@
 //! Rewrites of prose done by scanning bytes instead of searching with a regex. Each one
 //! gives exactly the text that its regex, replaced all over, gives. The regexes stay:
 //! they are the specification, the tests compare the two on every fixture answer, and
-//! a pass falls back to its regex where the text holds a character the scan does not
-//! handle.
+//! a pass falls back to its regex where the text contains a character the scan does
+//! not handle.
 
 use std::sync::LazyLock;
 
@@ -44,8 +44,9 @@ impl<'a> Rewritten<'a> {
     }
 }
 
-/// The regex `\*\*|__|`|\\\(|\\\)|\\\[|\\\]` replaced with nothing: bold and italic
-/// marks, backticks and the LaTeX math delimiters.
+/// Removes bold and italic marks, backticks and the LaTeX math delimiters, as the regex
+/// `\*\*|__|`|\\\(|\\\)|\\\[|\\\]` replaced with nothing does. Returns `None` if
+/// nothing changed.
 pub(super) fn remove_markup_marks(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     let mut rewritten = Rewritten::new(text);
@@ -78,7 +79,8 @@ pub(super) const LIST_MARKER: &str = r"\x01(#+|>+|[-*+]|\d+[.)])\s+";
 
 static LIST_MARKER_REGEX: LazyLock<Regex> = LazyLock::new(|| super::compile_rule(LIST_MARKER));
 
-/// `LIST_MARKER` replaced with `PIECE_BREAK`.
+/// Removes the heading, quote and list markers that open a piece, as `LIST_MARKER`
+/// replaced with `PIECE_BREAK` does. Returns `None` if nothing changed.
 pub(super) fn remove_list_markers(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     let mut rewritten = Rewritten::new(text);
@@ -123,8 +125,9 @@ fn leading_whitespace(text: &str) -> usize {
     text.len() - text.trim_start().len()
 }
 
-/// The regexes `[’‘]` replaced with `'`, then `[“”]` with `"`. Neither replacement
-/// creates a character the other replaces, so one pass does both.
+/// Replaces curly quotes with straight ones, as `[’‘]` replaced with `'` and then `[“”]`
+/// with `"` do. Neither replacement creates a character the other replaces, so one pass
+/// does both. Returns `None` if nothing changed.
 pub(super) fn straighten_quotes(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     let mut rewritten = Rewritten::new(text);
@@ -143,7 +146,8 @@ pub(super) fn straighten_quotes(text: &str) -> Option<String> {
     rewritten.finish()
 }
 
-/// The regex `[{}$]` replaced with nothing.
+/// Removes braces and dollar signs, as the regex `[{}$]` replaced with nothing does.
+/// Returns `None` if nothing changed.
 pub(super) fn remove_braces_and_dollars(text: &str) -> Option<String> {
     let mut rewritten = Rewritten::new(text);
     for at in memchr::memchr3_iter(b'{', b'}', b'$', text.as_bytes()) {
@@ -174,7 +178,7 @@ mod tests {
     use crate::score::text::{split_pieces, Gate, PIECE_BREAK, SYMBOL_AND_WORD_REWRITES, TABLE_REWRITES};
     use regex_syntax::hir::{Class, HirKind};
 
-    /// The characters `\d` matches in a Unicode regex, as sorted ranges.
+    /// Returns the characters that `\d` matches in a Unicode regex, as sorted ranges.
     fn unicode_digits() -> Vec<(char, char)> {
         let hir = regex_syntax::parse(r"\d").expect("valid class");
         match hir.kind() {
