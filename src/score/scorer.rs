@@ -1,8 +1,7 @@
 //! The scorer: every check of a scenario's rubric applied to one answer. Built once per
 //! suite, after checking that the planner can compute every numeric check's value.
 
-use std::collections::HashMap;
-
+use std::sync::OnceLock;
 
 use super::numbers::check_quantity;
 use super::outcome::{AnswerScore, CheckOutcome};
@@ -10,7 +9,7 @@ use super::phrase::check_phrases;
 use super::prefilter::RubricPrefilters;
 use super::text::AnswerText;
 use crate::planner::{self, Expected, PlannerError};
-use crate::suite::{Asked, CheckRule, Suite, BASE_VARIANT};
+use crate::suite::{Asked, CheckRule, LoadError, Suite, BASE_VARIANT};
 
 /// A suite that cannot be scored, or an answer to an unknown scenario.
 #[derive(Debug, thiserror::Error)]
@@ -21,41 +20,61 @@ pub enum ScoreError {
     UnknownScenario(String),
     #[error("scenario \"{scenario}\" has no variant \"{variant}\"")]
     UnknownVariant { scenario: String, variant: String },
+    /// A rubric regex whose program exceeds the regex engine's size limit. Loading
+    /// checks only the syntax, so this shows on the first answer to its rubric.
+    #[error(transparent)]
+    Regex(#[from] LoadError),
 }
 
 /// Scores answers against a suite's rubrics.
 #[derive(Debug)]
 pub struct Scorer<'suite> {
     suite: &'suite Suite,
-    /// Planner values by (scenario id, variant id, check id).
-    expected: HashMap<(String, String, String), Expected>,
+    /// By scenario in suite order, then by variant: the scenario as written first, then
+    /// its variants in order.
+    prepared: Vec<Vec<PreparedRubric>>,
     /// Literals of each rubric's phrase regexes, found in one pass per answer.
     prefilters: RubricPrefilters,
+}
+
+/// The scorer's state for one question's rubric, built before the first answer.
+#[derive(Debug)]
+struct PreparedRubric {
+    /// The planner's value for each check, in rubric order; `None` for phrase checks.
+    expected: Vec<Option<Expected>>,
+    /// The outcome of compiling the rubric's regexes, on the first answer to it.
+    compiled: OnceLock<Result<(), LoadError>>,
 }
 
 impl<'suite> Scorer<'suite> {
     /// Prepares a scorer, computing every numeric check's expected value up front.
     pub fn new(suite: &'suite Suite) -> Result<Self, ScoreError> {
-        let mut expected = HashMap::new();
+        let mut prepared = Vec::new();
         let mut rubrics = Vec::new();
         for scenario in &suite.scenarios {
             let variants = scenario.variants.iter().map(|variant| variant.id.as_str());
+            let mut per_variant = Vec::new();
             for variant in std::iter::once(BASE_VARIANT).chain(variants) {
                 let asked = scenario.asked(variant).expect("the scenario lists this variant");
                 rubrics.push(asked.rubric);
+                let mut expected = Vec::with_capacity(asked.rubric.checks.len());
                 for check in &asked.rubric.checks {
-                    if let CheckRule::Numeric(rule) = &check.rule {
-                        let value = planner::expected(rule.quantity, asked.parameters).map_err(|source| ScoreError::Planner {
-                            scenario: if variant == BASE_VARIANT { scenario.id.clone() } else { format!("{}\" variant \"{variant}", scenario.id) },
-                            check: check.id.clone(),
-                            source,
-                        })?;
-                        expected.insert((scenario.id.clone(), variant.to_string(), check.id.clone()), value);
-                    }
+                    let CheckRule::Numeric(rule) = &check.rule else {
+                        expected.push(None);
+                        continue;
+                    };
+                    let value = planner::expected(rule.quantity, asked.parameters).map_err(|source| ScoreError::Planner {
+                        scenario: if variant == BASE_VARIANT { scenario.id.clone() } else { format!("{}\" variant \"{variant}", scenario.id) },
+                        check: check.id.clone(),
+                        source,
+                    })?;
+                    expected.push(Some(value));
                 }
+                per_variant.push(PreparedRubric { expected, compiled: OnceLock::new() });
             }
+            prepared.push(per_variant);
         }
-        Ok(Scorer { suite, expected, prefilters: RubricPrefilters::new(rubrics) })
+        Ok(Scorer { suite, prepared, prefilters: RubricPrefilters::new(rubrics) })
     }
 
     /// Returns the planner's value for a numeric check of a scenario as written.
@@ -65,7 +84,24 @@ impl<'suite> Scorer<'suite> {
 
     /// Returns the planner's value for a numeric check in one variant.
     pub fn expected_in(&self, scenario: &str, variant: &str, check: &str) -> Option<&Expected> {
-        self.expected.get(&(scenario.to_string(), variant.to_string(), check.to_string()))
+        let (asked, prepared) = self.find(scenario, variant).ok()?;
+        let index = asked.rubric.checks.iter().position(|candidate| candidate.id == check)?;
+        prepared.expected[index].as_ref()
+    }
+
+    /// Finds a question of the suite and what the scorer prepared for it.
+    fn find(&self, scenario_id: &str, variant: &str) -> Result<(Asked<'suite>, &PreparedRubric), ScoreError> {
+        let position = self.suite.scenarios.iter().position(|scenario| scenario.id == scenario_id);
+        let scenario_index = position.ok_or_else(|| ScoreError::UnknownScenario(scenario_id.to_string()))?;
+        let scenario = &self.suite.scenarios[scenario_index];
+        let unknown_variant = || ScoreError::UnknownVariant { scenario: scenario_id.to_string(), variant: variant.to_string() };
+        let variant_index = if variant == BASE_VARIANT {
+            0
+        } else {
+            1 + scenario.variants.iter().position(|candidate| candidate.id == variant).ok_or_else(unknown_variant)?
+        };
+        let asked = scenario.asked(variant).ok_or_else(unknown_variant)?;
+        Ok((asked, &self.prepared[scenario_index][variant_index]))
     }
 
     /// Scores one answer to a scenario as written.
@@ -76,21 +112,19 @@ impl<'suite> Scorer<'suite> {
     /// Scores one answer to a variant of a scenario, with that variant's rubric and
     /// planner values.
     pub fn score_variant(&self, scenario_id: &str, variant: &str, response: &str) -> Result<AnswerScore, ScoreError> {
-        let scenario = self.suite.scenario(scenario_id).ok_or_else(|| ScoreError::UnknownScenario(scenario_id.to_string()))?;
-        let asked = scenario.asked(variant).ok_or_else(|| ScoreError::UnknownVariant {
-            scenario: scenario_id.to_string(),
-            variant: variant.to_string(),
-        })?;
+        let (asked, prepared) = self.find(scenario_id, variant)?;
+        prepared.compiled.get_or_init(|| asked.rubric.compile()).clone()?;
         let text = AnswerText::parse(response);
         let literals = self.prefilters.scan(asked.rubric, &text);
-        let mut outcomes: Vec<CheckOutcome> = asked.rubric.checks.iter().map(|check| {
+        let checks = asked.rubric.checks.iter().zip(&prepared.expected);
+        let mut outcomes: Vec<CheckOutcome> = checks.map(|(check, expected)| {
             let (shown, evidence) = match &check.rule {
                 CheckRule::Phrase(rule) => {
                     let result = check_phrases(rule, &text, &literals);
                     (result.shown, result.evidence)
                 }
                 CheckRule::Numeric(rule) => {
-                    let expected = &self.expected[&(scenario.id.clone(), variant.to_string(), check.id.clone())];
+                    let expected = expected.as_ref().expect("the scorer computed every numeric check's value");
                     let result = check_quantity(rule, &text, asked.parameters, expected);
                     (result.shown, result.evidence)
                 }

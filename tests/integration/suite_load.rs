@@ -5,6 +5,8 @@ use std::path::Path;
 
 use skilleval::suite::{load, load_builtin, load_dir, SourceFile, SuiteSources, BUILTIN_FILES, FIXED_SCENARIOS};
 
+use skilleval::score::{ScoreError, Scorer};
+
 use crate::support::cli::{repo_path, skilleval};
 
 #[test]
@@ -140,4 +142,21 @@ fn copy_suite(from: &Path, to: &Path) {
         std::fs::create_dir_all(target.parent().unwrap()).unwrap();
         std::fs::copy(from.join(path), target).unwrap();
     }
+}
+
+#[test]
+fn oversized_regex_is_a_score_error() {
+    let rubric = std::fs::read_to_string(repo_path("rubrics/gradient-accumulation.yaml")).unwrap();
+    let oversized = rubric.replacen(r#""zero_grad""#, r#""\\pL{0,1000}zero_grad""#, 1);
+    assert_ne!(oversized, rubric, "the rubric has the pattern this test replaces");
+    let suite = load(&with_file("rubrics/gradient-accumulation.yaml", &oversized)).expect("loading checks only the syntax");
+    let scorer = Scorer::new(&suite).unwrap();
+
+    let error = scorer.score("gradient-accumulation", "Call optimizer.step() after 4 micro-batches.").unwrap_err();
+    let ScoreError::Regex(error) = error else { panic!("expected a regex error, got {error}") };
+    assert!(error.file.ends_with("gradient-accumulation.yaml"), "{}", error.file);
+    assert!(error.message.contains("exceeds size limit"), "{}", error.message);
+
+    let other = scorer.score("linear-scaling-rule", "Scale the learning rate 4x.");
+    assert!(other.is_ok(), "other rubrics still score: {other:?}");
 }
