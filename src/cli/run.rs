@@ -309,6 +309,10 @@ pub fn run(args: &RunArgs, out: &mut dyn Write) -> Result<u8, CliError> {
     let (tally, book, failure) = std::thread::scope(|scope| {
         let reporter = scope.spawn(move || book.fill(receiver));
         let tally = run_plan_blocking(agent, plan, &settings, |event| records.handle(event));
+        if let Err(error) = records.journal.sync() {
+            tracing::error!(%error, "cannot sync the journal");
+            records.failure.get_or_insert(CliError::Output(error.to_string()));
+        }
         let failure = records.failure.take();
         drop(records);
         (tally, reporter.join().expect("the report thread does not panic"), failure)
