@@ -170,31 +170,62 @@ fn single_spaced_run(text: &str) -> usize {
     let bytes = text.as_bytes();
     let mut index = 0;
     while index < bytes.len() {
-        let byte = bytes[index];
-        if byte == b' ' {
-            // Most spaces are followed by an ASCII byte that is not whitespace, which
-            // needs no decoding.
-            let next = bytes.get(index + 1).copied().unwrap_or(b' ');
-            if next.is_ascii() && !is_ascii_whitespace(next) {
-                index += 2;
+        if bytes.get(index..index + 9).is_some_and(is_plain_block) {
+            index += 8;
+            continue;
+        }
+        // Byte by byte up to the end of the block that was not plain, then eight at a
+        // time again.
+        let block_end = (index + 8).min(bytes.len());
+        while index < block_end {
+            let byte = bytes[index];
+            if byte == b' ' {
+                // Most spaces are followed by an ASCII byte that is not whitespace,
+                // which needs no decoding.
+                let next = bytes.get(index + 1).copied().unwrap_or(b' ');
+                if next.is_ascii() && !is_ascii_whitespace(next) {
+                    index += 2;
+                    continue;
+                }
+            } else if !may_start_whitespace(byte) {
+                index += 1;
                 continue;
             }
-        } else if !may_start_whitespace(byte) {
-            index += 1;
-            continue;
+            // A candidate byte starts a char, so `index` is a char boundary.
+            if !starts_with_whitespace(&text[index..]) {
+                index += 1;
+                continue;
+            }
+            if byte == b' ' && index + 1 < bytes.len() && !starts_with_whitespace(&text[index + 1..]) {
+                index += 1;
+                continue;
+            }
+            return index;
         }
-        // A candidate byte starts a char, so `index` is a char boundary.
-        if !starts_with_whitespace(&text[index..]) {
-            index += 1;
-            continue;
-        }
-        if byte == b' ' && index + 1 < bytes.len() && !starts_with_whitespace(&text[index + 1..]) {
-            index += 1;
-            continue;
-        }
-        return index;
     }
     bytes.len()
+}
+
+/// Checks whether the first eight of the nine bytes in `window` belong to a run of
+/// single-spaced words: all nine bytes are ASCII, the first eight hold no whitespace or
+/// control byte other than the space, and the byte after each space is printable.
+/// Whitespace and control bytes are the bytes up to 0x20, so the test can fail for a
+/// control byte that `char::is_whitespace` rejects; the byte loop then decides.
+fn is_plain_block(window: &[u8]) -> bool {
+    const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+    let block = u64::from_le_bytes(window[..8].try_into().expect("eight bytes"));
+    let successors = u64::from_le_bytes(window[1..9].try_into().expect("eight bytes"));
+    if (block | successors) & HIGH_BITS != 0 {
+        return false;
+    }
+    // Each byte is below 0x80, so no sum below carries into the next byte. A byte's
+    // high bit is set in `printable` when it is at least 0x21, and in `not_space` when
+    // it differs from 0x20.
+    let printable = |word: u64| word.wrapping_add(0x5F5F_5F5F_5F5F_5F5F) & HIGH_BITS;
+    let not_space = (block ^ 0x2020_2020_2020_2020).wrapping_add(0x7F7F_7F7F_7F7F_7F7F) & HIGH_BITS;
+    let spaces = !not_space & HIGH_BITS;
+    let blank_or_control = !printable(block) & HIGH_BITS;
+    blank_or_control == spaces && spaces & !printable(successors) & HIGH_BITS == 0
 }
 
 /// Checks whether `byte` is ASCII whitespace as `char::is_whitespace` defines it, which
@@ -542,6 +573,28 @@ mod tests {
             push_collapsed(&mut collapsed, text);
             let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
             assert_eq!(collapsed, format!("kept{words}"), "for {text:?}");
+        }
+    }
+
+    #[test]
+    fn plain_blocks_match_byte_loop() {
+        // Every byte that matters to the block test, at every position of a
+        // nine-byte window, next to a run of plain words.
+        let specials = [" ", "  ", "\t", "\n", "\u{b}", "\u{c}", "\r", "\u{1}", "\u{7f}", "\u{a0}", "\u{85}", "\u{2003}", "\u{3000}", "×", "é", "!", "~"];
+        for special in specials {
+            for position in 0..12 {
+                let mut text = "abcd efgh ijkl mnop qrst".to_string();
+                text.insert_str(position, special);
+                for start in 0..text.len() {
+                    if !text.is_char_boundary(start) {
+                        continue;
+                    }
+                    let mut collapsed = String::new();
+                    push_collapsed(&mut collapsed, &text[start..]);
+                    let words = text[start..].split_whitespace().collect::<Vec<_>>().join(" ");
+                    assert_eq!(collapsed, words, "for {:?}", &text[start..]);
+                }
+            }
         }
     }
 
