@@ -322,21 +322,8 @@ enum Gate {
     Stems(&'static [&'static str]),
 }
 
-/// Replacements of table markup, applied after `byte_rewrites::remove_markup_marks`
-/// and `byte_rewrites::remove_list_markers`. Each pattern needs a `|`.
-static TABLE_REWRITES: LazyLock<Vec<Rewrite>> = LazyLock::new(|| {
-    compile(&[
-        // A table row reads as its first cell, a colon, then the other cells:
-        // "| Parameters | 4 B | 12 GB |" becomes "Parameters: 4 B; 12 GB".
-        (r"\x01\|[ \t]*([^|\x01]*?)[ \t]*\|[ \t]*", "\u{1}$1: ", Gate::Test(contains_pipe)),
-        (r"[ \t]*\|[ \t]*(\x01|$)", "$1", Gate::Test(contains_pipe)),
-        (r"[ \t]*\|[ \t]*", "; ", Gate::Test(contains_pipe)),
-    ])
-});
-
-/// Replacements of LaTeX commands, applied after `TABLE_REWRITES` and
-/// `byte_rewrites::straighten_quotes`. Each pattern starts
-/// with a backslash.
+/// Replacements of LaTeX commands, applied after the table rewrites and
+/// `byte_rewrites::straighten_quotes`. Each pattern starts with a backslash.
 static LATEX_REWRITES: LazyLock<Vec<Rewrite>> = LazyLock::new(|| {
     compile(&[
         (r"\\times|\\cdot", "×", Gate::None),
@@ -427,7 +414,13 @@ fn normalize(text: &str) -> String {
     let mut normalized = text.to_string();
     apply_byte_rewrite(byte_rewrites::remove_markup_marks, &mut normalized);
     apply_byte_rewrite(byte_rewrites::remove_list_markers, &mut normalized);
-    apply_rewrites(&TABLE_REWRITES, &mut normalized);
+    // A table row reads as its first cell, a colon, then the other cells:
+    // "| Parameters | 4 B | 12 GB |" becomes "Parameters: 4 B; 12 GB".
+    if contains_pipe(&normalized) {
+        apply_byte_rewrite(byte_rewrites::label_first_cells, &mut normalized);
+        apply_byte_rewrite(byte_rewrites::remove_closing_pipes, &mut normalized);
+        apply_byte_rewrite(byte_rewrites::separate_cells, &mut normalized);
+    }
     apply_byte_rewrite(byte_rewrites::straighten_quotes, &mut normalized);
     // No rule adds a backslash, so without one no LaTeX rule can match.
     if normalized.contains('\\') {

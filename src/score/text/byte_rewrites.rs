@@ -156,6 +156,78 @@ pub(super) fn remove_braces_and_dollars(text: &str) -> Option<String> {
     rewritten.finish()
 }
 
+/// Turns the first cell of a table row into a label, as the regex
+/// `\x01\|[ \t]*([^|\x01]*?)[ \t]*\|[ \t]*` replaced with `\x01$1: ` does: a piece
+/// that opens with `|` and holds a second `|` starts with its first cell, without the
+/// spaces and tabs around it, and a colon. Returns `None` if nothing changed.
+pub(super) fn label_first_cells(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut rewritten = Rewritten::new(text);
+    for piece_start in memchr::memchr_iter(b'\x01', bytes) {
+        if bytes.get(piece_start + 1) != Some(&b'|') {
+            continue;
+        }
+        let cell_start = piece_start + 2;
+        let Some(cell_length) = memchr::memchr2(b'|', b'\x01', &bytes[cell_start..]) else {
+            continue;
+        };
+        let pipe = cell_start + cell_length;
+        if bytes[pipe] != b'|' {
+            continue;
+        }
+        let cell = &bytes[cell_start..pipe];
+        let label_start = cell_start + blank_length(cell);
+        let label_end = (pipe - trailing_blank_length(cell)).max(label_start);
+        rewritten.replace(piece_start, label_start, "\u{1}");
+        rewritten.replace(label_end, pipe + 1 + blank_length(&bytes[pipe + 1..]), ": ");
+    }
+    rewritten.finish()
+}
+
+/// Removes the `|` that closes a table row, with the spaces and tabs around it, as the
+/// regex `[ \t]*\|[ \t]*(\x01|$)` replaced with `$1` does. Returns `None` if nothing
+/// changed.
+pub(super) fn remove_closing_pipes(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut rewritten = Rewritten::new(text);
+    for pipe in memchr::memchr_iter(b'|', bytes) {
+        let end = pipe + 1 + blank_length(&bytes[pipe + 1..]);
+        if end < bytes.len() && bytes[end] != b'\x01' {
+            continue;
+        }
+        // The blanks before the pipe follow the end of any earlier match, which is a
+        // `\x01` or the end of the text.
+        rewritten.replace(pipe - trailing_blank_length(&bytes[..pipe]), end, "");
+    }
+    rewritten.finish()
+}
+
+/// Replaces each `|`, with the spaces and tabs around it, by `; `, as the regex
+/// `[ \t]*\|[ \t]*` replaced with `; ` does. Returns `None` if nothing changed.
+pub(super) fn separate_cells(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut rewritten = Rewritten::new(text);
+    // The end of the last match: the blanks before a pipe start there at the earliest.
+    let mut resume = 0;
+    for pipe in memchr::memchr_iter(b'|', bytes) {
+        let start = pipe - trailing_blank_length(&bytes[resume..pipe]);
+        let end = pipe + 1 + blank_length(&bytes[pipe + 1..]);
+        rewritten.replace(start, end, "; ");
+        resume = end;
+    }
+    rewritten.finish()
+}
+
+/// Returns the number of spaces and tabs at the start of `bytes`.
+fn blank_length(bytes: &[u8]) -> usize {
+    bytes.iter().take_while(|byte| matches!(byte, b' ' | b'\t')).count()
+}
+
+/// Returns the number of spaces and tabs at the end of `bytes`.
+fn trailing_blank_length(bytes: &[u8]) -> usize {
+    bytes.iter().rev().take_while(|byte| matches!(byte, b' ' | b'\t')).count()
+}
+
 fn rewrite_with(regex: &Regex, text: &str, replacement: &str) -> Option<String> {
     match regex.replace_all(text, replacement) {
         std::borrow::Cow::Owned(rewritten) => Some(rewritten),
@@ -175,7 +247,7 @@ pub(super) fn may_hold_digit_comma_digit(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::score::text::{split_pieces, Gate, PIECE_BREAK, SYMBOL_AND_WORD_REWRITES, TABLE_REWRITES};
+    use crate::score::text::{split_pieces, Gate, PIECE_BREAK, SYMBOL_AND_WORD_REWRITES};
     use regex_syntax::hir::{Class, HirKind};
 
     /// Returns the characters that `\d` matches in a Unicode regex, as sorted ranges.
@@ -256,9 +328,35 @@ mod tests {
         }
     }
 
+    /// The three table rules in the order `normalize` applies them, each as a regex
+    /// and as its byte scan.
+    const TABLE_RULES: [(&str, &str, fn(&str) -> Option<String>); 3] = [
+        (r"\x01\|[ \t]*([^|\x01]*?)[ \t]*\|[ \t]*", "\u{1}$1: ", label_first_cells),
+        (r"[ \t]*\|[ \t]*(\x01|$)", "$1", remove_closing_pipes),
+        (r"[ \t]*\|[ \t]*", "; ", separate_cells),
+    ];
+
     #[test]
-    fn table_rules_need_a_pipe() {
-        assert!(TABLE_REWRITES.iter().all(|rule| rule.regex.as_str().contains(r"\|")));
+    fn table_rules_match_regexes() {
+        let mut inputs = samples();
+        inputs.extend(
+            [
+                "\u{1}| a | b |\u{1}|\u{1}| |\u{1}|  x  |\u{1}a | |\u{1}|| ||\t|\u{1}| one pipe",
+                "\u{1}|\t\tcell\t|\t\u{1}|| \u{1}|\u{1}| | | |",
+                "\u{1}a|b\u{1}| é | ü |\u{1} | lead\u{1}x |",
+                "\u{1}|",
+                "| no break |\u{1}| k | v |  ",
+            ]
+            .map(str::to_string),
+        );
+        for input in inputs {
+            let mut text = or_input(remove_list_markers(&or_input(remove_markup_marks(&input), &input)), &input);
+            for (pattern, replacement, scan) in TABLE_RULES {
+                let expected = regex_rewrite(pattern, &text, replacement);
+                assert_eq!(or_input(scan(&text), &text), expected, "{pattern} for {text:?}");
+                text = expected;
+            }
+        }
     }
 
     #[test]
