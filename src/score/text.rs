@@ -209,10 +209,10 @@ fn single_spaced_run(text: &str) -> usize {
 }
 
 /// Checks whether the first eight of the nine bytes in `window` belong to a run of
-/// single-spaced words: all nine bytes are ASCII, the first eight hold no whitespace or
-/// control byte other than the space, and the byte after each space is printable.
-/// Whitespace and control bytes are the bytes up to 0x20, so the test can fail for a
-/// control byte that `char::is_whitespace` rejects; the byte loop then decides.
+/// single-spaced words. All nine bytes must be ASCII, the first eight must contain no
+/// byte up to 0x20 but the space, and the byte after each space must be above 0x20.
+/// The test also fails for control bytes that are not whitespace, and the byte loop
+/// then decides.
 fn is_plain_block(window: &[u8]) -> bool {
     const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
     let block = u64::from_le_bytes(window[..8].try_into().expect("eight bytes"));
@@ -365,8 +365,8 @@ static WORD_REWRITES: LazyLock<Vec<Rewrite>> = LazyLock::new(|| {
 /// Every stem that a `Gate::Stems` names.
 const STEMS: [&str; 8] = ["quarter", "fourth", "quadrupl", "fold", "tripl", "doubl", "octuple", "halve"];
 
-/// A searcher for each of `STEMS`, built once because building one costs more than a
-/// search of a typical answer.
+/// A searcher for each of `STEMS`, built once because building one costs more than
+/// searching a typical text.
 static STEM_FINDERS: LazyLock<Vec<memchr::memmem::Finder<'static>>> =
     LazyLock::new(|| STEMS.iter().map(|stem| memchr::memmem::Finder::new(stem)).collect());
 
@@ -378,7 +378,7 @@ fn contains_pipe(text: &str) -> bool {
     memchr::memchr(b'|', text.as_bytes()).is_some()
 }
 
-/// Number words from two upwards, in lowercase, which become digits; "one" stays a word
+/// Number words from two upwards, in lowercase, which become digits. "One" stays a word
 /// because it is far more often a pronoun than a count.
 const NUMBER_WORDS_PATTERN: &str = r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|sixteen|twenty|thirty|forty|fifty|sixty|hundred|thousand)(?:[- ](one|two|three|four|five|six|seven|eight|nine))?\b";
 
@@ -466,9 +466,8 @@ fn compile_rule(pattern: &str) -> Regex {
 /// Checks whether `10` follows `×` or `x`, in any case and after any whitespace, as in
 /// every match of the rule for `4 × 10^-5`.
 fn may_hold_power_of_ten(text: &str) -> bool {
-    text.match_indices('1').any(|(index, _)| {
-        text[index..].starts_with("10") && text[..index].trim_end().ends_with(['×', 'x', 'X'])
-    })
+    static TEN: LazyLock<memchr::memmem::Finder<'static>> = LazyLock::new(|| memchr::memmem::Finder::new("10"));
+    TEN.find_iter(text.as_bytes()).any(|index| text[..index].trim_end().ends_with(['×', 'x', 'X']))
 }
 
 /// Normalizes prose for matching: `text` is pieces that each start with `PIECE_BREAK`.
@@ -491,10 +490,7 @@ fn normalize(text: &str) -> String {
     }
     apply_byte_rewrite(byte_rewrites::remove_braces_and_dollars, &mut normalized);
     apply_rewrites(&SYMBOL_REWRITES, &mut normalized);
-    // "4× faster" reads as "4x faster". No rule adds a times sign.
-    if normalized.contains('×') {
-        apply_byte_rewrite(byte_rewrites::times_sign_to_x, &mut normalized);
-    }
+    apply_byte_rewrite(byte_rewrites::times_sign_to_x, &mut normalized);
     apply_rewrites(&WORD_REWRITES, &mut normalized);
     let normalized = replace_number_words(&normalized);
     space_word_hyphens(&normalized)

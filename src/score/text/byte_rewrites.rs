@@ -158,7 +158,7 @@ pub(super) fn remove_braces_and_dollars(text: &str) -> Option<String> {
 
 /// Turns the first cell of a table row into a label, as the regex
 /// `\x01\|[ \t]*([^|\x01]*?)[ \t]*\|[ \t]*` replaced with `\x01$1: ` does: a piece
-/// that opens with `|` and holds a second `|` starts with its first cell, without the
+/// that opens with `|` and contains a second `|` starts with its first cell, without the
 /// spaces and tabs around it, and a colon. Returns `None` if nothing changed.
 pub(super) fn label_first_cells(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
@@ -228,9 +228,8 @@ fn trailing_blank_length(bytes: &[u8]) -> usize {
     bytes.iter().rev().take_while(|byte| matches!(byte, b' ' | b'\t')).count()
 }
 
-/// The times sign written after a digit and before no digit, as the regex
-/// `(\d)\s?×(\s*[^\d\s]|\s*$)` replaced with `${1}x$2`. It is a specification for
-/// `times_sign_to_x` and its fallback.
+/// A times sign after a digit and not before one. Replaced with `${1}x$2`, it specifies
+/// `times_sign_to_x`, which falls back to it for non-ASCII digits.
 pub(super) const TIMES_AFTER_DIGIT: &str = r"(\d)\s?×(\s*[^\d\s]|\s*$)";
 
 static TIMES_AFTER_DIGIT_REGEX: LazyLock<Regex> = LazyLock::new(|| super::compile_rule(TIMES_AFTER_DIGIT));
