@@ -2,6 +2,8 @@
 //! removed, number words turned into digits, code blocks kept line by line. Each
 //! sentence keeps its original text, which is what evidence quotes.
 
+use std::borrow::Cow;
+use std::fmt::Write;
 use std::ops::Range;
 use std::sync::LazyLock;
 
@@ -170,31 +172,62 @@ fn single_spaced_run(text: &str) -> usize {
     let bytes = text.as_bytes();
     let mut index = 0;
     while index < bytes.len() {
-        let byte = bytes[index];
-        if byte == b' ' {
-            // Most spaces are followed by an ASCII byte that is not whitespace, which
-            // needs no decoding.
-            let next = bytes.get(index + 1).copied().unwrap_or(b' ');
-            if next.is_ascii() && !is_ascii_whitespace(next) {
-                index += 2;
+        if bytes.get(index..index + 9).is_some_and(is_plain_block) {
+            index += 8;
+            continue;
+        }
+        // Byte by byte up to the end of the block that was not plain, then eight at a
+        // time again.
+        let block_end = (index + 8).min(bytes.len());
+        while index < block_end {
+            let byte = bytes[index];
+            if byte == b' ' {
+                // Most spaces are followed by an ASCII byte that is not whitespace,
+                // which needs no decoding.
+                let next = bytes.get(index + 1).copied().unwrap_or(b' ');
+                if next.is_ascii() && !is_ascii_whitespace(next) {
+                    index += 2;
+                    continue;
+                }
+            } else if !may_start_whitespace(byte) {
+                index += 1;
                 continue;
             }
-        } else if !may_start_whitespace(byte) {
-            index += 1;
-            continue;
+            // A candidate byte starts a char, so `index` is a char boundary.
+            if !starts_with_whitespace(&text[index..]) {
+                index += 1;
+                continue;
+            }
+            if byte == b' ' && index + 1 < bytes.len() && !starts_with_whitespace(&text[index + 1..]) {
+                index += 1;
+                continue;
+            }
+            return index;
         }
-        // A candidate byte starts a char, so `index` is a char boundary.
-        if !starts_with_whitespace(&text[index..]) {
-            index += 1;
-            continue;
-        }
-        if byte == b' ' && index + 1 < bytes.len() && !starts_with_whitespace(&text[index + 1..]) {
-            index += 1;
-            continue;
-        }
-        return index;
     }
     bytes.len()
+}
+
+/// Checks whether the first eight of the nine bytes in `window` belong to a run of
+/// single-spaced words. All nine bytes must be ASCII, the first eight must contain no
+/// byte up to 0x20 but the space, and the byte after each space must be above 0x20.
+/// The test also fails for control bytes that are not whitespace, and the byte loop
+/// then decides.
+fn is_plain_block(window: &[u8]) -> bool {
+    const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+    let block = u64::from_le_bytes(window[..8].try_into().expect("eight bytes"));
+    let successors = u64::from_le_bytes(window[1..9].try_into().expect("eight bytes"));
+    if (block | successors) & HIGH_BITS != 0 {
+        return false;
+    }
+    // Each byte is below 0x80, so no sum below carries into the next byte. A byte's
+    // high bit is set in `printable` when it is at least 0x21, and in `not_space` when
+    // it differs from 0x20.
+    let printable = |word: u64| word.wrapping_add(0x5F5F_5F5F_5F5F_5F5F) & HIGH_BITS;
+    let not_space = (block ^ 0x2020_2020_2020_2020).wrapping_add(0x7F7F_7F7F_7F7F_7F7F) & HIGH_BITS;
+    let spaces = !not_space & HIGH_BITS;
+    let blank_or_control = !printable(block) & HIGH_BITS;
+    blank_or_control == spaces && spaces & !printable(successors) & HIGH_BITS == 0
 }
 
 /// Checks whether `byte` is ASCII whitespace as `char::is_whitespace` defines it, which
@@ -291,21 +324,8 @@ enum Gate {
     Stems(&'static [&'static str]),
 }
 
-/// Replacements of table markup, applied after `byte_rewrites::remove_markup_marks`
-/// and `byte_rewrites::remove_list_markers`. Each pattern needs a `|`.
-static TABLE_REWRITES: LazyLock<Vec<Rewrite>> = LazyLock::new(|| {
-    compile(&[
-        // A table row reads as its first cell, a colon, then the other cells:
-        // "| Parameters | 4 B | 12 GB |" becomes "Parameters: 4 B; 12 GB".
-        (r"\x01\|[ \t]*([^|\x01]*?)[ \t]*\|[ \t]*", "\u{1}$1: ", Gate::Test(contains_pipe)),
-        (r"[ \t]*\|[ \t]*(\x01|$)", "$1", Gate::Test(contains_pipe)),
-        (r"[ \t]*\|[ \t]*", "; ", Gate::Test(contains_pipe)),
-    ])
-});
-
-/// Replacements of LaTeX commands, applied after `TABLE_REWRITES` and
-/// `byte_rewrites::straighten_quotes`. Each pattern starts
-/// with a backslash.
+/// Replacements of LaTeX commands, applied after the table rewrites and
+/// `byte_rewrites::straighten_quotes`. Each pattern starts with a backslash.
 static LATEX_REWRITES: LazyLock<Vec<Rewrite>> = LazyLock::new(|| {
     compile(&[
         (r"\\times|\\cdot", "×", Gate::None),
@@ -319,14 +339,20 @@ static LATEX_REWRITES: LazyLock<Vec<Rewrite>> = LazyLock::new(|| {
     ])
 });
 
-/// Replacements of symbols, then words, applied after `LATEX_REWRITES` and
+/// Replacements of symbols, applied after `LATEX_REWRITES` and
 /// `byte_rewrites::remove_braces_and_dollars`.
-static SYMBOL_AND_WORD_REWRITES: LazyLock<Vec<Rewrite>> = LazyLock::new(|| {
+static SYMBOL_REWRITES: LazyLock<Vec<Rewrite>> = LazyLock::new(|| {
     compile(&[
         (r"(\d)\s*[×x]\s*10\^?\s*(-?\d+)", "${1}e$2", Gate::Test(may_hold_power_of_ten)),
         (r"(\d),(\d{3})\b", "$1$2", Gate::Test(byte_rewrites::may_hold_digit_comma_digit)),
         (r"\bone[- ](fourth|quarter)\b|\ba quarter\b", "1/4", Gate::Stems(&["quarter", "fourth"])),
-        (r"(\d)\s?×(\s*[^\d\s]|\s*$)", "${1}x$2", Gate::Test(|text| text.contains('×'))),
+    ])
+});
+
+/// Replacements of words, applied after `SYMBOL_REWRITES` and
+/// `byte_rewrites::times_sign_to_x`.
+static WORD_REWRITES: LazyLock<Vec<Rewrite>> = LazyLock::new(|| {
+    compile(&[
         (r"\b(quadruple[sd]?|quadrupling|four-?fold)\b", "4x", Gate::Stems(&["quadrupl", "fold"])),
         (r"\b(triple[sd]?|tripling|three-?fold)\b", "3x", Gate::Stems(&["tripl", "fold"])),
         (r"\b(two-?fold)\b", "2x", Gate::Stems(&["fold"])),
@@ -336,15 +362,70 @@ static SYMBOL_AND_WORD_REWRITES: LazyLock<Vec<Rewrite>> = LazyLock::new(|| {
     ])
 });
 
+/// Every stem that a `Gate::Stems` names.
+const STEMS: [&str; 8] = ["quarter", "fourth", "quadrupl", "fold", "tripl", "doubl", "octuple", "halve"];
+
+/// A searcher for each of `STEMS`, built once because building one costs more than
+/// searching a typical text.
+static STEM_FINDERS: LazyLock<Vec<memchr::memmem::Finder<'static>>> =
+    LazyLock::new(|| STEMS.iter().map(|stem| memchr::memmem::Finder::new(stem)).collect());
+
+fn stem_index(stem: &str) -> usize {
+    STEMS.iter().position(|listed| *listed == stem).expect("every gate stem is in STEMS")
+}
+
 fn contains_pipe(text: &str) -> bool {
     memchr::memchr(b'|', text.as_bytes()).is_some()
 }
 
-/// Number words from two upwards become digits; "one" stays a word because it is far
-/// more often a pronoun than a count.
-static NUMBER_WORDS: LazyLock<Regex> = LazyLock::new(|| {
-    compile_regex(r"(?i)\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|sixteen|twenty|thirty|forty|fifty|sixty|hundred|thousand)(?:[- ](one|two|three|four|five|six|seven|eight|nine))?\b")
-});
+/// Number words from two upwards, in lowercase, which become digits. "One" stays a word
+/// because it is far more often a pronoun than a count.
+const NUMBER_WORDS_PATTERN: &str = r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|sixteen|twenty|thirty|forty|fifty|sixty|hundred|thousand)(?:[- ](one|two|three|four|five|six|seven|eight|nine))?\b";
+
+/// `NUMBER_WORDS_PATTERN` in any case.
+static NUMBER_WORDS: LazyLock<Regex> = LazyLock::new(|| compile_regex(&format!("(?i){NUMBER_WORDS_PATTERN}")));
+
+/// `NUMBER_WORDS_PATTERN` as written, for ASCII-lowercased text.
+static LOWERCASE_NUMBER_WORDS: LazyLock<Regex> = LazyLock::new(|| compile_regex(NUMBER_WORDS_PATTERN));
+
+/// Replaces number words with their values, as `NUMBER_WORDS` does. The search runs over
+/// an ASCII-lowercased copy, where the lowercase pattern finds the same matches at the
+/// same offsets and its literals make a faster search. The one exception is the long s
+/// (`ſ`), which a case-insensitive `s` matches, so text with one goes to `NUMBER_WORDS`.
+/// The Kelvin sign, the only other non-ASCII character that case-folds to an ASCII
+/// letter, folds to `k`, which no number word contains.
+fn replace_number_words(text: &str) -> Cow<'_, str> {
+    let bytes = text.as_bytes();
+    // The long s is U+017F, C5 BF in UTF-8.
+    if memchr::memchr_iter(0xC5, bytes).any(|lead| bytes.get(lead + 1) == Some(&0xBF)) {
+        return NUMBER_WORDS.replace_all(text, |captures: &regex::Captures| number_value(&captures[0]).to_string());
+    }
+    let lowercased = text.to_ascii_lowercase();
+    let mut replaced = String::new();
+    let mut copied = 0;
+    for found in LOWERCASE_NUMBER_WORDS.find_iter(&lowercased) {
+        if replaced.is_empty() {
+            replaced.reserve(text.len());
+        }
+        replaced.push_str(&text[copied..found.start()]);
+        write!(replaced, "{}", number_value(found.as_str())).expect("writing to a String succeeds");
+        copied = found.end();
+    }
+    if copied == 0 {
+        return Cow::Borrowed(text);
+    }
+    replaced.push_str(&text[copied..]);
+    Cow::Owned(replaced)
+}
+
+/// Returns the value of a match of `NUMBER_WORDS_PATTERN`: a word, or a word, a hyphen or
+/// a space, and a unit word.
+fn number_value(number_words: &str) -> u64 {
+    match number_words.split_once(['-', ' ']) {
+        Some((tens, units)) => word_value(tens) + word_value(units),
+        None => word_value(number_words),
+    }
+}
 
 /// Replaces a hyphen between two ASCII letters with a space, so that "lower-variance",
 /// "batch-norm" and "out-of-memory" match phrases written with spaces. Phrases should
@@ -385,9 +466,8 @@ fn compile_rule(pattern: &str) -> Regex {
 /// Checks whether `10` follows `×` or `x`, in any case and after any whitespace, as in
 /// every match of the rule for `4 × 10^-5`.
 fn may_hold_power_of_ten(text: &str) -> bool {
-    text.match_indices('1').any(|(index, _)| {
-        text[index..].starts_with("10") && text[..index].trim_end().ends_with(['×', 'x', 'X'])
-    })
+    static TEN: LazyLock<memchr::memmem::Finder<'static>> = LazyLock::new(|| memchr::memmem::Finder::new("10"));
+    TEN.find_iter(text.as_bytes()).any(|index| text[..index].trim_end().ends_with(['×', 'x', 'X']))
 }
 
 /// Normalizes prose for matching: `text` is pieces that each start with `PIECE_BREAK`.
@@ -396,19 +476,23 @@ fn normalize(text: &str) -> String {
     let mut normalized = text.to_string();
     apply_byte_rewrite(byte_rewrites::remove_markup_marks, &mut normalized);
     apply_byte_rewrite(byte_rewrites::remove_list_markers, &mut normalized);
-    apply_rewrites(&TABLE_REWRITES, &mut normalized);
+    // A table row reads as its first cell, a colon, then the other cells:
+    // "| Parameters | 4 B | 12 GB |" becomes "Parameters: 4 B; 12 GB".
+    if contains_pipe(&normalized) {
+        apply_byte_rewrite(byte_rewrites::label_first_cells, &mut normalized);
+        apply_byte_rewrite(byte_rewrites::remove_closing_pipes, &mut normalized);
+        apply_byte_rewrite(byte_rewrites::separate_cells, &mut normalized);
+    }
     apply_byte_rewrite(byte_rewrites::straighten_quotes, &mut normalized);
     // No rule adds a backslash, so without one no LaTeX rule can match.
     if normalized.contains('\\') {
         apply_rewrites(&LATEX_REWRITES, &mut normalized);
     }
     apply_byte_rewrite(byte_rewrites::remove_braces_and_dollars, &mut normalized);
-    apply_rewrites(&SYMBOL_AND_WORD_REWRITES, &mut normalized);
-    let normalized = NUMBER_WORDS.replace_all(&normalized, |captures: &regex::Captures| {
-        let tens = word_value(&captures[1]);
-        let units = captures.get(2).map_or(0, |unit| word_value(unit.as_str()));
-        (tens + units).to_string()
-    });
+    apply_rewrites(&SYMBOL_REWRITES, &mut normalized);
+    apply_byte_rewrite(byte_rewrites::times_sign_to_x, &mut normalized);
+    apply_rewrites(&WORD_REWRITES, &mut normalized);
+    let normalized = replace_number_words(&normalized);
     space_word_hyphens(&normalized)
 }
 
@@ -419,16 +503,20 @@ fn apply_byte_rewrite(rewrite: fn(&str) -> Option<String>, text: &mut String) {
 }
 
 fn apply_rewrites(rules: &[Rewrite], text: &mut String) {
-    // The text lowercased for `Gate::Stems`, made when first needed and again after a
-    // rule changes the text.
+    // The text lowercased for `Gate::Stems`, and whether it contains each of `STEMS`,
+    // found when first needed and again after a rule changes the text.
     let mut lowercased: Option<String> = None;
+    let mut stems_found = [None; STEMS.len()];
     for rule in rules {
         let may_match = match rule.gate {
             Gate::None => true,
             Gate::Test(may_match) => may_match(text),
             Gate::Stems(stems) => {
                 let lowercased = lowercased.get_or_insert_with(|| text.to_ascii_lowercase());
-                stems.iter().any(|stem| memchr::memmem::find(lowercased.as_bytes(), stem.as_bytes()).is_some())
+                stems.iter().any(|stem| {
+                    let index = stem_index(stem);
+                    *stems_found[index].get_or_insert_with(|| STEM_FINDERS[index].find(lowercased.as_bytes()).is_some())
+                })
             }
         };
         if !may_match {
@@ -437,6 +525,7 @@ fn apply_rewrites(rules: &[Rewrite], text: &mut String) {
         if let std::borrow::Cow::Owned(rewritten) = rule.regex.replace_all(text, rule.replacement) {
             *text = rewritten;
             lowercased = None;
+            stems_found = [None; STEMS.len()];
         }
     }
 }
@@ -542,6 +631,28 @@ mod tests {
             push_collapsed(&mut collapsed, text);
             let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
             assert_eq!(collapsed, format!("kept{words}"), "for {text:?}");
+        }
+    }
+
+    #[test]
+    fn plain_blocks_match_byte_loop() {
+        // Every byte that matters to the block test, at every position of a
+        // nine-byte window, next to a run of plain words.
+        let specials = [" ", "  ", "\t", "\n", "\u{b}", "\u{c}", "\r", "\u{1}", "\u{7f}", "\u{a0}", "\u{85}", "\u{2003}", "\u{3000}", "×", "é", "!", "~"];
+        for special in specials {
+            for position in 0..12 {
+                let mut text = "abcd efgh ijkl mnop qrst".to_string();
+                text.insert_str(position, special);
+                for start in 0..text.len() {
+                    if !text.is_char_boundary(start) {
+                        continue;
+                    }
+                    let mut collapsed = String::new();
+                    push_collapsed(&mut collapsed, &text[start..]);
+                    let words = text[start..].split_whitespace().collect::<Vec<_>>().join(" ");
+                    assert_eq!(collapsed, words, "for {:?}", &text[start..]);
+                }
+            }
         }
     }
 

@@ -156,6 +156,128 @@ pub(super) fn remove_braces_and_dollars(text: &str) -> Option<String> {
     rewritten.finish()
 }
 
+/// Turns the first cell of a table row into a label, as the regex
+/// `\x01\|[ \t]*([^|\x01]*?)[ \t]*\|[ \t]*` replaced with `\x01$1: ` does: a piece
+/// that opens with `|` and contains a second `|` starts with its first cell, without the
+/// spaces and tabs around it, and a colon. Returns `None` if nothing changed.
+pub(super) fn label_first_cells(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut rewritten = Rewritten::new(text);
+    for piece_start in memchr::memchr_iter(b'\x01', bytes) {
+        if bytes.get(piece_start + 1) != Some(&b'|') {
+            continue;
+        }
+        let cell_start = piece_start + 2;
+        let Some(cell_length) = memchr::memchr2(b'|', b'\x01', &bytes[cell_start..]) else {
+            continue;
+        };
+        let pipe = cell_start + cell_length;
+        if bytes[pipe] != b'|' {
+            continue;
+        }
+        let cell = &bytes[cell_start..pipe];
+        let label_start = cell_start + blank_length(cell);
+        let label_end = (pipe - trailing_blank_length(cell)).max(label_start);
+        rewritten.replace(piece_start, label_start, "\u{1}");
+        rewritten.replace(label_end, pipe + 1 + blank_length(&bytes[pipe + 1..]), ": ");
+    }
+    rewritten.finish()
+}
+
+/// Removes the `|` that closes a table row, with the spaces and tabs around it, as the
+/// regex `[ \t]*\|[ \t]*(\x01|$)` replaced with `$1` does. Returns `None` if nothing
+/// changed.
+pub(super) fn remove_closing_pipes(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut rewritten = Rewritten::new(text);
+    for pipe in memchr::memchr_iter(b'|', bytes) {
+        let end = pipe + 1 + blank_length(&bytes[pipe + 1..]);
+        if end < bytes.len() && bytes[end] != b'\x01' {
+            continue;
+        }
+        // The blanks before the pipe follow the end of any earlier match, which is a
+        // `\x01` or the end of the text.
+        rewritten.replace(pipe - trailing_blank_length(&bytes[..pipe]), end, "");
+    }
+    rewritten.finish()
+}
+
+/// Replaces each `|`, with the spaces and tabs around it, by `; `, as the regex
+/// `[ \t]*\|[ \t]*` replaced with `; ` does. Returns `None` if nothing changed.
+pub(super) fn separate_cells(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut rewritten = Rewritten::new(text);
+    // The end of the last match: the blanks before a pipe start there at the earliest.
+    let mut resume = 0;
+    for pipe in memchr::memchr_iter(b'|', bytes) {
+        let start = pipe - trailing_blank_length(&bytes[resume..pipe]);
+        let end = pipe + 1 + blank_length(&bytes[pipe + 1..]);
+        rewritten.replace(start, end, "; ");
+        resume = end;
+    }
+    rewritten.finish()
+}
+
+/// Returns the number of spaces and tabs at the start of `bytes`.
+fn blank_length(bytes: &[u8]) -> usize {
+    bytes.iter().take_while(|byte| matches!(byte, b' ' | b'\t')).count()
+}
+
+/// Returns the number of spaces and tabs at the end of `bytes`.
+fn trailing_blank_length(bytes: &[u8]) -> usize {
+    bytes.iter().rev().take_while(|byte| matches!(byte, b' ' | b'\t')).count()
+}
+
+/// A times sign after a digit and not before one. Replaced with `${1}x$2`, it specifies
+/// `times_sign_to_x`, which falls back to it for non-ASCII digits.
+pub(super) const TIMES_AFTER_DIGIT: &str = r"(\d)\s?×(\s*[^\d\s]|\s*$)";
+
+static TIMES_AFTER_DIGIT_REGEX: LazyLock<Regex> = LazyLock::new(|| super::compile_rule(TIMES_AFTER_DIGIT));
+
+/// Writes a times sign after a digit as `x` unless a digit follows it, as
+/// `TIMES_AFTER_DIGIT` replaced with `${1}x$2` does: "4 × faster" becomes "4x faster" and
+/// "4 × 8" stays. `\d` also matches non-ASCII digits, which only the regex recognizes,
+/// so a text with a numeric non-ASCII character next to a match goes to the regex.
+/// Returns `None` if nothing changed.
+pub(super) fn times_sign_to_x(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut rewritten = Rewritten::new(text);
+    // The end of the last match: a regex search resumes there.
+    let mut resume = 0;
+    // `×` is U+00D7, C3 97 in UTF-8.
+    for sign in memchr::memchr_iter(0xC3, bytes) {
+        if bytes.get(sign + 1) != Some(&0x97) || sign < resume {
+            continue;
+        }
+        let mut before = text[resume..sign].chars().rev();
+        let digit_end = match before.next() {
+            Some(c) if c.is_ascii_digit() => sign,
+            Some(c) if c.is_whitespace() => match before.next() {
+                Some(digit) if digit.is_ascii_digit() => sign - c.len_utf8(),
+                Some(other) if !other.is_ascii() && other.is_numeric() => return fall_back_to_times_regex(text),
+                _ => continue,
+            },
+            Some(c) if !c.is_ascii() && c.is_numeric() => return fall_back_to_times_regex(text),
+            _ => continue,
+        };
+        let after_sign = sign + 2;
+        let blank_end = after_sign + leading_whitespace(&text[after_sign..]);
+        let end = match text[blank_end..].chars().next() {
+            None => blank_end,
+            Some(c) if c.is_ascii_digit() => continue,
+            Some(c) if !c.is_ascii() && c.is_numeric() => return fall_back_to_times_regex(text),
+            Some(c) => blank_end + c.len_utf8(),
+        };
+        rewritten.replace(digit_end, after_sign, "x");
+        resume = end;
+    }
+    rewritten.finish()
+}
+
+fn fall_back_to_times_regex(text: &str) -> Option<String> {
+    rewrite_with(&TIMES_AFTER_DIGIT_REGEX, text, "${1}x$2")
+}
+
 fn rewrite_with(regex: &Regex, text: &str, replacement: &str) -> Option<String> {
     match regex.replace_all(text, replacement) {
         std::borrow::Cow::Owned(rewritten) => Some(rewritten),
@@ -175,7 +297,10 @@ pub(super) fn may_hold_digit_comma_digit(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::score::text::{split_pieces, Gate, PIECE_BREAK, SYMBOL_AND_WORD_REWRITES, TABLE_REWRITES};
+    use crate::score::text::{
+        replace_number_words, split_pieces, word_value, Gate, NUMBER_WORDS, NUMBER_WORDS_PATTERN, PIECE_BREAK, STEMS,
+        SYMBOL_REWRITES, WORD_REWRITES,
+    };
     use regex_syntax::hir::{Class, HirKind};
 
     /// Returns the characters that `\d` matches in a Unicode regex, as sorted ranges.
@@ -256,20 +381,85 @@ mod tests {
         }
     }
 
+    /// The three table rules in the order `normalize` applies them, each as a regex
+    /// and as its byte scan.
+    const TABLE_RULES: [(&str, &str, fn(&str) -> Option<String>); 3] = [
+        (r"\x01\|[ \t]*([^|\x01]*?)[ \t]*\|[ \t]*", "\u{1}$1: ", label_first_cells),
+        (r"[ \t]*\|[ \t]*(\x01|$)", "$1", remove_closing_pipes),
+        (r"[ \t]*\|[ \t]*", "; ", separate_cells),
+    ];
+
     #[test]
-    fn table_rules_need_a_pipe() {
-        assert!(TABLE_REWRITES.iter().all(|rule| rule.regex.as_str().contains(r"\|")));
+    fn table_rules_match_regexes() {
+        let mut inputs = samples();
+        inputs.extend(
+            [
+                "\u{1}| a | b |\u{1}|\u{1}| |\u{1}|  x  |\u{1}a | |\u{1}|| ||\t|\u{1}| one pipe",
+                "\u{1}|\t\tcell\t|\t\u{1}|| \u{1}|\u{1}| | | |",
+                "\u{1}a|b\u{1}| é | ü |\u{1} | lead\u{1}x |",
+                "\u{1}|",
+                "| no break |\u{1}| k | v |  ",
+            ]
+            .map(str::to_string),
+        );
+        for input in inputs {
+            let mut text = or_input(remove_list_markers(&or_input(remove_markup_marks(&input), &input)), &input);
+            for (pattern, replacement, scan) in TABLE_RULES {
+                let expected = regex_rewrite(pattern, &text, replacement);
+                assert_eq!(or_input(scan(&text), &text), expected, "{pattern} for {text:?}");
+                text = expected;
+            }
+        }
     }
 
     #[test]
     fn stems_avoid_case_folded_letters() {
-        for rule in SYMBOL_AND_WORD_REWRITES.iter() {
+        for rule in SYMBOL_REWRITES.iter().chain(WORD_REWRITES.iter()) {
             let Gate::Stems(stems) = rule.gate else { continue };
             for stem in stems {
+                assert!(STEMS.contains(stem), "stem {stem:?} of {} is not in STEMS", rule.regex.as_str());
                 assert_eq!(*stem, stem.to_ascii_lowercase(), "stem {stem:?} of {}", rule.regex.as_str());
                 assert!(!stem.contains(['k', 's']), "stem {stem:?} of {}", rule.regex.as_str());
             }
         }
+    }
+
+    #[test]
+    fn times_signs_match_regex() {
+        let mut inputs = samples();
+        inputs.extend(
+            [
+                "\u{1}4× faster, 2 × slower, 3 ×4, 5×, 6 ×\u{1}7\u{a0}× less 8\u{2009}×fold 9  × no",
+                "\u{1}1××a 1× 2×b x× 3×\u{661} \u{661}× \u{661} × 4×\u{2014} 5×\u{a0}\u{a0}",
+                "\u{1}2×",
+                "\u{1}2 × ",
+            ]
+            .map(str::to_string),
+        );
+        for text in inputs {
+            let expected = regex_rewrite(TIMES_AFTER_DIGIT, &text, "${1}x$2");
+            assert_eq!(or_input(times_sign_to_x(&text), &text), expected, "for {text:?}");
+        }
+    }
+
+    #[test]
+    fn number_words_match_regex() {
+        let mut inputs = samples();
+        inputs.push("\u{1}Two TWENTY-one ſix ſixteen Forty Seven, thirty-three\u{1}ten ten".to_string());
+        inputs.push("\u{1}Six\u{17e} twelve, Thirty nine\u{1}nothing".to_string());
+        for text in inputs {
+            let expected = NUMBER_WORDS.replace_all(&text, |captures: &regex::Captures| {
+                let tens = word_value(&captures[1]);
+                let units = captures.get(2).map_or(0, |unit| word_value(unit.as_str()));
+                (tens + units).to_string()
+            });
+            assert_eq!(replace_number_words(&text), expected, "for {text:?}");
+        }
+    }
+
+    #[test]
+    fn number_words_avoid_kelvin_letter() {
+        assert!(!NUMBER_WORDS_PATTERN.contains(['k', 'K']));
     }
 
     #[test]
