@@ -4,6 +4,8 @@
 
 use regex_automata::meta::Regex;
 
+mod needles;
+
 use super::negation::{answers_yes, denial, retraction_of, Denial};
 use super::prefilter::{Candidates, FoundLiterals};
 use super::text::AnswerText;
@@ -212,8 +214,13 @@ fn may_match_in(candidates: &Candidates, index: usize) -> bool {
 /// searches agree, because a sentence's neighbours in the joined text are newlines,
 /// where `\b`, `^` and `$` (multi-line) hold exactly as at a sentence's ends. (`\A` and
 /// `\z` do not, so the prefilter gives phrases with them no literal set.)
-fn matches_anywhere(phrase: &Regex, text: &AnswerText) -> Vec<(usize, usize, usize)> {
+///
+/// A phrase whose needles (see `needles::may_match`) the answer lacks is not searched.
+fn matches_anywhere(phrase: &LazyRegex, text: &AnswerText) -> Vec<(usize, usize, usize)> {
     let mut matches = Vec::new();
+    if !needles::may_match(phrase, &text.joined) {
+        return matches;
+    }
     for found in phrase.find_iter(&text.joined) {
         if text.joined[found.range()].contains('\n') {
             return matches_in(phrase, text, 0..text.sentence_count());
