@@ -253,8 +253,10 @@ fn code_lr_multiplier(sentence: Sentence, index: usize, variables: &CodeVariable
 /// ("Multiply the LR by the batch ratio. For you that's 4x.").
 fn follows_lr_sentence(text: &AnswerText, index: usize, names_lr: impl Fn(usize) -> bool) -> bool {
     let Some(previous) = index.checked_sub(1) else { return false };
-    let word_count = |index: usize| text.sentence(index).normalized.split_whitespace().count();
-    (word_count(previous) <= 3 || word_count(index) <= 8) && names_lr(previous)
+    // Counting words costs far more than `names_lr`, so it comes second, and stops at
+    // the first word past the limit.
+    let has_at_most_words = |index: usize, limit: usize| text.sentence(index).normalized.split_whitespace().nth(limit).is_none();
+    names_lr(previous) && (has_at_most_words(previous, 3) || has_at_most_words(index, 8))
 }
 
 /// Returns, for each sentence, whether it is a code line in a block where some line
