@@ -190,9 +190,9 @@ fn may_hold_anchor(pattern: &str) -> bool {
     pattern.contains(['^', '$']) || pattern.contains(r"\A") || pattern.contains(r"\z")
 }
 
-/// The most word lists whose alternation `unanchored_word_sentences` keeps per thread.
-/// A suite has one list per numeric check with `subject_words`, and variants that share
-/// the patterns share the entry.
+/// The maximum number of word lists whose alternation `unanchored_word_sentences` keeps
+/// per thread. A suite has one list per numeric check with `subject_words`, and
+/// variants that share the patterns share the entry.
 const MAX_CACHED_ALTERNATIONS: usize = 16;
 
 /// A rubric's unanchored extra words, and their alternation (`None` if it failed to
@@ -205,8 +205,9 @@ thread_local! {
 
 /// Returns, for each sentence, whether some word of `extra_words` without an anchor
 /// matches it alone, from one search of the words' alternation over
-/// `AnswerText::joined`. Under callgrind on the labelled answers, one search of the
-/// alternation of seven words cost a sixth of searching for each word.
+/// `AnswerText::joined`. In a callgrind probe over the labelled fixture responses, one
+/// search of the alternation of the seven unanchored words of `linear-scaling-rule`
+/// cost about a sixth of one search for each word (8.7k against 53k instructions).
 ///
 /// As in `sentences_matching`, a match without a newline lies in one sentence, and
 /// every sentence that a word matches alone holds a match of the alternation, because
@@ -388,7 +389,7 @@ mod tests {
     }
 
     /// Returns the subject words of the built-in suite's numeric checks, and word lists
-    /// that reach the fallbacks: a match across sentences and an anchored word.
+    /// with an anchored word and with words whose matches may cross sentences.
     fn word_lists() -> Vec<Vec<Regex>> {
         let suite = load_builtin().expect("the built-in suite loads");
         let mut lists: Vec<Vec<Regex>> = suite
