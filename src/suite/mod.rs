@@ -14,6 +14,7 @@ mod variants;
 pub use builtin::{builtin_sources, BUILTIN_FILES};
 pub use contract::{fixed_scenario, FixedScenario, FIXED_SCENARIOS};
 pub use lazy_regex::LazyRegex;
+pub(crate) use lazy_regex::build_regex;
 pub use load::{ascii_word_boundaries, load, read_dir, LoadError, SourceFile, SuiteSources};
 pub use model::*;
 pub use skill::{Skill, SkillError};
