@@ -475,6 +475,7 @@ fn may_hold_power_of_ten(text: &str) -> bool {
 fn normalize(text: &str) -> String {
     let mut normalized = text.to_string();
     apply_byte_rewrite(byte_rewrites::remove_markup_marks, &mut normalized);
+    apply_byte_rewrite(byte_rewrites::remove_emphasis_marks, &mut normalized);
     apply_byte_rewrite(byte_rewrites::remove_list_markers, &mut normalized);
     // A table row reads as its first cell, a colon, then the other cells:
     // "| Parameters | 4 B | 12 GB |" becomes "Parameters: 4 B; 12 GB".

@@ -1,8 +1,9 @@
 //! Rewrites of prose done by scanning bytes instead of searching with a regex. Each one
-//! gives exactly the text that its regex, replaced all over, gives. The regexes stay:
-//! they are the specification, the tests compare the two on every fixture answer, and
-//! a pass falls back to its regex where the text contains a character the scan does
-//! not handle.
+//! but `remove_emphasis_marks` gives exactly the text that its regex, replaced all over,
+//! gives. The regexes stay: they are the specification, the tests compare the two on
+//! every fixture answer, and a pass falls back to its regex where the text contains a
+//! character the scan does not handle. `remove_emphasis_marks` pairs its marks, which a
+//! regex without look-around cannot, so its tests list cases instead.
 
 use std::sync::LazyLock;
 
@@ -69,6 +70,46 @@ pub(super) fn remove_markup_marks(text: &str) -> Option<String> {
         bytes.iter().enumerate().filter(|(_, byte)| matches!(byte, b'*' | b'_' | b'`' | b'\\')).for_each(|(at, _)| remove_at(at));
     } else {
         memchr::memchr3_iter(b'*', b'_', b'`', bytes).for_each(remove_at);
+    }
+    rewritten.finish()
+}
+
+/// Removes single `*` and `_` emphasis marks in pairs on one line: "the *effective*
+/// batch" becomes "the effective batch". An opening mark follows a byte that is not a
+/// letter, digit or mark, and comes before a letter, a digit, a non-ASCII character, a
+/// quote or a bracket; a closing mark is the reverse. Marks that find no partner stay,
+/// so "3*4", "lr * 4", a list bullet, "*args" and LaTeX subscripts (`}_{`) are kept.
+/// Runs after `remove_markup_marks`, which removes the double marks. Returns `None` if
+/// nothing changed.
+pub(super) fn remove_emphasis_marks(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let is_mark = |byte: u8| byte == b'*' || byte == b'_';
+    let is_word = |byte: u8| byte.is_ascii_alphanumeric() || byte >= 0x80;
+    let is_emphasized = |byte: u8| is_word(byte) || matches!(byte, b'"' | b'\'' | b'(' | b')' | b'[' | b']');
+    let opens = |at: usize| {
+        let before_ok = at == 0 || !(is_word(bytes[at - 1]) || is_mark(bytes[at - 1]));
+        before_ok && bytes.get(at + 1).is_some_and(|&next| is_emphasized(next))
+    };
+    let closes = |at: usize| {
+        let after_ok = bytes.get(at + 1).is_none_or(|&next| !(is_word(next) || is_mark(next)));
+        after_ok && at > 0 && is_emphasized(bytes[at - 1])
+    };
+    let mut rewritten = Rewritten::new(text);
+    let mut at = 0;
+    while let Some(found) = memchr::memchr2(b'*', b'_', &bytes[at..]) {
+        let open = at + found;
+        at = open + 1;
+        if !opens(open) {
+            continue;
+        }
+        // The partner is the first mark of the same kind that closes, before the line ends.
+        let line_end = memchr::memchr2(b'\n', b'\x01', &bytes[at..]).map_or(bytes.len(), |end| at + end);
+        let partner = memchr::memchr_iter(bytes[open], &bytes[at..line_end]).map(|offset| at + offset).find(|&close| closes(close));
+        if let Some(close) = partner {
+            rewritten.replace(open, open + 1, "");
+            rewritten.replace(close, close + 1, "");
+            at = close + 1;
+        }
     }
     rewritten.finish()
 }
@@ -353,6 +394,27 @@ mod tests {
         for text in samples() {
             let expected = regex_rewrite(r"\*\*|__|`|\\\(|\\\)|\\\[|\\\]", &text, "");
             assert_eq!(or_input(remove_markup_marks(&text), &text), expected, "for {text:?}");
+        }
+    }
+
+    #[test]
+    fn emphasis_marks_removed_in_pairs() {
+        let cases = [
+            ("the *effective* batch", "the effective batch"),
+            ("an _effective_ batch", "an effective batch"),
+            ("*less* progress and *more* steps", "less progress and more steps"),
+            ("(*not* the max)", "(not the max)"),
+            ("3*4 and lr * 4", "3*4 and lr * 4"),
+            ("\u{1}* a bullet", "\u{1}* a bullet"),
+            ("per_device_train_batch_size", "per_device_train_batch_size"),
+            ("f(*args, kwargs)", "f(*args, kwargs)"),
+            ("*open on one line\nclosed* on the next", "*open on one line\nclosed* on the next"),
+            ("48 GB*", "48 GB*"),
+            ("*4×* the rate", "4× the rate"),
+            ("\\underbrace{4}_{\\text{weights}} + \\underbrace{4}_{\\text{grads}}", "\\underbrace{4}_{\\text{weights}} + \\underbrace{4}_{\\text{grads}}"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(or_input(remove_emphasis_marks(input), input), expected, "for {input:?}");
         }
     }
 
