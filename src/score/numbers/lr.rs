@@ -149,7 +149,28 @@ pub(super) fn lr_multipliers(text: &AnswerText, extra_words: &[Regex]) -> Vec<Fi
             }
         }
     }
+    withdraw_beside_kept_lr(text, &mut findings);
     findings
+}
+
+/// First-person advice to leave the learning rate as it is: "I'd leave the LR where it
+/// is". A multiplier in the same sentence is an option the answer weighs and turns down
+/// ("On second thought, I'd leave the LR where it is: 4x is a big jump").
+static KEEPS_LR: LazyLock<Regex> = LazyLock::new(|| {
+    compile_regex(r"(?i)\b(i'd|i would|i'll|i will|let's|we'll|we will|better to|safer to|my (advice|recommendation) is to)\s+(just\s+)?(leave|keep)\s+(the\s+|your\s+)?(lr|learning rate)\s+(where it is|unchanged|as[- ]is|fixed|alone|the same|constant)\b")
+});
+
+static KEEPS_LR_SENTENCES: LazyLock<SentenceFinder> = LazyLock::new(|| SentenceFinder::new(&KEEPS_LR));
+
+/// Withdraws the multipliers of sentences that advise keeping the learning rate.
+fn withdraw_beside_kept_lr(text: &AnswerText, findings: &mut [Finding]) {
+    if findings.is_empty() {
+        return;
+    }
+    let keeps_lr = KEEPS_LR_SENTENCES.sentences(text);
+    for finding in findings.iter_mut().filter(|finding| keeps_lr[finding.sentence]) {
+        finding.asserted = false;
+    }
 }
 
 /// The rubric's extra learning-rate words, and the sentences that they may match.

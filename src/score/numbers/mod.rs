@@ -403,6 +403,8 @@ mod tests {
         assert!(!lr_shown("One camp multiplies the learning rate by 4. In my experience that is too aggressive."));
         assert!(lr_shown("Multiply the learning rate by 4. With Adam that is too aggressive, so start at 2x there."));
         assert!(!lr_shown("My first guess: scale the LR by 4. But let me revise that: use 2x."));
+        assert!(!lr_shown("The textbook move is 4x. On second thought, I'd leave the LR where it is: 4x is a big jump."));
+        assert!(lr_shown("I wouldn't leave the LR where it is: 4x is the linear rule."));
         assert!(!lr_shown("Scale the LR by 4. Correction, though: with Adam use 2x the LR."));
         assert!(!lr_shown("Scale the LR by 4. Add warmup. Then cosine decay. Scratch that, use 2x the LR."));
         assert!(lr_shown("Scale the LR by 4. Add warmup. Then cosine decay. It's 8x slower per epoch, no, let me correct that, it isn't."));
@@ -429,6 +431,8 @@ mod tests {
         assert!(steps_shown("Most frameworks support it (e.g. `gradient_accumulation_steps=8` in the Trainer)."));
         assert!(steps_shown("With micro-batch b = 64 and target B = 512, set k = B/b = 8."));
         assert!(!steps_shown("The ratio n = N/B = 8 here."));
+        assert!(steps_shown("With 64 per step you'd accumulate 8 times to get 512."));
+        assert!(!steps_shown("Accumulated gradients are 8 times smaller if you forget to average."));
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Gradient-accumulation step counts: `8 micro-batches`, `accumulate over 8`,
-//! `8 batches of 64`, `8 × 64 = 512`, `512 // 64 = 8`, and `accum_steps = target // micro`
-//! in code or `gradient_accumulation_steps=8` in prose.
+//! `accumulate 8 times`, `8 batches of 64`, `8 × 64 = 512`, `512 // 64 = 8`, and
+//! `accum_steps = target // micro` in code or `gradient_accumulation_steps=8` in prose.
 
 use std::sync::LazyLock;
 
@@ -12,9 +12,10 @@ use crate::score::compile_regex;
 use crate::score::text::AnswerText;
 use crate::suite::{ParamValue, Parameters};
 
-/// Accumulation counts: `8 steps`, `8 micro-batches`, `accumulate over 8`, `8 × 64 = 512`.
+/// Accumulation counts: `8 steps`, `8 micro-batches`, `accumulate over 8`, `accumulate 8
+/// times`, `8 × 64 = 512`.
 static STEPS: LazyLock<Regex> = LazyLock::new(|| {
-    compile_regex(r"(?i)\b(?P<n>\d+)\s*(?:gradient\s+)?(?:accumulation\s+)?(?:steps?|micro[- ]?batch(?:es)?|mini[- ]?batch(?:es)?|sub[- ]?batch(?:es)?|chunks|forward(?:/| and |-| )backward|(?:forward |backward )?passes)\b|accumulat\w*(?:\s+\w+){0,3}?\s+(?:over|for|across|of|every|to)\s+(?P<m>\d+)\b|%\s*(?P<k>\d+)\s*==\s*0|(?:flag|setting|option)\b[^.]{0,60}\bset it to (?P<f>\d+)\b")
+    compile_regex(r"(?i)\b(?P<n>\d+)\s*(?:gradient\s+)?(?:accumulation\s+)?(?:steps?|micro[- ]?batch(?:es)?|mini[- ]?batch(?:es)?|sub[- ]?batch(?:es)?|chunks|forward(?:/| and |-| )backward|(?:forward |backward )?passes)\b|accumulat\w*(?:\s+\w+){0,3}?\s+(?:over|for|across|of|every|to)\s+(?P<m>\d+)\b|accumulat(?:e|ing)(?:\s+\w+){0,2}?\s+(?P<t>\d+)\s+times(?:[^\w\s]|\s+(?:to|before|per|and|then|so|for|in|over)\b)|%\s*(?P<k>\d+)\s*==\s*0|(?:flag|setting|option)\b[^.]{0,60}\bset it to (?P<f>\d+)\b")
 });
 
 /// `8 batches of 64`, a count only when the size is the micro-batch.
@@ -66,7 +67,7 @@ pub(super) fn accumulation_steps(text: &AnswerText, parameters: &Parameters) -> 
         }
         let searched = |matching: &[bool]| matching[index].then_some(normalized).into_iter();
         for captures in searched(&has_steps).flat_map(|normalized| STEPS.captures_iter(normalized)) {
-            let number = ["n", "m", "k", "f"].iter().find_map(|name| captures.name(name)).unwrap();
+            let number = ["n", "m", "t", "k", "f"].iter().find_map(|name| captures.name(name)).unwrap();
             if let Ok(value) = number.as_str().parse() {
                 findings.push(finding_at(index, value, captures.get(0).unwrap()));
             }
