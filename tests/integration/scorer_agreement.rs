@@ -186,3 +186,8 @@ fn agrees_with_thirteenth_blind_set() {
 fn agrees_with_fourteenth_blind_set() {
     assert_agreement("fixtures/labelled/blind-14.jsonl");
 }
+
+#[test]
+fn agrees_with_fifteenth_blind_set() {
+    assert_agreement("fixtures/labelled/blind-15.jsonl");
+}
