@@ -42,8 +42,9 @@ pub struct Scorer<'suite> {
 struct PreparedRubric {
     /// The planner's value for each check, in rubric order; `None` for phrase checks.
     expected: Vec<Option<Expected>>,
-    /// The outcome of compiling the rubric's regexes, on the first answer to it.
-    compiled: OnceLock<Result<(), LoadError>>,
+    /// The outcome of checking that the rubric's regexes compile, on the first answer
+    /// to it.
+    regexes_checked: OnceLock<Result<(), LoadError>>,
 }
 
 impl<'suite> Scorer<'suite> {
@@ -70,7 +71,7 @@ impl<'suite> Scorer<'suite> {
                     })?;
                     expected.push(Some(value));
                 }
-                per_variant.push(PreparedRubric { expected, compiled: OnceLock::new() });
+                per_variant.push(PreparedRubric { expected, regexes_checked: OnceLock::new() });
             }
             prepared.push(per_variant);
         }
@@ -113,7 +114,7 @@ impl<'suite> Scorer<'suite> {
     /// planner values.
     pub fn score_variant(&self, scenario_id: &str, variant: &str, response: &str) -> Result<AnswerScore, ScoreError> {
         let (asked, prepared) = self.find(scenario_id, variant)?;
-        prepared.compiled.get_or_init(|| asked.rubric.compile()).clone()?;
+        prepared.regexes_checked.get_or_init(|| asked.rubric.check_regexes()).clone()?;
         let text = AnswerText::parse(response);
         let literals = self.prefilters.scan(asked.rubric, &text);
         let checks = asked.rubric.checks.iter().zip(&prepared.expected);

@@ -224,6 +224,16 @@ impl LazyRegex {
         self.0.compiled.get().is_some()
     }
 
+    /// Checks that the regex compiles, without keeping the compiled program: a regex
+    /// that is never searched then costs no memory. A regex checked this way and
+    /// searched later is compiled twice.
+    pub fn check(&self) -> Result<(), LoadError> {
+        if self.is_compiled() {
+            return Ok(());
+        }
+        build_phrase_regex(&self.0.pattern).map(drop).map_err(|error| self.0.origin.invalid(&error))
+    }
+
     /// Compiles the regex unless it already is, and returns it.
     pub fn compile(&self) -> Result<&meta::Regex, LoadError> {
         if let Some(regex) = self.0.compiled.get() {
@@ -360,6 +370,18 @@ mod tests {
         let regex = build_regex(&ascii_perl_classes(r"na\w+ve")).unwrap();
         assert!(regex.is_match("naaive"));
         assert!(!regex.is_match("naïve"));
+    }
+
+    #[test]
+    fn check_keeps_no_program() {
+        let valid = LazyRegex::for_test(r"warm ?up");
+        valid.check().unwrap();
+        assert!(!valid.is_compiled());
+
+        let pattern = r"\w{0,1000}".to_string();
+        let oversized = LazyRegex::parse(pattern.clone(), origin(&pattern)).unwrap();
+        let error = oversized.check().unwrap_err();
+        assert!(error.message.contains("exceeds size limit"), "{}", error.message);
     }
 
     #[test]

@@ -173,15 +173,24 @@ impl Rubric {
     /// checks only their syntax, so this fails only for a pattern whose program
     /// exceeds the regex engine's size limit.
     pub fn compile(&self) -> Result<(), LoadError> {
-        for check in &self.checks {
-            let CheckRule::Phrase(rule) = &check.rule else { continue };
+        self.phrase_regexes().try_for_each(|regex| regex.compile().map(drop))
+    }
+
+    /// Checks that every phrase regex of the rubric compiles, and keeps none of the
+    /// compiled programs (see [`LazyRegex::check`]).
+    pub fn check_regexes(&self) -> Result<(), LoadError> {
+        self.phrase_regexes().try_for_each(LazyRegex::check)
+    }
+
+    fn phrase_regexes(&self) -> impl Iterator<Item = &LazyRegex> {
+        let phrase_rules = self.checks.iter().filter_map(|check| match &check.rule {
+            CheckRule::Phrase(rule) => Some(rule),
+            CheckRule::Numeric(_) => None,
+        });
+        phrase_rules.flat_map(|rule| {
             let sets = rule.groups.iter().flat_map(|group| &group.together);
-            let regexes = rule.groups.iter().flat_map(|group| &group.phrases).chain(sets.flatten()).chain(&rule.exclude);
-            for regex in regexes {
-                regex.compile()?;
-            }
-        }
-        Ok(())
+            rule.groups.iter().flat_map(|group| &group.phrases).chain(sets.flatten()).chain(&rule.exclude)
+        })
     }
 }
 
