@@ -36,9 +36,10 @@ static LABELLED_ADVICE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// A settings line that gives the batch as a value: "Batch size: 32 at sequence length
-/// 512", "- batch = 16". Such a line recommends the batch even without a verb.
+/// 512", "- batch = 16", or per sequence length, "seq_len 512: batch size 32". Such a
+/// line recommends the batch even without a verb.
 static BATCH_SETTING: LazyLock<Regex> = LazyLock::new(|| {
-    compile_regex(r"(?i)^\W*(per[- ]device |train(ing)? |recommended |suggested )?batch( size)?\W{0,3}(:|=)\W{0,3}\d")
+    compile_regex(r"(?i)^\W*((per[- ]device |train(ing)? |recommended |suggested )?batch( size)?\W{0,3}(:|=)\W{0,3}\d|(seq(uence)?[_ ]?len(gth)?|max[_ ]?len(gth)?)\W{0,3}\d+\W{0,3}:\W{0,3}batch( size)?\W{0,3}\d)")
 });
 
 /// A sweep over several sizes names candidates, not a recommendation.

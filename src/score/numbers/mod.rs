@@ -504,6 +504,8 @@ mod tests {
         assert!(!batch_shown("The largest batch that fits is about 32."));
         assert!(!batch_shown("My first instinct is batch 32. But let me revise that: go with 128."));
         assert!(batch_shown("- **Batch size: 32** at sequence length 512."));
+        assert!(batch_shown("For BERT-base:\n- **seq_len 512:** batch size 32 (fits with fp16)"));
+        assert!(!batch_shown("For BERT-base:\n- seq_len 512 fits about 32 in fp32."));
         assert!(!batch_shown("If your recipe was 2e-5 at batch 32, use about 8e-5 at 128."));
         // "until" in one sentence and "crash" in the next make no sweep.
         assert!(batch_shown("Keep going until it plateaus\nA crash course aside, use batch 32."));
