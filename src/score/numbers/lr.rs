@@ -231,7 +231,7 @@ thread_local! {
 /// cost about a sixth of one search for each word (8.7k against 53k instructions).
 ///
 /// As in `sentences_matching`, a match without a newline lies in one sentence, and
-/// every sentence that a word matches alone holds a match of the alternation, because
+/// every sentence that a word matches alone contains a match of the alternation, because
 /// a sentence's neighbours in the joined text are newlines, where `\b` behaves as at a
 /// string's ends. Where a match spans a newline or lies past the last sentence, or the
 /// alternation fails to compile, each sentence is searched with each word instead.

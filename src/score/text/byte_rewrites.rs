@@ -76,8 +76,8 @@ pub(super) fn remove_markup_marks(text: &str) -> Option<String> {
 
 /// Removes single `*` and `_` emphasis marks in pairs on one line: "the *effective*
 /// batch" becomes "the effective batch". An opening mark follows a byte that is not a
-/// letter, digit or mark, and comes before a letter, a digit, a non-ASCII character, a
-/// quote or a bracket; a closing mark is the reverse. Marks that find no partner stay,
+/// letter, digit or mark. It comes before a letter, a digit, a non-ASCII character, a
+/// quote or a bracket. A closing mark is the reverse. Marks that find no partner stay,
 /// so "3*4", "lr * 4", a list bullet, "*args" and LaTeX subscripts (`}_{`) are kept.
 /// Runs after `remove_markup_marks`, which removes the double marks. Returns `None` if
 /// nothing changed.
@@ -198,9 +198,9 @@ pub(super) fn remove_braces_and_dollars(text: &str) -> Option<String> {
 }
 
 /// Turns the first cell of a table row into a label, as the regex
-/// `\x01\|[ \t]*([^|\x01]*?)[ \t]*\|[ \t]*` replaced with `\x01$1: ` does: a piece
-/// that opens with `|` and contains a second `|` starts with its first cell, without the
-/// spaces and tabs around it, and a colon. Returns `None` if nothing changed.
+/// `\x01\|[ \t]*([^|\x01]*?)[ \t]*\|[ \t]*` replaced with `\x01$1: ` does. A piece
+/// that opens with `|` and contains a second `|` then starts with its first cell,
+/// trimmed of spaces and tabs, and a colon. Returns `None` if nothing changed.
 pub(super) fn label_first_cells(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     let mut rewritten = Rewritten::new(text);
