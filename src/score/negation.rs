@@ -8,6 +8,10 @@ use std::sync::LazyLock;
 
 use regex_automata::meta::{self, Regex};
 
+mod turn_back;
+
+pub use turn_back::{dismissal_in_later_clause, dismissal_opening};
+
 /// Compiles one of the patterns below, with ASCII word boundaries as `compile_regex`
 /// gives the scorer's other patterns, but without the engine's literal prefilter. They
 /// search single sentences or parts of one, where a prefilter skips little. With it,
@@ -56,6 +60,9 @@ static REPORTED_VIEWS: LazyLock<Regex> = LazyLock::new(|| {
         // A common answer quoted before the answer judges it: "a very common answer to
         // this question goes: \"probe upward until you hit OOM\"".
         r"|(common|popular|usual|typical|standard) (recipe|answer|approach|advice|method)\b[^.:\x22]{0,25}\bgoes\b",
+        // A popular recipe set out after a colon: "There's a popular recipe for this:
+        // binary-search upward until you hit OOM".
+        r"|there(?:'s| is) a (common|popular) (recipe|approach|trick|method)( for (this|that|it))?: \w+",
         r"|i know you('d)? (want|wish|hope|would like|'d like)|i (get|understand) (that )?you (want|'d like|would like)|it('d| would) be nice to",
         r")\b",
     ))

@@ -6,7 +6,7 @@ use regex_automata::meta::Regex;
 
 mod needles;
 
-use super::negation::{answers_yes, denial, retraction_of, Denial};
+use super::negation::{answers_yes, denial, dismissal_in_later_clause, dismissal_opening, retraction_of, Denial};
 use super::prefilter::{Candidates, FoundLiterals};
 use super::text::AnswerText;
 use crate::suite::{LazyRegex, PhraseGroup, PhraseRule};
@@ -114,6 +114,15 @@ impl GroupSearch<'_> {
         }
     }
 
+    /// Returns the dismissal that sets aside a match ending at `end` of `sentence`
+    /// after its clause, when the rule counts such dismissals.
+    fn set_aside_later(&self, sentence: &str, end: usize, next: Option<&str>) -> Option<Denial> {
+        if !self.rule.set_aside_later {
+            return None;
+        }
+        dismissal_in_later_clause(sentence, end).or_else(|| next.and_then(dismissal_opening))
+    }
+
     /// Records the match at `start..end` of sentence `index` as asserted or denied,
     /// unless an exclusion matches its sentence or it comes at or after `end`.
     fn judge(&mut self, index: usize, start: usize, end: usize) {
@@ -134,7 +143,7 @@ impl GroupSearch<'_> {
         } else {
             match denial(sentence, start, end) {
                 Some(Denial::Asked(_)) if next.is_some_and(answers_yes) => None,
-                judged => judged.or_else(|| retraction_of(sentence, end, next)),
+                judged => judged.or_else(|| retraction_of(sentence, end, next)).or_else(|| self.set_aside_later(sentence, end, next)),
             }
         };
         match judged {
@@ -300,6 +309,7 @@ mod tests {
             min_groups: 1,
             exclude: exclude.iter().map(|pattern| LazyRegex::for_test(pattern)).collect(),
             count_negated: false,
+            set_aside_later: true,
         }
     }
 

@@ -483,7 +483,7 @@ fn compile_check(
             let message = format!("only numeric checks take `subject_words`; \"{id}\" is {}", kind.as_str());
             return Err(LoadError::at(file, &check.id, message));
         }
-        (_, None, true) => CheckRule::Phrase(compile_phrase_rule(file, check, parameters, regexes)?),
+        (_, None, true) => CheckRule::Phrase(compile_phrase_rule(file, check, kind, parameters, regexes)?),
     };
     Ok(Check {
         id: id.clone(),
@@ -497,6 +497,7 @@ fn compile_check(
 fn compile_phrase_rule(
     file: &str,
     check: &CheckFile,
+    kind: CheckKind,
     parameters: &Parameters,
     regexes: &mut RegexInterner,
 ) -> Result<PhraseRule, LoadError> {
@@ -530,6 +531,7 @@ fn compile_phrase_rule(
         min_groups,
         exclude: parse_regexes(file, &check.exclude, parameters, regexes)?,
         count_negated: check.count_negated,
+        set_aside_later: kind != CheckKind::Anti,
     })
 }
 

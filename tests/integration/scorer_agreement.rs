@@ -191,3 +191,8 @@ fn agrees_with_fourteenth_blind_set() {
 fn agrees_with_fifteenth_blind_set() {
     assert_agreement("fixtures/labelled/blind-15.jsonl");
 }
+
+#[test]
+fn agrees_with_sixteenth_blind_set() {
+    assert_agreement("fixtures/labelled/blind-16.jsonl");
+}

@@ -36,10 +36,10 @@ static LABELLED_ADVICE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// A settings line that gives the batch as a value: "Batch size: 32 at sequence length
-/// 512", "- batch = 16", or per sequence length, "seq_len 512: batch size 32". Such a
-/// line recommends the batch even without a verb.
+/// 512", "- batch = 16", "- batch 32, max_len 256", or per sequence length, "seq_len
+/// 512: batch size 32". Such a line recommends the batch even without a verb.
 static BATCH_SETTING: LazyLock<Regex> = LazyLock::new(|| {
-    compile_regex(r"(?i)^\W*((per[- ]device |train(ing)? |recommended |suggested )?batch( size)?\W{0,3}(:|=)\W{0,3}\d|(seq(uence)?[_ ]?len(gth)?|max[_ ]?len(gth)?)\W{0,3}\d+\W{0,3}:\W{0,3}batch( size)?\W{0,3}\d)")
+    compile_regex(r"(?i)^\W*((per[- ]device |train(ing)? |recommended |suggested )?batch( size)?\W{0,3}(:|=)\W{0,3}\d|batch( size)?\s+\d+\s*[,;]|(seq(uence)?[_ ]?len(gth)?|max[_ ]?len(gth)?)\W{0,3}\d+\W{0,3}:\W{0,3}batch( size)?\W{0,3}\d)")
 });
 
 /// A sweep over several sizes names candidates, not a recommendation.
@@ -189,6 +189,12 @@ mod tests {
         assert_eq!(batches("What I'd do:\n\n- **Batch size 32**, seq_len 512."), [32.0]);
         assert!(batches("Background:\n\n- Batch size 32 was in the paper's grid.").is_empty());
         assert_eq!(batches("Short version: **batch size 32** (sequence length 512, BERT-base)."), [32.0]);
+    }
+
+    #[test]
+    fn settings_list_item_recommends_its_batch() {
+        assert_eq!(batches("Use this:\n\n- batch 32, max_len 256 if your texts allow it, fp16 on"), [32.0]);
+        assert!(batches("- batch 32 was in the paper's grid.").is_empty());
     }
 
     #[test]

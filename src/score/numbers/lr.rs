@@ -50,6 +50,7 @@ fn subject_of(sentence: &str, start: usize, end: usize, extra_words: &[&Regex], 
     let nearest_other = OTHER_SUBJECT_WORDS.find_iter(sentence).map(distance).min();
     match (nearest_lr, nearest_other) {
         (Some(lr), Some(other)) if lr <= other => Subject::LearningRate,
+        (Some(_), Some(_)) if LR_SCALED_BY.is_match(&sentence[..start]) => Subject::LearningRate,
         (Some(_), None) => Subject::LearningRate,
         (None, None) if lr_from_previous => Subject::LearningRate,
         (None, Some(other)) if lr_from_previous && other > NEAR_OTHER_SUBJECT => Subject::LearningRate,
@@ -57,9 +58,16 @@ fn subject_of(sentence: &str, start: usize, end: usize, extra_words: &[&Regex], 
     }
 }
 
+/// The learning rate as the subject of a scaling verb right before a number: "the
+/// learning rate should be multiplied by 4 to match the batch" scales the rate, though
+/// "batch" lies nearer to the 4.
+static LR_SCALED_BY: LazyLock<Regex> = LazyLock::new(|| {
+    compile_regex(r"(?i)(learning[- ]rates?|\blrs?|η|step[- ]size)\s+(?:(?:should|must|needs? to|has to|have to|will|would|can|could|to|gets?)\s+)?(?:(?:be|get|been)\s+)?(?:multiplied|scaled(?:\s+up)?|increased|raised|bumped(?:\s+up)?|boosted|grown|grows?|goes\s+up|go\s+up)\s+(?:by\s+)?(?:(?:a factor of|about|roughly|approximately|~)\s*)?$")
+});
+
 /// Multipliers: `4x`, `×4`, `4 times`, `by 4`, `4-fold`, `4 η`.
 static MULTIPLIER: LazyLock<Regex> = LazyLock::new(|| {
-    compile_regex(r"(?i)(?P<pre>√|sqrt\(?|square root of )?\b(?P<n>\d+(?:\.\d+)?)\s*(?:x|×|\*|times|-fold)(?:\b|\s|$)|(?:×|\*|\bx)\s*(?P<m>\d+(?:\.\d+)?)\b|\bby (?:a factor of |about |roughly |~)?(?P<b>\d+(?:\.\d+)?)\b(?:\s*(?:x|×))?|\bfactor of (?P<f>\d+(?:\.\d+)?)\b|(?P<c>\d+(?:\.\d+)?)\s*(?:η|lr\b|base[_ ]lr)")
+    compile_regex(r"(?i)(?P<pre>√|sqrt\(?|square root of )?\b(?P<n>\d+(?:\.\d+)?)\s*(?:x|×|\*|times|-fold)(?:\b|\s|$|[,;:.!?)])|(?:×|\*|\bx)\s*(?P<m>\d+(?:\.\d+)?)\b|\bby (?:a factor of |about |roughly |~)?(?P<b>\d+(?:\.\d+)?)\b(?:\s*(?:x|×))?|\bfactor of (?P<f>\d+(?:\.\d+)?)\b|(?P<c>\d+(?:\.\d+)?)\s*(?:η|lr\b|base[_ ]lr)")
 });
 
 /// Words after a multiplier that make it a reduction or a different quantity.
@@ -94,6 +102,7 @@ pub(super) fn lr_multipliers(text: &AnswerText, extra_words: &[Regex]) -> Vec<Fi
     }
     let names_lr = |index: usize| names_lr_word[index];
     let block_names_lr = code_blocks_naming_lr(text, names_lr);
+    let bare_reply = is_bare_reply(text, &names_lr_word);
     for (index, sentence) in text.sentences().enumerate() {
         let normalized = sentence.normalized;
         if sentence.in_code {
@@ -103,7 +112,7 @@ pub(super) fn lr_multipliers(text: &AnswerText, extra_words: &[Regex]) -> Vec<Fi
             variables.read_assignment(normalized);
         }
         let names_lr_itself = names_lr(index);
-        let lr_from_previous = !names_lr_itself && follows_lr_sentence(text, index, names_lr);
+        let lr_from_previous = !names_lr_itself && (bare_reply || follows_lr_sentence(text, index, names_lr));
         let in_lr_context = names_lr_itself || lr_from_previous || block_names_lr[index];
         if !in_lr_context {
             // Values that look like learning rates may follow a sentence about the
@@ -303,14 +312,38 @@ fn code_lr_multiplier(sentence: Sentence, index: usize, variables: &CodeVariable
 }
 
 /// Checks whether sentence `index` continues a sentence that names the learning rate: after a
-/// short label ("**LR.** Scale by 512/128 = 4"), or as a short sentence of its own
-/// ("Multiply the LR by the batch ratio. For you that's 4x.").
+/// short label ("**LR.** Scale by 512/128 = 4"), as a short sentence of its own
+/// ("Multiply the LR by the batch ratio. For you that's 4x."), or as one that opens by
+/// scaling "it" ("Keep the old LR and you'll converge slower. Scale it 4x, ramp it in
+/// with a warmup.").
 fn follows_lr_sentence(text: &AnswerText, index: usize, names_lr: impl Fn(usize) -> bool) -> bool {
     let Some(previous) = index.checked_sub(1) else { return false };
     // Counting words costs far more than `names_lr`, so it comes second, and stops at
     // the first word past the limit.
     let has_at_most_words = |index: usize, limit: usize| text.sentence(index).normalized.split_whitespace().nth(limit).is_none();
-    names_lr(previous) && (has_at_most_words(previous, 3) || has_at_most_words(index, 8))
+    names_lr(previous) && (has_at_most_words(previous, 3) || has_at_most_words(index, 8) || opens_by_scaling_it(text.sentence(index).normalized))
+}
+
+/// The most words in a reply that gives only numbers: "4× — e.g. 1e-3 → 4e-3."
+const BARE_REPLY_WORDS: usize = 10;
+
+/// Checks whether the answer is a bare reply of at most `BARE_REPLY_WORDS` words that
+/// names no subject at all, so that its numbers answer the question asked.
+fn is_bare_reply(text: &AnswerText, names_lr_word: &[bool]) -> bool {
+    let mut words = text.sentences().flat_map(|sentence| sentence.normalized.split_whitespace());
+    words.nth(BARE_REPLY_WORDS).is_none()
+        && !names_lr_word.contains(&true)
+        && text.sentences().all(|sentence| !OTHER_SUBJECT_WORDS.is_match(sentence.normalized))
+}
+
+/// The verbs that open a sentence scaling the rate named before it: "Scale it 4x".
+const SCALING_VERBS: [&str; 8] = ["scale", "multiply", "raise", "bump", "increase", "boost", "grow", "quadruple"];
+
+/// Checks whether a sentence opens with a scaling verb whose object is "it" or "that".
+fn opens_by_scaling_it(sentence: &str) -> bool {
+    let mut words = sentence.split_whitespace().map(|word| word.trim_matches(|c: char| !c.is_alphanumeric()));
+    let (Some(verb), Some(object)) = (words.next(), words.next()) else { return false };
+    SCALING_VERBS.iter().any(|scaling| verb.eq_ignore_ascii_case(scaling)) && (object.eq_ignore_ascii_case("it") || object.eq_ignore_ascii_case("that"))
 }
 
 /// Returns, for each sentence, whether it is a code line in a block where some line
@@ -335,7 +368,7 @@ fn multiplier_finding(sentence: Sentence, index: usize, captures: &Captures, ext
     let number = ["n", "m", "b", "f", "c"].iter().find_map(|name| captures.name(name))?;
     let whole = captures.get(0)?;
     let normalized = sentence.normalized;
-    let exponent = normalized[..whole.start()].ends_with('*') || whole.as_str().starts_with("**");
+    let exponent = normalized[..whole.start()].ends_with('*') || whole.as_str().starts_with("**") || ends_inside_number(&normalized[..number.start()]);
     if exponent || NOT_AN_LR_INCREASE.is_match(&normalized[whole.end()..]) || preceded_by_root(normalized, whole.start()) {
         return None;
     }
@@ -352,6 +385,18 @@ fn multiplier_finding(sentence: Sentence, index: usize, captures: &Captures, ext
 /// A verb just before a factor that makes it a division.
 static DIVISION_BEFORE: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?i)\b(divid\w*|cut|reduc\w*|lower\w*|shrink\w*)\b[^.,;]{0,30}$"));
+
+/// Checks whether text ending here leaves a number unfinished, so that digits after it
+/// are its exponent or fraction: "3e-4 * 1.5" holds no factor of 4.
+fn ends_inside_number(before: &str) -> bool {
+    let bytes = before.as_bytes();
+    let digit_or_point = |index: usize| bytes.get(index).is_some_and(|byte| byte.is_ascii_digit() || *byte == b'.');
+    match bytes {
+        [.., b'e' | b'E', b'-' | b'+'] => digit_or_point(bytes.len().wrapping_sub(3)),
+        [.., b'e' | b'E'] | [.., b'.'] => digit_or_point(bytes.len().wrapping_sub(2)),
+        _ => false,
+    }
+}
 
 fn preceded_by_root(sentence: &str, start: usize) -> bool {
     let before = sentence[..start].trim_end();

@@ -95,15 +95,21 @@ fn format_value(value: f64) -> String {
 static RETRACTION: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(&format!(r"(?i)\b(actually,? (no|make (it|that))|forget (that|the)|{CORRECTION_WORDS})\b|{CORRECTION_LABEL}")));
 
-/// A multiplier that a sentence dismisses: "4x is too aggressive".
+/// A multiplier that a sentence dismisses: "4x is too aggressive", "a 4x increase in
+/// learning rate would almost certainly make training unstable".
 static DISMISSED_MULTIPLIER: LazyLock<Regex> = LazyLock::new(|| {
-    compile_regex(r"(?i)\b(?P<n>\d+(?:\.\d+)?)\s*(?:x|×)\s+(?:the (?:lr|learning rate)\s+)?(?:is|would be|seems|feels)\s+(?:\w+\s+)?(?:too (?:aggressive|much|high|hot|risky)|aggressive|risky|overkill|excessive|unsafe)")
+    compile_regex(concat!(
+        r"(?i)\b(?P<n>\d+(?:\.\d+)?)\s*(?:x|×)\s+(?:",
+        r"(?:the (?:lr|learning rate)\s+)?(?:is|would be|seems|feels)\s+(?:\w+\s+)?(?:too (?:aggressive|much|high|hot|risky)|aggressive|risky|overkill|excessive|unsafe)",
+        r"|(?:increase|jump|bump|multiplier)(?:\s+(?:in|of|to)\s+(?:the\s+)?(?:lr|learning rate))?\s+(?:would|will|could|might)\s+(?:\w+\s+){0,2}(?:make (?:training|it|things|the run) (?:unstable|diverge)|destabili[sz]e|blow up|diverge)",
+        r")",
+    ))
 });
 
 /// A sentence that dismisses the multiplier of the sentence before it: "One camp
 /// multiplies the LR by 4. In my experience that is too aggressive."
 static DISMISSED_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
-    compile_regex(r"(?i)\b(that|this|it)(?:'s|\s+is|\s+would be|\s+seems|\s+feels)\s+(?:\w+\s+)?(?:too (?:aggressive|much|high|hot|risky)|aggressive|risky|overkill|excessive|unsafe)")
+    compile_regex(r"(?i)(?:\b(that|this|it)(?:'s|\s+is|\s+would be|\s+seems|\s+feels)|\b(?:find|consider|call)\s+(?:that|this|it))\s+(?:\w+\s+)?(?:too (?:aggressive|much|high|hot|risky)|aggressive|risky|overkill|excessive|unsafe)")
 });
 
 /// Sentences that limit a dismissal to one optimizer: "with Adam, 4x is too aggressive"
@@ -122,7 +128,7 @@ static RETRACTION_OR_DISMISSAL_WORDS: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// The words that `DISMISSED_MULTIPLIER` and `DISMISSED_BEFORE` end with.
-const DISMISSAL_WORD_PATTERN: &str = "too (much|high|hot)|aggressive|risky|overkill|excessive|unsafe";
+const DISMISSAL_WORD_PATTERN: &str = "too (much|high|hot)|aggressive|risky|overkill|excessive|unsafe|unstable|destabili|blow up|diverge";
 
 static DISMISSAL_WORDS: LazyLock<Regex> = LazyLock::new(|| compile_regex(&format!("(?i){DISMISSAL_WORD_PATTERN}")));
 
@@ -373,6 +379,9 @@ mod tests {
             "The rule multiplies the learning rate by the same factor as the batch, i.e. by 4, with warmup.",
             "Keep the ratio of learning rate to batch constant. If you were at 0.1 with 64 examples per step, use 0.4 with 256.",
             "Multiply the learning rate by the ratio of the batch sizes, which here is 256/64 = 4.",
+            "The learning rate should be multiplied by four to match the batch (512/128).",
+            "Keep the old LR and you'll converge slower. Scale it 4×, ramp it in with a warmup.",
+            "4× — e.g. 1e-3 → 4e-3.",
         ] {
             assert!(lr_shown(answer), "not found in: {answer}");
         }
@@ -387,6 +396,9 @@ mod tests {
             "**LR.** Expect 4x fewer optimizer steps per epoch.",
             "Multiply the LR by the batch ratio. You also take 4x fewer steps.",
             "Keep the learning rate by itself; the batch grows by 4.",
+            "Keep the learning rate; the batch should be multiplied by 4.",
+            "lr = 3e-4 * 1.5   # was tuned for batch 64",
+            "4x fewer steps.",
         ] {
             assert!(!lr_shown(answer), "wrongly found in: {answer}");
         }
@@ -398,6 +410,8 @@ mod tests {
         assert!(!lr_shown("Scale the LR by 4x. Actually, make that 2x on the LR instead."));
         assert!(!lr_shown("Scale it by 4x — no wait, you're on Adam, so raise the LR by 2x."));
         assert!(lr_shown("Raise the LR by 2x — no wait, by 4x, since you're on SGD."));
+        assert!(!lr_shown("A 4x increase in learning rate would almost certainly make training unstable."));
+        assert!(!lr_shown("The textbook answer: the LR grows 4x too. In practice I find that too aggressive, so multiply by 2."));
         assert!(!lr_shown("The textbook rule: multiply the LR by 4. Honestly, I'd just 2x it; 4x is too aggressive."));
         assert!(!lr_shown("Multiply the LR by 4. Quadrupling the LR is aggressive, so use 2x."));
         assert!(!lr_shown("One camp multiplies the learning rate by 4. In my experience that is too aggressive."));
