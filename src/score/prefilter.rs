@@ -223,17 +223,13 @@ impl Prefilter {
         let words = text.sentence_count().div_ceil(64);
         let mut sentences = vec![0u64; self.slot_count * words];
         let mut cursor = SentenceCursor::new(text);
-        // The labelled fixtures average 40 occurrences per answer. A first capacity of 32
-        // entries of 16 bytes stays small enough for the allocator's per-thread cache.
-        let mut occurrences = Vec::with_capacity(32);
-        self.literals.find_occurrences(text.joined.as_bytes(), &mut occurrences);
-        for (start, literal) in occurrences {
+        self.literals.for_each_occurrence(text.joined.as_bytes(), |start, literal| {
             let sentence = cursor.sentence_at(start);
             let (word, bit) = (sentence / 64, 1u64 << (sentence % 64));
             for &slot in &self.slots_of_literal[literal as usize] {
                 sentences[slot as usize * words + word] |= bit;
             }
-        }
+        });
         FoundLiterals { prefilter: Some(self), words, sentences }
     }
 

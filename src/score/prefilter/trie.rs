@@ -243,19 +243,23 @@ impl LiteralTrie {
         }
     }
 
-    /// Appends (start, literal id) for every occurrence of every literal in `haystack`
-    /// to `found`, ignoring ASCII case, overlapping ones included, in ascending order of
+    /// Calls `found` with (start, literal id) for every occurrence of every literal in
+    /// `haystack`, ignoring ASCII case, overlapping ones included, in ascending order of
     /// `start`.
-    // Not inlined, so that the loop over words keeps its values in registers.
-    #[inline(never)]
+    pub(super) fn for_each_occurrence(&self, haystack: &[u8], mut found: impl FnMut(usize, u32)) {
+        let start = self.find_with_simd(haystack, &mut found);
+        self.find_from(haystack, start, &mut found);
+    }
+
+    /// Appends what `for_each_occurrence` finds to `found`.
+    #[cfg(test)]
     pub(super) fn find_occurrences(&self, haystack: &[u8], found: &mut Vec<(usize, u32)>) {
-        let start = self.find_with_simd(haystack, found);
-        self.find_from(haystack, start, found);
+        self.for_each_occurrence(haystack, |start, literal| found.push((start, literal)));
     }
 
     /// Searches from the start of `haystack` with AVX2 where the CPU has it, and
     /// returns the first start position it did not look at: 0 without AVX2.
-    fn find_with_simd(&self, haystack: &[u8], found: &mut Vec<(usize, u32)>) -> usize {
+    fn find_with_simd(&self, haystack: &[u8], found: &mut impl FnMut(usize, u32)) -> usize {
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU supports AVX2, the only requirement of `find_avx2`.
@@ -267,7 +271,7 @@ impl LiteralTrie {
 
     /// Finds the occurrences that start at `start` or later, a word at a time without
     /// SIMD.
-    fn find_from(&self, haystack: &[u8], mut start: usize, found: &mut Vec<(usize, u32)>) {
+    fn find_from(&self, haystack: &[u8], mut start: usize, found: &mut impl FnMut(usize, u32)) {
         if haystack.len() < 3 {
             return;
         }
@@ -308,7 +312,7 @@ impl LiteralTrie {
     /// The CPU must support AVX2.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
-    unsafe fn find_avx2(&self, haystack: &[u8], found: &mut Vec<(usize, u32)>) -> usize {
+    unsafe fn find_avx2(&self, haystack: &[u8], found: &mut impl FnMut(usize, u32)) -> usize {
         use std::arch::x86_64::{
             __m128i, __m256i, _mm_loadu_si128, _mm256_broadcastsi128_si256, _mm256_castsi256_ps, _mm256_i32gather_epi32,
             _mm256_loadu_si256, _mm256_movemask_ps, _mm256_mullo_epi32, _mm256_or_si256, _mm256_set1_epi8,
@@ -366,7 +370,7 @@ impl LiteralTrie {
     /// little-endian, with zero bytes past the end of `haystack`, and `slot` is its
     /// filter slot, which must be nonzero in the filter.
     #[inline(always)]
-    fn find_at(&self, haystack: &[u8], start: usize, window: u32, slot: usize, found: &mut Vec<(usize, u32)>) {
+    fn find_at(&self, haystack: &[u8], start: usize, window: u32, slot: usize, found: &mut impl FnMut(usize, u32)) {
         let mut index = self.first_entry_of_slot[slot] as usize;
         loop {
             let entry = self.window_entries[index];
@@ -385,11 +389,11 @@ impl LiteralTrie {
 
     /// Walks down the trie from `node`, reached by the bytes `start..at`, and appends
     /// (start, literal id) for each literal that ends on the way.
-    fn walk(&self, haystack: &[u8], start: usize, mut at: usize, mut node: usize, found: &mut Vec<(usize, u32)>) {
+    fn walk(&self, haystack: &[u8], start: usize, mut at: usize, mut node: usize, found: &mut impl FnMut(usize, u32)) {
         loop {
             let TrieNode { literal, later_edges_start, later_edge_count, first_byte } = self.nodes[node];
             if literal != NO_LITERAL {
-                found.push((start, literal));
+                found(start, literal);
             }
             let Some(&byte) = haystack.get(at) else { return };
             let byte = u16::from(ASCII_LOWERCASE[usize::from(byte)]);
@@ -413,7 +417,7 @@ impl LiteralTrie {
     /// Does what `find_occurrences` does without SIMD.
     #[cfg(test)]
     pub(super) fn find_occurrences_portable(&self, haystack: &[u8], found: &mut Vec<(usize, u32)>) {
-        self.find_from(haystack, 0, found);
+        self.find_from(haystack, 0, &mut |start, literal| found.push((start, literal)));
     }
 }
 
@@ -483,8 +487,9 @@ mod tests {
         let mut found = Vec::new();
         let haystack = haystack_with(40, 20, b"warm up");
         // Blocks of 16 bytes start at 0, 8, 16 and 24, and each looks at 8 starts.
-        assert_eq!(trie.find_with_simd(&haystack, &mut found), 32);
+        let mut push = |start, literal| found.push((start, literal));
+        assert_eq!(trie.find_with_simd(&haystack, &mut push), 32);
+        assert_eq!(trie.find_with_simd(&haystack[..15], &mut push), 0);
         assert_eq!(found, vec![(20, 5)]);
-        assert_eq!(trie.find_with_simd(&haystack[..15], &mut found), 0);
     }
 }
