@@ -21,6 +21,10 @@ use regex_syntax::hir::{Hir, HirKind};
 use super::text::AnswerText;
 use crate::suite::{CheckRule, LazyRegex, PhraseRule, Rubric};
 
+mod trie;
+
+use trie::LiteralTrie;
+
 /// The shortest literal worth searching for. Shorter ones ("x", "lr") occur in almost
 /// every answer, and each occurrence costs a walk down `LiteralTrie`.
 const MIN_LITERAL_BYTES: usize = 3;
@@ -219,17 +223,13 @@ impl Prefilter {
         let words = text.sentence_count().div_ceil(64);
         let mut sentences = vec![0u64; self.slot_count * words];
         let mut cursor = SentenceCursor::new(text);
-        // The labelled fixtures average 40 occurrences per answer. A first capacity of 32
-        // entries of 16 bytes stays small enough for the allocator's per-thread cache.
-        let mut occurrences = Vec::with_capacity(32);
-        self.literals.find_occurrences(text.joined.as_bytes(), &mut occurrences);
-        for (start, literal) in occurrences {
+        self.literals.for_each_occurrence(text.joined.as_bytes(), |start, literal| {
             let sentence = cursor.sentence_at(start);
             let (word, bit) = (sentence / 64, 1u64 << (sentence % 64));
             for &slot in &self.slots_of_literal[literal as usize] {
                 sentences[slot as usize * words + word] |= bit;
             }
-        }
+        });
         FoundLiterals { prefilter: Some(self), words, sentences }
     }
 
@@ -243,268 +243,6 @@ impl Prefilter {
         }
         let position = self.slot_of_key.binary_search_by_key(&key, |(key, _)| *key).ok()?;
         Some(self.slot_of_key[position].1 as usize)
-    }
-}
-
-/// A trie of literals of at least `MIN_LITERAL_BYTES` bytes, searched from each text
-/// position whose first three bytes start a literal. The overlapping search of an
-/// Aho–Corasick NFA over the same literals executed about 67k instructions per answer
-/// (callgrind, labelled fixtures), mostly in failure transitions. Here most positions
-/// cost one lookup in a 32 KiB filter, about 9% of them (labelled fixtures) a probe of
-/// a small hash table, and the others that start a literal's first three bytes a walk of
-/// a few bytes down the trie.
-#[derive(Debug)]
-struct LiteralTrie {
-    /// A filter in front of `node_of_prefix`: nonzero at the `window_slot` of the first
-    /// `WINDOW_BYTES` bytes of each literal, case-folded by `fold_case`, and zero at
-    /// most other slots. A text position whose window maps to a zero slot starts no
-    /// literal.
-    window_filter: Box<[u8; 1 << FILTER_SLOT_BITS]>,
-    /// An open-addressing hash table with linear probing: for the first three bytes of
-    /// each literal, packed by `prefix_key`, the trie node after them. Empty slots have
-    /// the key `EMPTY_KEY`. At most a quarter of the slots are used, so most probes of
-    /// a text position that starts no literal end at the first slot.
-    node_of_prefix: Box<[(u32, u32)]>,
-    /// `node_of_prefix.len()` is `1 << prefix_slot_bits`.
-    prefix_slot_bits: u32,
-    /// The nodes in depth-first preorder, with children in ascending order of their
-    /// bytes, so that the first child of each node is the node after it.
-    nodes: Box<[TrieNode]>,
-    /// (byte, child node) of the children after the first, in ascending order of bytes
-    /// within each node's range.
-    later_edges: Box<[(u8, u32)]>,
-}
-
-/// A node of `LiteralTrie`.
-#[derive(Debug, Clone, Copy)]
-struct TrieNode {
-    /// The id of the literal that ends here, or `NO_LITERAL`.
-    literal: u32,
-    /// The start of the node's range of `LiteralTrie::later_edges`.
-    later_edges_start: u32,
-    /// The number of children, from 0 to 256.
-    child_count: u16,
-    /// The byte of the first child, the one with the lowest byte, if there is one.
-    first_byte: u8,
-}
-
-const NO_LITERAL: u32 = u32::MAX;
-
-/// No prefix has this key, because a key has 24 bits.
-const EMPTY_KEY: u32 = u32::MAX;
-
-fn prefix_key(bytes: &[u8]) -> u32 {
-    u32::from(bytes[0]) | u32::from(bytes[1]) << 8 | u32::from(bytes[2]) << 16
-}
-
-/// Returns the first slot to probe for `key` in a table of `1 << slot_bits` slots,
-/// by Fibonacci hashing.
-fn prefix_slot(key: u32, slot_bits: u32) -> usize {
-    (key.wrapping_mul(0x9E37_79B1) >> (32 - slot_bits)) as usize
-}
-
-/// Bytes of text read per filter lookup: four, or three with the fourth byte of the
-/// window ignored.
-const WINDOW_BYTES: usize = 4;
-/// `LiteralTrie::window_filter` has `1 << FILTER_SLOT_BITS` slots.
-const FILTER_SLOT_BITS: u32 = 15;
-/// Text positions looked up per 8-byte word in `find_occurrences`: those whose window
-/// lies in the word.
-const WINDOWS_PER_WORD: usize = 9 - WINDOW_BYTES;
-
-/// Sets bit 5 of every byte of `word`, which maps each ASCII letter to its lowercase
-/// form, so that bytes equal up to ASCII case stay equal. Other bytes can collide too
-/// ('@' and '`'), which costs only a needless lookup.
-fn fold_case(word: u64) -> u64 {
-    word | 0x2020_2020_2020_2020
-}
-
-/// Returns the filter slot of the window that starts at byte `index` of a case-folded
-/// little-endian word, for `index` in `0..WINDOWS_PER_WORD`.
-fn window_slot(folded_word: u64, index: usize) -> usize {
-    let window = ((folded_word >> (8 * index)) as u32) << (8 * (4 - WINDOW_BYTES));
-    (window.wrapping_mul(0x9E37_79B1) >> (32 - FILTER_SLOT_BITS)) as usize
-}
-
-/// Returns up to 8 bytes of `bytes` as a little-endian word, padded with zero bytes.
-fn padded_word(bytes: &[u8]) -> u64 {
-    let mut word = [0u8; 8];
-    let length = bytes.len().min(8);
-    word[..length].copy_from_slice(&bytes[..length]);
-    u64::from_le_bytes(word)
-}
-
-/// ASCII lowercasing as a table, one load per byte.
-static ASCII_LOWERCASE: [u8; 256] = {
-    let mut table = [0u8; 256];
-    let mut byte = 0;
-    while byte < 256 {
-        table[byte] = (byte as u8).to_ascii_lowercase();
-        byte += 1;
-    }
-    table
-};
-
-impl LiteralTrie {
-    /// Builds the trie; literal `i` of `literals` gets id `i`. Panics on a literal
-    /// shorter than three bytes, which `extract` never returns (`MIN_LITERAL_BYTES`).
-    fn new<'a>(literals: impl IntoIterator<Item = &'a [u8]>) -> Self {
-        // Children as sorted vectors while building, flattened at the end.
-        let mut nodes: Vec<(Vec<(u8, u32)>, u32)> = vec![(Vec::new(), NO_LITERAL)];
-        let mut prefixes = Vec::new();
-        let mut window_filter = vec![0u8; 1 << FILTER_SLOT_BITS];
-
-        for (id, literal) in literals.into_iter().enumerate() {
-            assert!(literal.len() >= 3, "literal {literal:?} is shorter than three bytes");
-            if literal.len() >= WINDOW_BYTES {
-                window_filter[window_slot(fold_case(padded_word(&literal[..WINDOW_BYTES])), 0)] = 1;
-            } else {
-                // The window of an occurrence of a shorter literal ends in any byte.
-                let mut window = [0u8; 4];
-                window[..literal.len()].copy_from_slice(literal);
-                for last in 0..=255 {
-                    window[3] = last;
-                    window_filter[window_slot(fold_case(padded_word(&window)), 0)] = 1;
-                }
-            }
-            let mut node = 0usize;
-            for (depth, &byte) in literal.iter().enumerate() {
-                let position = nodes[node].0.binary_search_by_key(&byte, |(edge, _)| *edge);
-                node = match position {
-                    Ok(index) => nodes[node].0[index].1 as usize,
-                    Err(index) => {
-                        let child = u32::try_from(nodes.len()).expect("fewer than 2^32 trie nodes");
-                        nodes[node].0.insert(index, (byte, child));
-                        nodes.push((Vec::new(), NO_LITERAL));
-                        if depth == 2 {
-                            prefixes.push((prefix_key(literal), child));
-                        }
-                        child as usize
-                    }
-                };
-            }
-            nodes[node].1 = u32::try_from(id).expect("fewer than 2^32 literals");
-        }
-
-        let prefix_slot_bits = (prefixes.len() * 4).next_power_of_two().max(16).trailing_zeros();
-        let mut node_of_prefix = vec![(EMPTY_KEY, 0); 1 << prefix_slot_bits];
-        let mask = node_of_prefix.len() - 1;
-        for (key, node) in prefixes {
-            let mut slot = prefix_slot(key, prefix_slot_bits);
-            while node_of_prefix[slot].0 != EMPTY_KEY {
-                slot = (slot + 1) & mask;
-            }
-            node_of_prefix[slot] = (key, node);
-        }
-
-        // Number the nodes in preorder. Children are pushed in descending order of
-        // bytes, so that the lowest byte's child is popped, and numbered, next.
-        let mut preorder = vec![0u32; nodes.len()];
-        let mut order = Vec::with_capacity(nodes.len());
-        let mut stack = vec![0usize];
-        while let Some(node) = stack.pop() {
-            preorder[node] = u32::try_from(order.len()).expect("fewer than 2^32 trie nodes");
-            order.push(node);
-            stack.extend(nodes[node].0.iter().rev().map(|&(_, child)| child as usize));
-        }
-        let mut flat = Vec::with_capacity(nodes.len());
-        let mut later_edges = Vec::new();
-        for node in order {
-            let (edges, literal) = &nodes[node];
-            flat.push(TrieNode {
-                literal: *literal,
-                later_edges_start: u32::try_from(later_edges.len()).expect("fewer than 2^32 trie edges"),
-                child_count: u16::try_from(edges.len()).expect("at most 256 children"),
-                first_byte: edges.first().map_or(0, |&(byte, _)| byte),
-            });
-            later_edges.extend(edges.iter().skip(1).map(|&(byte, child)| (byte, preorder[child as usize])));
-        }
-        for (_, node) in node_of_prefix.iter_mut() {
-            *node = preorder[*node as usize];
-        }
-        LiteralTrie {
-            window_filter: window_filter.into_boxed_slice().try_into().expect("the filter's length"),
-            node_of_prefix: node_of_prefix.into_boxed_slice(),
-            prefix_slot_bits,
-            nodes: flat.into_boxed_slice(),
-            later_edges: later_edges.into_boxed_slice(),
-        }
-    }
-
-    /// Appends (start, literal id) for every occurrence of every literal in `haystack`
-    /// to `found`, ignoring ASCII case, overlapping ones included, in ascending order of
-    /// `start`.
-    // Not inlined, so that the loop over words keeps its values in registers.
-    #[inline(never)]
-    fn find_occurrences(&self, haystack: &[u8], found: &mut Vec<(usize, u32)>) {
-        if haystack.len() < 3 {
-            return;
-        }
-        // A literal can start at `0..=last_start`. The loop over whole words reads each
-        // 8-byte word once and looks up the windows that lie in it.
-        let last_start = haystack.len() - 3;
-        let mut start = 0;
-        while start + 8 <= haystack.len() {
-            let word = u64::from_le_bytes(haystack[start..start + 8].try_into().expect("8 bytes"));
-            let folded = fold_case(word);
-            for index in 0..WINDOWS_PER_WORD {
-                if self.window_filter[window_slot(folded, index)] != 0 {
-                    self.find_at(haystack, start + index, found);
-                }
-            }
-            start += WINDOWS_PER_WORD;
-        }
-        // The last windows, from the last word of the haystack, padded with zero bytes.
-        // A three-byte literal at `last_start` passes the filter whatever its fourth
-        // byte.
-        let last_word_start = haystack.len().saturating_sub(8);
-        let last_word = padded_word(&haystack[last_word_start..]);
-        for start in start..=last_start {
-            if self.window_filter[window_slot(fold_case(last_word >> (8 * (start - last_word_start))), 0)] != 0 {
-                self.find_at(haystack, start, found);
-            }
-        }
-    }
-
-    /// Appends (start, literal id) for every literal that occurs at `start`, which is at
-    /// most `haystack.len() - 3`, to `found`.
-    fn find_at(&self, haystack: &[u8], start: usize, found: &mut Vec<(usize, u32)>) {
-        let lowercase = |at: usize| ASCII_LOWERCASE[usize::from(haystack[at])];
-        let key = u32::from(lowercase(start)) | u32::from(lowercase(start + 1)) << 8 | u32::from(lowercase(start + 2)) << 16;
-        let mask = self.node_of_prefix.len() - 1;
-        let mut slot = prefix_slot(key, self.prefix_slot_bits);
-        let mut node = loop {
-            let (slot_key, node) = self.node_of_prefix[slot];
-            if slot_key == key {
-                break node as usize;
-            }
-            if slot_key == EMPTY_KEY {
-                return;
-            }
-            slot = (slot + 1) & mask;
-        };
-        let mut at = start + 3;
-        loop {
-            let TrieNode { literal, later_edges_start, child_count, first_byte } = self.nodes[node];
-            if literal != NO_LITERAL {
-                found.push((start, literal));
-            }
-            let Some(&byte) = haystack.get(at) else { return };
-            let byte = ASCII_LOWERCASE[usize::from(byte)];
-            if child_count == 0 || byte < first_byte {
-                return;
-            }
-            if byte == first_byte {
-                node += 1;
-            } else {
-                let later = later_edges_start as usize..later_edges_start as usize + usize::from(child_count) - 1;
-                match self.later_edges[later].iter().find(|(edge, _)| *edge >= byte) {
-                    Some(&(edge, child)) if edge == byte => node = child as usize,
-                    _ => return,
-                }
-            }
-            at += 1;
-        }
     }
 }
 
@@ -758,6 +496,9 @@ mod tests {
             let mut found = Vec::new();
             trie.find_occurrences(haystack, &mut found);
             assert!(found.windows(2).all(|pair| pair[0].0 <= pair[1].0), "starts ascend in {found:?}");
+            let mut found_portably = Vec::new();
+            trie.find_occurrences_portable(haystack, &mut found_portably);
+            assert_eq!(found_portably, found, "portable search in {:?}", String::from_utf8_lossy(haystack));
             found.sort_unstable();
             let expected = occurrences_by_brute_force(&literals, &haystack.to_ascii_lowercase());
             assert_eq!(found, expected, "in {:?}", String::from_utf8_lossy(haystack));
@@ -826,6 +567,9 @@ mod tests {
                 for haystack in [response.to_string(), AnswerText::parse(response).joined] {
                     let mut found = Vec::new();
                     trie.find_occurrences(haystack.as_bytes(), &mut found);
+                    let mut found_portably = Vec::new();
+                    trie.find_occurrences_portable(haystack.as_bytes(), &mut found_portably);
+                    assert_eq!(found_portably, found, "portable search in {} {scenario} {variant}", file.display());
                     found.sort_unstable();
                     let expected = occurrences_by_first_bytes(&literals, &haystack.as_bytes().to_ascii_lowercase());
                     assert_eq!(found, expected, "in {} {scenario} {variant}", file.display());
