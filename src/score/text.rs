@@ -71,7 +71,7 @@ impl<'a> AnswerText<'a> {
         // The prose pieces are rewritten together, so each rule scans the answer once
         // instead of once per sentence. The text before the first break is empty.
         let rewritten = normalize(&prose);
-        let mut rewritten_prose = rewritten.split(PIECE_BREAK).skip(1);
+        let mut rewritten_prose = split_at_ascii(&rewritten, PIECE_BREAK as u8).skip(1);
 
         let mut joined = String::with_capacity(rewritten.len() + pieces.len());
         let mut spans = Vec::with_capacity(pieces.len());
@@ -131,7 +131,9 @@ impl<'a> AnswerText<'a> {
 fn split_pieces(response: &str) -> Vec<(&str, PieceKind)> {
     let mut pieces = Vec::new();
     let mut in_code = false;
-    for line in response.lines() {
+    // Splitting at `\n` alone gives what `str::lines` gives once each line is trimmed,
+    // and at most one more line, an empty one, which adds no piece.
+    for line in split_at_ascii(response, b'\n') {
         let trimmed = line.trim();
         if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
             in_code = !in_code;
@@ -144,6 +146,20 @@ fn split_pieces(response: &str) -> Vec<(&str, PieceKind)> {
     }
     pieces.retain(|(piece, _)| !piece.is_empty());
     pieces
+}
+
+/// Splits `text` at each `separator` byte, as `str::split` with that char does, but
+/// with the vectorized search of the memchr crate. `separator` must be ASCII, so that
+/// every part starts and ends at a char boundary.
+fn split_at_ascii(text: &str, separator: u8) -> impl Iterator<Item = &str> {
+    assert!(separator.is_ascii(), "separator {separator:#x} is not ASCII");
+    let ends = memchr::memchr_iter(separator, text.as_bytes()).chain(std::iter::once(text.len()));
+    let mut start = 0;
+    ends.map(move |end| {
+        let part = &text[start..end];
+        start = end + 1;
+        part
+    })
 }
 
 /// Marks the start of each piece while all prose is normalized in one pass. The rules
@@ -439,7 +455,7 @@ fn space_word_hyphens(text: &str) -> String {
     // The first byte where the letter before a replaced hyphen may be: the letter after
     // the previous replaced hyphen belongs to that match.
     let mut next_start = 0;
-    for (hyphen, _) in text.match_indices('-') {
+    for hyphen in memchr::memchr_iter(b'-', bytes) {
         let joins_letters = hyphen > next_start
             && bytes[hyphen - 1].is_ascii_alphabetic()
             && bytes.get(hyphen + 1).is_some_and(u8::is_ascii_alphabetic);
@@ -486,7 +502,7 @@ fn normalize(text: &str) -> String {
     }
     apply_byte_rewrite(byte_rewrites::straighten_quotes, &mut normalized);
     // No rule adds a backslash, so without one no LaTeX rule can match.
-    if normalized.contains('\\') {
+    if memchr::memchr(b'\\', normalized.as_bytes()).is_some() {
         apply_rewrites(&LATEX_REWRITES, &mut normalized);
     }
     apply_byte_rewrite(byte_rewrites::remove_braces_and_dollars, &mut normalized);
@@ -573,6 +589,16 @@ mod tests {
         let text = AnswerText::parse("Use 0.1 here. Then scale it, e.g. by 4x. Done");
         let originals: Vec<_> = text.sentences().map(|sentence| sentence.original).collect();
         assert_eq!(originals, ["Use 0.1 here.", "Then scale it, e.g. by 4x.", "Done"]);
+    }
+
+    #[test]
+    fn split_at_ascii_matches_str_split() {
+        for text in ["", "\n", "a", "a\nb", "\na\n\nb\n", "é\n×\r\n\u{1}x", "\u{1}\u{1}a\u{1}"] {
+            for separator in [b'\n', PIECE_BREAK as u8] {
+                let expected: Vec<_> = text.split(char::from(separator)).collect();
+                assert_eq!(split_at_ascii(text, separator).collect::<Vec<_>>(), expected, "for {text:?}");
+            }
+        }
     }
 
     #[test]
