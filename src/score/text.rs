@@ -8,6 +8,8 @@ use std::ops::Range;
 use std::sync::LazyLock;
 
 use regex::Regex;
+use regex_automata::util::prefilter::Prefilter;
+use regex_automata::{MatchKind, Span};
 
 use crate::suite::ascii_word_boundaries;
 
@@ -70,7 +72,7 @@ impl<'a> AnswerText<'a> {
         }
         // The prose pieces are rewritten together, so each rule scans the answer once
         // instead of once per sentence. The text before the first break is empty.
-        let rewritten = normalize(&prose);
+        let rewritten = normalize(prose);
         let mut rewritten_prose = split_at_ascii(&rewritten, PIECE_BREAK as u8).skip(1);
 
         let mut joined = String::with_capacity(rewritten.len() + pieces.len());
@@ -381,13 +383,62 @@ static WORD_REWRITES: LazyLock<Vec<Rewrite>> = LazyLock::new(|| {
 /// Every stem that a `Gate::Stems` names.
 const STEMS: [&str; 8] = ["quarter", "fourth", "quadrupl", "fold", "tripl", "doubl", "octuple", "halve"];
 
-/// A searcher for each of `STEMS`, built once because building one costs more than
-/// searching a typical text.
-static STEM_FINDERS: LazyLock<Vec<memchr::memmem::Finder<'static>>> =
-    LazyLock::new(|| STEMS.iter().map(|stem| memchr::memmem::Finder::new(stem)).collect());
+/// A search for all of `STEMS` at once, built once. No stem is a prefix of another,
+/// so at each position at most one stem matches.
+static STEM_SEARCH: LazyLock<Prefilter> =
+    LazyLock::new(|| Prefilter::new(MatchKind::LeftmostFirst, &STEMS).expect("a prefilter for the stems"));
 
 fn stem_index(stem: &str) -> usize {
     STEMS.iter().position(|listed| *listed == stem).expect("every gate stem is in STEMS")
+}
+
+/// Returns, for each of `STEMS`, whether `lowercased` contains it.
+fn find_stems(lowercased: &str) -> [bool; STEMS.len()] {
+    let haystack = lowercased.as_bytes();
+    let mut found = [false; STEMS.len()];
+    let mut start = 0;
+    while let Some(span) = STEM_SEARCH.find(haystack, Span::from(start..haystack.len())) {
+        match STEMS.iter().position(|stem| stem.as_bytes() == &haystack[span.range()]) {
+            Some(index) => found[index] = true,
+            // A prefilter may in general report a span that no needle matches, so
+            // every stem then counts as found and every gated rule is searched.
+            None => return [true; STEMS.len()],
+        }
+        // A stem may start inside the one found, as "halve" in "fourthalve".
+        start = span.start + 1;
+    }
+    found
+}
+
+/// The text being normalized in ASCII lowercase, for `Gate::Stems` and
+/// `replace_number_words`, and which of `STEMS` it contains. Each is found when first
+/// needed, and must be cleared when the text changes.
+#[derive(Default)]
+struct Lowercased {
+    text: Option<String>,
+    stems: Option<[bool; STEMS.len()]>,
+}
+
+impl Lowercased {
+    /// Returns `original` lowercased, which must be the text this was last cleared for.
+    fn text(&mut self, original: &str) -> &str {
+        self.text.get_or_insert_with(|| original.to_ascii_lowercase())
+    }
+
+    fn contains_any(&mut self, original: &str, stems: &[&str]) -> bool {
+        let found = match self.stems {
+            Some(found) => found,
+            None => {
+                let found = find_stems(self.text(original));
+                *self.stems.insert(found)
+            }
+        };
+        stems.iter().any(|stem| found[stem_index(stem)])
+    }
+
+    fn clear(&mut self) {
+        *self = Lowercased::default();
+    }
 }
 
 fn contains_pipe(text: &str) -> bool {
@@ -410,16 +461,15 @@ static LOWERCASE_NUMBER_WORDS: LazyLock<Regex> = LazyLock::new(|| compile_regex(
 /// (`ſ`), which a case-insensitive `s` matches, so text with one goes to `NUMBER_WORDS`.
 /// The Kelvin sign, the only other non-ASCII character that case-folds to an ASCII
 /// letter, folds to `k`, which no number word contains.
-fn replace_number_words(text: &str) -> Cow<'_, str> {
+fn replace_number_words<'t>(text: &'t str, lowercased: &mut Lowercased) -> Cow<'t, str> {
     let bytes = text.as_bytes();
     // The long s is U+017F, C5 BF in UTF-8.
     if memchr::memchr_iter(0xC5, bytes).any(|lead| bytes.get(lead + 1) == Some(&0xBF)) {
         return NUMBER_WORDS.replace_all(text, |captures: &regex::Captures| number_value(&captures[0]).to_string());
     }
-    let lowercased = text.to_ascii_lowercase();
     let mut replaced = String::new();
     let mut copied = 0;
-    for found in LOWERCASE_NUMBER_WORDS.find_iter(&lowercased) {
+    for found in LOWERCASE_NUMBER_WORDS.find_iter(lowercased.text(text)) {
         if replaced.is_empty() {
             replaced.reserve(text.len());
         }
@@ -488,61 +538,53 @@ fn may_hold_power_of_ten(text: &str) -> bool {
 
 /// Normalizes prose for matching: `text` is pieces that each start with `PIECE_BREAK`.
 /// Whitespace runs are left for the caller to collapse.
-fn normalize(text: &str) -> String {
-    let mut normalized = text.to_string();
-    apply_byte_rewrite(byte_rewrites::remove_markup_marks, &mut normalized);
-    apply_byte_rewrite(byte_rewrites::remove_emphasis_marks, &mut normalized);
-    apply_byte_rewrite(byte_rewrites::remove_list_markers, &mut normalized);
+fn normalize(text: String) -> String {
+    let mut normalized = text;
+    let mut lowercased = Lowercased::default();
+    apply_byte_rewrite(byte_rewrites::remove_markup_marks, &mut normalized, &mut lowercased);
+    apply_byte_rewrite(byte_rewrites::remove_emphasis_marks, &mut normalized, &mut lowercased);
+    apply_byte_rewrite(byte_rewrites::remove_list_markers, &mut normalized, &mut lowercased);
     // A table row reads as its first cell, a colon, then the other cells:
     // "| Parameters | 4 B | 12 GB |" becomes "Parameters: 4 B; 12 GB".
     if contains_pipe(&normalized) {
-        apply_byte_rewrite(byte_rewrites::label_first_cells, &mut normalized);
-        apply_byte_rewrite(byte_rewrites::remove_closing_pipes, &mut normalized);
-        apply_byte_rewrite(byte_rewrites::separate_cells, &mut normalized);
+        apply_byte_rewrite(byte_rewrites::label_first_cells, &mut normalized, &mut lowercased);
+        apply_byte_rewrite(byte_rewrites::remove_closing_pipes, &mut normalized, &mut lowercased);
+        apply_byte_rewrite(byte_rewrites::separate_cells, &mut normalized, &mut lowercased);
     }
-    apply_byte_rewrite(byte_rewrites::straighten_quotes, &mut normalized);
+    apply_byte_rewrite(byte_rewrites::straighten_quotes, &mut normalized, &mut lowercased);
     // No rule adds a backslash, so without one no LaTeX rule can match.
     if memchr::memchr(b'\\', normalized.as_bytes()).is_some() {
-        apply_rewrites(&LATEX_REWRITES, &mut normalized);
+        apply_rewrites(&LATEX_REWRITES, &mut normalized, &mut lowercased);
     }
-    apply_byte_rewrite(byte_rewrites::remove_braces_and_dollars, &mut normalized);
-    apply_rewrites(&SYMBOL_REWRITES, &mut normalized);
-    apply_byte_rewrite(byte_rewrites::times_sign_to_x, &mut normalized);
-    apply_rewrites(&WORD_REWRITES, &mut normalized);
-    let normalized = replace_number_words(&normalized);
+    apply_byte_rewrite(byte_rewrites::remove_braces_and_dollars, &mut normalized, &mut lowercased);
+    apply_rewrites(&SYMBOL_REWRITES, &mut normalized, &mut lowercased);
+    apply_byte_rewrite(byte_rewrites::times_sign_to_x, &mut normalized, &mut lowercased);
+    apply_rewrites(&WORD_REWRITES, &mut normalized, &mut lowercased);
+    let normalized = replace_number_words(&normalized, &mut lowercased);
     space_word_hyphens(&normalized)
 }
 
-fn apply_byte_rewrite(rewrite: fn(&str) -> Option<String>, text: &mut String) {
+/// Applies a byte rewrite, and clears `lowercased` if it changed the text.
+fn apply_byte_rewrite(rewrite: fn(&str) -> Option<String>, text: &mut String, lowercased: &mut Lowercased) {
     if let Some(rewritten) = rewrite(text) {
         *text = rewritten;
+        lowercased.clear();
     }
 }
 
-fn apply_rewrites(rules: &[Rewrite], text: &mut String) {
-    // The text lowercased for `Gate::Stems`, and whether it contains each of `STEMS`,
-    // found when first needed and again after a rule changes the text.
-    let mut lowercased: Option<String> = None;
-    let mut stems_found = [None; STEMS.len()];
+fn apply_rewrites(rules: &[Rewrite], text: &mut String, lowercased: &mut Lowercased) {
     for rule in rules {
         let may_match = match rule.gate {
             Gate::None => true,
             Gate::Test(may_match) => may_match(text),
-            Gate::Stems(stems) => {
-                let lowercased = lowercased.get_or_insert_with(|| text.to_ascii_lowercase());
-                stems.iter().any(|stem| {
-                    let index = stem_index(stem);
-                    *stems_found[index].get_or_insert_with(|| STEM_FINDERS[index].find(lowercased.as_bytes()).is_some())
-                })
-            }
+            Gate::Stems(stems) => lowercased.contains_any(text, stems),
         };
         if !may_match {
             continue;
         }
         if let std::borrow::Cow::Owned(rewritten) = rule.regex.replace_all(text, rule.replacement) {
             *text = rewritten;
-            lowercased = None;
-            stems_found = [None; STEMS.len()];
+            lowercased.clear();
         }
     }
 }
@@ -578,7 +620,7 @@ mod tests {
     use super::*;
 
     fn normalized(text: &str) -> String {
-        let rewritten = normalize(&format!("{PIECE_BREAK}{text}"));
+        let rewritten = normalize(format!("{PIECE_BREAK}{text}"));
         let mut collapsed = String::new();
         push_collapsed(&mut collapsed, rewritten.strip_prefix(PIECE_BREAK).unwrap());
         collapsed
