@@ -8,6 +8,8 @@ use std::ops::Range;
 use std::sync::LazyLock;
 
 use regex::Regex;
+use regex_automata::util::prefilter::Prefilter;
+use regex_automata::{MatchKind, Span};
 
 use crate::suite::ascii_word_boundaries;
 
@@ -70,15 +72,15 @@ impl<'a> AnswerText<'a> {
         }
         // The prose pieces are rewritten together, so each rule scans the answer once
         // instead of once per sentence. The text before the first break is empty.
-        let rewritten = normalize(&prose);
-        let mut rewritten_prose = rewritten.split(PIECE_BREAK).skip(1);
+        let rewritten = normalize(prose);
+        let mut rewritten_prose = split_at_ascii(&rewritten, PIECE_BREAK as u8).skip(1);
 
         let mut joined = String::with_capacity(rewritten.len() + pieces.len());
         let mut spans = Vec::with_capacity(pieces.len());
         for (original, kind) in pieces {
             let start = joined.len();
             if kind == PieceKind::Code {
-                original.split('`').for_each(|part| joined.push_str(part));
+                split_at_ascii(original, b'`').for_each(|part| joined.push_str(part));
             } else {
                 push_collapsed(&mut joined, rewritten_prose.next().unwrap_or_default());
             }
@@ -129,9 +131,14 @@ impl<'a> AnswerText<'a> {
 
 /// Splits an answer into its sentences and code lines, each with its kind.
 fn split_pieces(response: &str) -> Vec<(&str, PieceKind)> {
-    let mut pieces = Vec::new();
+    // An estimate: the labelled answers have a line or sentence per 52 bytes on
+    // average, empty lines included, so this saves most of the reallocations of a
+    // vector that starts empty.
+    let mut pieces = Vec::with_capacity(response.len() / 64 + 4);
     let mut in_code = false;
-    for line in response.lines() {
+    // Splitting at `\n` alone gives what `str::lines` gives once each line is trimmed,
+    // and at most one more line, an empty one, which adds no piece.
+    for line in split_at_ascii(response, b'\n') {
         let trimmed = line.trim();
         if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
             in_code = !in_code;
@@ -144,6 +151,20 @@ fn split_pieces(response: &str) -> Vec<(&str, PieceKind)> {
     }
     pieces.retain(|(piece, _)| !piece.is_empty());
     pieces
+}
+
+/// Splits `text` at each `separator` byte, as `str::split` with that char does, but
+/// with the vectorized search of the memchr crate. `separator` must be ASCII, so that
+/// every part starts and ends at a char boundary.
+fn split_at_ascii(text: &str, separator: u8) -> impl Iterator<Item = &str> {
+    assert!(separator.is_ascii(), "separator {separator:#x} is not ASCII");
+    let ends = memchr::memchr_iter(separator, text.as_bytes()).chain(std::iter::once(text.len()));
+    let mut start = 0;
+    ends.map(move |end| {
+        let part = &text[start..end];
+        start = end + 1;
+        part
+    })
 }
 
 /// Marks the start of each piece while all prose is normalized in one pass. The rules
@@ -365,13 +386,62 @@ static WORD_REWRITES: LazyLock<Vec<Rewrite>> = LazyLock::new(|| {
 /// Every stem that a `Gate::Stems` names.
 const STEMS: [&str; 8] = ["quarter", "fourth", "quadrupl", "fold", "tripl", "doubl", "octuple", "halve"];
 
-/// A searcher for each of `STEMS`, built once because building one costs more than
-/// searching a typical text.
-static STEM_FINDERS: LazyLock<Vec<memchr::memmem::Finder<'static>>> =
-    LazyLock::new(|| STEMS.iter().map(|stem| memchr::memmem::Finder::new(stem)).collect());
+/// A search for all of `STEMS` at once, built once. No stem is a prefix of another,
+/// so at each position at most one stem matches.
+static STEM_SEARCH: LazyLock<Prefilter> =
+    LazyLock::new(|| Prefilter::new(MatchKind::LeftmostFirst, &STEMS).expect("a prefilter for the stems"));
 
 fn stem_index(stem: &str) -> usize {
     STEMS.iter().position(|listed| *listed == stem).expect("every gate stem is in STEMS")
+}
+
+/// Returns, for each of `STEMS`, whether `lowercased` contains it.
+fn find_stems(lowercased: &str) -> [bool; STEMS.len()] {
+    let haystack = lowercased.as_bytes();
+    let mut found = [false; STEMS.len()];
+    let mut start = 0;
+    while let Some(span) = STEM_SEARCH.find(haystack, Span::from(start..haystack.len())) {
+        match STEMS.iter().position(|stem| stem.as_bytes() == &haystack[span.range()]) {
+            Some(index) => found[index] = true,
+            // A prefilter may in general report a span that no needle matches, so
+            // every stem then counts as found and every gated rule is searched.
+            None => return [true; STEMS.len()],
+        }
+        // A stem may start inside the one found, as "halve" in "fourthalve".
+        start = span.start + 1;
+    }
+    found
+}
+
+/// The text being normalized in ASCII lowercase, for `Gate::Stems` and
+/// `replace_number_words`, and which of `STEMS` it contains. Each is found when first
+/// needed, and must be cleared when the text changes.
+#[derive(Default)]
+struct Lowercased {
+    text: Option<String>,
+    stems: Option<[bool; STEMS.len()]>,
+}
+
+impl Lowercased {
+    /// Returns `original` lowercased, which must be the text this was last cleared for.
+    fn text(&mut self, original: &str) -> &str {
+        self.text.get_or_insert_with(|| original.to_ascii_lowercase())
+    }
+
+    fn contains_any(&mut self, original: &str, stems: &[&str]) -> bool {
+        let found = match self.stems {
+            Some(found) => found,
+            None => {
+                let found = find_stems(self.text(original));
+                *self.stems.insert(found)
+            }
+        };
+        stems.iter().any(|stem| found[stem_index(stem)])
+    }
+
+    fn clear(&mut self) {
+        *self = Lowercased::default();
+    }
 }
 
 fn contains_pipe(text: &str) -> bool {
@@ -394,16 +464,15 @@ static LOWERCASE_NUMBER_WORDS: LazyLock<Regex> = LazyLock::new(|| compile_regex(
 /// (`ſ`), which a case-insensitive `s` matches, so text with one goes to `NUMBER_WORDS`.
 /// The Kelvin sign, the only other non-ASCII character that case-folds to an ASCII
 /// letter, folds to `k`, which no number word contains.
-fn replace_number_words(text: &str) -> Cow<'_, str> {
+fn replace_number_words<'t>(text: &'t str, lowercased: &mut Lowercased) -> Cow<'t, str> {
     let bytes = text.as_bytes();
     // The long s is U+017F, C5 BF in UTF-8.
     if memchr::memchr_iter(0xC5, bytes).any(|lead| bytes.get(lead + 1) == Some(&0xBF)) {
         return NUMBER_WORDS.replace_all(text, |captures: &regex::Captures| number_value(&captures[0]).to_string());
     }
-    let lowercased = text.to_ascii_lowercase();
     let mut replaced = String::new();
     let mut copied = 0;
-    for found in LOWERCASE_NUMBER_WORDS.find_iter(&lowercased) {
+    for found in LOWERCASE_NUMBER_WORDS.find_iter(lowercased.text(text)) {
         if replaced.is_empty() {
             replaced.reserve(text.len());
         }
@@ -439,7 +508,7 @@ fn space_word_hyphens(text: &str) -> String {
     // The first byte where the letter before a replaced hyphen may be: the letter after
     // the previous replaced hyphen belongs to that match.
     let mut next_start = 0;
-    for (hyphen, _) in text.match_indices('-') {
+    for hyphen in memchr::memchr_iter(b'-', bytes) {
         let joins_letters = hyphen > next_start
             && bytes[hyphen - 1].is_ascii_alphabetic()
             && bytes.get(hyphen + 1).is_some_and(u8::is_ascii_alphabetic);
@@ -472,61 +541,53 @@ fn may_hold_power_of_ten(text: &str) -> bool {
 
 /// Normalizes prose for matching: `text` is pieces that each start with `PIECE_BREAK`.
 /// Whitespace runs are left for the caller to collapse.
-fn normalize(text: &str) -> String {
-    let mut normalized = text.to_string();
-    apply_byte_rewrite(byte_rewrites::remove_markup_marks, &mut normalized);
-    apply_byte_rewrite(byte_rewrites::remove_emphasis_marks, &mut normalized);
-    apply_byte_rewrite(byte_rewrites::remove_list_markers, &mut normalized);
+fn normalize(text: String) -> String {
+    let mut normalized = text;
+    let mut lowercased = Lowercased::default();
+    apply_byte_rewrite(byte_rewrites::remove_markup_marks, &mut normalized, &mut lowercased);
+    apply_byte_rewrite(byte_rewrites::remove_emphasis_marks, &mut normalized, &mut lowercased);
+    apply_byte_rewrite(byte_rewrites::remove_list_markers, &mut normalized, &mut lowercased);
     // A table row reads as its first cell, a colon, then the other cells:
     // "| Parameters | 4 B | 12 GB |" becomes "Parameters: 4 B; 12 GB".
     if contains_pipe(&normalized) {
-        apply_byte_rewrite(byte_rewrites::label_first_cells, &mut normalized);
-        apply_byte_rewrite(byte_rewrites::remove_closing_pipes, &mut normalized);
-        apply_byte_rewrite(byte_rewrites::separate_cells, &mut normalized);
+        apply_byte_rewrite(byte_rewrites::label_first_cells, &mut normalized, &mut lowercased);
+        apply_byte_rewrite(byte_rewrites::remove_closing_pipes, &mut normalized, &mut lowercased);
+        apply_byte_rewrite(byte_rewrites::separate_cells, &mut normalized, &mut lowercased);
     }
-    apply_byte_rewrite(byte_rewrites::straighten_quotes, &mut normalized);
+    apply_byte_rewrite(byte_rewrites::straighten_quotes, &mut normalized, &mut lowercased);
     // No rule adds a backslash, so without one no LaTeX rule can match.
-    if normalized.contains('\\') {
-        apply_rewrites(&LATEX_REWRITES, &mut normalized);
+    if memchr::memchr(b'\\', normalized.as_bytes()).is_some() {
+        apply_rewrites(&LATEX_REWRITES, &mut normalized, &mut lowercased);
     }
-    apply_byte_rewrite(byte_rewrites::remove_braces_and_dollars, &mut normalized);
-    apply_rewrites(&SYMBOL_REWRITES, &mut normalized);
-    apply_byte_rewrite(byte_rewrites::times_sign_to_x, &mut normalized);
-    apply_rewrites(&WORD_REWRITES, &mut normalized);
-    let normalized = replace_number_words(&normalized);
+    apply_byte_rewrite(byte_rewrites::remove_braces_and_dollars, &mut normalized, &mut lowercased);
+    apply_rewrites(&SYMBOL_REWRITES, &mut normalized, &mut lowercased);
+    apply_byte_rewrite(byte_rewrites::times_sign_to_x, &mut normalized, &mut lowercased);
+    apply_rewrites(&WORD_REWRITES, &mut normalized, &mut lowercased);
+    let normalized = replace_number_words(&normalized, &mut lowercased);
     space_word_hyphens(&normalized)
 }
 
-fn apply_byte_rewrite(rewrite: fn(&str) -> Option<String>, text: &mut String) {
+/// Applies a byte rewrite, and clears `lowercased` if it changed the text.
+fn apply_byte_rewrite(rewrite: fn(&str) -> Option<String>, text: &mut String, lowercased: &mut Lowercased) {
     if let Some(rewritten) = rewrite(text) {
         *text = rewritten;
+        lowercased.clear();
     }
 }
 
-fn apply_rewrites(rules: &[Rewrite], text: &mut String) {
-    // The text lowercased for `Gate::Stems`, and whether it contains each of `STEMS`,
-    // found when first needed and again after a rule changes the text.
-    let mut lowercased: Option<String> = None;
-    let mut stems_found = [None; STEMS.len()];
+fn apply_rewrites(rules: &[Rewrite], text: &mut String, lowercased: &mut Lowercased) {
     for rule in rules {
         let may_match = match rule.gate {
             Gate::None => true,
             Gate::Test(may_match) => may_match(text),
-            Gate::Stems(stems) => {
-                let lowercased = lowercased.get_or_insert_with(|| text.to_ascii_lowercase());
-                stems.iter().any(|stem| {
-                    let index = stem_index(stem);
-                    *stems_found[index].get_or_insert_with(|| STEM_FINDERS[index].find(lowercased.as_bytes()).is_some())
-                })
-            }
+            Gate::Stems(stems) => lowercased.contains_any(text, stems),
         };
         if !may_match {
             continue;
         }
         if let std::borrow::Cow::Owned(rewritten) = rule.regex.replace_all(text, rule.replacement) {
             *text = rewritten;
-            lowercased = None;
-            stems_found = [None; STEMS.len()];
+            lowercased.clear();
         }
     }
 }
@@ -562,7 +623,7 @@ mod tests {
     use super::*;
 
     fn normalized(text: &str) -> String {
-        let rewritten = normalize(&format!("{PIECE_BREAK}{text}"));
+        let rewritten = normalize(format!("{PIECE_BREAK}{text}"));
         let mut collapsed = String::new();
         push_collapsed(&mut collapsed, rewritten.strip_prefix(PIECE_BREAK).unwrap());
         collapsed
@@ -573,6 +634,16 @@ mod tests {
         let text = AnswerText::parse("Use 0.1 here. Then scale it, e.g. by 4x. Done");
         let originals: Vec<_> = text.sentences().map(|sentence| sentence.original).collect();
         assert_eq!(originals, ["Use 0.1 here.", "Then scale it, e.g. by 4x.", "Done"]);
+    }
+
+    #[test]
+    fn split_at_ascii_matches_str_split() {
+        for text in ["", "\n", "a", "a\nb", "\na\n\nb\n", "é\n×\r\n\u{1}x", "\u{1}\u{1}a\u{1}"] {
+            for separator in [b'\n', PIECE_BREAK as u8] {
+                let expected: Vec<_> = text.split(char::from(separator)).collect();
+                assert_eq!(split_at_ascii(text, separator).collect::<Vec<_>>(), expected, "for {text:?}");
+            }
+        }
     }
 
     #[test]

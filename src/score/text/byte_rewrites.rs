@@ -339,7 +339,8 @@ pub(super) fn may_hold_digit_comma_digit(text: &str) -> bool {
 mod tests {
     use super::*;
     use crate::score::text::{
-        replace_number_words, split_pieces, word_value, Gate, NUMBER_WORDS, NUMBER_WORDS_PATTERN, PIECE_BREAK, STEMS,
+        find_stems, replace_number_words, split_pieces, word_value, Gate, Lowercased, NUMBER_WORDS, NUMBER_WORDS_PATTERN,
+        PIECE_BREAK, STEMS,
         SYMBOL_REWRITES, WORD_REWRITES,
     };
     use regex_syntax::hir::{Class, HirKind};
@@ -515,7 +516,28 @@ mod tests {
                 let units = captures.get(2).map_or(0, |unit| word_value(unit.as_str()));
                 (tens + units).to_string()
             });
-            assert_eq!(replace_number_words(&text), expected, "for {text:?}");
+            assert_eq!(replace_number_words(&text, &mut Lowercased::default()), expected, "for {text:?}");
+        }
+    }
+
+    #[test]
+    fn stem_search_matches_one_search_per_stem() {
+        let mut inputs = samples();
+        inputs.extend(
+            ["fourthalve", "quadruples and quarters", "a twofold, Fourfold DOUBLING", "octuplet halved", "tripl", "fold"]
+                .map(str::to_string),
+        );
+        // The search finds one stem per position only because no stem starts another.
+        for stem in STEMS {
+            for other in STEMS.iter().filter(|other| **other != stem) {
+                assert!(!other.starts_with(stem), "stem {stem:?} starts {other:?}");
+            }
+        }
+
+        for text in inputs {
+            let lowercased = text.to_ascii_lowercase();
+            let expected = STEMS.map(|stem| lowercased.contains(stem));
+            assert_eq!(find_stems(&lowercased), expected, "for {text:?}");
         }
     }
 
