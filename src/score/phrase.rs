@@ -216,16 +216,27 @@ fn may_match_in(candidates: &Candidates, index: usize) -> bool {
 
 /// Returns every match of a phrase without a literal set as (sentence index, start,
 /// end) within its sentence: the matches of a search of each sentence alone, in order.
+/// Only the sentences that contain one of the phrase's needles (see
+/// `needles::sentences_with_needles`) are searched, because no other can match.
 ///
-/// The phrase is searched in one scan of the joined text. A match found there that runs
-/// across a sentence break means that a search sentence by sentence may differ, so the
-/// phrase is then searched sentence by sentence instead. Without such a match the two
-/// searches agree, because a sentence's neighbours in the joined text are newlines,
-/// where `\b`, `^` and `$` (multi-line) hold exactly as at a sentence's ends. (`\A` and
-/// `\z` do not, so the prefilter gives phrases with them no literal set.)
+/// A phrase with text anchors (`\A`, `\z`) is searched in the joined text instead, as
+/// `matches_in_joined` describes.
+fn matches_anywhere(phrase: &LazyRegex, text: &AnswerText) -> Vec<(usize, usize, usize)> {
+    if phrase.has_text_anchors() {
+        return matches_in_joined(phrase, text);
+    }
+    matches_in(phrase, text, needles::sentences_with_needles(phrase, text))
+}
+
+/// Returns the matches of a phrase in one scan of the joined text, each as (sentence
+/// index, start, end) within its sentence. A match found there that runs across a
+/// sentence break means that a search sentence by sentence may differ, so the phrase is
+/// then searched sentence by sentence instead. Without such a match the two searches
+/// agree for `\b`, `^` and `$` (multi-line), because a sentence's neighbours in the
+/// joined text are newlines. `\A` and `\z` match only at the ends of the joined text.
 ///
 /// A phrase whose needles (see `needles::may_match`) the answer lacks is not searched.
-fn matches_anywhere(phrase: &LazyRegex, text: &AnswerText) -> Vec<(usize, usize, usize)> {
+fn matches_in_joined(phrase: &LazyRegex, text: &AnswerText) -> Vec<(usize, usize, usize)> {
     let mut matches = Vec::new();
     if !needles::may_match(phrase, &text.joined) {
         return matches;

@@ -9,6 +9,7 @@ use std::sync::{LazyLock, PoisonError, RwLock};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Hir, HirKind, Look};
 
+use super::super::text::AnswerText;
 use crate::suite::LazyRegex;
 
 /// The needles of each phrase searched so far, by pattern, or `None` when no set was
@@ -38,6 +39,65 @@ pub fn may_match(phrase: &LazyRegex, text: &str) -> bool {
     found
 }
 
+/// Returns the indices of the sentences of `text` that contain one of `phrase`'s
+/// needles, ignoring ASCII case, in ascending order: every index when the phrase has
+/// no needles. A search of any other sentence alone cannot match.
+pub fn sentences_with_needles(phrase: &LazyRegex, text: &AnswerText) -> Vec<usize> {
+    let pattern = phrase.as_str();
+    if let Some(needles) = NEEDLES.read().unwrap_or_else(PoisonError::into_inner).get(pattern) {
+        return sentences_containing(text, needles.as_ref());
+    }
+    let needles = phrase_needles(pattern);
+    let sentences = sentences_containing(text, needles.as_ref());
+    NEEDLES.write().unwrap_or_else(PoisonError::into_inner).insert(pattern.to_string(), needles);
+    sentences
+}
+
+/// Returns the indices of the sentences that contain one of `needles`, as
+/// `contains_any` decides for each sentence alone.
+fn sentences_containing(text: &AnswerText, needles: Option<&Needles>) -> Vec<usize> {
+    let all = 0..text.sentence_count();
+    let Some(needles) = needles.filter(|needles| !needles.at_line_start) else {
+        return all.filter(|index| contains_any(text.sentence(*index).normalized.as_bytes(), needles)).collect();
+    };
+    // Each occurrence in the joined text is mapped to its sentence, which is cheaper than
+    // a search of each sentence when occurrences are few. An occurrence that runs into
+    // the newline after its sentence is not in that sentence.
+    let mut found = vec![false; text.sentence_count()];
+    let haystack = text.joined.as_bytes();
+    for needle in &needles.strings {
+        let mut sentence = SentenceSpan::default();
+        for start in occurrences(haystack, needle) {
+            sentence.move_to(text, start);
+            if start + needle.len() <= sentence.end {
+                found[sentence.index] = true;
+            }
+        }
+    }
+    all.filter(|index| found[*index]).collect()
+}
+
+/// A sentence's index and its bytes in `AnswerText::joined`, without the newline after it.
+#[derive(Default)]
+struct SentenceSpan {
+    index: usize,
+    start: usize,
+    end: usize,
+}
+
+impl SentenceSpan {
+    /// Moves to the sentence that contains byte `offset` of the joined text, or to the one
+    /// before the newline at `offset`. Offsets in ascending order mostly stay in the
+    /// same sentence and skip the binary search.
+    fn move_to(&mut self, text: &AnswerText, offset: usize) {
+        if (self.start..=self.end).contains(&offset) && self.end > 0 {
+            return;
+        }
+        let (index, start) = text.sentence_at(offset);
+        *self = SentenceSpan { index, start, end: start + text.sentence(index).normalized.len() };
+    }
+}
+
 /// Checks whether `haystack` contains one of `needles` ignoring ASCII case, or returns
 /// true when there are no needles to test.
 fn contains_any(haystack: &[u8], needles: Option<&Needles>) -> bool {
@@ -55,16 +115,20 @@ fn starts_with_at(haystack: &[u8], start: usize, needle: &[u8]) -> bool {
 }
 
 /// Checks whether `haystack` contains `needle`, a nonempty ASCII-lowercased byte
-/// string, ignoring ASCII case. It looks for the needle's rarest byte with memchr and
-/// compares the bytes around each occurrence.
+/// string, ignoring ASCII case.
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    occurrences(haystack, needle).next().is_some()
+}
+
+/// Returns where `needle`, a nonempty ASCII-lowercased byte string, starts in
+/// `haystack`, ignoring ASCII case, in ascending order and overlaps included. It looks
+/// for the needle's rarest byte with memchr and compares the bytes around each
+/// occurrence.
+fn occurrences<'a>(haystack: &'a [u8], needle: &'a [u8]) -> impl Iterator<Item = usize> + 'a {
     let (anchor, &byte) = needle.iter().enumerate().min_by_key(|(_, byte)| frequency_rank(**byte)).expect("needles are nonempty");
-    let fits = |position: usize| position.checked_sub(anchor).is_some_and(|start| starts_with_at(haystack, start, needle));
-    if byte.is_ascii_lowercase() {
-        memchr::memchr2_iter(byte, byte.to_ascii_uppercase(), haystack).any(fits)
-    } else {
-        memchr::memchr_iter(byte, haystack).any(fits)
-    }
+    let start_of = move |position: usize| position.checked_sub(anchor).filter(|start| starts_with_at(haystack, *start, needle));
+    let upper = if byte.is_ascii_lowercase() { byte.to_ascii_uppercase() } else { byte };
+    memchr::memchr2_iter(byte, upper, haystack).filter_map(start_of)
 }
 
 /// Returns a rough rank of how often a byte occurs in English prose, higher for more
@@ -203,10 +267,9 @@ mod tests {
         regexes
     }
 
-    /// Checks on every labelled answer that a suite regex whose needles an answer lacks
-    /// matches neither the joined answer nor any of its sentences.
-    #[test]
-    fn missing_needles_mean_no_match() {
+    /// Returns every distinct phrase, `together` member and exclusion of the built-in
+    /// suite.
+    fn suite_regexes() -> Vec<LazyRegex> {
         let suite = crate::suite::load_builtin().expect("built-in suite loads");
         let mut regexes: Vec<LazyRegex> = Vec::new();
         for scenario in &suite.scenarios {
@@ -217,7 +280,11 @@ mod tests {
         }
         regexes.sort_by(|a, b| a.as_str().cmp(b.as_str()));
         regexes.dedup_by(|a, b| a.as_str() == b.as_str());
+        regexes
+    }
 
+    /// Returns the response of every labelled fixture answer.
+    fn labelled_responses() -> Vec<String> {
         let folder = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/labelled");
         let mut responses = Vec::new();
         for entry in std::fs::read_dir(folder).expect("labelled fixtures exist") {
@@ -230,9 +297,16 @@ mod tests {
             }
         }
         assert!(responses.len() > 1000, "only {} labelled answers", responses.len());
+        responses
+    }
 
+    /// Checks on every labelled answer that a suite regex whose needles an answer lacks
+    /// matches neither the joined answer nor any of its sentences.
+    #[test]
+    fn missing_needles_mean_no_match() {
+        let regexes = suite_regexes();
         let mut skipped = 0;
-        for response in &responses {
+        for response in &labelled_responses() {
             let text = AnswerText::parse(response);
             for regex in &regexes {
                 if may_match(regex, &text.joined) {
@@ -247,5 +321,39 @@ mod tests {
             }
         }
         assert!(skipped > 10_000, "only {skipped} searches skipped");
+    }
+
+    /// Checks on every labelled answer that searching only the sentences with needles
+    /// finds the same matches as one scan of the joined text, for every suite regex.
+    #[test]
+    fn needle_sentences_find_joined_matches() {
+        let regexes = suite_regexes();
+        assert!(regexes.iter().all(|regex| !regex.has_text_anchors()), "a suite regex has text anchors");
+        let mut found = 0;
+        for response in &labelled_responses() {
+            let text = AnswerText::parse(response);
+            for regex in &regexes {
+                let in_sentences = super::super::matches_anywhere(regex, &text);
+                let in_joined = super::super::matches_in_joined(regex, &text);
+                assert_eq!(in_sentences, in_joined, "{:?} in {:?}", regex.as_str(), text.joined);
+                found += in_sentences.len();
+            }
+        }
+        assert!(found > 10_000, "only {found} matches");
+    }
+
+    #[test]
+    fn sentences_containing_needles() {
+        let text = AnswerText::parse("Raise the LR. Keep it.\n\nNo. The lr schedule stays.");
+        let sentences: Vec<&str> = text.sentences().map(|sentence| sentence.normalized).collect();
+        assert_eq!(sentences.len(), 4, "{sentences:?}");
+        let lr = Needles { strings: vec![b"lr".to_vec()], at_line_start: false };
+        assert_eq!(sentences_containing(&text, Some(&lr)), vec![0, 3]);
+        // "it." and "no" meet only across the newline between two sentences.
+        let across = Needles { strings: vec![b"t.\nn".to_vec(), b"keep".to_vec()], at_line_start: false };
+        assert_eq!(sentences_containing(&text, Some(&across)), vec![1]);
+        let line_start = Needles { strings: vec![b"no".to_vec()], at_line_start: true };
+        assert_eq!(sentences_containing(&text, Some(&line_start)), vec![2]);
+        assert_eq!(sentences_containing(&text, None), vec![0, 1, 2, 3]);
     }
 }
