@@ -389,12 +389,12 @@ fn looks_like_learning_rate(written: &str, value: f64) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::suite::{load_builtin, CheckRule, BASE_VARIANT};
 
     /// Returns every answer of every labelled fixture file.
-    fn labelled_answers() -> Vec<String> {
+    pub(in crate::score::numbers) fn labelled_answers() -> Vec<String> {
         let directory = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/labelled");
         let mut answers = Vec::new();
         for entry in std::fs::read_dir(directory).expect("the labelled fixtures exist") {

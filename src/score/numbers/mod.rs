@@ -7,6 +7,7 @@
 mod batch;
 mod lr;
 mod memory;
+mod pattern_set;
 mod steps;
 
 use std::sync::LazyLock;
@@ -294,7 +295,7 @@ impl SentenceFinder {
 
 /// Returns `hir` with the newline removed from every class. A literal that contains a
 /// newline can no longer match.
-fn without_newline(hir: &Hir) -> Hir {
+pub(super) fn without_newline(hir: &Hir) -> Hir {
     match hir.kind() {
         HirKind::Empty | HirKind::Look(_) => hir.clone(),
         HirKind::Literal(literal) if literal.0.contains(&b'\n') => Hir::fail(),
@@ -327,8 +328,6 @@ fn has_anchor(pattern: &str) -> bool {
 /// A worked ratio: `256/64 = 4`.
 pub(super) static RATIO: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?P<a>\d+(?:\.\d+)?)\s*/{1,2}\s*(?P<b>\d+(?:\.\d+)?)\s*=\s*(?P<n>\d+(?:\.\d+)?)"));
-
-pub(super) static RATIO_SENTENCES: LazyLock<SentenceFinder> = LazyLock::new(|| SentenceFinder::new(&RATIO));
 
 /// Returns a finding for `found` in sentence `index`, not yet judged (see `judge`).
 pub(super) fn finding_at(index: usize, value: f64, found: regex::Match) -> Finding {
