@@ -5,8 +5,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::pattern_set::PatternSet;
-use super::{finding_at, Finding};
+use super::pattern_set::{PatternSet, SentenceMatches};
+use super::{finding_at, quantity_patterns, Finding, FIRST_QUANTITY_PATTERN};
 use crate::score::compile_regex;
 use crate::score::text::AnswerText;
 
@@ -62,7 +62,7 @@ static BATCH_CONTEXT: LazyLock<Regex> =
 /// The per-sentence tests of `unjudged_recommended_batches`. `SWEEP` is searched
 /// sentence by sentence too: "until" in one sentence and "OOM" in the next do not make
 /// a sweep, and a sweep in one sentence leaves the others' numbers alone.
-static PATTERNS: LazyLock<PatternSet> = LazyLock::new(|| PatternSet::new(&[&RECOMMENDATION, &SWEEP, &BATCH_CONTEXT]));
+pub(super) static PATTERNS: LazyLock<PatternSet> = LazyLock::new(|| quantity_patterns(&[&RECOMMENDATION, &SWEEP, &BATCH_CONTEXT]));
 
 static INTEGER: LazyLock<Regex> = LazyLock::new(|| compile_regex(r"\b\d+\b"));
 
@@ -113,7 +113,7 @@ static PAST_CONDITION: LazyLock<Regex> =
 /// Returns the recommended batches with every finding judged.
 #[cfg(test)]
 fn recommended_batches(text: &AnswerText) -> Vec<Finding> {
-    let mut findings = unjudged_recommended_batches(text);
+    let mut findings = unjudged_recommended_batches(text, &PATTERNS.sentences(text));
     findings.iter_mut().for_each(|finding| {
         super::judge(text, finding);
     });
@@ -122,10 +122,9 @@ fn recommended_batches(text: &AnswerText) -> Vec<Finding> {
 
 /// Finds the integers that sentences recommend as the batch size. Negations and
 /// dismissals are left for `judge`.
-pub(super) fn unjudged_recommended_batches(text: &AnswerText) -> Vec<Finding> {
+pub(super) fn unjudged_recommended_batches(text: &AnswerText, matches: &SentenceMatches) -> Vec<Finding> {
     let mut findings = Vec::new();
-    let matches = PATTERNS.sentences(text);
-    let [has_recommendation, has_sweep, has_batch_context] = [0, 1, 2].map(|pattern| matches.pattern(pattern));
+    let [has_recommendation, has_sweep, has_batch_context] = [0, 1, 2].map(|pattern| matches.pattern(FIRST_QUANTITY_PATTERN + pattern));
     for (index, sentence) in text.sentences().enumerate() {
         let normalized = sentence.normalized;
         // RECIPE is anchored at the sentence's start, so it is searched sentence by sentence.

@@ -6,8 +6,8 @@ use std::sync::LazyLock;
 
 use regex::{Captures, Regex};
 
-use super::pattern_set::PatternSet;
-use super::{finding_at, Finding, RATIO};
+use super::pattern_set::{PatternSet, SentenceMatches};
+use super::{finding_at, quantity_patterns, Finding, FIRST_QUANTITY_PATTERN, RATIO};
 use crate::score::arithmetic::CodeVariables;
 use crate::score::compile_regex;
 use crate::score::text::AnswerText;
@@ -34,22 +34,21 @@ static PRODUCT: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?P<a>\d+)\s*(?:×|x|\*)\s*(?P<b>\d+)\s*=\s*(?P<t>\d+)"));
 
 /// The per-sentence tests of `accumulation_steps`, in the order of its `matches`.
-static PATTERNS: LazyLock<PatternSet> = LazyLock::new(|| {
-    PatternSet::new(&[&STEPS, &BATCHES_OF, &PRODUCT, &RATIO, &ACCUMULATION_ASSIGNMENT, &ACCUMULATION_CONTEXT])
+pub(super) static PATTERNS: LazyLock<PatternSet> = LazyLock::new(|| {
+    quantity_patterns(&[&STEPS, &BATCHES_OF, &PRODUCT, &RATIO, &ACCUMULATION_ASSIGNMENT, &ACCUMULATION_CONTEXT])
 });
 
 static ACCUMULATION_ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
     compile_regex(r"(?i)\b(?P<name>\w*accum\w*|\w*accumulation\w*)\s*[=:]\s*(?P<expr>[^#,\n)]+)")
 });
 
-pub(super) fn accumulation_steps(text: &AnswerText, parameters: &Parameters) -> Vec<Finding> {
+pub(super) fn accumulation_steps(text: &AnswerText, matches: &SentenceMatches, parameters: &Parameters) -> Vec<Finding> {
     let micro = number(parameters, "micro_batch");
     let target = number(parameters, "target_batch");
     let mut variables = CodeVariables::default();
     let mut findings = Vec::new();
-    let matches = PATTERNS.sentences(text);
     let [has_steps, has_batches_of, has_product, has_ratio, has_assignment, names_accumulation] =
-        [0, 1, 2, 3, 4, 5].map(|pattern| matches.pattern(pattern));
+        [0, 1, 2, 3, 4, 5].map(|pattern| matches.pattern(FIRST_QUANTITY_PATTERN + pattern));
 
     for (index, sentence) in text.sentences().enumerate() {
         let normalized = sentence.normalized;
