@@ -5,7 +5,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{finding_at, Finding, SentenceFinder};
+use super::pattern_set::{PatternSet, SentenceMatches};
+use super::{finding_at, quantity_patterns, Finding, FIRST_QUANTITY_PATTERN};
 use crate::score::compile_regex;
 use crate::score::text::AnswerText;
 
@@ -13,8 +14,6 @@ use crate::score::text::AnswerText;
 static RECOMMENDATION: LazyLock<Regex> = LazyLock::new(|| {
     compile_regex(r"(?i)\b(use|start|try|go with|recommend\w*|pick|choose|stick with|default|standard|sweet spot|aim for|begin|suggest\w*|i'd run|what i'd run|settle on|fine[- ]tun\w*|per_device_train_batch_size|probably|starting point|i'd (go|pick|use|start)|i'd (actually )?run|actually run)\b")
 });
-
-static RECOMMENDATION_SENTENCES: LazyLock<SentenceFinder> = LazyLock::new(|| SentenceFinder::new(&RECOMMENDATION));
 
 /// A training recipe: a batch size followed by a learning-rate value, as in "Batch 32,
 /// LR 2e-5, fp16", "**32**, LR 2e-5" or "batch 32, AdamW at 2e-5". Such a line
@@ -46,9 +45,6 @@ static BATCH_SETTING: LazyLock<Regex> = LazyLock::new(|| {
 static SWEEP: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?i)\bsweep|\bgrid search|until[^.]{0,40}(oom|out of memory|crash)"));
 
-/// `SWEEP` sentence by sentence: "until" in one sentence and "OOM" in the next do not
-/// make a sweep, and a sweep in one sentence leaves the others' numbers alone.
-static SWEEP_SENTENCES: LazyLock<SentenceFinder> = LazyLock::new(|| SentenceFinder::new(&SWEEP));
 
 /// Words that, shortly before a number, make it what fits rather than what to use.
 static CAPACITY: LazyLock<Regex> =
@@ -63,7 +59,10 @@ fn describes_capacity(before: &str) -> bool {
 static BATCH_CONTEXT: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?i)batch|sequences per step|examples per step"));
 
-static BATCH_CONTEXT_SENTENCES: LazyLock<SentenceFinder> = LazyLock::new(|| SentenceFinder::new(&BATCH_CONTEXT));
+/// The per-sentence tests of `unjudged_recommended_batches`. `SWEEP` is searched
+/// sentence by sentence too: "until" in one sentence and "OOM" in the next do not make
+/// a sweep, and a sweep in one sentence leaves the others' numbers alone.
+pub(super) static PATTERNS: LazyLock<PatternSet> = LazyLock::new(|| quantity_patterns(&[&RECOMMENDATION, &SWEEP, &BATCH_CONTEXT]));
 
 static INTEGER: LazyLock<Regex> = LazyLock::new(|| compile_regex(r"\b\d+\b"));
 
@@ -114,7 +113,7 @@ static PAST_CONDITION: LazyLock<Regex> =
 /// Returns the recommended batches with every finding judged.
 #[cfg(test)]
 fn recommended_batches(text: &AnswerText) -> Vec<Finding> {
-    let mut findings = unjudged_recommended_batches(text);
+    let mut findings = unjudged_recommended_batches(text, &PATTERNS.sentences(text));
     findings.iter_mut().for_each(|finding| {
         super::judge(text, finding);
     });
@@ -123,11 +122,9 @@ fn recommended_batches(text: &AnswerText) -> Vec<Finding> {
 
 /// Finds the integers that sentences recommend as the batch size. Negations and
 /// dismissals are left for `judge`.
-pub(super) fn unjudged_recommended_batches(text: &AnswerText) -> Vec<Finding> {
+pub(super) fn unjudged_recommended_batches(text: &AnswerText, matches: &SentenceMatches) -> Vec<Finding> {
     let mut findings = Vec::new();
-    let has_recommendation = RECOMMENDATION_SENTENCES.sentences(text);
-    let has_sweep = SWEEP_SENTENCES.sentences(text);
-    let has_batch_context = BATCH_CONTEXT_SENTENCES.sentences(text);
+    let [has_recommendation, has_sweep, has_batch_context] = [0, 1, 2].map(|pattern| matches.pattern(FIRST_QUANTITY_PATTERN + pattern));
     for (index, sentence) in text.sentences().enumerate() {
         let normalized = sentence.normalized;
         // RECIPE is anchored at the sentence's start, so it is searched sentence by sentence.

@@ -6,7 +6,8 @@ use std::sync::LazyLock;
 
 use regex::{Captures, Regex};
 
-use super::{finding_at, Finding, SentenceFinder, RATIO};
+use super::pattern_set::{PatternSet, SentenceMatches};
+use super::{finding_at, quantity_patterns, Finding, FIRST_QUANTITY_PATTERN, RATIO};
 use crate::score::arithmetic::CodeVariables;
 use crate::score::compile_regex;
 use crate::score::text::{AnswerText, Sentence};
@@ -23,7 +24,6 @@ enum Subject {
 static LR_WORDS: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?i)learning[- ]rates?|\blrs?\b|η|\beta\b|step[- ]size|\w*_lr\b|\blr_\w*|linear[- ]scaling"));
 
-static LR_WORD_SENTENCES: LazyLock<SentenceFinder> = LazyLock::new(|| SentenceFinder::new(&LR_WORDS));
 
 static OTHER_SUBJECT_WORDS: LazyLock<Regex> = LazyLock::new(|| {
     compile_regex(r"(?i)\bbatch(es)?\b|\bbatch[_ ]size\b|\bsteps?\b|\bupdates?\b|\biterations?\b|\bepochs?\b|\bnoise\b|\bvariance\b|\bgpus?\b|\bdevices?\b|\btime\b|\bthroughput\b|\bmemory\b|\bhours?\b|\bsamples?\b|\bexamples?\b")
@@ -91,11 +91,11 @@ static LR_WAS: LazyLock<Regex> = LazyLock::new(|| {
     compile_regex(r"(?i)(?P<b>\d*\.?\d+(?:e-?\d+)?)\s*(?:#|\(|,)\s*(?:was|from|up from|previously) (?P<a>\d*\.?\d+(?:e-?\d+)?)")
 });
 
-pub(super) fn lr_multipliers(text: &AnswerText, extra_words: &[Regex]) -> Vec<Finding> {
+pub(super) fn lr_multipliers(text: &AnswerText, matches: &SentenceMatches, extra_words: &[Regex]) -> Vec<Finding> {
     let mut findings = Vec::new();
     let mut variables = CodeVariables::default();
     // Each sentence is judged once: code lines look at every other line of their block.
-    let mut names_lr_word = LR_WORD_SENTENCES.sentences(text);
+    let mut names_lr_word = matches.pattern(FIRST_QUANTITY_PATTERN).to_vec();
     let extra_words = ExtraWords::find(extra_words, text);
     for (index, sentence) in text.sentences().enumerate() {
         names_lr_word[index] = names_lr_word[index] || extra_words.match_in(index, sentence.normalized);
@@ -158,7 +158,7 @@ pub(super) fn lr_multipliers(text: &AnswerText, extra_words: &[Regex]) -> Vec<Fi
             }
         }
     }
-    withdraw_beside_kept_lr(text, &mut findings);
+    withdraw_beside_kept_lr(matches.pattern(FIRST_QUANTITY_PATTERN + 1), &mut findings);
     findings
 }
 
@@ -169,14 +169,11 @@ static KEEPS_LR: LazyLock<Regex> = LazyLock::new(|| {
     compile_regex(r"(?i)\b(i'd|i would|i'll|i will|let's|we'll|we will|better to|safer to|my (advice|recommendation) is to)\s+(just\s+)?(leave|keep)\s+(the\s+|your\s+)?(lr|learning rate)\s+(where it is|unchanged|as[- ]is|fixed|alone|the same|constant)\b")
 });
 
-static KEEPS_LR_SENTENCES: LazyLock<SentenceFinder> = LazyLock::new(|| SentenceFinder::new(&KEEPS_LR));
+/// The per-sentence tests of `lr_multipliers`: `LR_WORDS`, then `KEEPS_LR`.
+pub(super) static PATTERNS: LazyLock<PatternSet> = LazyLock::new(|| quantity_patterns(&[&LR_WORDS, &KEEPS_LR]));
 
 /// Withdraws the multipliers of sentences that advise keeping the learning rate.
-fn withdraw_beside_kept_lr(text: &AnswerText, findings: &mut [Finding]) {
-    if findings.is_empty() {
-        return;
-    }
-    let keeps_lr = KEEPS_LR_SENTENCES.sentences(text);
+fn withdraw_beside_kept_lr(keeps_lr: &[bool], findings: &mut [Finding]) {
     for finding in findings.iter_mut().filter(|finding| keeps_lr[finding.sentence]) {
         finding.asserted = false;
     }
@@ -434,12 +431,12 @@ fn looks_like_learning_rate(written: &str, value: f64) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::suite::{load_builtin, CheckRule, BASE_VARIANT};
 
     /// Returns every answer of every labelled fixture file.
-    fn labelled_answers() -> Vec<String> {
+    pub(in crate::score::numbers) fn labelled_answers() -> Vec<String> {
         let directory = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/labelled");
         let mut answers = Vec::new();
         for entry in std::fs::read_dir(directory).expect("the labelled fixtures exist") {

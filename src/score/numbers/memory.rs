@@ -5,7 +5,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{finding_at, Finding, SentenceFinder};
+use super::pattern_set::{PatternSet, SentenceMatches};
+use super::{finding_at, quantity_patterns, Finding, FIRST_QUANTITY_PATTERN};
 use crate::score::compile_regex;
 use crate::score::text::AnswerText;
 use crate::suite::{ParamValue, Parameters};
@@ -15,7 +16,8 @@ static MEMORY: LazyLock<Regex> = LazyLock::new(|| {
     compile_regex(r"(?i)(?P<n>\d+(?:\.\d+)?(?:e\d+)?)\s*(?P<unit>gb|gib|gigabytes?|g|tb|tib|mb|mib|billion bytes|bytes|b)\b")
 });
 
-static MEMORY_SENTENCES: LazyLock<SentenceFinder> = LazyLock::new(|| SentenceFinder::new(&MEMORY));
+/// The per-sentence tests of `memory_amounts`.
+pub(super) static PATTERNS: LazyLock<PatternSet> = LazyLock::new(|| quantity_patterns(&[&MEMORY]));
 
 /// Words around an amount that make it a GPU's capacity rather than an estimate.
 static GPU_CAPACITY: LazyLock<Regex> =
@@ -39,10 +41,10 @@ static MODEL_STATE: LazyLock<Regex> =
 /// the user has, not an estimate, so amounts equal to it are left out unless
 /// model-state words stand beside them, because an estimate can equal the card's size
 /// (1B parameters × 16 bytes on a 16 GB card).
-pub(super) fn memory_amounts(text: &AnswerText, parameters: &Parameters) -> Vec<Finding> {
+pub(super) fn memory_amounts(text: &AnswerText, matches: &SentenceMatches, parameters: &Parameters) -> Vec<Finding> {
     let gpu_memory = parameters.get("gpu_memory_gb").and_then(ParamValue::as_f64);
     let mut findings = Vec::new();
-    let has_amount = MEMORY_SENTENCES.sentences(text);
+    let has_amount = matches.pattern(FIRST_QUANTITY_PATTERN);
     for (index, sentence) in text.sentences().enumerate() {
         let normalized = sentence.normalized;
         let amounts = has_amount[index].then(|| MEMORY.find_iter(normalized)).into_iter().flatten();
@@ -118,7 +120,8 @@ mod tests {
 
     fn amounts_on_16gb(answer: &str) -> Vec<f64> {
         let parameters: Parameters = [("gpu_memory_gb".to_string(), ParamValue::Number(16.0))].into_iter().collect();
-        memory_amounts(&AnswerText::parse(answer), &parameters).iter().map(|finding| finding.value).collect()
+        let text = AnswerText::parse(answer);
+        memory_amounts(&text, &PATTERNS.sentences(&text), &parameters).iter().map(|finding| finding.value).collect()
     }
 
     #[test]

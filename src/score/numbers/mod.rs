@@ -7,6 +7,7 @@
 mod batch;
 mod lr;
 mod memory;
+mod pattern_set;
 mod steps;
 
 use std::sync::LazyLock;
@@ -20,6 +21,7 @@ use regex_syntax::hir::{Capture, Class, ClassBytes, ClassBytesRange, ClassUnicod
 use super::compile_regex;
 use super::negation::{denial, CORRECTION_LABEL, CORRECTION_WORDS};
 use super::text::AnswerText;
+use pattern_set::{PatternSet, SentenceMatches};
 use crate::planner::Expected;
 use crate::suite::{NumericRule, Parameters, Quantity};
 
@@ -48,13 +50,20 @@ pub struct NumericResult {
 
 /// Finds the numbers an answer gives for the rule's quantity and compares them with `expected`.
 pub fn check_quantity(rule: &NumericRule, text: &AnswerText, parameters: &Parameters, expected: &Expected) -> NumericResult {
-    let mut findings = match rule.quantity {
-        Quantity::LrMultiplier => lr::lr_multipliers(text, &rule.subject_words),
-        Quantity::AccumulationSteps => steps::accumulation_steps(text, parameters),
-        Quantity::ModelStateMemory => memory::memory_amounts(text, parameters),
-        Quantity::RecommendedBatch => batch::unjudged_recommended_batches(text),
+    let patterns = match rule.quantity {
+        Quantity::LrMultiplier => &*lr::PATTERNS,
+        Quantity::AccumulationSteps => &*steps::PATTERNS,
+        Quantity::ModelStateMemory => &*memory::PATTERNS,
+        Quantity::RecommendedBatch => &*batch::PATTERNS,
     };
-    apply_retractions(text, &mut findings);
+    let matches = patterns.sentences(text);
+    let mut findings = match rule.quantity {
+        Quantity::LrMultiplier => lr::lr_multipliers(text, &matches, &rule.subject_words),
+        Quantity::AccumulationSteps => steps::accumulation_steps(text, &matches, parameters),
+        Quantity::ModelStateMemory => memory::memory_amounts(text, &matches, parameters),
+        Quantity::RecommendedBatch => batch::unjudged_recommended_batches(text, &matches),
+    };
+    apply_retractions(text, &MarkerWords::from_matches(&matches), &mut findings);
     decide(text, &mut findings, expected)
 }
 
@@ -118,9 +127,9 @@ static OPTIMIZER_CONDITION: LazyLock<Regex> = LazyLock::new(|| compile_regex(r"(
 
 /// Words that every match of `RETRACTION`, `DISMISSED_MULTIPLIER` or `DISMISSED_BEFORE`
 /// contains: the first alternatives are `RETRACTION`'s without its `\b` and optional
-/// words, the others are the dismissal words both dismissal patterns end with. Under
-/// callgrind on the labelled answers, one search for them costs about as much as one
-/// of the three searches it spares, and most answers contain none of them.
+/// words, the others are the dismissal words both dismissal patterns end with. Only
+/// `MarkerWords::find` searches it, as the reference for `MarkerWords::from_matches`.
+#[cfg(test)]
 static RETRACTION_OR_DISMISSAL_WORDS: LazyLock<Regex> = LazyLock::new(|| {
     compile_regex(&format!(
         r"(?i)actually,? (no|make)|forget th(at|e)|{CORRECTION_WORDS}|correction|{DISMISSAL_WORD_PATTERN}"
@@ -132,8 +141,27 @@ const DISMISSAL_WORD_PATTERN: &str = "too (much|high|hot)|aggressive|risky|overk
 
 static DISMISSAL_WORDS: LazyLock<Regex> = LazyLock::new(|| compile_regex(&format!("(?i){DISMISSAL_WORD_PATTERN}")));
 
+/// The words of `RETRACTION_OR_DISMISSAL_WORDS` that are not dismissal words.
+static CORRECTION_MARKERS: LazyLock<Regex> =
+    LazyLock::new(|| compile_regex(&format!(r"(?i)actually,? (no|make)|forget th(at|e)|{CORRECTION_WORDS}|correction")));
+
+/// The index of `CORRECTION_MARKERS` in every quantity's `PatternSet`.
+const CORRECTION_PATTERN: usize = 0;
+/// The index of `DISMISSAL_WORDS` in every quantity's `PatternSet`.
+const DISMISSAL_PATTERN: usize = 1;
+/// The index of a quantity's first own pattern in its `PatternSet`.
+const FIRST_QUANTITY_PATTERN: usize = 2;
+
+/// Builds the `PatternSet` of a quantity: the marker words that `apply_retractions`
+/// needs, then `patterns` from index `FIRST_QUANTITY_PATTERN` on.
+fn quantity_patterns(patterns: &[&Regex]) -> PatternSet {
+    let markers: [&Regex; 2] = [&CORRECTION_MARKERS, &DISMISSAL_WORDS];
+    PatternSet::new(&markers.into_iter().chain(patterns.iter().copied()).collect::<Vec<_>>())
+}
+
 /// Where an answer may hold a correction or a dismissal, from one search of
 /// `RETRACTION_OR_DISMISSAL_WORDS` over `AnswerText::joined`.
+#[derive(Debug, PartialEq)]
 struct MarkerWords {
     /// Per sentence, whether it contains a word of a correction. A sentence without one
     /// cannot match `RETRACTION`, in whole or in part.
@@ -144,6 +172,21 @@ struct MarkerWords {
 }
 
 impl MarkerWords {
+    /// Reads the marker words from a quantity's `PatternSet` matches. A position where
+    /// a correction word starts is never where a dismissal word starts, and no
+    /// correction word contains a dismissal word, so the sentences of
+    /// `CORRECTION_MARKERS` are those where `find` finds a correction, and
+    /// `DISMISSAL_WORDS` matches wherever `find` finds a dismissal.
+    fn from_matches(matches: &SentenceMatches) -> Self {
+        MarkerWords {
+            correction: matches.pattern(CORRECTION_PATTERN).to_vec(),
+            dismissal: matches.pattern(DISMISSAL_PATTERN).contains(&true),
+        }
+    }
+
+    /// Finds the marker words with `RETRACTION_OR_DISMISSAL_WORDS`, the reference for
+    /// `from_matches`.
+    #[cfg(test)]
     fn find(text: &AnswerText) -> Self {
         let mut markers = MarkerWords { correction: vec![false; text.sentence_count()], dismissal: false };
         let mut from = 0;
@@ -164,11 +207,10 @@ impl MarkerWords {
 /// Withdraws findings that the answer takes back later: everything before the last
 /// correction ("scratch that"), and any value that a later sentence dismisses for every
 /// optimizer.
-fn apply_retractions(text: &AnswerText, findings: &mut [Finding]) {
+fn apply_retractions(text: &AnswerText, markers: &MarkerWords, findings: &mut [Finding]) {
     if findings.is_empty() {
         return;
     }
-    let markers = MarkerWords::find(text);
     // The last correction, as (sentence index, byte offset where its marker starts). A
     // `RETRACTION` match contains no newline, so searching each sentence alone finds the
     // same sentences as searching the joined text.
@@ -300,7 +342,7 @@ impl SentenceFinder {
 
 /// Returns `hir` with the newline removed from every class. A literal that contains a
 /// newline can no longer match.
-fn without_newline(hir: &Hir) -> Hir {
+pub(super) fn without_newline(hir: &Hir) -> Hir {
     match hir.kind() {
         HirKind::Empty | HirKind::Look(_) => hir.clone(),
         HirKind::Literal(literal) if literal.0.contains(&b'\n') => Hir::fail(),
@@ -333,8 +375,6 @@ fn has_anchor(pattern: &str) -> bool {
 /// A worked ratio: `256/64 = 4`.
 pub(super) static RATIO: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?P<a>\d+(?:\.\d+)?)\s*/{1,2}\s*(?P<b>\d+(?:\.\d+)?)\s*=\s*(?P<n>\d+(?:\.\d+)?)"));
-
-pub(super) static RATIO_SENTENCES: LazyLock<SentenceFinder> = LazyLock::new(|| SentenceFinder::new(&RATIO));
 
 /// Returns a finding for `found` in sentence `index`, not yet judged (see `judge`).
 pub(super) fn finding_at(index: usize, value: f64, found: regex::Match) -> Finding {
@@ -447,6 +487,20 @@ mod tests {
         assert!(!steps_shown("The ratio n = N/B = 8 here."));
         assert!(steps_shown("With 64 per step you'd accumulate 8 times to get 512."));
         assert!(!steps_shown("Accumulated gradients are 8 times smaller if you forget to average."));
+    }
+
+    #[test]
+    fn marker_words_match_reference_search() {
+        let sets = [&*lr::PATTERNS, &*steps::PATTERNS, &*memory::PATTERNS, &*batch::PATTERNS];
+        let mut answers = lr::tests::labelled_answers();
+        answers.push("4x is too aggressive. Actually, no: scratch that, correction: use 2x.".to_string());
+        answers.push("On second thought, overkill. I was wrong\n\nabout it. Too hot, unsafe.".to_string());
+        for answer in answers {
+            let text = AnswerText::parse(&answer);
+            for set in sets {
+                assert_eq!(MarkerWords::from_matches(&set.sentences(&text)), MarkerWords::find(&text), "in: {answer}");
+            }
+        }
     }
 
     #[test]

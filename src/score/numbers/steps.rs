@@ -6,7 +6,8 @@ use std::sync::LazyLock;
 
 use regex::{Captures, Regex};
 
-use super::{finding_at, Finding, SentenceFinder, RATIO, RATIO_SENTENCES};
+use super::pattern_set::{PatternSet, SentenceMatches};
+use super::{finding_at, quantity_patterns, Finding, FIRST_QUANTITY_PATTERN, RATIO};
 use crate::score::arithmetic::CodeVariables;
 use crate::score::compile_regex;
 use crate::score::text::AnswerText;
@@ -32,33 +33,22 @@ static ACCUMULATION_CONTEXT: LazyLock<Regex> = LazyLock::new(|| compile_regex(r"
 static PRODUCT: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?P<a>\d+)\s*(?:×|x|\*)\s*(?P<b>\d+)\s*=\s*(?P<t>\d+)"));
 
-static STEPS_SENTENCES: LazyLock<SentenceFinder> = LazyLock::new(|| SentenceFinder::new(&STEPS));
-static BATCHES_OF_SENTENCES: LazyLock<SentenceFinder> = LazyLock::new(|| SentenceFinder::new(&BATCHES_OF));
-static PRODUCT_SENTENCES: LazyLock<SentenceFinder> = LazyLock::new(|| SentenceFinder::new(&PRODUCT));
-static ACCUMULATION_ASSIGNMENT_SENTENCES: LazyLock<SentenceFinder> =
-    LazyLock::new(|| SentenceFinder::new(&ACCUMULATION_ASSIGNMENT));
-static ACCUMULATION_CONTEXT_SENTENCES: LazyLock<SentenceFinder> =
-    LazyLock::new(|| SentenceFinder::new(&ACCUMULATION_CONTEXT));
+/// The per-sentence tests of `accumulation_steps`, in the order of its `matches`.
+pub(super) static PATTERNS: LazyLock<PatternSet> = LazyLock::new(|| {
+    quantity_patterns(&[&STEPS, &BATCHES_OF, &PRODUCT, &RATIO, &ACCUMULATION_ASSIGNMENT, &ACCUMULATION_CONTEXT])
+});
 
 static ACCUMULATION_ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
     compile_regex(r"(?i)\b(?P<name>\w*accum\w*|\w*accumulation\w*)\s*[=:]\s*(?P<expr>[^#,\n)]+)")
 });
 
-pub(super) fn accumulation_steps(text: &AnswerText, parameters: &Parameters) -> Vec<Finding> {
+pub(super) fn accumulation_steps(text: &AnswerText, matches: &SentenceMatches, parameters: &Parameters) -> Vec<Finding> {
     let micro = number(parameters, "micro_batch");
     let target = number(parameters, "target_batch");
     let mut variables = CodeVariables::default();
     let mut findings = Vec::new();
     let [has_steps, has_batches_of, has_product, has_ratio, has_assignment, names_accumulation] =
-        [
-            &STEPS_SENTENCES,
-            &BATCHES_OF_SENTENCES,
-            &PRODUCT_SENTENCES,
-            &RATIO_SENTENCES,
-            &ACCUMULATION_ASSIGNMENT_SENTENCES,
-            &ACCUMULATION_CONTEXT_SENTENCES,
-        ]
-        .map(|finder| finder.sentences(text));
+        [0, 1, 2, 3, 4, 5].map(|pattern| matches.pattern(FIRST_QUANTITY_PATTERN + pattern));
 
     for (index, sentence) in text.sentences().enumerate() {
         let normalized = sentence.normalized;
@@ -66,13 +56,13 @@ pub(super) fn accumulation_steps(text: &AnswerText, parameters: &Parameters) -> 
             variables.read_assignment(normalized);
         }
         let searched = |matching: &[bool]| matching[index].then_some(normalized).into_iter();
-        for captures in searched(&has_steps).flat_map(|normalized| STEPS.captures_iter(normalized)) {
+        for captures in searched(has_steps).flat_map(|normalized| STEPS.captures_iter(normalized)) {
             let number = ["n", "m", "t", "k", "f"].iter().find_map(|name| captures.name(name)).unwrap();
             if let Ok(value) = number.as_str().parse() {
                 findings.push(finding_at(index, value, captures.get(0).unwrap()));
             }
         }
-        for captures in searched(&has_batches_of).flat_map(|normalized| BATCHES_OF.captures_iter(normalized)) {
+        for captures in searched(has_batches_of).flat_map(|normalized| BATCHES_OF.captures_iter(normalized)) {
             let (Ok(value), Ok(size)) = (captures["n"].parse::<f64>(), captures["size"].parse::<f64>()) else { continue };
             if Some(size) == micro {
                 findings.push(finding_at(index, value, captures.get(0).unwrap()));
@@ -85,18 +75,18 @@ pub(super) fn accumulation_steps(text: &AnswerText, parameters: &Parameters) -> 
                 }
             }
         }
-        for captures in searched(&has_product).flat_map(|normalized| PRODUCT.captures_iter(normalized)) {
+        for captures in searched(has_product).flat_map(|normalized| PRODUCT.captures_iter(normalized)) {
             if let Some(value) = factor_beside(&captures, micro, target) {
                 findings.push(finding_at(index, value, captures.get(0).unwrap()));
             }
         }
-        for captures in searched(&has_ratio).flat_map(|normalized| RATIO.captures_iter(normalized)) {
+        for captures in searched(has_ratio).flat_map(|normalized| RATIO.captures_iter(normalized)) {
             let (a, b) = (captures["a"].parse::<f64>().ok(), captures["b"].parse::<f64>().ok());
             if a == target && b == micro {
                 findings.push(finding_at(index, (target.unwrap_or(0.0) / micro.unwrap_or(1.0)).ceil(), captures.get(0).unwrap()));
             }
         }
-        if let Some(captures) = searched(&has_assignment).find_map(|normalized| ACCUMULATION_ASSIGNMENT.captures(normalized)) {
+        if let Some(captures) = searched(has_assignment).find_map(|normalized| ACCUMULATION_ASSIGNMENT.captures(normalized)) {
             // In prose, words follow the value: "gradient_accumulation_steps=8 in the Trainer".
             let expression = captures["expr"].trim();
             let leading_token = expression.split_whitespace().next().unwrap_or_default();
