@@ -51,11 +51,9 @@ const TURN_OPENERS: [&str; 12] =
 /// but given the deadline we can skip worrying about that".
 pub fn dismissal_in_later_clause(sentence: &str, end: usize) -> Option<Denial> {
     let after = &sentence[end..];
-    let turn = memchr::memmem::find(after.as_bytes(), b"but ")?;
-    let starts_word = turn == 0 || !after.as_bytes()[turn - 1].is_ascii_alphanumeric();
-    if !starts_word {
-        return None;
-    }
+    let bytes = after.as_bytes();
+    // "but" as a word: the first one, not the end of "rebut" or "debut".
+    let turn = memchr::memmem::find_iter(bytes, b"but ").find(|&at| at == 0 || !bytes[at - 1].is_ascii_alphanumeric())?;
     dismissal_opening(&after[turn..])
 }
 
@@ -142,6 +140,8 @@ mod tests {
         let conceded = "The largest batch isn't always the best one, but for a fine-tune I wouldn't overthink it; most people fill the card.";
         assert!(dismissal_in_later_clause(conceded, 17).is_some());
         assert!(dismissal_in_later_clause("Use warmup, but keep it short.", 10).is_none());
+        let after_rebut = "Warmup is easy to rebut here, but honestly I'd skip it.";
+        assert!(dismissal_in_later_clause(after_rebut, 6).is_some());
     }
 
     #[test]

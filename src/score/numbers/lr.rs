@@ -321,7 +321,8 @@ fn follows_lr_sentence(text: &AnswerText, index: usize, names_lr: impl Fn(usize)
     names_lr(previous) && (has_at_most_words(previous, 3) || has_at_most_words(index, 8) || opens_by_scaling_it(text.sentence(index).normalized))
 }
 
-/// The most words in a reply that gives only numbers: "4× — e.g. 1e-3 → 4e-3."
+/// The maximum number of words in a reply that gives only numbers: "4× — e.g. 1e-3 →
+/// 4e-3."
 const BARE_REPLY_WORDS: usize = 10;
 
 /// Checks whether the answer is a bare reply of at most `BARE_REPLY_WORDS` words that
@@ -384,7 +385,7 @@ static DIVISION_BEFORE: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?i)\b(divid\w*|cut|reduc\w*|lower\w*|shrink\w*)\b[^.,;]{0,30}$"));
 
 /// Checks whether text ending here leaves a number unfinished, so that digits after it
-/// are its exponent or fraction: "3e-4 * 1.5" holds no factor of 4.
+/// are its exponent or fraction: "3e-4 * 1.5" contains no factor of 4.
 fn ends_inside_number(before: &str) -> bool {
     let bytes = before.as_bytes();
     let digit_or_point = |index: usize| bytes.get(index).is_some_and(|byte| byte.is_ascii_digit() || *byte == b'.');

@@ -172,11 +172,10 @@ struct MarkerWords {
 }
 
 impl MarkerWords {
-    /// Reads the marker words from a quantity's `PatternSet` matches. A position where
-    /// a correction word starts is never where a dismissal word starts, and no
-    /// correction word contains a dismissal word, so the sentences of
-    /// `CORRECTION_MARKERS` are those where `find` finds a correction, and
-    /// `DISMISSAL_WORDS` matches wherever `find` finds a dismissal.
+    /// Reads the marker words from a quantity's `PatternSet` matches. No correction word
+    /// starts where a dismissal word starts, and no correction word contains a dismissal
+    /// word. So the sentences of `CORRECTION_MARKERS` are those where `find` finds a
+    /// correction, and `DISMISSAL_WORDS` matches wherever `find` finds a dismissal.
     fn from_matches(matches: &SentenceMatches) -> Self {
         MarkerWords {
             correction: matches.pattern(CORRECTION_PATTERN).to_vec(),

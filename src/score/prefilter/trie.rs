@@ -366,7 +366,7 @@ impl LiteralTrie {
     }
 
     /// Appends (start, literal id) for every literal that occurs at `start`, which is at
-    /// most `haystack.len() - 3`, to `found`. `window` holds the bytes at `start`,
+    /// most `haystack.len() - 3`, to `found`. `window` contains the bytes at `start`,
     /// little-endian, with zero bytes past the end of `haystack`, and `slot` is its
     /// filter slot, which must be nonzero in the filter.
     #[inline(always)]
