@@ -49,7 +49,7 @@ static DISMISSALS: LazyLock<Regex> = LazyLock::new(|| {
 /// one reaches.
 static REPORTED_VIEWS: LazyLock<Regex> = LazyLock::new(|| {
     compile_short_regex(concat!(
-        r"(?i)\b(you('ll| will| may| might) (also |sometimes |often )?(see|hear|read)|you (sometimes|often) (see|hear|read)|some (people|guides|tutorials|folks)|people (often )?(say|assume|think)|(is|are) (often |sometimes )?quoted|(gets?|is|are) (often |usually |sometimes )?(read|taken|heard|understood|interpreted) as|quoted (a lot|often|widely|everywhere)|the (naive|tempting|common|usual) (answer|advice|instinct|assumption)|common (mistake|misconception|trap|myth)|it's tempting|tempting to|a myth|myth that|the trap is|the mistake is|normally (you'd|you would|i'd|i would)|usually you'd|ordinarily|in general,? i'd (tell|say|suggest|recommend)|would have you|would tell you to|tempted to",
+        r"(?i)\b(you('ll| will| may| might) (also |sometimes |often )?(see|hear|read)|you (sometimes|often) (see|hear|read)|some (people|guides|tutorials|folks|papers)|people (often )?(say|assume|think)|(is|are) (often |sometimes )?quoted|(gets?|is|are) (often |usually |sometimes )?(read|taken|heard|understood|interpreted) as|quoted (a lot|often|widely|everywhere)|the (naive|tempting|common|usual) (answer|advice|instinct|assumption)|common (mistake|misconception|trap|myth)|it's tempting|tempting to|a myth|myth that|the trap is|the mistake is|normally (you'd|you would|i'd|i would)|usually you'd|ordinarily|in general,? i'd (tell|say|suggest|recommend)|would have you|would tell you to|tempted to",
         // An excuse named in order to refute it: "some would say you can tune it later".
         r"|some (would|might|will) (say|tell you|argue|claim)|some (people|guides|tutorials|folks) (would |will |might )?(say|tell you|argue|claim)",
         // One side of a disagreement the answer describes: "one camp says multiply by 4".
@@ -68,6 +68,12 @@ static REPORTED_VIEWS: LazyLock<Regex> = LazyLock::new(|| {
     ))
 });
 
+/// What follows "you'll see" or "you may see" when it predicts an outcome instead of
+/// reporting a view: "you may see a lower training loss and a worse validation score".
+static OBSERVED_OUTCOME: LazyLock<Regex> = LazyLock::new(|| {
+    compile_short_regex(r"(?i)^\s+(an? |the |some |little |no |almost no )?([\w-]+ ){0,2}(lower|higher|worse|better|smaller|larger|drops?|rises?|jumps?|gains?|lags?|differences?|improvements?|speed-?ups?|slow-?downs?)\b")
+});
+
 /// Reported-view markers that an answer also uses for its own advice, so that they
 /// report a view only when the sentence turns after them.
 static ENDORSING_MARKER: LazyLock<Regex> =
@@ -80,7 +86,7 @@ pub const CORRECTION_LABEL: &str = r"\bcorrection(,? though)?:";
 /// Corrections: words that replace what came before them. Number extraction withdraws
 /// the values before one (`apply_retractions` says which), and phrase checks withdraw
 /// the statement before it (`RETRACTIONS`).
-pub const CORRECTION_WORDS: &str = r"no,? wait|wait,? no|on second thought|scratch that|i misspoke|(let me )?walk (that|it) back|(i'd )?take (that|it) back|let me (correct|revise)( that| myself)?|i was wrong|no,? make (it|that)";
+pub const CORRECTION_WORDS: &str = r"no,? wait|wait,? no|on (second thought|reflection)|scratch that|i misspoke|(let me )?walk (that|it) back|(i'd )?take (that|it) back|let me (correct|revise)( that| myself)?|i was wrong|no,? make (it|that)";
 
 /// Words that withdraw the statement before them: corrections, and words that set one
 /// point aside ("ignore that"), which do not supersede a whole answer's numbers.
@@ -211,6 +217,9 @@ pub enum Denial {
     /// The sentence is a short question, such as a heading ("Generalization gap?") that
     /// names a point without making it: its text.
     Asked(String),
+    /// The sentence is a short markdown heading that names a point without making it:
+    /// its text.
+    Titled(String),
 }
 
 /// Decides whether the match at `start..end` of `sentence` is asserted (`None`) or denied.
@@ -311,8 +320,9 @@ fn opens_own_clause_after_dash(before_dismissal: &str) -> bool {
 /// "gradient accumulation is the usual answer" asserts, while "the usual advice is the
 /// largest batch, but ..." and "the usual advice would add warmup" report.
 fn reported_view_over(sentence: &str, start: usize) -> Option<String> {
-    let first = REPORTED_VIEWS.find(sentence)?;
-    let marker = match REPORTED_VIEWS.find_iter(sentence).take_while(|marker| marker.start() <= start).last() {
+    let markers = || REPORTED_VIEWS.find_iter(sentence).filter(|marker| !predicts_outcome(sentence, marker));
+    let first = markers().next()?;
+    let marker = match markers().take_while(|marker| marker.start() <= start).last() {
         Some(nearest) => {
             let turned = start > nearest.end() && TURNS.is_match(&sentence[nearest.end()..start]);
             if turned {
@@ -333,6 +343,12 @@ fn reported_view_over(sentence: &str, start: usize) -> Option<String> {
     (!endorses).then(|| marker.to_string())
 }
 
+/// Checks whether a "you'll see" marker predicts an outcome ("you may see a worse
+/// validation score") rather than reporting a view ("you'll see the rule quoted").
+fn predicts_outcome(sentence: &str, marker: &regex_automata::Match) -> bool {
+    sentence[marker.range()].ends_with("see") && OBSERVED_OUTCOME.is_match(&sentence[marker.end()..])
+}
+
 /// Returns the quoted words around a match when the sentence goes on to judge them
 /// ("\"we'll validate later\" is the most expensive sentence"). Words quoted to relay
 /// them ("tell your manager: \"it can, with warmup\"") stay asserted.
@@ -344,6 +360,25 @@ fn quoted_subject_over(sentence: &str, start: usize, end: usize) -> Option<Strin
     let opening = before.rfind('"')?;
     let closing = end + sentence[end..].find('"')?;
     QUOTE_PREDICATE.is_match(&sentence[closing + 1..]).then(|| sentence[opening..=closing].to_string())
+}
+
+/// Comparatives that "no" can qualify on their own: "no better and often worse accuracy"
+/// does not negate the accuracy.
+const COMPARATIVES_AFTER_NO: [&str; 6] = ["better", "worse", "faster", "slower", "quicker", "sooner"];
+
+/// Returns how many words after it `negator` reaches, or `None` when it reaches to the
+/// end of its clause. `after` is the text that follows it.
+fn negator_reach(negator: &str, after: &str) -> Option<usize> {
+    let next_word = after.split_whitespace().next().unwrap_or_default();
+    if NARROW_NEGATORS.is_match(negator) {
+        // "With 256 samples instead of 64 its variance drops" compares two quantities,
+        // so the negator reaches only the number.
+        let compares_numbers = next_word.starts_with(|c: char| c.is_ascii_digit());
+        return Some(if compares_numbers { 1 } else { 2 });
+    }
+    let qualifies_comparative = negator.eq_ignore_ascii_case("no")
+        && COMPARATIVES_AFTER_NO.iter().any(|comparative| next_word.trim_end_matches(',').eq_ignore_ascii_case(comparative));
+    qualifies_comparative.then_some(1)
 }
 
 /// Returns the first negator when the clause before a match holds an odd number of them.
@@ -370,7 +405,7 @@ fn odd_negation(before: &str) -> Option<String> {
     let words_after = |end: usize| window[end..].split_whitespace().count();
     let negators: Vec<_> = NEGATORS
         .find_iter(window.as_ref())
-        .filter(|found| !NARROW_NEGATORS.is_match(&window[found.range()]) || words_after(found.end()) <= 2)
+        .filter(|found| negator_reach(&window[found.range()], &window[found.end()..]).is_none_or(|reach| words_after(found.end()) <= reach))
         .collect();
     // "It would be a mistake not to warm up" negates twice.
     let count: usize = negators.iter().map(|found| if window[found.range()].ends_with(" not to") { 2 } else { 1 }).sum();
@@ -614,6 +649,24 @@ mod tests {
     fn narrow_negators_reach_few_words() {
         assert_eq!(denial_of("With a batch of 512 instead of 128 you take 4x fewer steps.", "4x fewer steps"), None);
         assert!(matches!(denial_of("Use accumulation instead of the largest batch.", "largest batch"), Some(Denial::Negated(_))));
+        assert_eq!(denial_of("With 256 samples instead of 64 its variance drops by about 4x.", "variance drops"), None);
+        assert!(matches!(denial_of("Keep 64 instead of 512 samples per step.", "512 samples"), Some(Denial::Negated(_))));
+    }
+
+    #[test]
+    fn no_before_comparative_reaches_one_word() {
+        let sentence = "Larger batches give, in practice, no better and often slightly worse accuracy.";
+        assert_eq!(denial_of(sentence, "worse accuracy"), None);
+        assert!(matches!(denial_of("There is no better accuracy at 512.", "accuracy"), Some(Denial::Negated(_))));
+        assert!(matches!(denial_of("You get no accuracy gain at 512.", "accuracy gain"), Some(Denial::Negated(_))));
+    }
+
+    #[test]
+    fn predicted_outcome_is_not_reported_view() {
+        let sentence = "It removes noise that helps generalization, so you may see a lower training loss and a worse validation score.";
+        assert_eq!(denial_of(sentence, "generalization"), None);
+        let sentence = "Multiplying by 4 is risky, you'll see the rule quoted everywhere.";
+        assert!(matches!(denial_of(sentence, "Multiplying by 4"), Some(Denial::Reported(_))));
     }
 
     #[test]
@@ -652,6 +705,8 @@ mod tests {
         let far = Some("The schedule is the part people forget, and I was wrong about it last year.");
         assert_eq!(retraction_of("Scale the LR by 4.", 17, far), None);
         assert_eq!(retraction_of("Scale the LR by 4.", 17, Some("Then add warmup.")), None);
+        let reflection = Some("On reflection, though, I wouldn't touch it.");
+        assert!(matches!(retraction_of("Multiply the LR by 4.", 20, reflection), Some(Denial::Retracted(_))));
         let own_clause = Some("The ratio is 4; sorry, I misspoke: it is 8.");
         assert_eq!(retraction_of("Hold only 64 in memory.", 22, own_clause), None);
     }

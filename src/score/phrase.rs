@@ -117,7 +117,7 @@ impl GroupSearch<'_> {
     /// Returns the dismissal that sets aside a match ending at `end` of `sentence`
     /// after its clause, when the rule counts such dismissals.
     fn set_aside_later(&self, sentence: &str, end: usize, next: Option<&str>) -> Option<Denial> {
-        if !self.rule.set_aside_later {
+        if !self.rule.makes_point {
             return None;
         }
         dismissal_in_later_clause(sentence, end).or_else(|| next.and_then(dismissal_opening))
@@ -138,8 +138,11 @@ impl GroupSearch<'_> {
             return;
         }
         let next = self.text.get(index + 1).map(|next| next.normalized);
+        let original = self.text.sentence(index).original;
         let judged = if self.text.sentence(index).in_quote {
             Some(Denial::Reported("a block quote".to_string()))
+        } else if self.rule.makes_point && is_topic_heading(original) {
+            Some(Denial::Titled(original.to_string()))
         } else {
             match denial(sentence, start, end) {
                 Some(Denial::Asked(_)) if next.is_some_and(answers_yes) => None,
@@ -147,7 +150,7 @@ impl GroupSearch<'_> {
             }
         };
         match judged {
-            Some(reason) if !self.rule.count_negated || matches!(reason, Denial::Reported(_) | Denial::Retracted(_) | Denial::Asked(_)) => {
+            Some(reason) if !self.rule.count_negated || matches!(reason, Denial::Reported(_) | Denial::Retracted(_) | Denial::Asked(_) | Denial::Titled(_)) => {
                 if self.denied.as_ref().is_none_or(|(earliest, _)| index < *earliest) {
                     self.denied = Some((index, reason));
                 }
@@ -155,6 +158,31 @@ impl GroupSearch<'_> {
             _ => self.asserted = Some(index),
         }
     }
+}
+
+/// The maximum number of words in a heading that only names a point ("## Memory per
+/// sample", "### When to use it"). A longer heading can make the point itself.
+const SHORT_HEADING_WORDS: usize = 5;
+
+/// First words of a heading that gives an instruction ("### Update the schedule"), and
+/// so makes its point.
+const INSTRUCTING_HEADING_STARTS: [&str; 24] = [
+    "add", "adjust", "always", "avoid", "change", "check", "convert", "divide", "don't", "double", "increase", "keep",
+    "lower", "measure", "multiply", "never", "raise", "reduce", "retune", "scale", "set", "switch", "update", "use",
+];
+
+/// Checks whether a sentence, as the answer wrote it, is a markdown heading of at most
+/// `SHORT_HEADING_WORDS` words that names a topic: one with no colon and no instruction.
+fn is_topic_heading(original: &str) -> bool {
+    let Some(title) = original.strip_prefix('#') else {
+        return false;
+    };
+    let title = title.trim_start_matches('#');
+    let instructs = title.split_whitespace().next().is_some_and(|first| {
+        let first = first.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'');
+        INSTRUCTING_HEADING_STARTS.iter().any(|start| first.eq_ignore_ascii_case(start))
+    });
+    title.starts_with(' ') && !title.contains(':') && !instructs && title.split_whitespace().count() <= SHORT_HEADING_WORDS
 }
 
 /// Checks whether the words right before `start` negate what follows ("don't keep the LR
@@ -301,6 +329,7 @@ fn describe(reason: &Denial) -> String {
         Denial::Reported(words) => format!("reported to be rejected (\"{words}\")"),
         Denial::Retracted(words) => format!("taken back (\"{words}\")"),
         Denial::Asked(question) => format!("only asked (\"{question}\")"),
+        Denial::Titled(heading) => format!("only a heading (\"{heading}\")"),
     }
 }
 
@@ -320,7 +349,7 @@ mod tests {
             min_groups: 1,
             exclude: exclude.iter().map(|pattern| LazyRegex::for_test(pattern)).collect(),
             count_negated: false,
-            set_aside_later: true,
+            makes_point: true,
         }
     }
 
@@ -353,6 +382,25 @@ mod tests {
         let rule = rule(&["warm ?up"], &[]);
         assert!(!check(&rule, "**Warmup?** Not for a change this small.").shown);
         assert!(check(&rule, "**Warmup?** Yes, over the first 5 epochs.").shown);
+    }
+
+    #[test]
+    fn topic_heading_does_not_show() {
+        let rule = rule(&["memory per sample", "update the schedule", "when to use it"], &[]);
+        let heading_only = check(&rule, "## Memory per sample\nThe card is not the constraint here.");
+        assert!(!heading_only.shown);
+        assert_eq!(heading_only.evidence.as_deref(), Some("only a heading (\"## Memory per sample\"): ## Memory per sample"));
+        assert!(!check(&rule, "### When to use it").shown);
+        assert!(check(&rule, "### Update the schedule").shown);
+        assert!(check(&rule, "## Memory: when to use it").shown);
+        assert!(check(&rule, "Memory per sample grows with the sequence length.").shown);
+    }
+
+    #[test]
+    fn heading_can_commit_failure() {
+        let mut rule = rule(&["go with the max"], &[]);
+        rule.makes_point = false;
+        assert!(check(&rule, "## Go with the max").shown);
     }
 
     #[test]

@@ -531,7 +531,7 @@ fn compile_phrase_rule(
         min_groups,
         exclude: parse_regexes(file, &check.exclude, parameters, regexes)?,
         count_negated: check.count_negated,
-        set_aside_later: kind != CheckKind::Anti,
+        makes_point: kind != CheckKind::Anti,
     })
 }
 

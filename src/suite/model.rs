@@ -262,11 +262,13 @@ pub struct PhraseRule {
     /// phrases already carry a negation, such as "not the best choice"). A view reported
     /// only to be rejected never counts.
     pub count_negated: bool,
-    /// Whether a match is denied when the answer sets its point aside afterwards, in a
-    /// later "but" clause or at the start of the next sentence ("Usually you'd warm up.
-    /// In your case, though, I'd skip it."). True for required and bonus checks. An
-    /// anti check's failure is committed even when the answer then plays it down.
-    pub set_aside_later: bool,
+    /// Whether the check looks for a point the answer makes (required and bonus checks)
+    /// rather than a failure it commits (anti checks). A point is not made when the
+    /// answer sets it aside afterwards, in a later "but" clause or at the start of the
+    /// next sentence ("Usually you'd warm up. In your case, though, I'd skip it."), or
+    /// when only a short heading names it ("## When to use it"). A failure is committed
+    /// even when the answer then plays it down, and a heading can recommend it.
+    pub makes_point: bool,
 }
 
 /// A named set of alternatives; the group matches when any phrase matches, or when

@@ -196,3 +196,8 @@ fn agrees_with_fifteenth_blind_set() {
 fn agrees_with_sixteenth_blind_set() {
     assert_agreement("fixtures/labelled/blind-16.jsonl");
 }
+
+#[test]
+fn agrees_with_seventeenth_blind_set() {
+    assert_agreement("fixtures/labelled/blind-17.jsonl");
+}

@@ -458,6 +458,8 @@ mod tests {
         assert!(!lr_shown("My first guess: scale the LR by 4. But let me revise that: use 2x."));
         assert!(!lr_shown("The textbook move is 4x. On second thought, I'd leave the LR where it is: 4x is a big jump."));
         assert!(lr_shown("I wouldn't leave the LR where it is: 4x is the linear rule."));
+        assert!(!lr_shown("The textbook move is to multiply the LR by 4 to match. On reflection, though, I wouldn't touch it."));
+        assert!(!lr_shown("Some papers push the linear rule (multiply the LR by the full 4x), but in practice that tends to diverge."));
         assert!(!lr_shown("Scale the LR by 4. Correction, though: with Adam use 2x the LR."));
         assert!(!lr_shown("Scale the LR by 4. Add warmup. Then cosine decay. Scratch that, use 2x the LR."));
         assert!(lr_shown("Scale the LR by 4. Add warmup. Then cosine decay. It's 8x slower per epoch, no, let me correct that, it isn't."));
