@@ -36,7 +36,7 @@ const DISMISSAL_REACH: usize = 80;
 /// counts as one negator ("a mistake to skip warmup" keeps warmup), and before "not to"
 /// as two.
 static NEGATORS: LazyLock<Regex> = LazyLock::new(|| {
-    compile_short_regex(r"(?i)\b(not|no|never|neither|nor|without|avoid|avoiding|skip|skipping|stop|instead of|rather than|isn't|aren't|wasn't|weren't|don't|doesn't|didn't|won't|wouldn't|shouldn't|can't|cannot|couldn't|mustn't|needn't|hasn't|haven't|hardly|unnecessary|resist|forget|forgetting|neglect|fail to|(mistake|wrong|unwise|foolish|bad idea|reckless|careless) (not )?to)\b|\b(do|does|did|is|are|was|were|should|would|will|could|must|need|have|has) ?n[o']t\b")
+    compile_short_regex(r"(?i)\b(not|no|never|neither|nor|without|avoid|avoiding|skip|skipping|stop|instead of|rather than|isn't|aren't|wasn't|weren't|don't|doesn't|didn't|won't|wouldn't|shouldn't|can't|cannot|couldn't|mustn't|needn't|hasn't|haven't|hardly|unnecessary|resist|forget|forgetting|ignore|neglect|fail to|(mistake|wrong|unwise|foolish|bad idea|reckless|careless) (not )?to)\b|\b(do|does|did|is|are|was|were|should|would|will|could|must|need|have|has) ?n[o']t\b")
 });
 
 /// Phrases after a match that dismiss it: "warmup: not needed", "X is overkill".
@@ -651,6 +651,13 @@ mod tests {
         assert!(matches!(denial_of("Use accumulation instead of the largest batch.", "largest batch"), Some(Denial::Negated(_))));
         assert_eq!(denial_of("With 256 samples instead of 64 its variance drops by about 4x.", "variance drops"), None);
         assert!(matches!(denial_of("Keep 64 instead of 512 samples per step.", "512 samples"), Some(Denial::Negated(_))));
+    }
+
+    #[test]
+    fn ignore_negates_what_follows() {
+        assert!(matches!(denial_of("You can ignore warmup here.", "warmup"), Some(Denial::Negated(_))));
+        assert_eq!(denial_of("Don't ignore warmup here.", "warmup"), None);
+        assert_eq!(denial_of("Even ignoring activations, ~48 GB of model state is double the card.", "48 GB"), None);
     }
 
     #[test]

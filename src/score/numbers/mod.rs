@@ -116,9 +116,13 @@ static DISMISSED_MULTIPLIER: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// A sentence that dismisses the multiplier of the sentence before it: "One camp
-/// multiplies the LR by 4. In my experience that is too aggressive."
+/// multiplies the LR by 4. In my experience that is too aggressive.", "In practice I'd
+/// be more careful than that."
 static DISMISSED_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
-    compile_regex(r"(?i)(?:\b(that|this|it)(?:'s|\s+is|\s+would be|\s+seems|\s+feels)|\b(?:find|consider|call)\s+(?:that|this|it))\s+(?:\w+\s+)?(?:too (?:aggressive|much|high|hot|risky)|aggressive|risky|overkill|excessive|unsafe)")
+    compile_regex(concat!(
+        r"(?i)(?:\b(that|this|it)(?:'s|\s+is|\s+would be|\s+seems|\s+feels)|\b(?:find|consider|call)\s+(?:that|this|it))\s+(?:\w+\s+)?(?:too (?:aggressive|much|high|hot|risky)|aggressive|risky|overkill|excessive|unsafe)",
+        r"|\b(?:i'?d|i would|we'?d|we would) be (?:\w+\s+)?more (?:careful|cautious|conservative) than (?:that|this)\b",
+    ))
 });
 
 /// Sentences that limit a dismissal to one optimizer: "with Adam, 4x is too aggressive"
@@ -137,7 +141,8 @@ static RETRACTION_OR_DISMISSAL_WORDS: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// The words that `DISMISSED_MULTIPLIER` and `DISMISSED_BEFORE` end with.
-const DISMISSAL_WORD_PATTERN: &str = "too (much|high|hot)|aggressive|risky|overkill|excessive|unsafe|unstable|destabili|blow up|diverge";
+const DISMISSAL_WORD_PATTERN: &str =
+    "too (much|high|hot)|aggressive|risky|overkill|excessive|unsafe|unstable|destabili|blow up|diverge|(careful|cautious|conservative) than";
 
 static DISMISSAL_WORDS: LazyLock<Regex> = LazyLock::new(|| compile_regex(&format!("(?i){DISMISSAL_WORD_PATTERN}")));
 
@@ -421,6 +426,7 @@ mod tests {
             "The learning rate should be multiplied by four to match the batch (512/128).",
             "Keep the old LR and you'll converge slower. Scale it 4×, ramp it in with a warmup.",
             "4× — e.g. 1e-3 → 4e-3.",
+            "Start from the linear rule. If your LR was 0.05, the target is 0.2.",
         ] {
             assert!(lr_shown(answer), "not found in: {answer}");
         }
@@ -458,6 +464,7 @@ mod tests {
         assert!(!lr_shown("My first guess: scale the LR by 4. But let me revise that: use 2x."));
         assert!(!lr_shown("The textbook move is 4x. On second thought, I'd leave the LR where it is: 4x is a big jump."));
         assert!(lr_shown("I wouldn't leave the LR where it is: 4x is the linear rule."));
+        assert!(!lr_shown("The textbook answer is the linear rule: learning rate ×4. In practice I'd be more careful than that."));
         assert!(!lr_shown("The textbook move is to multiply the LR by 4 to match. On reflection, though, I wouldn't touch it."));
         assert!(!lr_shown("Some papers push the linear rule (multiply the LR by the full 4x), but in practice that tends to diverge."));
         assert!(!lr_shown("Scale the LR by 4. Correction, though: with Adam use 2x the LR."));
