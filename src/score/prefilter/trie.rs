@@ -59,18 +59,26 @@ struct WindowFilter<const WORDS: usize, const LENGTH: usize> {
 }
 
 /// The first `LENGTH` bytes of one or more literals, and the trie node after them.
+/// When the trie has one way on from there and no literal ends on it, the entry goes
+/// on with up to 8 bytes in all, so that one comparison rules out most text positions
+/// whose window starts a literal but whose next bytes do not.
 #[derive(Debug, Clone, Copy)]
 struct WindowEntry {
-    /// The window, ASCII-lowercase, little-endian, with zero bytes above `LENGTH`.
-    key: u32,
+    /// The first `length` bytes, ASCII-lowercase, little-endian, with zero bytes above.
+    key: u64,
     /// 0x20 at each byte of `key` that is a lowercase ASCII letter. A byte ORed with
     /// 0x20 equals a lowercase letter exactly when the byte is that letter in either
-    /// case, so `(window | case_bits) & mask == key` compares up to ASCII case.
-    case_bits: u32,
+    /// case, so `(text | case_bits) & mask == key` compares up to ASCII case.
+    case_bits: u64,
+    /// 0xFF at each of the `length` bytes of `key`.
+    mask: u64,
+    /// The trie node after the `length` bytes.
     node: u32,
     /// The index in `WindowFilter::entries` of the next entry of the same slot, or
     /// `NO_NEXT_ENTRY`.
     next: u32,
+    /// From `LENGTH` to 8.
+    length: u32,
 }
 
 /// A node of `LiteralTrie`.
@@ -118,9 +126,23 @@ static ASCII_LOWERCASE: [u8; 256] = {
 };
 
 /// Returns 0x20 at each lowercase ASCII letter of the little-endian `key`.
-fn case_bits_of(key: u32) -> u32 {
+fn case_bits_of(key: u64) -> u64 {
     let bytes = key.to_le_bytes().map(|byte| if byte.is_ascii_lowercase() { 0x20 } else { 0 });
-    u32::from_le_bytes(bytes)
+    u64::from_le_bytes(bytes)
+}
+
+/// Returns up to 8 bytes of `haystack` from `start` as a little-endian word, padded
+/// with zero bytes.
+fn word_at(haystack: &[u8], start: usize) -> u64 {
+    match haystack.get(start..start + 8) {
+        Some(bytes) => u64::from_le_bytes(bytes.try_into().expect("8 bytes")),
+        None => {
+            let mut word = [0u8; 8];
+            let rest = &haystack[start..];
+            word[..rest.len()].copy_from_slice(rest);
+            u64::from_le_bytes(word)
+        }
+    }
 }
 
 impl<const WORDS: usize, const LENGTH: usize> WindowFilter<WORDS, LENGTH> {
@@ -129,14 +151,18 @@ impl<const WORDS: usize, const LENGTH: usize> WindowFilter<WORDS, LENGTH> {
     /// 0xFF at each of the `LENGTH` bytes of a window.
     const MASK: u32 = u32::MAX >> (8 * (4 - LENGTH));
 
-    /// Builds the filter from (window, trie node) pairs with distinct windows, each
-    /// ASCII-lowercase, little-endian, with zero bytes above `LENGTH`.
-    fn new(windows: impl IntoIterator<Item = (u32, u32)>) -> Self {
+    /// Builds the filter from (key, length, trie node) triples with distinct windows
+    /// (the first `LENGTH` bytes of each key). Each key is ASCII-lowercase,
+    /// little-endian, with zero bytes above its length, which is from `LENGTH` to 8.
+    fn new(keys: impl IntoIterator<Item = (u64, usize, u32)>) -> Self {
         const { assert!(WORDS.is_power_of_two() && WORDS * 64 <= 1 << 16 && (LENGTH == 3 || LENGTH == 4)) };
         let mut windows_of_slot: BTreeMap<usize, Vec<WindowEntry>> = BTreeMap::new();
-        for (key, node) in windows {
-            let entry = WindowEntry { key, case_bits: case_bits_of(key), node, next: NO_NEXT_ENTRY };
-            windows_of_slot.entry(Self::slot_of(key)).or_default().push(entry);
+        for (key, length, node) in keys {
+            assert!((LENGTH..=8).contains(&length), "a key of {length} bytes");
+            let mask = u64::MAX >> (8 * (8 - length));
+            let length = length as u32;
+            let entry = WindowEntry { key, case_bits: case_bits_of(key), mask, node, next: NO_NEXT_ENTRY, length };
+            windows_of_slot.entry(Self::slot_of(key as u32)).or_default().push(entry);
         }
         let mut bits = Box::new([0u64; WORDS]);
         for &slot in windows_of_slot.keys() {
@@ -206,17 +232,20 @@ impl<const WORDS: usize, const LENGTH: usize> WindowFilter<WORDS, LENGTH> {
         _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_slli_epi32::<31>(bits))) as u8
     }
 
-    /// Returns the trie node after `window` if one of the filter's windows equals it up
-    /// to ASCII case. The slot of `window` must be set in `bits`.
-    fn node_after(&self, window: u32) -> Option<usize> {
-        let slot = Self::slot_of(window);
+    /// Returns the trie node after the key that `text` starts with up to ASCII case,
+    /// and the key's length, if there is one. `text` is the next 8 bytes of the text,
+    /// little-endian, with zero bytes past its end, and `remaining` is the number of
+    /// bytes left. The slot of `text`'s window must be set in `bits`.
+    fn node_after(&self, text: u64, remaining: usize) -> Option<(usize, usize)> {
+        let slot = Self::slot_of(text as u32);
         let word = self.bits[slot / 64];
         let below = word & ((1 << (slot % 64)) - 1);
         let mut index = usize::from(self.set_bits_before[slot / 64]) + below.count_ones() as usize;
         loop {
             let entry = self.entries[index];
-            if (window | entry.case_bits) & Self::MASK == entry.key {
-                return Some(entry.node as usize);
+            // The length test rejects a key that would match the zero bytes past the end.
+            if (text | entry.case_bits) & entry.mask == entry.key && entry.length as usize <= remaining {
+                return Some((entry.node as usize, entry.length as usize));
             }
             if entry.next == NO_NEXT_ENTRY {
                 return None;
@@ -255,6 +284,23 @@ impl TrieBuilder {
         }
         self.nodes[node].1 = id;
         (after[0], (literal.len() >= 4).then_some(after[1]))
+    }
+
+    /// Returns `key`, the first `length` bytes of a literal that lead to `node`, made
+    /// longer along the trie up to 8 bytes while the node has one child and no literal
+    /// ends at it, with its length and the node after it.
+    fn extend_key(&self, mut key: u64, mut length: usize, mut node: u32) -> (u64, usize, u32) {
+        while length < 8 {
+            let (children, literal) = &self.nodes[node as usize];
+            if *literal != NO_LITERAL || children.len() != 1 {
+                break;
+            }
+            let (byte, child) = children[0];
+            key |= u64::from(byte) << (8 * length);
+            length += 1;
+            node = child;
+        }
+        (key, length, node)
     }
 
     /// Returns the nodes in preorder, the later edges, and each old node's new number.
@@ -310,11 +356,14 @@ impl LiteralTrie {
         // own. That leaves at most one window matching any text position.
         long_windows.retain(|key, _| !short_windows.contains_key(&(key & 0x00FF_FFFF)));
 
+        let extend = |(key, node): (u32, u32), length: usize| builder.extend_key(u64::from(key), length, node);
+        let long_keys: Vec<(u64, usize, u32)> = long_windows.into_iter().map(|window| extend(window, 4)).collect();
+        let short_keys: Vec<(u64, usize, u32)> = short_windows.into_iter().map(|window| extend(window, 3)).collect();
         let (nodes, later_edges, preorder) = builder.flatten();
-        let renumbered = |(key, node): (u32, u32)| (key, preorder[node as usize]);
+        let renumbered = |(key, length, node): (u64, usize, u32)| (key, length, preorder[node as usize]);
         LiteralTrie {
-            long_windows: WindowFilter::new(long_windows.into_iter().map(renumbered)),
-            short_windows: WindowFilter::new(short_windows.into_iter().map(renumbered)),
+            long_windows: WindowFilter::new(long_keys.into_iter().map(renumbered)),
+            short_windows: WindowFilter::new(short_keys.into_iter().map(renumbered)),
             nodes: nodes.into_boxed_slice(),
             later_edges: later_edges.into_boxed_slice(),
         }
@@ -331,10 +380,10 @@ impl LiteralTrie {
         }
         // The last three bytes can only start a three-byte literal.
         if let Some(start) = haystack.len().checked_sub(3) {
-            let window = padded_window(&haystack[start..]);
-            if self.short_windows.may_contain(window) != 0 {
-                if let Some(node) = self.short_windows.node_after(window) {
-                    self.walk(haystack, start, start + 3, node, &mut found);
+            let text = word_at(haystack, start);
+            if self.short_windows.may_contain(text as u32) != 0 {
+                if let Some((node, length)) = self.short_windows.node_after(text, 3) {
+                    self.walk(haystack, start, start + length, node, &mut found);
                 }
             }
         }
@@ -371,16 +420,17 @@ impl LiteralTrie {
                 let index = hits.trailing_zeros() as usize;
                 hits &= hits - 1;
                 let start = block_start + index;
-                let window = u32::from_le_bytes(haystack[start..start + 4].try_into().expect("4 bytes"));
+                let text = word_at(haystack, start);
+                let remaining = haystack.len() - start;
                 // At most one of the two filters contains a window that matches here.
                 let node = if SHORT && short_hits & (1 << index) != 0 {
-                    self.short_windows.node_after(window).map(|node| (node, 3))
+                    self.short_windows.node_after(text, remaining)
                 } else {
                     None
                 };
                 let node = node.or_else(|| {
                     let in_long = long_hits & (1 << index) != 0;
-                    in_long.then(|| self.long_windows.node_after(window)).flatten().map(|node| (node, 4))
+                    in_long.then(|| self.long_windows.node_after(text, remaining)).flatten()
                 });
                 if let Some((node, length)) = node {
                     self.walk(haystack, start, start + length, node, found);
