@@ -28,10 +28,12 @@ pub(super) struct LiteralTrie {
     later_edges: Box<[(u8, u32)]>,
 }
 
-/// Words of `LiteralTrie::long_windows`: 2^15 slots, 4 KiB. The labelled fixtures' rubrics
-/// have 180 to 290 distinct four-byte windows, so an estimated 1% of text positions
-/// pass the filter by chance.
-const LONG_FILTER_WORDS: usize = 512;
+/// Words of `LiteralTrie::long_windows`: 2^14 slots, 2 KiB. The labelled fixtures' rubrics
+/// have 180 to 290 distinct four-byte windows, so an estimated 2% of text positions
+/// pass the filter by chance. Under cost.sh (callgrind cache and branch simulation)
+/// 2^15 slots cost the scan about 200 more estimated cycles per answer, and 2^13
+/// about 250 more.
+const LONG_FILTER_WORDS: usize = 256;
 /// Words of `LiteralTrie::short_windows`: 2^10 slots, 128 bytes, for at most about ten
 /// three-byte literals per rubric (labelled fixtures).
 const SHORT_FILTER_WORDS: usize = 16;
@@ -465,7 +467,8 @@ impl LiteralTrie {
 
     /// Returns what `block_hits` returns for a whole block from `block_start`, eight
     /// positions per step: each step hashes eight windows in one vector and gathers
-    /// their filter bits. The bitmaps take 4 KiB, small enough to stay in the L1 cache.
+    /// their filter bits. The bitmaps take about 2 KiB, small enough to stay in the L1
+    /// cache.
     ///
     /// # Safety
     /// The CPU must support AVX2, and `block_start + AVX2_BLOCK_BYTES` must be at most
@@ -582,7 +585,7 @@ mod tests {
 
     #[test]
     fn windows_sharing_slot_are_all_found() {
-        // 6000 distinct four-byte windows in 2^15 slots: many slots get two or more.
+        // 6000 distinct four-byte windows in 2^14 slots: many slots get two or more.
         let letter = |index: u32| b'a' + (index % 26) as u8;
         let literals: Vec<Vec<u8>> = (0..6000u32).map(|index| vec![letter(index), letter(index / 26), letter(index / 676), b'q']).collect();
         let mut collisions = HashMap::new();
