@@ -62,7 +62,7 @@ struct WindowFilter<const WORDS: usize, const LENGTH: usize> {
 
 /// The first `LENGTH` bytes of one or more literals, and the trie node after them.
 /// When the trie has one way on from there and no literal ends on it, the entry goes
-/// on with up to 8 bytes in all, so that one comparison rules out most text positions
+/// on with up to 8 bytes in all. One comparison then rules out most text positions
 /// whose window starts a literal but whose next bytes do not.
 #[derive(Debug, Clone, Copy)]
 struct WindowEntry {
@@ -467,8 +467,8 @@ impl LiteralTrie {
 
     /// Returns what `block_hits` returns for a whole block from `block_start`, eight
     /// positions per step: each step hashes eight windows in one vector and gathers
-    /// their filter bits. The bitmaps take about 2 KiB, small enough to stay in the L1
-    /// cache.
+    /// their filter bits. The bitmaps take about 2 KiB, small enough to fit in the L1
+    /// data cache.
     ///
     /// # Safety
     /// The CPU must support AVX2, and `block_start + AVX2_BLOCK_BYTES` must be at most
