@@ -113,8 +113,11 @@ pub struct Prefilter {
     /// look up about 87 regexes per answer (labelled fixtures). Two regexes can share a
     /// dense index, so the key is compared, and on a mismatch `slot_of_key` decides.
     slot_of_dense_index: Box<[(usize, u32)]>,
-    /// For each literal id, the slots of the patterns whose literal set contains it.
-    slots_of_literal: Box<[Box<[u32]>]>,
+    /// The slots of the patterns whose literal set contains literal `id` are
+    /// `literal_slots[literal_slots_start[id]..literal_slots_start[id + 1]]`. One flat
+    /// array keeps them in fewer cache lines than a vector per literal.
+    literal_slots: Box<[u32]>,
+    literal_slots_start: Box<[u32]>,
     slot_count: usize,
 }
 
@@ -201,11 +204,17 @@ impl Prefilter {
 
         let mut literals: Vec<(Vec<u8>, u32)> = literal_ids.into_iter().collect();
         literals.sort_unstable_by_key(|(_, id)| *id);
+        let mut literal_slots_start = vec![0];
+        literal_slots_start.extend(slots_of_literal.iter().scan(0, |end, slots| {
+            *end += u32::try_from(slots.len()).expect("fewer than 2^32 literal slots");
+            Some(*end)
+        }));
         Prefilter {
             literals: LiteralTrie::new(literals.iter().map(|(literal, _)| literal.as_slice())),
             slot_of_key: slot_of_key.into_boxed_slice(),
             slot_of_dense_index: slot_of_dense_index.into_boxed_slice(),
-            slots_of_literal: slots_of_literal.into_iter().map(Vec::into_boxed_slice).collect(),
+            literal_slots: slots_of_literal.concat().into_boxed_slice(),
+            literal_slots_start: literal_slots_start.into_boxed_slice(),
             slot_count,
         }
     }
@@ -226,7 +235,8 @@ impl Prefilter {
         self.literals.for_each_occurrence(text.joined.as_bytes(), |start, literal| {
             let sentence = cursor.sentence_at(start);
             let (word, bit) = (sentence / 64, 1u64 << (sentence % 64));
-            for &slot in &self.slots_of_literal[literal as usize] {
+            let slots = self.literal_slots_start[literal as usize]..self.literal_slots_start[literal as usize + 1];
+            for &slot in &self.literal_slots[slots.start as usize..slots.end as usize] {
                 sentences[slot as usize * words + word] |= bit;
             }
         });
@@ -496,9 +506,6 @@ mod tests {
             let mut found = Vec::new();
             trie.find_occurrences(haystack, &mut found);
             assert!(found.windows(2).all(|pair| pair[0].0 <= pair[1].0), "starts ascend in {found:?}");
-            let mut found_portably = Vec::new();
-            trie.find_occurrences_portable(haystack, &mut found_portably);
-            assert_eq!(found_portably, found, "portable search in {:?}", String::from_utf8_lossy(haystack));
             found.sort_unstable();
             let expected = occurrences_by_brute_force(&literals, &haystack.to_ascii_lowercase());
             assert_eq!(found, expected, "in {:?}", String::from_utf8_lossy(haystack));
@@ -567,9 +574,6 @@ mod tests {
                 for haystack in [response.to_string(), AnswerText::parse(response).joined] {
                     let mut found = Vec::new();
                     trie.find_occurrences(haystack.as_bytes(), &mut found);
-                    let mut found_portably = Vec::new();
-                    trie.find_occurrences_portable(haystack.as_bytes(), &mut found_portably);
-                    assert_eq!(found_portably, found, "portable search in {} {scenario} {variant}", file.display());
                     found.sort_unstable();
                     let expected = occurrences_by_first_bytes(&literals, &haystack.as_bytes().to_ascii_lowercase());
                     assert_eq!(found, expected, "in {} {scenario} {variant}", file.display());

@@ -4,25 +4,22 @@
 use std::collections::{BTreeMap, HashMap};
 
 /// A trie of literals of at least three bytes, searched from each text position whose
-/// first four bytes may start a literal. The overlapping search of an Aho–Corasick NFA
-/// over the same literals executed about 67k instructions per answer (callgrind,
-/// labelled fixtures), mostly in failure transitions. Here most positions cost one
-/// lookup in a 32 KiB filter, about 10% of them (labelled fixtures) a comparison with
-/// the first bytes of the literals in the filter's slot, and the others that start a
-/// literal's first bytes a walk of a few bytes down the trie.
+/// first bytes may start a literal. The overlapping search of an Aho–Corasick NFA over
+/// the same literals executed about 67k instructions per answer (callgrind, labelled
+/// fixtures), mostly in failure transitions. Here each position costs a lookup in two
+/// small bitmaps of hashed windows (`WindowFilter`), and the positions that pass, about
+/// one in ten (labelled fixtures), a comparison with the windows in their slot and a
+/// walk of a few bytes down the trie.
+///
+/// The bitmaps are small so that they stay in the L1 data cache: a lookup table of one
+/// byte per slot (32 KiB) took most of the prefilter's cache misses.
 #[derive(Debug)]
 pub(super) struct LiteralTrie {
-    /// A filter in front of `window_entries`, one byte per slot: `WINDOW_IN_FILTER` at
-    /// the `window_slot` of the first four bytes of each literal, case-folded by
-    /// `fold_case`, and zero at most other slots. A text position whose window maps to
-    /// a zero slot starts no literal. `FILTER_PADDING` zero bytes follow the last slot.
-    window_filter: Box<[u8]>,
-    /// For each filter slot whose byte is nonzero, the index of its first entry in
-    /// `window_entries`, and 0 at the other slots.
-    first_entry_of_slot: Box<[u32]>,
-    /// The entries of each slot in a run, in ascending order of slots. The last entry
-    /// of each run has `last_of_slot` set.
-    window_entries: Box<[WindowEntry]>,
+    /// The first four bytes of the literals of four bytes or more.
+    long_windows: WindowFilter<LONG_FILTER_WORDS, 4>,
+    /// The three-byte literals. A longer literal that starts with one of them is found
+    /// by the walk from the three-byte literal's node, so it is not in `long_windows`.
+    short_windows: WindowFilter<SHORT_FILTER_WORDS, 3>,
     /// The nodes in depth-first preorder, with children in ascending order of their
     /// bytes, so that the first child of each node is the node after it.
     nodes: Box<[TrieNode]>,
@@ -31,22 +28,59 @@ pub(super) struct LiteralTrie {
     later_edges: Box<[(u8, u32)]>,
 }
 
-/// The first three or four bytes of one or more literals, and the trie node after them.
-/// At most one entry of a slot matches any text window (see `LiteralTrie::new`).
+/// Words of `LiteralTrie::long_windows`: 2^14 slots, 2 KiB. The labelled fixtures' rubrics
+/// have 180 to 290 distinct four-byte windows, so an estimated 2% of text positions
+/// pass the filter by chance. Under cost.sh (callgrind cache and branch simulation)
+/// 2^15 slots cost the scan about 200 more estimated cycles per answer, and 2^13
+/// about 250 more.
+const LONG_FILTER_WORDS: usize = 256;
+/// Words of `LiteralTrie::short_windows`: 2^10 slots, 128 bytes, for at most about ten
+/// three-byte literals per rubric (labelled fixtures).
+const SHORT_FILTER_WORDS: usize = 16;
+
+/// Text positions looked up before the positions that passed are searched. Collecting
+/// a block's hits in a `u64` first keeps the lookups free of branches.
+const BLOCK_POSITIONS: usize = 64;
+/// Bytes of text that `LiteralTrie::block_hits_avx2` reads for a block: 16 at each
+/// eighth position.
+const AVX2_BLOCK_BYTES: usize = BLOCK_POSITIONS - 8 + 16;
+
+/// The windows of `LENGTH` bytes (3 or 4) that start literals, as a bitmap over hashed
+/// windows with one hash, and for each window the trie node after it.
+#[derive(Debug)]
+struct WindowFilter<const WORDS: usize, const LENGTH: usize> {
+    /// Bit `slot % 64` of word `slot / 64` is set when some window hashes to `slot`
+    /// (`slot_of`).
+    bits: Box<[u64; WORDS]>,
+    /// For each word of `bits`, the number of set bits in the words before it. A slot's
+    /// first entry is at the number of set bits before the slot.
+    set_bits_before: Box<[u16; WORDS]>,
+    /// One entry per set bit, in ascending order of slots, then the other entries of
+    /// slots with more than one window, linked by `WindowEntry::next`.
+    entries: Box<[WindowEntry]>,
+}
+
+/// The first `LENGTH` bytes of one or more literals, and the trie node after them.
+/// When the trie has one way on from there and no literal ends on it, the entry goes
+/// on with up to 8 bytes in all. One comparison then rules out most text positions
+/// whose window starts a literal but whose next bytes do not.
 #[derive(Debug, Clone, Copy)]
 struct WindowEntry {
     /// The first `length` bytes, ASCII-lowercase, little-endian, with zero bytes above.
-    key: u32,
+    key: u64,
     /// 0x20 at each byte of `key` that is a lowercase ASCII letter. A byte ORed with
     /// 0x20 equals a lowercase letter exactly when the byte is that letter in either
-    /// case, so `(window | case_bits) & mask == key` compares up to ASCII case.
-    case_bits: u32,
+    /// case, so `(text | case_bits) & mask == key` compares up to ASCII case.
+    case_bits: u64,
     /// 0xFF at each of the `length` bytes of `key`.
-    mask: u32,
+    mask: u64,
+    /// The trie node after the `length` bytes.
     node: u32,
-    /// 3 for the prefix of a three-byte literal, otherwise 4.
-    length: u8,
-    last_of_slot: bool,
+    /// The index in `WindowFilter::entries` of the next entry of the same slot, or
+    /// `NO_NEXT_ENTRY`.
+    next: u32,
+    /// From `LENGTH` to 8.
+    length: u32,
 }
 
 /// A node of `LiteralTrie`.
@@ -65,41 +99,21 @@ struct TrieNode {
 
 const NO_LITERAL: u32 = u32::MAX;
 const NO_CHILD: u16 = 256;
+const NO_NEXT_ENTRY: u32 = u32::MAX;
 
-/// Bytes of text read per filter lookup.
-const WINDOW_BYTES: usize = 4;
-/// `LiteralTrie::window_filter` has `1 << FILTER_SLOT_BITS` slots.
-const FILTER_SLOT_BITS: u32 = 15;
-/// Zero bytes after the last filter slot: the AVX2 scan reads four bytes at each slot.
-const FILTER_PADDING: usize = 3;
-/// The filter byte of a slot that some literal's window maps to. Its high bit is what
-/// the AVX2 scan tests.
-const WINDOW_IN_FILTER: u8 = 0x80;
-/// Text positions looked up per 8-byte word in `find_from`: those whose window lies in
-/// the word.
-const WINDOWS_PER_WORD: usize = 9 - WINDOW_BYTES;
-
-/// Sets bit 5 of every byte of `word`, which maps each ASCII letter to its lowercase
+/// Sets bit 5 of every byte of `window`, which maps each ASCII letter to its lowercase
 /// form, so that bytes equal up to ASCII case stay equal. Other bytes can collide too
-/// ('@' and '`'), which costs only a needless lookup.
-fn fold_case(word: u64) -> u64 {
-    word | 0x2020_2020_2020_2020
+/// ('@' and '`'), which costs only a needless comparison.
+fn fold_case(window: u32) -> u32 {
+    window | 0x2020_2020
 }
 
-/// Returns the filter slot of the window that starts at byte `index` of a case-folded
-/// little-endian word, for `index` in `0..WINDOWS_PER_WORD`. `find_avx2` computes the
-/// same slots eight at a time.
-fn window_slot(folded_word: u64, index: usize) -> usize {
-    let window = (folded_word >> (8 * index)) as u32;
-    (window.wrapping_mul(0x9E37_79B1) >> (32 - FILTER_SLOT_BITS)) as usize
-}
-
-/// Returns up to 8 bytes of `bytes` as a little-endian word, padded with zero bytes.
-fn padded_word(bytes: &[u8]) -> u64 {
-    let mut word = [0u8; 8];
-    let length = bytes.len().min(8);
-    word[..length].copy_from_slice(&bytes[..length]);
-    u64::from_le_bytes(word)
+/// Returns up to 4 bytes of `bytes` as a little-endian word, padded with zero bytes.
+fn padded_window(bytes: &[u8]) -> u32 {
+    let mut window = [0u8; 4];
+    let length = bytes.len().min(4);
+    window[..length].copy_from_slice(&bytes[..length]);
+    u32::from_le_bytes(window)
 }
 
 /// ASCII lowercasing as a table, one load per byte.
@@ -114,9 +128,133 @@ static ASCII_LOWERCASE: [u8; 256] = {
 };
 
 /// Returns 0x20 at each lowercase ASCII letter of the little-endian `key`.
-fn case_bits_of(key: u32) -> u32 {
+fn case_bits_of(key: u64) -> u64 {
     let bytes = key.to_le_bytes().map(|byte| if byte.is_ascii_lowercase() { 0x20 } else { 0 });
-    u32::from_le_bytes(bytes)
+    u64::from_le_bytes(bytes)
+}
+
+/// Returns up to 8 bytes of `haystack` from `start` as a little-endian word, padded
+/// with zero bytes.
+fn word_at(haystack: &[u8], start: usize) -> u64 {
+    match haystack.get(start..start + 8) {
+        Some(bytes) => u64::from_le_bytes(bytes.try_into().expect("8 bytes")),
+        None => {
+            let mut word = [0u8; 8];
+            let rest = &haystack[start..];
+            word[..rest.len()].copy_from_slice(rest);
+            u64::from_le_bytes(word)
+        }
+    }
+}
+
+impl<const WORDS: usize, const LENGTH: usize> WindowFilter<WORDS, LENGTH> {
+    /// Bits of a slot number. `WORDS` must be a power of two.
+    const SLOT_BITS: u32 = WORDS.trailing_zeros() + 6;
+    /// 0xFF at each of the `LENGTH` bytes of a window.
+    const MASK: u32 = u32::MAX >> (8 * (4 - LENGTH));
+
+    /// Builds the filter from (key, length, trie node) triples with distinct windows
+    /// (the first `LENGTH` bytes of each key). Each key is ASCII-lowercase,
+    /// little-endian, with zero bytes above its length, which is from `LENGTH` to 8.
+    fn new(keys: impl IntoIterator<Item = (u64, usize, u32)>) -> Self {
+        const { assert!(WORDS.is_power_of_two() && WORDS * 64 <= 1 << 16 && (LENGTH == 3 || LENGTH == 4)) };
+        let mut windows_of_slot: BTreeMap<usize, Vec<WindowEntry>> = BTreeMap::new();
+        for (key, length, node) in keys {
+            assert!((LENGTH..=8).contains(&length), "a key of {length} bytes");
+            let mask = u64::MAX >> (8 * (8 - length));
+            let length = length as u32;
+            let entry = WindowEntry { key, case_bits: case_bits_of(key), mask, node, next: NO_NEXT_ENTRY, length };
+            windows_of_slot.entry(Self::slot_of(key as u32)).or_default().push(entry);
+        }
+        let mut bits = Box::new([0u64; WORDS]);
+        for &slot in windows_of_slot.keys() {
+            bits[slot / 64] |= 1 << (slot % 64);
+        }
+        let mut set_bits_before = Box::new([0u16; WORDS]);
+        let mut count = 0u32;
+        for (word, before) in bits.iter().zip(set_bits_before.iter_mut()) {
+            // Fits: there are at most 2^16 slots (`WORDS * 64`), and the count before
+            // the last word is below that.
+            *before = u16::try_from(count).expect("fewer than 2^16 slots");
+            count += word.count_ones();
+        }
+        // The first entry of each slot, in ascending order of slots, then the others.
+        let mut entries: Vec<WindowEntry> = windows_of_slot.values().map(|windows| windows[0]).collect();
+        for (first, windows) in windows_of_slot.values().enumerate() {
+            let mut previous = first;
+            for &entry in &windows[1..] {
+                entries[previous].next = u32::try_from(entries.len()).expect("fewer than 2^32 windows");
+                previous = entries.len();
+                entries.push(entry);
+            }
+        }
+        WindowFilter { bits, set_bits_before, entries: entries.into_boxed_slice() }
+    }
+
+    /// Returns the slot of a window, whose bytes above `LENGTH` are ignored.
+    fn slot_of(window: u32) -> usize {
+        let folded = fold_case(window) & Self::MASK;
+        (folded.wrapping_mul(0x9E37_79B1) >> (32 - Self::SLOT_BITS)) as usize
+    }
+
+    /// Returns 1 if a window is in the slot of `window`, else 0.
+    fn may_contain(&self, window: u32) -> u64 {
+        let slot = Self::slot_of(window);
+        (self.bits[slot / 64] >> (slot % 64)) & 1
+    }
+
+    /// Returns bit `j` set where the filter may contain 32-bit element `j` of `windows`,
+    /// for `j` in 0..8: `may_contain` for eight windows at once.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn may_contain_avx2(&self, windows: std::arch::x86_64::__m256i) -> u8 {
+        use std::arch::x86_64::{
+            _mm256_and_si256, _mm256_castsi256_ps, _mm256_i32gather_epi32, _mm256_movemask_ps, _mm256_mullo_epi32,
+            _mm256_or_si256, _mm256_set1_epi32, _mm256_set1_epi8, _mm256_slli_epi32, _mm256_srli_epi32, _mm256_srlv_epi32,
+        };
+
+        // As `slot_of`. The shift by `32 - SLOT_BITS` must be a constant, so the
+        // multiplied hashes are shifted right by 32 - 15 and then by the rest.
+        const { assert!(Self::SLOT_BITS <= 15) };
+        let folded = _mm256_and_si256(_mm256_or_si256(windows, _mm256_set1_epi8(0x20)), _mm256_set1_epi32(Self::MASK as i32));
+        let hashes = _mm256_mullo_epi32(folded, _mm256_set1_epi32(0x9E37_79B1_u32 as i32));
+        let slots = _mm256_srlv_epi32(_mm256_srli_epi32::<17>(hashes), _mm256_set1_epi32((15 - Self::SLOT_BITS) as i32));
+        // On a little-endian machine bit `slot % 32` of 32-bit word `slot / 32` is bit
+        // `slot % 64` of `bits[slot / 64]`.
+        let word_indices = _mm256_srli_epi32::<5>(slots);
+        // SAFETY: each slot is below `WORDS * 64`, so each 32-bit word read lies in
+        // `bits`, and the gather has no alignment requirement beyond 4 bytes at scale 4,
+        // which `u64` words meet.
+        let words = unsafe { _mm256_i32gather_epi32::<4>(self.bits.as_ptr().cast::<i32>(), word_indices) };
+        let bits = _mm256_srlv_epi32(words, _mm256_and_si256(slots, _mm256_set1_epi32(31)));
+        // Moves each bit to the sign of its element, which `movemask` collects.
+        _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_slli_epi32::<31>(bits))) as u8
+    }
+
+    /// Returns the trie node after the key that `text` starts with up to ASCII case,
+    /// and the key's length, if there is one. `text` is the next 8 bytes of the text,
+    /// little-endian, with zero bytes past its end, and `remaining` is the number of
+    /// bytes left. The slot of `text`'s window must be set in `bits`.
+    fn node_after(&self, text: u64, remaining: usize) -> Option<(usize, usize)> {
+        let slot = Self::slot_of(text as u32);
+        let word = self.bits[slot / 64];
+        let below = word & ((1 << (slot % 64)) - 1);
+        let mut index = usize::from(self.set_bits_before[slot / 64]) + below.count_ones() as usize;
+        loop {
+            let entry = self.entries[index];
+            // The length test rejects a key that would match the zero bytes past the end.
+            if (text | entry.case_bits) & entry.mask == entry.key && entry.length as usize <= remaining {
+                return Some((entry.node as usize, entry.length as usize));
+            }
+            if entry.next == NO_NEXT_ENTRY {
+                return None;
+            }
+            index = entry.next as usize;
+        }
+    }
 }
 
 /// A trie while it is built: children as sorted vectors, flattened at the end.
@@ -148,6 +286,23 @@ impl TrieBuilder {
         }
         self.nodes[node].1 = id;
         (after[0], (literal.len() >= 4).then_some(after[1]))
+    }
+
+    /// Returns `key`, the first `length` bytes of a literal that lead to `node`, made
+    /// longer along the trie up to 8 bytes while the node has one child and no literal
+    /// ends at it, with its length and the node after it.
+    fn extend_key(&self, mut key: u64, mut length: usize, mut node: u32) -> (u64, usize, u32) {
+        while length < 8 {
+            let (children, literal) = &self.nodes[node as usize];
+            if *literal != NO_LITERAL || children.len() != 1 {
+                break;
+            }
+            let (byte, child) = children[0];
+            key |= u64::from(byte) << (8 * length);
+            length += 1;
+            node = child;
+        }
+        (key, length, node)
     }
 
     /// Returns the nodes in preorder, the later edges, and each old node's new number.
@@ -192,52 +347,25 @@ impl LiteralTrie {
             assert!(literal.len() >= 3, "literal {literal:?} is shorter than three bytes");
             let id = u32::try_from(id).expect("fewer than 2^32 literals");
             let (after_three, after_four) = builder.insert(literal, id);
-            let key = padded_word(&literal[..literal.len().min(WINDOW_BYTES)]) as u32;
+            let key = padded_window(literal);
             match after_four {
                 Some(node) => long_windows.insert(key, node),
                 None => short_windows.insert(key, after_three),
             };
         }
         // A walk from the node after three bytes finds every literal below it, so a
-        // four-byte window that starts with a three-byte literal gets no entry of its
-        // own. That leaves at most one entry matching any text: entries of one length
-        // have distinct keys, and a four-byte key never extends a three-byte one.
+        // four-byte window that extends a three-byte literal needs no entry of its
+        // own. That leaves at most one window matching any text position.
         long_windows.retain(|key, _| !short_windows.contains_key(&(key & 0x00FF_FFFF)));
 
-        // Entries by filter slot. The window of an occurrence of a three-byte literal
-        // ends in any byte, so its entry goes to the slots of all 256 windows.
-        let mut entries_of_slot: BTreeMap<usize, Vec<WindowEntry>> = BTreeMap::new();
-        let mut add = |slot: usize, entry: WindowEntry| {
-            let entries = entries_of_slot.entry(slot).or_default();
-            if !entries.iter().any(|other| other.key == entry.key && other.length == entry.length) {
-                entries.push(entry);
-            }
-        };
-        for (&key, &node) in &long_windows {
-            let entry = WindowEntry { key, case_bits: case_bits_of(key), mask: u32::MAX, node, length: 4, last_of_slot: false };
-            add(window_slot(fold_case(u64::from(key)), 0), entry);
-        }
-        for (&key, &node) in &short_windows {
-            let entry = WindowEntry { key, case_bits: case_bits_of(key), mask: 0x00FF_FFFF, node, length: 3, last_of_slot: false };
-            for last in 0..=255u32 {
-                add(window_slot(fold_case(u64::from(key | last << 24)), 0), entry);
-            }
-        }
-
+        let extend = |(key, node): (u32, u32), length: usize| builder.extend_key(u64::from(key), length, node);
+        let long_keys: Vec<(u64, usize, u32)> = long_windows.into_iter().map(|window| extend(window, 4)).collect();
+        let short_keys: Vec<(u64, usize, u32)> = short_windows.into_iter().map(|window| extend(window, 3)).collect();
         let (nodes, later_edges, preorder) = builder.flatten();
-        let mut window_filter = vec![0u8; (1 << FILTER_SLOT_BITS) + FILTER_PADDING];
-        let mut first_entry_of_slot = vec![0u32; 1 << FILTER_SLOT_BITS];
-        let mut window_entries = Vec::new();
-        for (slot, entries) in entries_of_slot {
-            window_filter[slot] = WINDOW_IN_FILTER;
-            first_entry_of_slot[slot] = u32::try_from(window_entries.len()).expect("fewer than 2^32 window entries");
-            window_entries.extend(entries.into_iter().map(|entry| WindowEntry { node: preorder[entry.node as usize], ..entry }));
-            window_entries.last_mut().expect("a slot has entries").last_of_slot = true;
-        }
+        let renumbered = |(key, length, node): (u64, usize, u32)| (key, length, preorder[node as usize]);
         LiteralTrie {
-            window_filter: window_filter.into_boxed_slice(),
-            first_entry_of_slot: first_entry_of_slot.into_boxed_slice(),
-            window_entries: window_entries.into_boxed_slice(),
+            long_windows: WindowFilter::new(long_keys.into_iter().map(renumbered)),
+            short_windows: WindowFilter::new(short_keys.into_iter().map(renumbered)),
             nodes: nodes.into_boxed_slice(),
             later_edges: later_edges.into_boxed_slice(),
         }
@@ -247,8 +375,20 @@ impl LiteralTrie {
     /// `haystack`, ignoring ASCII case, overlapping ones included, in ascending order of
     /// `start`.
     pub(super) fn for_each_occurrence(&self, haystack: &[u8], mut found: impl FnMut(usize, u32)) {
-        let start = self.find_with_simd(haystack, &mut found);
-        self.find_from(haystack, start, &mut found);
+        if self.short_windows.entries.is_empty() {
+            self.find_blocks::<false>(haystack, &mut found);
+        } else {
+            self.find_blocks::<true>(haystack, &mut found);
+        }
+        // The last three bytes can only start a three-byte literal.
+        if let Some(start) = haystack.len().checked_sub(3) {
+            let text = word_at(haystack, start);
+            if self.short_windows.may_contain(text as u32) != 0 {
+                if let Some((node, length)) = self.short_windows.node_after(text, 3) {
+                    self.walk(haystack, start, start + length, node, &mut found);
+                }
+            }
+        }
     }
 
     /// Appends what `for_each_occurrence` finds to `found`.
@@ -257,67 +397,86 @@ impl LiteralTrie {
         self.for_each_occurrence(haystack, |start, literal| found.push((start, literal)));
     }
 
-    /// Searches from the start of `haystack` with AVX2 where the CPU has it, and
-    /// returns the first start position it did not look at: 0 without AVX2.
-    fn find_with_simd(&self, haystack: &[u8], found: &mut impl FnMut(usize, u32)) -> usize {
+    /// Finds the occurrences that start where four bytes of `haystack` remain, block by
+    /// block: first the filter lookups of a block's positions, then the search of the
+    /// positions that passed. `SHORT` is whether there are three-byte literals.
+    fn find_blocks<const SHORT: bool>(&self, haystack: &[u8], found: &mut impl FnMut(usize, u32)) {
         #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU supports AVX2, the only requirement of `find_avx2`.
-            return unsafe { self.find_avx2(haystack, found) };
-        }
-        let _ = (haystack, found);
-        0
-    }
+        let has_avx2 = std::arch::is_x86_feature_detected!("avx2");
+        let window_count = haystack.len().saturating_sub(3);
+        let mut block_start = 0;
+        while block_start < window_count {
+            let block_end = (block_start + BLOCK_POSITIONS).min(window_count);
+            #[cfg(target_arch = "x86_64")]
+            let (long_hits, short_hits) = if has_avx2 && block_start + AVX2_BLOCK_BYTES <= haystack.len() {
+                // SAFETY: the CPU supports AVX2, and the block's bytes are in `haystack`.
+                unsafe { self.block_hits_avx2::<SHORT>(haystack, block_start) }
+            } else {
+                self.block_hits::<SHORT>(haystack, block_start, block_end)
+            };
+            #[cfg(not(target_arch = "x86_64"))]
+            let (long_hits, short_hits) = self.block_hits::<SHORT>(haystack, block_start, block_end);
 
-    /// Finds the occurrences that start at `start` or later, a word at a time without
-    /// SIMD.
-    fn find_from(&self, haystack: &[u8], mut start: usize, found: &mut impl FnMut(usize, u32)) {
-        if haystack.len() < 3 {
-            return;
-        }
-        // A literal can start at `start..=last_start`. The loop over whole words reads
-        // each 8-byte word once and looks up the windows that lie in it.
-        let last_start = haystack.len() - 3;
-        while start + 8 <= haystack.len() {
-            let word = u64::from_le_bytes(haystack[start..start + 8].try_into().expect("8 bytes"));
-            let folded = fold_case(word);
-            for index in 0..WINDOWS_PER_WORD {
-                let slot = window_slot(folded, index);
-                if self.window_filter[slot] != 0 {
-                    self.find_at(haystack, start + index, (word >> (8 * index)) as u32, slot, found);
+            let mut hits = long_hits | short_hits;
+            while hits != 0 {
+                let index = hits.trailing_zeros() as usize;
+                hits &= hits - 1;
+                let start = block_start + index;
+                let text = word_at(haystack, start);
+                let remaining = haystack.len() - start;
+                // At most one of the two filters contains a window that matches here.
+                let node = if SHORT && short_hits & (1 << index) != 0 {
+                    self.short_windows.node_after(text, remaining)
+                } else {
+                    None
+                };
+                let node = node.or_else(|| {
+                    let in_long = long_hits & (1 << index) != 0;
+                    in_long.then(|| self.long_windows.node_after(text, remaining)).flatten()
+                });
+                if let Some((node, length)) = node {
+                    self.walk(haystack, start, start + length, node, found);
                 }
             }
-            start += WINDOWS_PER_WORD;
-        }
-        // The last windows, from the last word of the haystack, padded with zero bytes.
-        // A three-byte literal at `last_start` passes the filter whatever its fourth
-        // byte.
-        let last_word_start = haystack.len().saturating_sub(8);
-        let last_word = padded_word(&haystack[last_word_start..]);
-        for start in start..=last_start {
-            let word = last_word >> (8 * (start - last_word_start));
-            let slot = window_slot(fold_case(word), 0);
-            if self.window_filter[slot] != 0 {
-                self.find_at(haystack, start, word as u32, slot, found);
-            }
+            block_start = block_end;
         }
     }
 
-    /// Does what `find_from` does from position 0, eight positions per step, and
-    /// returns the first start position it did not look at. Each step hashes the eight
-    /// windows in one vector, gathers their filter bytes, and calls `find_at` for each
-    /// nonzero one.
+    /// Returns the filter lookups of positions `block_start..block_end`, at most
+    /// `BLOCK_POSITIONS` of them, as bit `position - block_start` of (long, short).
+    /// Every position must have four bytes of `haystack` from it.
+    fn block_hits<const SHORT: bool>(&self, haystack: &[u8], block_start: usize, block_end: usize) -> (u64, u64) {
+        // Each lookup shifts its bit in at the top, so that after the block the bit of
+        // position `block_start + index` is bit `index`. A shift by a constant is
+        // cheaper than one by `index`.
+        let (mut long_hits, mut short_hits) = (0u64, 0u64);
+        for window in haystack[block_start..block_end + 3].windows(4) {
+            let window = u32::from_le_bytes(window.try_into().expect("4 bytes"));
+            long_hits = long_hits >> 1 | self.long_windows.may_contain(window) << 63;
+            if SHORT {
+                short_hits = short_hits >> 1 | self.short_windows.may_contain(window) << 63;
+            }
+        }
+        let unused = BLOCK_POSITIONS - (block_end - block_start);
+        if unused > 0 {
+            long_hits >>= unused;
+            short_hits >>= unused;
+        }
+        (long_hits, short_hits)
+    }
+
+    /// Returns what `block_hits` returns for a whole block from `block_start`, eight
+    /// positions per step: each step hashes eight windows in one vector and gathers
+    /// their filter bits. The bitmaps take about 2 KiB, small enough to fit in the L1
+    /// data cache.
     ///
     /// # Safety
-    /// The CPU must support AVX2.
+    /// The CPU must support AVX2, and `block_start + AVX2_BLOCK_BYTES` must be at most
+    /// `haystack.len()`.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
-    unsafe fn find_avx2(&self, haystack: &[u8], found: &mut impl FnMut(usize, u32)) -> usize {
-        use std::arch::x86_64::{
-            __m128i, __m256i, _mm_loadu_si128, _mm256_broadcastsi128_si256, _mm256_castsi256_ps, _mm256_i32gather_epi32,
-            _mm256_loadu_si256, _mm256_movemask_ps, _mm256_mullo_epi32, _mm256_or_si256, _mm256_set1_epi8,
-            _mm256_set1_epi32, _mm256_shuffle_epi8, _mm256_slli_epi32, _mm256_srli_epi32, _mm256_storeu_si256,
-        };
+    unsafe fn block_hits_avx2<const SHORT: bool>(&self, haystack: &[u8], block_start: usize) -> (u64, u64) {
+        use std::arch::x86_64::{__m128i, __m256i, _mm_loadu_si128, _mm256_broadcastsi128_si256, _mm256_loadu_si256, _mm256_shuffle_epi8};
 
         // Byte `i` of lane 0 of the broadcast 16 bytes is byte `i` of the text, and so
         // is byte `i` of lane 1. The shuffle puts the window at position `j` into
@@ -325,66 +484,21 @@ impl LiteralTrie {
         const WINDOWS: [u8; 32] = [0, 1, 2, 3, 1, 2, 3, 4, 2, 3, 4, 5, 3, 4, 5, 6, 4, 5, 6, 7, 5, 6, 7, 8, 6, 7, 8, 9, 7, 8, 9, 10];
         // SAFETY: `WINDOWS` has 32 bytes, and the load has no alignment requirement.
         let windows_shuffle = unsafe { _mm256_loadu_si256(WINDOWS.as_ptr().cast::<__m256i>()) };
-        let case = _mm256_set1_epi8(0x20);
-        let multiplier = _mm256_set1_epi32(0x9E37_79B1_u32 as i32);
-        let filter = self.window_filter.as_ptr().cast::<i32>();
-
-        let mut start = 0;
-        while start + 16 <= haystack.len() {
-            // SAFETY: bytes `start..start + 16` are in `haystack`, and the load has no
-            // alignment requirement.
+        let (mut long_hits, mut short_hits) = (0u64, 0u64);
+        for step in 0..BLOCK_POSITIONS / 8 {
+            let start = block_start + 8 * step;
+            // SAFETY: `start + 16 <= block_start + AVX2_BLOCK_BYTES <= haystack.len()`,
+            // and the load has no alignment requirement.
             let bytes = unsafe { _mm_loadu_si128(haystack.as_ptr().add(start).cast::<__m128i>()) };
             let windows = _mm256_shuffle_epi8(_mm256_broadcastsi128_si256(bytes), windows_shuffle);
-            let hashes = _mm256_mullo_epi32(_mm256_or_si256(windows, case), multiplier);
-            let slots = _mm256_srli_epi32::<{ 32 - FILTER_SLOT_BITS as i32 }>(hashes);
-            // SAFETY: each slot is below `1 << FILTER_SLOT_BITS`, so the four bytes read
-            // at it lie in `window_filter`, which has `FILTER_PADDING` bytes after the
-            // last slot. The gather has no alignment requirement at scale 1.
-            let filter_words = unsafe { _mm256_i32gather_epi32::<1>(filter, slots) };
-            // Moves each slot's filter byte to the top of its element, so that the sign
-            // bit is its `WINDOW_IN_FILTER` bit.
-            let signs = _mm256_castsi256_ps(_mm256_slli_epi32::<24>(filter_words));
-            let mut candidates = _mm256_movemask_ps(signs) as u32;
-            if candidates != 0 {
-                let mut window_of = [0u32; 8];
-                let mut slot_of = [0u32; 8];
-                // SAFETY: each array has 32 bytes, and the stores have no alignment
-                // requirement.
-                unsafe {
-                    _mm256_storeu_si256(window_of.as_mut_ptr().cast::<__m256i>(), windows);
-                    _mm256_storeu_si256(slot_of.as_mut_ptr().cast::<__m256i>(), slots);
-                }
-                while candidates != 0 {
-                    let index = candidates.trailing_zeros() as usize;
-                    candidates &= candidates - 1;
-                    self.find_at(haystack, start + index, window_of[index], slot_of[index] as usize, found);
-                }
+            // SAFETY: the CPU supports AVX2.
+            long_hits |= u64::from(unsafe { self.long_windows.may_contain_avx2(windows) }) << (8 * step);
+            if SHORT {
+                // SAFETY: the CPU supports AVX2.
+                short_hits |= u64::from(unsafe { self.short_windows.may_contain_avx2(windows) }) << (8 * step);
             }
-            start += 8;
         }
-        start
-    }
-
-    /// Appends (start, literal id) for every literal that occurs at `start`, which is at
-    /// most `haystack.len() - 3`, to `found`. `window` contains the bytes at `start`,
-    /// little-endian, with zero bytes past the end of `haystack`, and `slot` is its
-    /// filter slot, which must be nonzero in the filter.
-    #[inline(always)]
-    fn find_at(&self, haystack: &[u8], start: usize, window: u32, slot: usize, found: &mut impl FnMut(usize, u32)) {
-        let mut index = self.first_entry_of_slot[slot] as usize;
-        loop {
-            let entry = self.window_entries[index];
-            // The length test rejects a four-byte key that would match the zero padding
-            // of a window at the last start.
-            if (window | entry.case_bits) & entry.mask == entry.key && usize::from(entry.length) <= haystack.len() - start {
-                self.walk(haystack, start, start + usize::from(entry.length), entry.node as usize, found);
-                return;
-            }
-            if entry.last_of_slot {
-                return;
-            }
-            index += 1;
-        }
+        (long_hits, short_hits)
     }
 
     /// Walks down the trie from `node`, reached by the bytes `start..at`, and appends
@@ -414,11 +528,6 @@ impl LiteralTrie {
         }
     }
 
-    /// Does what `find_occurrences` does without SIMD.
-    #[cfg(test)]
-    pub(super) fn find_occurrences_portable(&self, haystack: &[u8], found: &mut Vec<(usize, u32)>) {
-        self.find_from(haystack, 0, &mut |start, literal| found.push((start, literal)));
-    }
 }
 
 #[cfg(test)]
@@ -454,22 +563,19 @@ mod tests {
     }
 
     #[test]
-    fn scans_agree_at_every_offset() {
+    fn finds_literals_at_every_offset() {
         let trie = LiteralTrie::new(LITERALS);
         let texts: [&[u8]; 7] = [b"ABCD", b"aBcE", b"xyz", b"XYZ\0", b"a`b A@B", b"Warm UP, warmed up", "\u{c9}t\u{e9}\u{e9}t\u{e9}".as_bytes()];
         for text in texts {
-            // Lengths past 32 put occurrences in the AVX2 blocks, in the word loop after
-            // them, and in the last word.
-            for length in 0..48 {
+            // Lengths past 128 put occurrences in the first block of 64 positions, across
+            // the boundaries of the next two, and at the end of the haystack.
+            for length in 0..140 {
                 for offset in 0..length {
                     let haystack = haystack_with(length, offset, text);
                     let mut found = Vec::new();
                     trie.find_occurrences(&haystack, &mut found);
-                    let mut found_portably = Vec::new();
-                    trie.find_occurrences_portable(&haystack, &mut found_portably);
                     let context = String::from_utf8_lossy(&haystack);
                     assert!(found.windows(2).all(|pair| pair[0].0 <= pair[1].0), "starts ascend in {context:?}");
-                    assert_eq!(found_portably, found, "portable search in {context:?}");
                     found.sort_unstable();
                     assert_eq!(found, occurrences_by_brute_force(&haystack), "in {context:?}");
                 }
@@ -478,18 +584,48 @@ mod tests {
     }
 
     #[test]
+    fn windows_sharing_slot_are_all_found() {
+        // 6000 distinct four-byte windows in 2^14 slots: many slots get two or more.
+        let letter = |index: u32| b'a' + (index % 26) as u8;
+        let literals: Vec<Vec<u8>> = (0..6000u32).map(|index| vec![letter(index), letter(index / 26), letter(index / 676), b'q']).collect();
+        let mut collisions = HashMap::new();
+        for literal in &literals {
+            *collisions.entry(WindowFilter::<LONG_FILTER_WORDS, 4>::slot_of(padded_window(literal))).or_insert(0) += 1;
+        }
+        assert!(collisions.values().any(|&count| count >= 3), "some slot has three windows");
+
+        let trie = LiteralTrie::new(literals.iter().map(Vec::as_slice));
+        let haystack: Vec<u8> = literals.iter().rev().flat_map(|literal| literal.iter().copied().chain(*b" ")).collect();
+        let mut found = Vec::new();
+        trie.find_occurrences(&haystack, &mut found);
+        found.sort_unstable();
+        let mut expected = Vec::new();
+        for start in 0..haystack.len() {
+            for (id, literal) in literals.iter().enumerate() {
+                if haystack[start..].starts_with(literal) {
+                    expected.push((start, id as u32));
+                }
+            }
+        }
+        assert_eq!(found.len(), expected.len());
+        assert_eq!(found, expected);
+    }
+
+    #[test]
     #[cfg(target_arch = "x86_64")]
-    fn avx2_scan_covers_whole_blocks() {
+    fn avx2_lookups_match_portable_ones() {
         if !std::arch::is_x86_feature_detected!("avx2") {
             return;
         }
         let trie = LiteralTrie::new(LITERALS);
-        let mut found = Vec::new();
-        let haystack = haystack_with(40, 20, b"warm up");
-        // Blocks of 16 bytes start at 0, 8, 16 and 24, and each looks at 8 starts.
-        let mut push = |start, literal| found.push((start, literal));
-        assert_eq!(trie.find_with_simd(&haystack, &mut push), 32);
-        assert_eq!(trie.find_with_simd(&haystack[..15], &mut push), 0);
-        assert_eq!(found, vec![(20, 5)]);
+        let text = b"Warm up: ABCE abcd xyz\0 A@B a`b warmed up. \xc3\xa9t\xc3\xa9 XYZ!";
+        let haystack: Vec<u8> = text.iter().cycle().take(4 * AVX2_BLOCK_BYTES).copied().collect();
+        for block_start in 0..=haystack.len() - AVX2_BLOCK_BYTES {
+            let block_end = block_start + BLOCK_POSITIONS;
+            // SAFETY: the CPU supports AVX2, and the block's bytes are in `haystack`.
+            let with_avx2 = unsafe { trie.block_hits_avx2::<true>(&haystack, block_start) };
+            assert_eq!(with_avx2, trie.block_hits::<true>(&haystack, block_start, block_end), "block at {block_start}");
+            assert_ne!(with_avx2, (0, 0), "block at {block_start} has hits");
+        }
     }
 }
