@@ -18,7 +18,7 @@ use regex_automata::nfa::thompson::WhichCaptures;
 use regex_automata::Input;
 use regex_syntax::hir::{Capture, Class, ClassBytes, ClassBytesRange, ClassUnicode, ClassUnicodeRange, Hir, HirKind, Repetition};
 
-use super::compile_regex;
+use super::{compile_regex, compile_regex_without_prefilter};
 use super::negation::{denial, CORRECTION_LABEL, CORRECTION_WORDS};
 use super::text::AnswerText;
 use pattern_set::{PatternSet, SentenceMatches};
@@ -117,12 +117,16 @@ static DISMISSED_MULTIPLIER: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A sentence that dismisses the multiplier of the sentence before it: "One camp
 /// multiplies the LR by 4. In my experience that is too aggressive.", "In practice I'd
-/// be more careful than that."
-static DISMISSED_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
-    compile_regex(concat!(
+/// be more careful than that." Its literals start with "it", "that" and "I", so it is
+/// compiled without the prefilter.
+static DISMISSED_BEFORE: LazyLock<meta::Regex> = LazyLock::new(|| {
+    let pattern = concat!(
         r"(?i)(?:\b(that|this|it)(?:'s|\s+is|\s+would be|\s+seems|\s+feels)|\b(?:find|consider|call)\s+(?:that|this|it))\s+(?:\w+\s+)?(?:too (?:aggressive|much|high|hot|risky)|aggressive|risky|overkill|excessive|unsafe)",
         r"|\b(?:i'?d|i would|we'?d|we would) be (?:\w+\s+)?more (?:careful|cautious|conservative) than (?:that|this)\b",
-    ))
+    );
+    // `sentences_matching` searches it.
+    debug_assert!(!has_anchor(pattern), "anchored pattern: {pattern}");
+    compile_regex_without_prefilter(pattern)
 });
 
 /// Sentences that limit a dismissal to one optimizer: "with Adam, 4x is too aggressive"
@@ -171,9 +175,10 @@ struct MarkerWords {
     /// Per sentence, whether it contains a word of a correction. A sentence without one
     /// cannot match `RETRACTION`, in whole or in part.
     correction: Vec<bool>,
-    /// Whether the answer contains a dismissal word anywhere. Without one, neither
-    /// dismissal pattern can match the joined text.
-    dismissal: bool,
+    /// Per sentence, whether it contains a dismissal word. Every match of
+    /// `DISMISSED_MULTIPLIER` contains one, so a sentence without one cannot match it
+    /// alone, and an answer without one cannot match either dismissal pattern.
+    dismissal: Vec<bool>,
 }
 
 impl MarkerWords {
@@ -184,7 +189,7 @@ impl MarkerWords {
     fn from_matches(matches: &SentenceMatches) -> Self {
         MarkerWords {
             correction: matches.pattern(CORRECTION_PATTERN).to_vec(),
-            dismissal: matches.pattern(DISMISSAL_PATTERN).contains(&true),
+            dismissal: matches.pattern(DISMISSAL_PATTERN).to_vec(),
         }
     }
 
@@ -192,15 +197,16 @@ impl MarkerWords {
     /// `from_matches`.
     #[cfg(test)]
     fn find(text: &AnswerText) -> Self {
-        let mut markers = MarkerWords { correction: vec![false; text.sentence_count()], dismissal: false };
+        let mut markers = MarkerWords { correction: vec![false; text.sentence_count()], dismissal: vec![false; text.sentence_count()] };
         let mut from = 0;
         // The search restarts one character after each match's start instead of at its
         // end, so a word that overlaps an earlier match is found too.
         while let Some(found) = RETRACTION_OR_DISMISSAL_WORDS.find_at(&text.joined, from) {
+            let sentence = text.sentence_at(found.start()).0;
             if DISMISSAL_WORDS.is_match(found.as_str()) {
-                markers.dismissal = true;
+                markers.dismissal[sentence] = true;
             } else {
-                markers.correction[text.sentence_at(found.start()).0] = true;
+                markers.correction[sentence] = true;
             }
             from = found.start() + found.as_str().chars().next().map_or(1, char::len_utf8);
         }
@@ -224,27 +230,24 @@ fn apply_retractions(text: &AnswerText, markers: &MarkerWords, findings: &mut [F
         .rev()
         .filter(|(index, _)| markers.correction[*index])
         .find_map(|(index, sentence)| RETRACTION.find_iter(sentence.normalized).last().map(|marker| (index, marker.start())));
-    let no_sentence = || vec![false; text.sentence_count()];
-    let has_dismissal = if markers.dismissal { sentences_matching(&DISMISSED_MULTIPLIER, text) } else { no_sentence() };
-    let dismisses_before = if markers.dismissal { sentences_matching(&DISMISSED_BEFORE, text) } else { no_sentence() };
-    // Only sentences with a dismissal of either kind need the optimizer test.
-    let names_optimizer = if has_dismissal.contains(&true) || dismisses_before.contains(&true) {
-        sentences_matching(&OPTIMIZER_CONDITION, text)
-    } else {
-        no_sentence()
-    };
-    let dismissed: Vec<(usize, f64)> = text
+    let any_dismissal = markers.dismissal.contains(&true);
+    let dismisses_before = if any_dismissal { sentences_matching(&DISMISSED_BEFORE, text) } else { vec![false; text.sentence_count()] };
+    // A dismissal counts only in a sentence that names no optimizer. `OPTIMIZER_CONDITION`
+    // cannot match a newline, so a search of the sentence alone decides as
+    // `sentences_matching` would, and only the few sentences with a dismissal need it.
+    let names_optimizer = |index: usize| OPTIMIZER_CONDITION.is_match(text.sentence(index).normalized);
+    let mut dismissed: Vec<(usize, f64)> = text
         .sentences()
         .enumerate()
-        .filter(|(index, _)| has_dismissal[*index] && !names_optimizer[*index])
+        .filter(|(index, _)| markers.dismissal[*index])
         .flat_map(|(index, sentence)| {
             DISMISSED_MULTIPLIER
                 .captures_iter(sentence.normalized)
                 .filter_map(move |captures| captures["n"].parse::<f64>().ok().map(|value| (index, value)))
         })
         .collect();
-    let dismissed_by_next =
-        |index: usize| dismisses_before.get(index + 1).is_some_and(|dismisses| *dismisses && !names_optimizer[index + 1]);
+    dismissed.retain(|(index, _)| !names_optimizer(*index));
+    let dismissed_by_next = |index: usize| dismisses_before.get(index + 1).is_some_and(|dismisses| *dismisses && !names_optimizer(index + 1));
 
     let after_marker = |finding: &Finding, (sentence, marker): (usize, usize)| {
         finding.sentence > sentence || finding.sentence == sentence && finding.start > marker
@@ -276,12 +279,11 @@ fn apply_retractions(text: &AnswerText, markers: &MarkerWords, findings: &mut [F
 /// where `\b` behaves as at a string's ends. A match that spans a newline may have hidden
 /// a sentence's own match, so then every sentence is a candidate. `^`, `$`, `\A` and `\z`
 /// match at a sentence's edges only when it is searched alone, so patterns with them
-/// must not come here.
-pub(super) fn sentences_matching(regex: &Regex, text: &AnswerText) -> Vec<bool> {
-    debug_assert!(!has_anchor(regex.as_str()), "anchored pattern: {}", regex.as_str());
+/// must not come here (`has_anchor` checks a pattern).
+pub(super) fn sentences_matching(regex: &meta::Regex, text: &AnswerText) -> Vec<bool> {
     let mut matching = vec![false; text.sentence_count()];
     for found in regex.find_iter(&text.joined) {
-        if found.as_str().contains('\n') {
+        if text.joined[found.range()].contains('\n') {
             return vec![true; text.sentence_count()];
         }
         matching[text.sentence_at(found.start()).0] = true;
@@ -514,14 +516,14 @@ mod tests {
     #[test]
     fn sentences_matching_marks_each_sentence() {
         let text = AnswerText::parse("Use 8 steps. Nothing here. Then 4 steps.");
-        let steps = Regex::new(r"\d+ steps").unwrap();
+        let steps = compile_regex_without_prefilter(r"\d+ steps");
         assert_eq!(sentences_matching(&steps, &text), [true, false, true]);
     }
 
     #[test]
     fn match_across_sentences_keeps_all() {
         let text = AnswerText::parse("Accumulate 8\n\nsteps later. Other text.");
-        let across = Regex::new(r"\d+\s+steps").unwrap();
+        let across = compile_regex_without_prefilter(r"\d+\s+steps");
         assert_eq!(sentences_matching(&across, &text), [true, true, true]);
     }
 
