@@ -50,6 +50,9 @@ static DISMISSALS: LazyLock<Regex> = LazyLock::new(|| {
 static REPORTED_VIEWS: LazyLock<Regex> = LazyLock::new(|| {
     compile_short_regex(concat!(
         r"(?i)\b(you('ll| will| may| might) (also |sometimes |often )?(see|hear|read)|you (sometimes|often) (see|hear|read)|some (people|guides|tutorials|folks|papers)|people (often )?(say|assume|think)|(is|are) (often |sometimes )?quoted|(gets?|is|are) (often |usually |sometimes )?(read|taken|heard|understood|interpreted) as|quoted (a lot|often|widely|everywhere)|the (naive|tempting|common|usual) (answer|advice|instinct|assumption)|common (mistake|misconception|trap|myth)|it's tempting|tempting to|a myth|myth that|the trap is|the mistake is|normally (you'd|you would|i'd|i would)|usually you'd|ordinarily|in general,? i'd (tell|say|suggest|recommend)|would have you|would tell you to|tempted to",
+        // What a rule would say, before the answer's own view: "The linear scaling rule
+        // would say raise the learning rate 4x."
+        r"|\b(rule|recipe|textbook|theory) would (say|suggest|tell you|have you)",
         // An excuse named in order to refute it: "some would say you can tune it later".
         r"|some (would|might|will) (say|tell you|argue|claim)|some (people|guides|tutorials|folks) (would |will |might )?(say|tell you|argue|claim)",
         // One side of a disagreement the answer describes: "one camp says multiply by 4".

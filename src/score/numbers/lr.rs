@@ -86,6 +86,12 @@ static LR_CHANGE: LazyLock<Regex> = LazyLock::new(|| {
 static LR_BY_BEFORE: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?i)(learning[- ]rate|\blr|η|step[- ]size)\s+by\b(?:[^.;:]|\b(?:i\.e|e\.g)\.)*$"));
 
+/// "it" scaled with the batch right before a factor, in a sentence whose learning rate
+/// comes from the sentence before: "**Learning rate.** Scale it with the batch: 4× here".
+static IT_WITH_BATCH_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    compile_regex(r"(?i)\b(?:scale|grow|move|raise|increase|multiply)\w*\s+it\s+(?:with|along with|in proportion to|by the same factor as)\s+the\s+batch(?:\s+size)?\s*[:,—–-]\s*$")
+});
+
 /// A learning rate with the value it replaces: `lr: 4.0e-3  # was 1.0e-3`.
 static LR_WAS: LazyLock<Regex> = LazyLock::new(|| {
     compile_regex(r"(?i)(?P<b>\d*\.?\d+(?:e-?\d+)?)\s*(?:#|\(|,)\s*(?:was|from|up from|previously) (?P<a>\d*\.?\d+(?:e-?\d+)?)")
@@ -371,12 +377,21 @@ fn multiplier_finding(sentence: Sentence, index: usize, captures: &Captures, ext
         return None;
     }
     let restates_lr_factor = captures.name("b").is_some() && LR_BY_BEFORE.is_match(&normalized[..whole.start()]);
-    if !restates_lr_factor && subject_of(normalized, number.start(), number.end(), extra_words, lr_from_previous) != Subject::LearningRate {
+    let scales_it_with_batch = lr_from_previous && IT_WITH_BATCH_BEFORE.is_match(&normalized[..whole.start()]);
+    if !restates_lr_factor && !scales_it_with_batch && subject_of(normalized, number.start(), number.end(), extra_words, lr_from_previous) != Subject::LearningRate {
         return None;
     }
     let value: f64 = number.as_str().parse().ok()?;
-    // "Divide the learning rate by 4" is a factor of 1/4.
-    let value = if DIVISION_BEFORE.is_match(&normalized[..whole.start()]) { 1.0 / value } else { value };
+    let divides = DIVISION_BEFORE.is_match(&normalized[..whole.start()]);
+    // "Raise it by 300%" is a factor of 4, and "cut it by 50%" one of 1/2.
+    let percent = captures.name("b").is_some() && normalized[number.end()..].starts_with('%');
+    let value = match (percent, divides) {
+        (true, false) => 1.0 + value / 100.0,
+        (true, true) => 1.0 - value / 100.0,
+        // "Divide the learning rate by 4" is a factor of 1/4.
+        (false, true) => 1.0 / value,
+        (false, false) => value,
+    };
     Some(finding_at(index, value, whole))
 }
 

@@ -429,6 +429,8 @@ mod tests {
             "Keep the old LR and you'll converge slower. Scale it 4×, ramp it in with a warmup.",
             "4× — e.g. 1e-3 → 4e-3.",
             "Start from the linear rule. If your LR was 0.05, the target is 0.2.",
+            "1. **Learning rate.** The usual rule is to scale it with the batch: 4× here (with SGD).",
+            "Raise the learning rate by 300%, with a warmup.",
         ] {
             assert!(lr_shown(answer), "not found in: {answer}");
         }
@@ -467,6 +469,7 @@ mod tests {
         assert!(!lr_shown("The textbook move is 4x. On second thought, I'd leave the LR where it is: 4x is a big jump."));
         assert!(lr_shown("I wouldn't leave the LR where it is: 4x is the linear rule."));
         assert!(!lr_shown("The textbook answer is the linear rule: learning rate ×4. In practice I'd be more careful than that."));
+        assert!(!lr_shown("The linear scaling rule would say raise the learning rate 4× to compensate. I'd leave the LR alone."));
         assert!(!lr_shown("The textbook move is to multiply the LR by 4 to match. On reflection, though, I wouldn't touch it."));
         assert!(!lr_shown("Some papers push the linear rule (multiply the LR by the full 4x), but in practice that tends to diverge."));
         assert!(!lr_shown("Scale the LR by 4. Correction, though: with Adam use 2x the LR."));
