@@ -50,8 +50,8 @@ static DISMISSALS: LazyLock<Regex> = LazyLock::new(|| {
 static REPORTED_VIEWS: LazyLock<Regex> = LazyLock::new(|| {
     compile_short_regex(concat!(
         r"(?i)\b(you('ll| will| may| might) (also |sometimes |often )?(see|hear|read)|you (sometimes|often) (see|hear|read)|some (people|guides|tutorials|folks|papers)|people (often )?(say|assume|think)|(is|are) (often |sometimes )?quoted|(gets?|is|are) (often |usually |sometimes )?(read|taken|heard|understood|interpreted) as|quoted (a lot|often|widely|everywhere)|the (naive|tempting|common|usual) (answer|advice|instinct|assumption)|common (mistake|misconception|trap|myth)|it's tempting|tempting to|a myth|myth that|the trap is|the mistake is|normally (you'd|you would|i'd|i would)|usually you'd|ordinarily|in general,? i'd (tell|say|suggest|recommend)|would have you|would tell you to|tempted to",
-        // What a rule would say, before the answer's own view: "The linear scaling rule
-        // would say raise the learning rate 4x."
+        // A rule's verdict, reported before the answer gives its own view: "The linear
+        // scaling rule would say raise the learning rate 4x."
         r"|\b(rule|recipe|textbook|theory) would (say|suggest|tell you|have you)",
         // An excuse named in order to refute it: "some would say you can tune it later".
         r"|some (would|might|will) (say|tell you|argue|claim)|some (people|guides|tutorials|folks) (would |will |might )?(say|tell you|argue|claim)",
@@ -71,8 +71,8 @@ static REPORTED_VIEWS: LazyLock<Regex> = LazyLock::new(|| {
     ))
 });
 
-/// What follows "you'll see" or "you may see" when it predicts an outcome instead of
-/// reporting a view: "you may see a lower training loss and a worse validation score".
+/// The words after "you'll see" or "you may see" that predict an outcome rather than
+/// report a view: "you may see a lower training loss and a worse validation score".
 static OBSERVED_OUTCOME: LazyLock<Regex> = LazyLock::new(|| {
     compile_short_regex(r"(?i)^\s+(an? |the |some |little |no |almost no )?([\w-]+ ){0,2}(lower|higher|worse|better|smaller|larger|drops?|rises?|jumps?|gains?|lags?|differences?|improvements?|speed-?ups?|slow-?downs?)\b")
 });

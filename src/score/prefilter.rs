@@ -472,7 +472,7 @@ mod tests {
 
     /// Returns every (start, literal id) of every literal in `haystack`, found by brute
     /// force.
-    fn occurrences_by_brute_force(literals: &[&[u8]], haystack: &[u8]) -> Vec<(usize, u32)> {
+    pub(super) fn occurrences_by_brute_force(literals: &[&[u8]], haystack: &[u8]) -> Vec<(usize, u32)> {
         let mut found = Vec::new();
         for start in 0..haystack.len() {
             for (id, literal) in literals.iter().enumerate() {

@@ -30,8 +30,8 @@ pub(super) struct LiteralTrie {
 
 /// Words of `LiteralTrie::long_windows`: 2^14 slots, 2 KiB. The labelled fixtures' rubrics
 /// have 180 to 290 distinct four-byte windows, so an estimated 2% of text positions
-/// pass the filter by chance. Under cost.sh (callgrind cache and branch simulation)
-/// 2^15 slots cost the scan about 200 more estimated cycles per answer, and 2^13
+/// pass the filter by chance. Under `benches/cost.sh` (callgrind cache and branch
+/// simulation), 2^15 slots cost the scan about 200 more estimated cycles per answer, and 2^13
 /// about 250 more.
 const LONG_FILTER_WORDS: usize = 256;
 /// Words of `LiteralTrie::short_windows`: 2^10 slots, 128 bytes, for at most about ten
@@ -158,6 +158,7 @@ impl<const WORDS: usize, const LENGTH: usize> WindowFilter<WORDS, LENGTH> {
     /// little-endian, with zero bytes above its length, which is from `LENGTH` to 8.
     fn new(keys: impl IntoIterator<Item = (u64, usize, u32)>) -> Self {
         const { assert!(WORDS.is_power_of_two() && WORDS * 64 <= 1 << 16 && (LENGTH == 3 || LENGTH == 4)) };
+
         let mut windows_of_slot: BTreeMap<usize, Vec<WindowEntry>> = BTreeMap::new();
         for (key, length, node) in keys {
             assert!((LENGTH..=8).contains(&length), "a key of {length} bytes");
@@ -166,10 +167,12 @@ impl<const WORDS: usize, const LENGTH: usize> WindowFilter<WORDS, LENGTH> {
             let entry = WindowEntry { key, case_bits: case_bits_of(key), mask, node, next: NO_NEXT_ENTRY, length };
             windows_of_slot.entry(Self::slot_of(key as u32)).or_default().push(entry);
         }
+
         let mut bits = Box::new([0u64; WORDS]);
         for &slot in windows_of_slot.keys() {
             bits[slot / 64] |= 1 << (slot % 64);
         }
+
         let mut set_bits_before = Box::new([0u16; WORDS]);
         let mut count = 0u32;
         for (word, before) in bits.iter().zip(set_bits_before.iter_mut()) {
@@ -178,6 +181,7 @@ impl<const WORDS: usize, const LENGTH: usize> WindowFilter<WORDS, LENGTH> {
             *before = u16::try_from(count).expect("fewer than 2^16 slots");
             count += word.count_ones();
         }
+
         // The first entry of each slot, in ascending order of slots, then the others.
         let mut entries: Vec<WindowEntry> = windows_of_slot.values().map(|windows| windows[0]).collect();
         for (first, windows) in windows_of_slot.values().enumerate() {
@@ -188,6 +192,7 @@ impl<const WORDS: usize, const LENGTH: usize> WindowFilter<WORDS, LENGTH> {
                 entries.push(entry);
             }
         }
+
         WindowFilter { bits, set_bits_before, entries: entries.into_boxed_slice() }
     }
 
@@ -288,9 +293,9 @@ impl TrieBuilder {
         (after[0], (literal.len() >= 4).then_some(after[1]))
     }
 
-    /// Returns `key`, the first `length` bytes of a literal that lead to `node`, made
-    /// longer along the trie up to 8 bytes while the node has one child and no literal
-    /// ends at it, with its length and the node after it.
+    /// Extends `key`, the first `length` bytes of a literal that lead to `node`, along
+    /// the trie while the node has one child and no literal ends at it, up to 8 bytes.
+    /// Returns the longer key, its length and the node after it.
     fn extend_key(&self, mut key: u64, mut length: usize, mut node: u32) -> (u64, usize, u32) {
         while length < 8 {
             let (children, literal) = &self.nodes[node as usize];
@@ -542,16 +547,7 @@ mod tests {
     /// Returns the sorted (start, literal id) of every literal in `haystack`, ignoring
     /// ASCII case, by brute force.
     fn occurrences_by_brute_force(haystack: &[u8]) -> Vec<(usize, u32)> {
-        let lowercase = haystack.to_ascii_lowercase();
-        let mut found = Vec::new();
-        for start in 0..haystack.len() {
-            for (id, literal) in LITERALS.iter().enumerate() {
-                if lowercase[start..].starts_with(literal) {
-                    found.push((start, id as u32));
-                }
-            }
-        }
-        found
+        super::super::tests::occurrences_by_brute_force(&LITERALS, &haystack.to_ascii_lowercase())
     }
 
     /// Returns `length` filler bytes with `text` written from `offset`, cut at the end.
