@@ -10,7 +10,7 @@ use regex_automata::meta::{self, Regex};
 
 mod turn_back;
 
-pub use turn_back::{dismissal_in_later_clause, dismissal_opening};
+pub use turn_back::{dismissal_in_later_clause, dismissal_opening, rejection_opening};
 
 /// Compiles one of the patterns below, with ASCII word boundaries as `compile_regex`
 /// gives the scorer's other patterns, but without the engine's literal prefilter. They
@@ -49,7 +49,7 @@ static DISMISSALS: LazyLock<Regex> = LazyLock::new(|| {
 /// one reaches.
 static REPORTED_VIEWS: LazyLock<Regex> = LazyLock::new(|| {
     compile_short_regex(concat!(
-        r"(?i)\b(you('ll| will| may| might) (also |sometimes |often )?(see|hear|read)|you (sometimes|often) (see|hear|read)|some (people|guides|tutorials|folks|papers)|people (often )?(say|assume|think)|(is|are) (often |sometimes )?quoted|(gets?|is|are) (often |usually |sometimes )?(read|taken|heard|understood|interpreted) as|quoted (a lot|often|widely|everywhere)|the (naive|tempting|common|usual) (answer|advice|instinct|assumption)|common (mistake|misconception|trap|myth)|it's tempting|tempting to|a myth|myth that|the trap is|the mistake is|normally (you'd|you would|i'd|i would)|usually you'd|ordinarily|in general,? i'd (tell|say|suggest|recommend)|would have you|would tell you to|tempted to",
+        r"(?i)\b(you('ll| will| may| might) (also |sometimes |often )?(see|hear|read)|you (sometimes|often) (see|hear|read)|some (people|guides|tutorials|folks|papers)|people (often )?(say|assume|think)|(is|are) (often |sometimes )?quoted|(gets?|is|are) (often |usually |sometimes )?(read|taken|heard|understood|interpreted) as|quoted (a lot|often|widely|everywhere)|the (naive|tempting|common|usual|textbook) (answer|advice|instinct|assumption|setup|approach|recipe)|common (mistake|misconception|trap|myth)|it's tempting|tempting to|a myth|myth that|the trap is|the mistake is|normally (you'd|you would|i'd|i would)|usually you'd|ordinarily|in general,? i'd (tell|say|suggest|recommend)|would have you|would tell you to|tempted to",
         // A rule's verdict, reported before the answer gives its own view: "The linear
         // scaling rule would say raise the learning rate 4x."
         r"|\b(rule|recipe|textbook|theory) would (say|suggest|tell you|have you)",
@@ -57,6 +57,8 @@ static REPORTED_VIEWS: LazyLock<Regex> = LazyLock::new(|| {
         r"|some (would|might|will) (say|tell you|argue|claim)|some (people|guides|tutorials|folks) (would |will |might )?(say|tell you|argue|claim)",
         // One side of a disagreement the answer describes: "one camp says multiply by 4".
         r"|one (camp|school|side) (says|holds|argues|recommends)|\bone says|the other (camp|school|side) (says|holds|argues|recommends)",
+        // Advice found elsewhere: "the common recipe you'll find online is ...".
+        r"|you('ll| will| may| might| can)? (find|see|read) (online|everywhere|in (many|most|a lot of) (tutorials|blogs|guides|forums|posts))",
         r"|you (might|may|could) (think|be tempted|assume)|you (might|may) have (heard|read|seen)|the (excuse|temptation) (that|is)|it's easy to (say|think|tell yourself)",
         // The user's own framing quoted back before the answer disagrees: "You wrote: ...".
         r"|you (wrote|said|mentioned|told me)\b",
@@ -78,9 +80,9 @@ static OBSERVED_OUTCOME: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Reported-view markers that an answer also uses for its own advice, so that they
-/// report a view only when the sentence turns after them.
+/// report a view only when the sentence turns after them or puts it in the conditional.
 static ENDORSING_MARKER: LazyLock<Regex> =
-    LazyLock::new(|| compile_short_regex(r"(?i)^the (common|usual) (answer|advice)$"));
+    LazyLock::new(|| compile_short_regex(r"(?i)^the (common|usual|textbook) (answer|advice|setup|approach|recipe)$"));
 
 /// A correction label ("Correction:", "Correction, though:"). It ends in a colon, after
 /// which `\b` cannot match, so the patterns add it after `CORRECTION_WORDS`' closing `\b`.
@@ -205,6 +207,21 @@ static NARROW_NEGATORS: LazyLock<Regex> = LazyLock::new(|| compile_short_regex(r
 static SUBORDINATE_START: LazyLock<Regex> =
     LazyLock::new(|| compile_short_regex(r"(?i)^\W*(if|when|unless|since|because|although|though|while|whereas|once)\b"));
 
+/// A clause opening that negates the whole clause, however far away the match is: "No
+/// need to spend billed hours on a separate validation comparison".
+static CLAUSE_WIDE_NEGATION: LazyLock<Regex> =
+    LazyLock::new(|| compile_short_regex(r"(?i)^\W*((there's|there is) )?no need to\b|^\W*(don't|do not|never) bother\b"));
+
+/// A lead that turns down the items listed after its colon: "I wouldn't spend your day
+/// on them: mixed precision brings numerical headaches, ...".
+static REJECTING_LEAD: LazyLock<Regex> = LazyLock::new(|| {
+    compile_short_regex(concat!(
+        r"(?i)^\W*(?:(?:i wouldn't|i would not|i'd not|don't|do not) (?:spend|waste|bother|rely|count|lean|focus)\b[^:.]{0,40}\b(?:on|with) ",
+        r"|(?:i'd|i would) (?:skip|avoid|ignore) (?:all (?:of )?)?)",
+        r"(?:them|those|these|that|this|it)\W*$",
+    ))
+});
+
 /// Why a match is not asserted, if it is not.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Denial {
@@ -239,7 +256,18 @@ pub fn denial(sentence: &str, start: usize, end: usize) -> Option<Denial> {
     if let Some(negator) = odd_negation(&sentence[..start]) {
         return Some(Denial::Negated(negator));
     }
+    if let Some(lead) = rejecting_lead(&sentence[..start]) {
+        return Some(Denial::Negated(lead));
+    }
     dismissal_after(&sentence[end..])
+}
+
+/// Returns the lead before the last colon of `before` when it turns down what the
+/// colon introduces.
+fn rejecting_lead(before: &str) -> Option<String> {
+    let colon = memchr::memrchr(b':', before.as_bytes())?;
+    let lead = &before[..colon];
+    REJECTING_LEAD.is_match(lead).then(|| lead.trim().to_string())
 }
 
 /// The maximum number of words in a question that only names a point ("Wall-clock vs
@@ -321,7 +349,8 @@ fn opens_own_clause_after_dash(before_dismissal: &str) -> bool {
 /// A marker that can also endorse ("the usual answer", "the common advice") reports a
 /// view only when the sentence turns after it or puts the view in the conditional:
 /// "gradient accumulation is the usual answer" asserts, while "the usual advice is the
-/// largest batch, but ..." and "the usual advice would add warmup" report.
+/// largest batch, but ...", "the usual advice would add warmup" and "the textbook
+/// answer is linear scaling: the rate would go up 4x" report.
 fn reported_view_over(sentence: &str, start: usize) -> Option<String> {
     let markers = || REPORTED_VIEWS.find_iter(sentence).filter(|marker| !predicts_outcome(sentence, marker));
     let first = markers().next()?;
@@ -340,7 +369,10 @@ fn reported_view_over(sentence: &str, start: usize) -> Option<String> {
         None => first,
     };
     let after = &sentence[marker.end()..];
-    let hypothetical = after.trim_start().starts_with("would ");
+    // "The textbook answer is the linear scaling rule: the rate would go up 4x" puts
+    // the view in the conditional before the match.
+    let before_match = sentence.get(marker.end()..start).unwrap_or_default();
+    let hypothetical = after.trim_start().starts_with("would ") || before_match.split_whitespace().any(|word| word.eq_ignore_ascii_case("would"));
     let marker = &sentence[marker.range()];
     let endorses = ENDORSING_MARKER.is_match(marker) && !hypothetical && !TURNS.is_match(after);
     (!endorses).then(|| marker.to_string())
@@ -388,8 +420,11 @@ fn negator_reach(negator: &str, after: &str) -> Option<usize> {
 fn odd_negation(before: &str) -> Option<String> {
     // The window searched below is the last words of a clause that ends where `before`
     // ends, cut at punctuation or after a whole word. So a negator in the window is one
-    // in the last words of `before` too, and without one there the search is skipped.
-    if !NEGATORS.is_match(last_words(before).as_ref()) {
+    // in the last words of `before` too, and without one there the search is skipped,
+    // unless a clause-wide negation may open the clause ("no need to", "don't bother").
+    let may_negate_clause = memchr::memmem::find(before.as_bytes(), b"need to").is_some()
+        || memchr::memmem::find(before.as_bytes(), b"bother").is_some();
+    if !may_negate_clause && !NEGATORS.is_match(last_words(before).as_ref()) {
         return None;
     }
     let last_break = CLAUSE_BREAKS.find_iter(before).last();
@@ -411,7 +446,15 @@ fn odd_negation(before: &str) -> Option<String> {
         .filter(|found| negator_reach(&window[found.range()], &window[found.end()..]).is_none_or(|reach| words_after(found.end()) <= reach))
         .collect();
     // "It would be a mistake not to warm up" negates twice.
-    let count: usize = negators.iter().map(|found| if window[found.range()].ends_with(" not to") { 2 } else { 1 }).sum();
+    let mut count: usize = negators.iter().map(|found| if window[found.range()].ends_with(" not to") { 2 } else { 1 }).sum();
+    // A clause-wide negation beyond the window negates once more.
+    let wide_negation = (clause.split_whitespace().nth(PREFIX_WORDS).is_some()).then(|| CLAUSE_WIDE_NEGATION.find(clause)).flatten();
+    if let Some(wide) = &wide_negation {
+        count += 1;
+        if count % 2 == 1 && negators.is_empty() {
+            return Some(clause[wide.range()].trim().to_string());
+        }
+    }
     (count % 2 == 1).then(|| window[negators[0].range()].to_string())
 }
 
@@ -733,6 +776,38 @@ mod tests {
         assert!(matches!(denial_of(hypothetical, "add warmup"), Some(Denial::Reported(_))));
         let naive = "Linear scaling is the naive answer.";
         assert!(matches!(denial_of(naive, "Linear scaling"), Some(Denial::Reported(_))));
+        let textbook = "The textbook answer is linear scaling: the batch went up 4x, so the LR would go up 4x as well.";
+        assert!(matches!(denial_of(textbook, "up 4x as"), Some(Denial::Reported(_))));
+        let textbook_endorsed = "The textbook answer is linear scaling, and it holds here: raise the LR 4x.";
+        assert_eq!(denial_of(textbook_endorsed, "raise the LR 4x"), None);
+    }
+
+    #[test]
+    fn advice_found_elsewhere_is_reported() {
+        let online = "The common recipe you'll find online is to search up to OOM and train there.";
+        assert!(matches!(denial_of(online, "train there"), Some(Denial::Reported(_))));
+    }
+
+    #[test]
+    fn clause_wide_negation_reaches_far() {
+        let far = "No need to spend billed hours on a separate validation comparison.";
+        assert_eq!(denial_of(far, "validation"), Some(Denial::Negated("No need to".to_string())));
+        let bother = "Don't bother running the eval sweep on the held-out validation split tonight.";
+        assert!(matches!(denial_of(bother, "validation"), Some(Denial::Negated(_))));
+        let next_clause = "No need to rerun everything; compare both runs on the validation set.";
+        assert_eq!(denial_of(next_clause, "validation"), None);
+        let twice = "No need to skip the held-out evaluation on the validation set at all.";
+        assert_eq!(denial_of(twice, "validation"), None);
+    }
+
+    #[test]
+    fn rejecting_lead_denies_listed_items() {
+        let lead = "I wouldn't spend your day on them: mixed precision brings headaches, early stopping half-trains.";
+        assert!(matches!(denial_of(lead, "mixed precision"), Some(Denial::Negated(_))));
+        let skip = "I'd skip those: mixed precision and data-loader tuning both take time to get right.";
+        assert!(matches!(denial_of(skip, "mixed precision"), Some(Denial::Negated(_))));
+        let offered = "Two cheap wins: mixed precision and more data-loader workers.";
+        assert_eq!(denial_of(offered, "mixed precision"), None);
     }
 
     #[test]

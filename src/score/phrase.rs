@@ -6,7 +6,7 @@ use regex_automata::meta::Regex;
 
 mod needles;
 
-use super::negation::{answers_yes, denial, dismissal_in_later_clause, dismissal_opening, retraction_of, Denial};
+use super::negation::{answers_yes, denial, dismissal_in_later_clause, dismissal_opening, rejection_opening, retraction_of, Denial};
 use super::prefilter::{Candidates, FoundLiterals};
 use super::text::AnswerText;
 use crate::suite::{LazyRegex, PhraseGroup, PhraseRule};
@@ -115,10 +115,11 @@ impl GroupSearch<'_> {
     }
 
     /// Returns the dismissal that sets aside a match ending at `end` of `sentence`
-    /// after its clause, when the rule counts such dismissals.
+    /// after its clause. A failure that an anti check looks for is set aside only by a
+    /// next sentence that rejects it outright ("Please don't do that here.").
     fn set_aside_later(&self, sentence: &str, end: usize, next: Option<&str>) -> Option<Denial> {
         if !self.rule.makes_point {
-            return None;
+            return next.and_then(rejection_opening);
         }
         dismissal_in_later_clause(sentence, end).or_else(|| next.and_then(dismissal_opening))
     }
@@ -394,6 +395,14 @@ mod tests {
         assert!(check(&rule, "### Update the schedule").shown);
         assert!(check(&rule, "## Memory: when to use it").shown);
         assert!(check(&rule, "Memory per sample grows with the sequence length.").shown);
+    }
+
+    #[test]
+    fn rejected_failure_is_not_committed() {
+        let mut rule = rule(&["train at the largest batch that fits"], &[]);
+        rule.makes_point = false;
+        assert!(!check(&rule, "Tutorials say to train at the largest batch that fits. Please don't do that here.").shown);
+        assert!(check(&rule, "You could train at the largest batch that fits. It is what most people do.").shown);
     }
 
     #[test]

@@ -211,3 +211,8 @@ fn agrees_with_eighteenth_blind_set() {
 fn agrees_with_nineteenth_blind_set() {
     assert_agreement("fixtures/labelled/blind-19.jsonl");
 }
+
+#[test]
+fn agrees_with_twentieth_blind_set() {
+    assert_agreement("fixtures/labelled/blind-20.jsonl");
+}

@@ -32,12 +32,13 @@ static TURNED_BACK: LazyLock<Regex> = LazyLock::new(|| {
     ))
 });
 
-/// A short sentence that only rejects the one before it: "I'd steer you away from it."
+/// A short sentence that only rejects the one before it: "I'd steer you away from it.",
+/// "Please don't do that here."
 static REJECTS_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
     compile_short_regex(concat!(
         r"(?i)^\W*(?:(?:i'd|i would|i'll|i will)\s+(?:(?:strongly|gently)\s+)?(?:steer (?:you )?(?:away from|clear of)|advise against|avoid|not do|not recommend|recommend against)",
-        r"|(?:but\s+)?(?:don't|do not)\s+do)",
-        r"\s+(?:it|that|this)\W*$",
+        r"|(?:but\s+|please\s+)?(?:don't|do not)\s+do)",
+        r"\s+(?:it|that|this)(?:\s+(?:here|again|in your case|for (?:this|your) (?:run|model|task)))?\W*$",
     ))
 });
 
@@ -60,8 +61,8 @@ pub fn dismissal_in_later_clause(sentence: &str, end: usize) -> Option<Denial> {
 /// Returns the dismissal that opens `next` and refers back to the sentence before it,
 /// if any. A point made in one sentence and set aside in the next is not asserted.
 pub fn dismissal_opening(next: &str) -> Option<Denial> {
-    if may_reject_before(next) && REJECTS_BEFORE.is_match(next) {
-        return Some(Denial::Dismissed(next.trim().to_string()));
+    if let Some(rejection) = rejection_opening(next) {
+        return Some(rejection);
     }
     if !may_open_with_turn(next) {
         return None;
@@ -70,14 +71,21 @@ pub fn dismissal_opening(next: &str) -> Option<Denial> {
     Some(Denial::Dismissed(next[found.range()].trim_end_matches([',', '.', ':', ';', '!', ')', ' ']).to_string()))
 }
 
+/// Returns a dismissal when `next` is a short sentence that only rejects the one before
+/// it ("Please don't do that here."). Unlike the turns of `dismissal_opening`, such a
+/// sentence also takes back a failure that the sentence before describes.
+pub fn rejection_opening(next: &str) -> Option<Denial> {
+    (may_reject_before(next) && REJECTS_BEFORE.is_match(next)).then(|| Denial::Dismissed(next.trim().to_string()))
+}
+
 /// Checks whether `next` has at most 9 words and opens with a word that
-/// `REJECTS_BEFORE` allows ("I'd", "but", "don't", "do"), or with a character that is
+/// `REJECTS_BEFORE` allows ("I'd", "but", "please", "don't", "do"), or with a character that is
 /// not ASCII, which is left to the regex.
 fn may_reject_before(next: &str) -> bool {
     let mut words = next.split_whitespace();
     let Some(first) = words.next() else { return false };
     let first = first.trim_start_matches(|c: char| c.is_ascii() && !c.is_ascii_alphanumeric()).to_ascii_lowercase();
-    let opens = first.is_empty() || !first.is_ascii() || ["i", "i'd", "i'll", "but", "don't", "do"].contains(&first.as_str());
+    let opens = first.is_empty() || !first.is_ascii() || ["i", "i'd", "i'll", "but", "please", "don't", "do"].contains(&first.as_str());
     opens && words.nth(8).is_none()
 }
 
@@ -148,6 +156,9 @@ mod tests {
     fn short_rejection_dismisses() {
         assert!(dismisses("I'd steer you away from it."));
         assert!(dismisses("Don't do that."));
+        assert!(dismisses("Please don't do that here."));
+        assert!(rejection_opening("Please don't do that here.").is_some());
+        assert!(!dismisses("Please don't do that with the learning rate."));
         assert!(!dismisses("I'd steer you away from it unless you have spare time."));
         assert!(!dismisses("I'd do it."));
     }
@@ -175,6 +186,7 @@ mod tests {
             "I'd steer you away from it.",
             "\u{201c}Don't do that.\u{201d}",
             "But don't do it!",
+            "Please don't do that here.",
             "",
             "...",
         ];

@@ -76,9 +76,10 @@ static NOT_AN_LR_INCREASE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Learning-rate values before and after: `0.1 → 0.4`, `1e-3 to 4e-3`, `at 0.1, go to 0.4`,
-/// `at 0.05 you'd move to 0.2`, `0.1 at batch 64 → 0.4`, `was 0.05, the target is 0.2`.
+/// `at 0.05 you'd move to 0.2`, `0.1 at batch 64 → 0.4`, `was 0.05, the target is 0.2`,
+/// `at 0.05 now, go to 0.2`.
 static LR_CHANGE: LazyLock<Regex> = LazyLock::new(|| {
-    compile_regex(r"(?i)(?P<a>\d*\.?\d+(?:e-?\d+)?)(?:\s+(?:with|at|for|on)\s+[^.;,→]{1,30}?)?\s*(?:→|->|=>|⇒|⟶|\bto\b|\bbecomes\b|,?\s*(?:(?:you'?d|you would|you'll|i'?d|we'?d|then)\s+)?(?:(?:go|move|switch|jump|raise it|bump it|increase it|set it) to|try|use)\b|,?\s*the\s+(?:target|new\s+(?:lr|rate|value|learning\s+rate))\s+(?:is|becomes)\b)\s*(?P<b>\d*\.?\d+(?:e-?\d+)?)")
+    compile_regex(r"(?i)(?P<a>\d*\.?\d+(?:e-?\d+)?)(?:\s+(?:with|at|for|on)\s+[^.;,→]{1,30}?|\s+now)?\s*(?:→|->|=>|⇒|⟶|\bto\b|\bbecomes\b|,?\s*(?:(?:you'?d|you would|you'll|i'?d|we'?d|then)\s+)?(?:(?:go|move|switch|jump|raise it|bump it|increase it|set it) to|try|use)\b|,?\s*the\s+(?:target|new\s+(?:lr|rate|value|learning\s+rate))\s+(?:is|becomes)\b)\s*(?P<b>\d*\.?\d+(?:e-?\d+)?)")
 });
 
 /// The learning rate as the object of "by", earlier in the clause: in "multiply the
@@ -109,6 +110,7 @@ pub(super) fn lr_multipliers(text: &AnswerText, matches: &SentenceMatches, extra
     let names_lr = |index: usize| names_lr_word[index];
     let block_names_lr = code_blocks_naming_lr(text, names_lr);
     let bare_reply = is_bare_reply(text, &names_lr_word);
+    let opening_factor = opens_with_bare_factor(text, &names_lr_word);
     for (index, sentence) in text.sentences().enumerate() {
         let normalized = sentence.normalized;
         if sentence.in_code {
@@ -118,7 +120,8 @@ pub(super) fn lr_multipliers(text: &AnswerText, matches: &SentenceMatches, extra
             variables.read_assignment(normalized);
         }
         let names_lr_itself = names_lr(index);
-        let lr_from_previous = !names_lr_itself && (bare_reply || follows_lr_sentence(text, index, names_lr));
+        let lr_from_previous =
+            !names_lr_itself && (bare_reply || index == 0 && opening_factor || follows_lr_sentence(text, index, names_lr));
         let in_lr_context = names_lr_itself || lr_from_previous || block_names_lr[index];
         if !in_lr_context {
             // Values that look like learning rates may follow a sentence about the
@@ -338,6 +341,22 @@ fn is_bare_reply(text: &AnswerText, names_lr_word: &[bool]) -> bool {
     words.nth(BARE_REPLY_WORDS).is_none()
         && !names_lr_word.contains(&true)
         && text.sentences().all(|sentence| !OTHER_SUBJECT_WORDS.is_match(sentence.normalized))
+}
+
+/// A factor that opens an answer on its own, before a colon, a dash or a full stop:
+/// "4×: e.g. 0.1 → 0.4, reached through a linear warmup".
+static OPENING_FACTOR: LazyLock<Regex> =
+    LazyLock::new(|| compile_regex(r"(?i)^\W{0,4}\d+(?:\.\d+)?\s*(?:x|×)\s*(?:[:.—–]|\s-\s|$)"));
+
+/// Checks whether an answer that names no learning-rate word opens with a bare factor,
+/// which then answers the question asked, as a bare reply does. "4x: fewer steps per
+/// epoch" names what the factor is about.
+fn opens_with_bare_factor(text: &AnswerText, names_lr_word: &[bool]) -> bool {
+    if names_lr_word.contains(&true) {
+        return false;
+    }
+    let Some(first) = text.get(0) else { return false };
+    OPENING_FACTOR.find(first.normalized).is_some_and(|factor| !NOT_AN_LR_INCREASE.is_match(&first.normalized[factor.end()..]))
 }
 
 /// The verbs that open a sentence scaling the rate named before it: "Scale it 4x".

@@ -28,6 +28,15 @@ static GPU_CAPACITY: LazyLock<Regex> =
 static ACTIVATIONS_AFTER: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?i)^\W{0,3}(of|for|in|on) (the )?activation"));
 
+/// Words right before an amount that make it the activations' share: "a rough estimate
+/// puts activations at 48 GB or more".
+static ACTIVATIONS_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    compile_regex(r"(?i)\bactivations?( memory)?( alone)? (at|take|takes|need|needs|cost|costs|come to|comes to|are|is|would be|will be|add|adds)( (about|around|roughly|another|an extra|at least))?\s*[~≈]?\s*$")
+});
+
+/// How many bytes before an amount `ACTIVATIONS_BEFORE` looks at.
+const ACTIVATIONS_BEFORE_REACH: usize = 40;
+
 /// A bare number in a code comment, such as `# 48.0`.
 static CODE_COMMENT_NUMBER: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"#\s*(?:=|≈|~|->|→)?\s*(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>gb|gib)?\s*$"));
@@ -49,7 +58,7 @@ pub(super) fn memory_amounts(text: &AnswerText, matches: &SentenceMatches, param
         let normalized = sentence.normalized;
         let amounts = has_amount[index].then(|| MEMORY.find_iter(normalized)).into_iter().flatten();
         for whole in amounts {
-            if is_gpu_capacity(normalized, whole.start(), whole.end()) || ACTIVATIONS_AFTER.is_match(&normalized[whole.end()..]) {
+            if is_gpu_capacity(normalized, whole.start(), whole.end()) || is_activations_share(normalized, whole.start(), whole.end()) {
                 continue;
             }
             let (number, unit) = split_amount(whole.as_str());
@@ -87,6 +96,15 @@ fn split_amount(amount: &str) -> (&str, &str) {
         .find(|(_, c)| !c.is_alphabetic() && !c.is_whitespace())
         .map_or(0, |(index, c)| index + c.len_utf8());
     (&amount[..number_end], amount[number_end..].trim_start())
+}
+
+/// Checks whether the words around an amount make it the activations' share.
+fn is_activations_share(sentence: &str, start: usize, end: usize) -> bool {
+    if ACTIVATIONS_AFTER.is_match(&sentence[end..]) {
+        return true;
+    }
+    let from = (start.saturating_sub(ACTIVATIONS_BEFORE_REACH)..=start).find(|&at| sentence.is_char_boundary(at)).unwrap_or(start);
+    ACTIVATIONS_BEFORE.is_match(&sentence[from..start])
 }
 
 fn is_gpu_capacity(sentence: &str, start: usize, end: usize) -> bool {

@@ -102,7 +102,7 @@ fn format_value(value: f64) -> String {
 /// A correction of an earlier statement. It supersedes the findings before it, including
 /// those earlier in its own sentence ("4x — no wait, 2x").
 static RETRACTION: LazyLock<Regex> =
-    LazyLock::new(|| compile_regex(&format!(r"(?i)\b(actually,? (no|make (it|that))|forget (that|the)|{CORRECTION_WORDS})\b|{CORRECTION_LABEL}")));
+    LazyLock::new(|| compile_regex(&format!(r"(?i)\b(actually,? (no|make (it|that))|(forget|scratch) (that|the)|{CORRECTION_WORDS})\b|{CORRECTION_LABEL}")));
 
 /// A multiplier that a sentence dismisses: "4x is too aggressive", "a 4x increase in
 /// learning rate would almost certainly make training unstable".
@@ -140,7 +140,7 @@ static OPTIMIZER_CONDITION: LazyLock<Regex> = LazyLock::new(|| compile_regex(r"(
 #[cfg(test)]
 static RETRACTION_OR_DISMISSAL_WORDS: LazyLock<Regex> = LazyLock::new(|| {
     compile_regex(&format!(
-        r"(?i)actually,? (no|make)|forget th(at|e)|{CORRECTION_WORDS}|correction|{DISMISSAL_WORD_PATTERN}"
+        r"(?i)actually,? (no|make)|(forget|scratch) th(at|e)|{CORRECTION_WORDS}|correction|{DISMISSAL_WORD_PATTERN}"
     ))
 });
 
@@ -152,7 +152,7 @@ static DISMISSAL_WORDS: LazyLock<Regex> = LazyLock::new(|| compile_regex(&format
 
 /// The words of `RETRACTION_OR_DISMISSAL_WORDS` that are not dismissal words.
 static CORRECTION_MARKERS: LazyLock<Regex> =
-    LazyLock::new(|| compile_regex(&format!(r"(?i)actually,? (no|make)|forget th(at|e)|{CORRECTION_WORDS}|correction")));
+    LazyLock::new(|| compile_regex(&format!(r"(?i)actually,? (no|make)|(forget|scratch) th(at|e)|{CORRECTION_WORDS}|correction")));
 
 /// The index of `CORRECTION_MARKERS` in every quantity's `PatternSet`.
 const CORRECTION_PATTERN: usize = 0;
@@ -431,6 +431,8 @@ mod tests {
             "Start from the linear rule. If your LR was 0.05, the target is 0.2.",
             "1. **Learning rate.** The usual rule is to scale it with the batch: 4× here (with SGD).",
             "Raise the learning rate by 300%, with a warmup.",
+            "The learning rate has to come up with the batch: if you're at 0.05 now, go to 0.2.",
+            "4×: e.g. 0.1 → 0.4, reached through a linear warmup over the first 5 epochs rather than from step one.",
         ] {
             assert!(lr_shown(answer), "not found in: {answer}");
         }
@@ -448,6 +450,7 @@ mod tests {
             "Keep the learning rate; the batch should be multiplied by 4.",
             "lr = 3e-4 * 1.5   # was tuned for batch 64",
             "4x fewer steps.",
+            "4x: fewer steps per epoch, and each one sees more data.",
         ] {
             assert!(!lr_shown(answer), "wrongly found in: {answer}");
         }
@@ -570,6 +573,8 @@ mod tests {
         assert!(memory_shown("3B × 16 B ≈ **48 GB** — double your card before a single activation."));
         assert!(!memory_shown("Get a 48 GB card: it fits."));
         assert!(!memory_shown("At batch 32 that is around 45 GB of activations."));
+        assert!(!memory_shown("At 2,048 tokens a rough estimate puts activations at 48 GB or more on their own."));
+        assert!(memory_shown("Model state before activations: 48 GB."));
     }
 
     fn batch_shown(answer: &str) -> bool {
