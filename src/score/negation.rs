@@ -438,7 +438,11 @@ fn odd_negation(before: &str) -> Option<String> {
             clause = &clause[comma + 1..];
         }
     }
-    let window = last_words(clause);
+    // A clause-wide negation counts once, however far it is, and the window then starts
+    // after it, so that its own negator is not counted twice.
+    let wide_negation = if may_negate_clause { CLAUSE_WIDE_NEGATION.find(clause) } else { None };
+    let counted = wide_negation.as_ref().map_or(clause, |wide| &clause[wide.end()..]);
+    let window = last_words(counted);
 
     let words_after = |end: usize| window[end..].split_whitespace().count();
     let negators: Vec<_> = NEGATORS
@@ -446,16 +450,11 @@ fn odd_negation(before: &str) -> Option<String> {
         .filter(|found| negator_reach(&window[found.range()], &window[found.end()..]).is_none_or(|reach| words_after(found.end()) <= reach))
         .collect();
     // "It would be a mistake not to warm up" negates twice.
-    let mut count: usize = negators.iter().map(|found| if window[found.range()].ends_with(" not to") { 2 } else { 1 }).sum();
-    // A clause-wide negation beyond the window negates once more.
-    let wide_negation = (clause.split_whitespace().nth(PREFIX_WORDS).is_some()).then(|| CLAUSE_WIDE_NEGATION.find(clause)).flatten();
-    if let Some(wide) = &wide_negation {
-        count += 1;
-        if count % 2 == 1 && negators.is_empty() {
-            return Some(clause[wide.range()].trim().to_string());
-        }
+    let count: usize = negators.iter().map(|found| if window[found.range()].ends_with(" not to") { 2 } else { 1 }).sum();
+    match wide_negation {
+        Some(wide) => (count % 2 == 0).then(|| clause[wide.range()].trim().to_string()),
+        None => (count % 2 == 1).then(|| window[negators[0].range()].to_string()),
     }
-    (count % 2 == 1).then(|| window[negators[0].range()].to_string())
 }
 
 /// Returns the last `PREFIX_WORDS` words of `text`, joined by single spaces.
@@ -798,6 +797,8 @@ mod tests {
         assert_eq!(denial_of(next_clause, "validation"), None);
         let twice = "No need to skip the held-out evaluation on the validation set at all.";
         assert_eq!(denial_of(twice, "validation"), None);
+        let eight_words = "There's no need to run one more separate validation pass.";
+        assert!(matches!(denial_of(eight_words, "validation"), Some(Denial::Negated(_))));
     }
 
     #[test]
