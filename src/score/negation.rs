@@ -55,8 +55,10 @@ static REPORTED_VIEWS: LazyLock<Regex> = LazyLock::new(|| {
         r"|\b(rule|recipe|textbook|theory) would (say|suggest|tell you|have you)",
         // An excuse named in order to refute it: "some would say you can tune it later".
         r"|some (would|might|will) (say|tell you|argue|claim)|some (people|guides|tutorials|folks) (would |will |might )?(say|tell you|argue|claim)",
-        // One side of a disagreement the answer describes: "one camp says multiply by 4".
+        // One side of a disagreement the answer describes: "one camp says multiply by 4",
+        // "others use square-root scaling".
         r"|one (camp|school|side) (says|holds|argues|recommends)|\bone says|the other (camp|school|side) (says|holds|argues|recommends)",
+        r"|\bothers (use|prefer|say|recommend|go with|argue|suggest|swear by)",
         // Advice found elsewhere: "the common recipe you'll find online is ...".
         r"|you('ll| will| may| might| can)? (find|see|read) (online|everywhere|in (many|most|a lot of) (tutorials|blogs|guides|forums|posts))",
         r"|you (might|may|could) (think|be tempted|assume)|you (might|may) have (heard|read|seen)|the (excuse|temptation) (that|is)|it's easy to (say|think|tell yourself)",
@@ -352,7 +354,8 @@ fn opens_own_clause_after_dash(before_dismissal: &str) -> bool {
 /// largest batch, but ...", "the usual advice would add warmup" and "the textbook
 /// answer is linear scaling: the rate would go up 4x" report.
 fn reported_view_over(sentence: &str, start: usize) -> Option<String> {
-    let markers = || REPORTED_VIEWS.find_iter(sentence).filter(|marker| !predicts_outcome(sentence, marker));
+    let markers =
+        || REPORTED_VIEWS.find_iter(sentence).filter(|marker| !predicts_outcome(sentence, marker) && !reports_finding(sentence, marker));
     let first = markers().next()?;
     let marker = match markers().take_while(|marker| marker.start() <= start).last() {
         Some(nearest) => {
@@ -382,6 +385,12 @@ fn reported_view_over(sentence: &str, start: usize) -> Option<String> {
 /// validation score") rather than reporting a view ("you'll see the rule quoted").
 fn predicts_outcome(sentence: &str, marker: &regex_automata::Match) -> bool {
     sentence[marker.range()].ends_with("see") && OBSERVED_OUTCOME.is_match(&sentence[marker.end()..])
+}
+
+/// Checks whether a "some people" marker relays what practice found ("some people find
+/// that square-root scaling works better") rather than a view the answer rejects.
+fn reports_finding(sentence: &str, marker: &regex_automata::Match) -> bool {
+    sentence[marker.range()].to_ascii_lowercase().starts_with("some ") && sentence[marker.end()..].starts_with(" find")
 }
 
 /// Returns the quoted words around a match when the sentence goes on to judge them
@@ -785,6 +794,12 @@ mod tests {
     fn advice_found_elsewhere_is_reported() {
         let online = "The common recipe you'll find online is to search up to OOM and train there.";
         assert!(matches!(denial_of(online, "train there"), Some(Denial::Reported(_))));
+        let others = "Some follow linear scaling; others use square-root scaling, which gives 2x.";
+        assert!(matches!(denial_of(others, "square-root scaling"), Some(Denial::Reported(_))));
+        let many = "With Adam, many people use square-root scaling instead.";
+        assert_eq!(denial_of(many, "square-root scaling"), None);
+        let finding = "With Adam the evidence is mixed, and some people find that square-root scaling works better.";
+        assert_eq!(denial_of(finding, "square-root scaling"), None);
     }
 
     #[test]

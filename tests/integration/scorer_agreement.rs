@@ -216,3 +216,8 @@ fn agrees_with_nineteenth_blind_set() {
 fn agrees_with_twentieth_blind_set() {
     assert_agreement("fixtures/labelled/blind-20.jsonl");
 }
+
+#[test]
+fn agrees_with_twenty_first_blind_set() {
+    assert_agreement("fixtures/labelled/blind-21.jsonl");
+}

@@ -23,7 +23,7 @@ static TURNED_BACK: LazyLock<Regex> = LazyLock::new(|| {
         r"(?:i'd|i would|you can|you could|you may|we can|just|feel free to) (?:just |safely |probably |honestly )?(?:skip|drop|ignore|leave out|forget(?: about)?) (?:it|that|this|them|those)",
         r"|(?:it|that|this)(?: probably| really| honestly)? (?:won't|wouldn't|doesn't|does not|will not|would not)(?: really| much| actually)? matter",
         r"|(?:you|we) (?:don't|do not|won't|will not)(?: really| actually)? need (?:it|that|this|them|one)",
-        r"|(?:it's|it is|that's|that is|they're|they are)(?: probably| really)? (?:not (?:needed|necessary|required|worth it)|unnecessary|overkill)",
+        r"|(?:it's|it is|that's|that is|they're|they are)(?: probably| really| usually| likely| generally)? (?:not (?:needed|necessary|required|worth it)|unnecessary|overkill)",
         r"|i wouldn't bother|i wouldn't overthink it|not worth (?:it|the (?:effort|hassle|bother|risk))",
         r"|(?:skip|stop|quit) worrying about (?:it|that|this|them)",
         r")\b",
@@ -150,6 +150,8 @@ mod tests {
         assert!(dismissal_in_later_clause("Use warmup, but keep it short.", 10).is_none());
         let after_rebut = "Warmup is easy to rebut here, but honestly I'd skip it.";
         assert!(dismissal_in_later_clause(after_rebut, 6).is_some());
+        let usually = "A short warmup might help if you see spikes, but it's usually not needed for a change this size.";
+        assert!(dismissal_in_later_clause(usually, 13).is_some());
     }
 
     #[test]

@@ -77,9 +77,9 @@ static NOT_AN_LR_INCREASE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Learning-rate values before and after: `0.1 → 0.4`, `1e-3 to 4e-3`, `at 0.1, go to 0.4`,
 /// `at 0.05 you'd move to 0.2`, `0.1 at batch 64 → 0.4`, `was 0.05, the target is 0.2`,
-/// `at 0.05 now, go to 0.2`.
+/// `at 0.05 now, go to 0.2`, `if you had 1e-3, the new one is 4e-3`, `at 0.025 it becomes 0.1`.
 static LR_CHANGE: LazyLock<Regex> = LazyLock::new(|| {
-    compile_regex(r"(?i)(?P<a>\d*\.?\d+(?:e-?\d+)?)(?:\s+(?:with|at|for|on)\s+[^.;,→]{1,30}?|\s+now)?\s*(?:→|->|=>|⇒|⟶|\bto\b|\bbecomes\b|,?\s*(?:(?:you'?d|you would|you'll|i'?d|we'?d|then)\s+)?(?:(?:go|move|switch|jump|raise it|bump it|increase it|set it) to|try|use)\b|,?\s*the\s+(?:target|new\s+(?:lr|rate|value|learning\s+rate))\s+(?:is|becomes)\b)\s*(?P<b>\d*\.?\d+(?:e-?\d+)?)")
+    compile_regex(r"(?i)(?P<a>\d*\.?\d+(?:e-?\d+)?)(?:\s+(?:with|at|for|on)\s+[^.;,→]{1,30}?|\s+now)?\s*(?:→|->|=>|⇒|⟶|\bto\b|\bbecomes\b|,?\s*(?:(?:you'?d|you would|you'll|i'?d|we'?d|then)\s+)?(?:(?:go|move|switch|jump|raise it|bump it|increase it|set it) to|try|use)\b|,?\s*the\s+(?:target|new\s+(?:lr|rate|value|one|learning\s+rate))\s+(?:is|becomes)\b|\s+it\s+becomes\b)\s*(?P<b>\d*\.?\d+(?:e-?\d+)?)")
 });
 
 /// The learning rate as the object of "by", earlier in the clause: in "multiply the
@@ -111,6 +111,7 @@ pub(super) fn lr_multipliers(text: &AnswerText, matches: &SentenceMatches, extra
     let block_names_lr = code_blocks_naming_lr(text, names_lr);
     let bare_reply = is_bare_reply(text, &names_lr_word);
     let opening_factor = opens_with_bare_factor(text, &names_lr_word);
+    let answer_names_lr = names_lr_word.contains(&true);
     for (index, sentence) in text.sentences().enumerate() {
         let normalized = sentence.normalized;
         if sentence.in_code {
@@ -126,7 +127,7 @@ pub(super) fn lr_multipliers(text: &AnswerText, matches: &SentenceMatches, extra
         if !in_lr_context {
             // Values that look like learning rates may follow a sentence about the
             // rate: "η_new = η_old · 256/64. So if you were at 0.1, go to 0.4."
-            if index > 0 && names_lr(index - 1) {
+            if answer_names_lr || index > 0 && names_lr(index - 1) {
                 findings.extend(lr_changes(sentence, index));
             }
             continue;
@@ -343,10 +344,10 @@ fn is_bare_reply(text: &AnswerText, names_lr_word: &[bool]) -> bool {
         && text.sentences().all(|sentence| !OTHER_SUBJECT_WORDS.is_match(sentence.normalized))
 }
 
-/// A factor that opens an answer on its own, before a colon, a dash or a full stop:
-/// "4×: e.g. 0.1 → 0.4, reached through a linear warmup".
+/// A factor that opens an answer on its own, before a colon, a comma, a dash or a full
+/// stop: "4×: e.g. 0.1 → 0.4, reached through a linear warmup".
 static OPENING_FACTOR: LazyLock<Regex> =
-    LazyLock::new(|| compile_regex(r"(?i)^\W{0,4}\d+(?:\.\d+)?\s*(?:x|×)\s*(?:[:.—–]|\s-\s|$)"));
+    LazyLock::new(|| compile_regex(r"(?i)^\W{0,4}\d+(?:\.\d+)?\s*(?:x|×)\s*(?:[:.,—–]|\s-\s|$)"));
 
 /// Checks whether an answer that names no learning-rate word opens with a bare factor,
 /// which then answers the question asked, as a bare reply does. "4x: fewer steps per

@@ -433,6 +433,9 @@ mod tests {
             "Raise the learning rate by 300%, with a warmup.",
             "The learning rate has to come up with the batch: if you're at 0.05 now, go to 0.2.",
             "4×: e.g. 0.1 → 0.4, reached through a linear warmup over the first 5 epochs rather than from step one.",
+            "**4×**, e.g. 0.1 → 0.4, reached through a linear warmup over the first few epochs.",
+            "New LR = old LR × k. If you had 1e-3, the new one is 4e-3.",
+            "Scale the learning rate with the batch. For SGD at 0.025 it becomes 0.1.",
         ] {
             assert!(lr_shown(answer), "not found in: {answer}");
         }
