@@ -269,7 +269,10 @@ pub fn denial(sentence: &str, start: usize, end: usize) -> Option<Denial> {
 fn rejecting_lead(before: &str) -> Option<String> {
     let colon = memchr::memrchr(b':', before.as_bytes())?;
     let lead = &before[..colon];
-    REJECTING_LEAD.is_match(lead).then(|| lead.trim().to_string())
+    // Every lead opens with "I", "I'd", "don't" or "do", so other leads skip the search.
+    let first_word = lead.trim_start_matches(|c: char| !c.is_alphanumeric()).split(|c: char| c.is_whitespace()).next().unwrap_or_default();
+    let may_reject = ["i", "i'd", "don't", "do"].iter().any(|opener| first_word.eq_ignore_ascii_case(opener));
+    (may_reject && REJECTING_LEAD.is_match(lead)).then(|| lead.trim().to_string())
 }
 
 /// The maximum number of words in a question that only names a point ("Wall-clock vs
@@ -390,7 +393,7 @@ fn predicts_outcome(sentence: &str, marker: &regex_automata::Match) -> bool {
 /// Checks whether a "some people" marker relays what practice found ("some people find
 /// that square-root scaling works better") rather than a view the answer rejects.
 fn reports_finding(sentence: &str, marker: &regex_automata::Match) -> bool {
-    sentence[marker.range()].to_ascii_lowercase().starts_with("some ") && sentence[marker.end()..].starts_with(" find")
+    sentence[marker.end()..].starts_with(" find") && sentence.get(marker.start()..marker.start() + 5).is_some_and(|opening| opening.eq_ignore_ascii_case("some "))
 }
 
 /// Returns the quoted words around a match when the sentence goes on to judge them

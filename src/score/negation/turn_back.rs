@@ -84,8 +84,10 @@ pub fn rejection_opening(next: &str) -> Option<Denial> {
 fn may_reject_before(next: &str) -> bool {
     let mut words = next.split_whitespace();
     let Some(first) = words.next() else { return false };
-    let first = first.trim_start_matches(|c: char| c.is_ascii() && !c.is_ascii_alphanumeric()).to_ascii_lowercase();
-    let opens = first.is_empty() || !first.is_ascii() || ["i", "i'd", "i'll", "but", "please", "don't", "do"].contains(&first.as_str());
+    let first = first.trim_start_matches(|c: char| c.is_ascii() && !c.is_ascii_alphanumeric());
+    let opens = first.is_empty()
+        || !first.is_ascii()
+        || ["i", "i'd", "i'll", "but", "please", "don't", "do"].iter().any(|opener| first.eq_ignore_ascii_case(opener));
     opens && words.nth(8).is_none()
 }
 
