@@ -102,8 +102,12 @@ pub const CORRECTION_WORDS: &str = r"no,? wait|wait,? no|on (second thought|refl
 static RETRACTIONS: LazyLock<Regex> = LazyLock::new(|| compile_short_regex(&RETRACTIONS_PATTERN));
 
 static RETRACTIONS_PATTERN: LazyLock<String> = LazyLock::new(|| {
-    format!(r"(?i)\b({CORRECTION_WORDS}|(ignore|disregard) (that|what i (just )?said)|forget what i (just )?said)\b|{CORRECTION_LABEL}")
+    format!(r"(?i)\b({CORRECTION_WORDS}|(ignore|disregard) (that|what i (just )?said)|forget what i (just )?said|{SARCASM_ENDS})\b|{CORRECTION_LABEL}")
 });
+
+/// Words that end a sarcastic sentence and return to the answer's own voice: "Sure, you
+/// could train at the largest batch that fits. Seriously though: ...".
+const SARCASM_ENDS: &str = "seriously,? though|(all )?(joking|kidding|sarcasm) aside";
 
 /// Interjections allowed before a retraction that opens the next sentence, such as
 /// "Honestly though, ignore that" or "Actually, let me correct that". After a clause of
@@ -168,6 +172,7 @@ fn is_retraction_opener(word: &[u8]) -> bool {
         &*buffer,
         // The first words of the markers.
         b"no" | b"wait" | b"on" | b"scratch" | b"i" | b"let" | b"walk" | b"take" | b"ignore" | b"disregard" | b"forget" | b"correction"
+        | b"seriously" | b"all" | b"joking" | b"kidding" | b"sarcasm"
         // The interjections, but for "wait", which is listed above.
         | b"actually" | b"honestly" | b"though" | b"ok" | b"okay" | b"oh" | b"sorry" | b"hmm" | b"um" | b"well" | b"but"
     )
@@ -769,6 +774,10 @@ mod tests {
         let far = Some("The schedule is the part people forget, and I was wrong about it last year.");
         assert_eq!(retraction_of("Scale the LR by 4.", 17, far), None);
         assert_eq!(retraction_of("Scale the LR by 4.", 17, Some("Then add warmup.")), None);
+        let sarcasm = "Sure, you could train at the largest batch that fits, a great plan.";
+        let serious = Some("Seriously though: the max that fits is the ceiling.");
+        assert!(matches!(retraction_of(sarcasm, 30, serious), Some(Denial::Retracted(_))));
+        assert!(matches!(retraction_of(sarcasm, 30, Some("Joking aside, use 32.")), Some(Denial::Retracted(_))));
         let reflection = Some("On reflection, though, I wouldn't touch it.");
         assert!(matches!(retraction_of("Multiply the LR by 4.", 20, reflection), Some(Denial::Retracted(_))));
         let own_clause = Some("The ratio is 4; sorry, I misspoke: it is 8.");

@@ -152,8 +152,10 @@ pub(super) fn lr_multipliers(text: &AnswerText, matches: &SentenceMatches, extra
             }
         }
         findings.extend(lr_changes(sentence, index));
-        // A match of `RATIO` contains a `/` and an `=`.
-        let ratio_candidates = if memchr::memchr(b'/', normalized.as_bytes()).is_some() && memchr::memchr(b'=', normalized.as_bytes()).is_some() {
+        // A match of `RATIO` contains a `/` or a `÷`, and an `=`.
+        let bytes = normalized.as_bytes();
+        let has_division = memchr::memchr(b'/', bytes).is_some() || memchr::memmem::find(bytes, "÷".as_bytes()).is_some();
+        let ratio_candidates = if has_division && memchr::memchr(b'=', bytes).is_some() {
             RATIO.captures_iter(normalized).collect()
         } else {
             Vec::new()
@@ -397,7 +399,10 @@ fn multiplier_finding(sentence: Sentence, index: usize, captures: &Captures, ext
         return None;
     }
     let restates_lr_factor = captures.name("b").is_some() && LR_BY_BEFORE.is_match(&normalized[..whole.start()]);
-    let scales_it_with_batch = lr_from_previous && IT_WITH_BATCH_BEFORE.is_match(&normalized[..whole.start()]);
+    // "**Learning rate:** scale it with the batch, 4×": "it" is the rate named before it
+    // in the sentence, or in the sentence before.
+    let before = &normalized[..whole.start()];
+    let scales_it_with_batch = IT_WITH_BATCH_BEFORE.is_match(before) && (lr_from_previous || LR_WORDS.is_match(before));
     if !restates_lr_factor && !scales_it_with_batch && subject_of(normalized, number.start(), number.end(), extra_words, lr_from_previous) != Subject::LearningRate {
         return None;
     }

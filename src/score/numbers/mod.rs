@@ -378,9 +378,9 @@ fn has_anchor(pattern: &str) -> bool {
     regex_syntax::parse(pattern).map_or(true, |hir| hir.properties().look_set().contains_anchor())
 }
 
-/// A worked ratio: `256/64 = 4`.
+/// A worked ratio: `256/64 = 4`, `512 ÷ 64 = 8`.
 pub(super) static RATIO: LazyLock<Regex> =
-    LazyLock::new(|| compile_regex(r"(?P<a>\d+(?:\.\d+)?)\s*/{1,2}\s*(?P<b>\d+(?:\.\d+)?)\s*=\s*(?P<n>\d+(?:\.\d+)?)"));
+    LazyLock::new(|| compile_regex(r"(?P<a>\d+(?:\.\d+)?)\s*(?:/{1,2}|÷)\s*(?P<b>\d+(?:\.\d+)?)\s*=\s*(?P<n>\d+(?:\.\d+)?)"));
 
 /// Returns a finding for `found` in sentence `index`, not yet judged (see `judge`).
 pub(super) fn finding_at(index: usize, value: f64, found: regex::Match) -> Finding {
@@ -430,6 +430,7 @@ mod tests {
             "4× — e.g. 1e-3 → 4e-3.",
             "Start from the linear rule. If your LR was 0.05, the target is 0.2.",
             "1. **Learning rate.** The usual rule is to scale it with the batch: 4× here (with SGD).",
+            "**Learning rate:** scale it with the batch, 4× (e.g. `SGD(learning_rate=0.1)` → `0.4`), and warm up into it.",
             "Raise the learning rate by 300%, with a warmup.",
             "The learning rate has to come up with the batch: if you're at 0.05 now, go to 0.2.",
             "4×: e.g. 0.1 → 0.4, reached through a linear warmup over the first 5 epochs rather than from step one.",
@@ -496,6 +497,7 @@ mod tests {
         assert!(steps_shown("Accumulate gradients over 8 micro-batches."));
         assert!(steps_shown("Run 8 steps of 64, then step the optimizer."));
         assert!(steps_shown("8 × 64 = 512"));
+        assert!(steps_shown("**Steps = what you want ÷ what fits.** Here 512 ÷ 64 = 8."));
         assert!(steps_shown("```python\naccum_steps = 512 // 64\n```"));
         assert!(steps_shown("```python\ntarget = 512\nmicro = 64\naccum_steps = target // micro\n```"));
         assert!(!steps_shown("Use DDP over 8 GPUs."));
