@@ -3,6 +3,7 @@
 //! sentence keeps its original text, which is what evidence quotes.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::fmt::Write;
 use std::ops::Range;
 use std::sync::LazyLock;
@@ -65,16 +66,23 @@ impl<'a> AnswerText<'a> {
     /// Splits and normalizes an answer.
     pub fn parse(response: &'a str) -> Self {
         let pieces = split_pieces(response);
-        let mut prose = String::with_capacity(response.len() + pieces.len());
-        for (piece, _) in pieces.iter().filter(|(_, kind)| *kind != PieceKind::Code) {
-            prose.push(PIECE_BREAK);
-            prose.push_str(piece);
-        }
-        // The prose pieces are rewritten together, so each rule scans the answer once
-        // instead of once per sentence. The text before the first break is empty.
-        let rewritten = normalize(prose);
-        let mut rewritten_prose = split_at_ascii(&rewritten, PIECE_BREAK as u8).skip(1);
+        SCRATCH.with_borrow_mut(|scratch| {
+            scratch.text.clear();
+            for (piece, _) in pieces.iter().filter(|(_, kind)| *kind != PieceKind::Code) {
+                scratch.text.push(PIECE_BREAK);
+                scratch.text.push_str(piece);
+            }
+            // The prose pieces are rewritten together, so each rule scans the answer once
+            // instead of once per sentence.
+            normalize(scratch);
+            AnswerText::join(pieces, &scratch.text)
+        })
+    }
 
+    /// Joins the pieces of an answer, each prose piece from `rewritten`, the
+    /// normalized prose, whose text before the first break is empty.
+    fn join(pieces: Vec<(&'a str, PieceKind)>, rewritten: &str) -> Self {
+        let mut rewritten_prose = split_at_ascii(rewritten, PIECE_BREAK as u8).skip(1);
         let mut joined = String::with_capacity(rewritten.len() + pieces.len());
         let mut spans = Vec::with_capacity(pieces.len());
         for (original, kind) in pieces {
@@ -165,6 +173,22 @@ fn split_at_ascii(text: &str, separator: u8) -> impl Iterator<Item = &str> {
         start = end + 1;
         part
     })
+}
+
+/// Buffers that parsing reuses from one answer to the next on a thread, so that once
+/// they have grown to the longest answer, normalizing allocates nothing but the
+/// strings of rules that match.
+#[derive(Default)]
+struct Scratch {
+    /// The prose being normalized.
+    text: String,
+    /// The output of the rewrite being applied, swapped with `text` if it changes it.
+    spare: String,
+    lowercased: Lowercased,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
 /// Marks the start of each piece while all prose is normalized in one pass. The rules
@@ -418,14 +442,23 @@ fn find_stems(lowercased: &str) -> [bool; STEMS.len()] {
 /// needed, and must be cleared when the text changes.
 #[derive(Default)]
 struct Lowercased {
-    text: Option<String>,
+    /// The lowercased text if `lowercased` is true; a buffer kept for the next text
+    /// otherwise.
+    text: String,
+    lowercased: bool,
     stems: Option<[bool; STEMS.len()]>,
 }
 
 impl Lowercased {
     /// Returns `original` lowercased, which must be the text this was last cleared for.
     fn text(&mut self, original: &str) -> &str {
-        self.text.get_or_insert_with(|| original.to_ascii_lowercase())
+        if !self.lowercased {
+            self.text.clear();
+            self.text.push_str(original);
+            self.text.make_ascii_lowercase();
+            self.lowercased = true;
+        }
+        &self.text
     }
 
     fn contains_any(&mut self, original: &str, stems: &[&str]) -> bool {
@@ -440,7 +473,8 @@ impl Lowercased {
     }
 
     fn clear(&mut self) {
-        *self = Lowercased::default();
+        self.lowercased = false;
+        self.stems = None;
     }
 }
 
@@ -458,33 +492,38 @@ static NUMBER_WORDS: LazyLock<Regex> = LazyLock::new(|| compile_regex(&format!("
 /// `NUMBER_WORDS_PATTERN` as written, for ASCII-lowercased text.
 static LOWERCASE_NUMBER_WORDS: LazyLock<Regex> = LazyLock::new(|| compile_regex(NUMBER_WORDS_PATTERN));
 
-/// Replaces number words with their values, as `NUMBER_WORDS` does. The search runs over
+/// Writes `text` with number words replaced by their values to `output`, as
+/// `NUMBER_WORDS` does, and returns true, or returns false if `text` has none. The search runs over
 /// an ASCII-lowercased copy, where the lowercase pattern finds the same matches at the
 /// same offsets and its literals make a faster search. The one exception is the long s
 /// (`ſ`), which a case-insensitive `s` matches, so text with one goes to `NUMBER_WORDS`.
 /// The Kelvin sign, the only other non-ASCII character that case-folds to an ASCII
 /// letter, folds to `k`, which no number word contains.
-fn replace_number_words<'t>(text: &'t str, lowercased: &mut Lowercased) -> Cow<'t, str> {
+fn replace_number_words(text: &str, lowercased: &mut Lowercased, output: &mut String) -> bool {
+    output.clear();
     let bytes = text.as_bytes();
     // The long s is U+017F, C5 BF in UTF-8.
     if memchr::memchr_iter(0xC5, bytes).any(|lead| bytes.get(lead + 1) == Some(&0xBF)) {
-        return NUMBER_WORDS.replace_all(text, |captures: &regex::Captures| number_value(&captures[0]).to_string());
+        let replaced = NUMBER_WORDS.replace_all(text, |captures: &regex::Captures| number_value(&captures[0]).to_string());
+        return match replaced {
+            Cow::Owned(replaced) => {
+                *output = replaced;
+                true
+            }
+            Cow::Borrowed(_) => false,
+        };
     }
-    let mut replaced = String::new();
     let mut copied = 0;
     for found in LOWERCASE_NUMBER_WORDS.find_iter(lowercased.text(text)) {
-        if replaced.is_empty() {
-            replaced.reserve(text.len());
-        }
-        replaced.push_str(&text[copied..found.start()]);
-        write!(replaced, "{}", number_value(found.as_str())).expect("writing to a String succeeds");
+        output.push_str(&text[copied..found.start()]);
+        write!(output, "{}", number_value(found.as_str())).expect("writing to a String succeeds");
         copied = found.end();
     }
     if copied == 0 {
-        return Cow::Borrowed(text);
+        return false;
     }
-    replaced.push_str(&text[copied..]);
-    Cow::Owned(replaced)
+    output.push_str(&text[copied..]);
+    true
 }
 
 /// Returns the value of a match of `NUMBER_WORDS_PATTERN`: a word, or a word, a hyphen or
@@ -501,26 +540,31 @@ fn number_value(number_words: &str) -> u64 {
 /// therefore write such words with `[- ]` or a space. A hyphen after a one-letter word
 /// that itself follows a hyphen ("a-b-c") stays, as with the regex
 /// `([A-Za-z])-([A-Za-z])` replaced by `$1 $2`, whose matches do not overlap.
-fn space_word_hyphens(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut spaced = String::with_capacity(text.len());
-    let mut copied = 0;
+fn space_word_hyphens(text: &mut String) {
     // The first byte where the letter before a replaced hyphen may be: the letter after
     // the previous replaced hyphen belongs to that match.
     let mut next_start = 0;
-    for hyphen in memchr::memchr_iter(b'-', bytes) {
-        let joins_letters = hyphen > next_start
-            && bytes[hyphen - 1].is_ascii_alphabetic()
-            && bytes.get(hyphen + 1).is_some_and(u8::is_ascii_alphabetic);
-        if joins_letters {
-            spaced.push_str(&text[copied..hyphen]);
-            spaced.push(' ');
-            copied = hyphen + 1;
+    let joins_letters = |bytes: &[u8], hyphen: usize, next_start: usize| {
+        hyphen > next_start && bytes[hyphen - 1].is_ascii_alphabetic() && bytes.get(hyphen + 1).is_some_and(u8::is_ascii_alphabetic)
+    };
+    let Some(first) = memchr::memchr_iter(b'-', text.as_bytes()).find(|&hyphen| joins_letters(text.as_bytes(), hyphen, 0)) else {
+        return;
+    };
+    // A replaced hyphen is never next to another hyphen, so each test reads the bytes
+    // that the regex would.
+    let mut bytes = std::mem::take(text).into_bytes();
+    let mut hyphen = first;
+    loop {
+        if joins_letters(&bytes, hyphen, next_start) {
+            bytes[hyphen] = b' ';
             next_start = hyphen + 2;
         }
+        match memchr::memchr(b'-', &bytes[hyphen + 1..]) {
+            Some(offset) => hyphen += 1 + offset,
+            None => break,
+        }
     }
-    spaced.push_str(&text[copied..]);
-    spaced
+    *text = String::from_utf8(bytes).expect("replacing ASCII bytes with ASCII bytes keeps UTF-8 valid");
 }
 
 fn compile(rules: &[(&str, &'static str, Gate)]) -> Vec<Rewrite> {
@@ -539,55 +583,57 @@ fn may_hold_power_of_ten(text: &str) -> bool {
     TEN.find_iter(text.as_bytes()).any(|index| text[..index].trim_end().ends_with(['×', 'x', 'X']))
 }
 
-/// Normalizes prose for matching: `text` is pieces that each start with `PIECE_BREAK`.
-/// Whitespace runs are left for the caller to collapse.
-fn normalize(text: String) -> String {
-    let mut normalized = text;
-    let mut lowercased = Lowercased::default();
-    apply_byte_rewrite(byte_rewrites::remove_markup_marks, &mut normalized, &mut lowercased);
-    apply_byte_rewrite(byte_rewrites::remove_emphasis_marks, &mut normalized, &mut lowercased);
-    apply_byte_rewrite(byte_rewrites::remove_list_markers, &mut normalized, &mut lowercased);
+/// Normalizes the prose in `scratch.text`, pieces that each start with `PIECE_BREAK`,
+/// for matching. Whitespace runs are left for the caller to collapse.
+fn normalize(scratch: &mut Scratch) {
+    scratch.lowercased.clear();
+    apply_byte_rewrite(byte_rewrites::remove_markup_marks, scratch);
+    apply_byte_rewrite(byte_rewrites::remove_emphasis_marks, scratch);
+    apply_byte_rewrite(byte_rewrites::remove_list_markers, scratch);
     // A table row reads as its first cell, a colon, then the other cells:
     // "| Parameters | 4 B | 12 GB |" becomes "Parameters: 4 B; 12 GB".
-    if contains_pipe(&normalized) {
-        apply_byte_rewrite(byte_rewrites::label_first_cells, &mut normalized, &mut lowercased);
-        apply_byte_rewrite(byte_rewrites::remove_closing_pipes, &mut normalized, &mut lowercased);
-        apply_byte_rewrite(byte_rewrites::separate_cells, &mut normalized, &mut lowercased);
+    if contains_pipe(&scratch.text) {
+        apply_byte_rewrite(byte_rewrites::label_first_cells, scratch);
+        apply_byte_rewrite(byte_rewrites::remove_closing_pipes, scratch);
+        apply_byte_rewrite(byte_rewrites::separate_cells, scratch);
     }
-    apply_byte_rewrite(byte_rewrites::straighten_quotes, &mut normalized, &mut lowercased);
+    apply_byte_rewrite(byte_rewrites::straighten_quotes, scratch);
     // No rule adds a backslash, so without one no LaTeX rule can match.
-    if memchr::memchr(b'\\', normalized.as_bytes()).is_some() {
-        apply_rewrites(&LATEX_REWRITES, &mut normalized, &mut lowercased);
+    if memchr::memchr(b'\\', scratch.text.as_bytes()).is_some() {
+        apply_rewrites(&LATEX_REWRITES, scratch);
     }
-    apply_byte_rewrite(byte_rewrites::remove_braces_and_dollars, &mut normalized, &mut lowercased);
-    apply_rewrites(&SYMBOL_REWRITES, &mut normalized, &mut lowercased);
-    apply_byte_rewrite(byte_rewrites::times_sign_to_x, &mut normalized, &mut lowercased);
-    apply_rewrites(&WORD_REWRITES, &mut normalized, &mut lowercased);
-    let normalized = replace_number_words(&normalized, &mut lowercased);
-    space_word_hyphens(&normalized)
+    apply_byte_rewrite(byte_rewrites::remove_braces_and_dollars, scratch);
+    apply_rewrites(&SYMBOL_REWRITES, scratch);
+    apply_byte_rewrite(byte_rewrites::times_sign_to_x, scratch);
+    apply_rewrites(&WORD_REWRITES, scratch);
+    if replace_number_words(&scratch.text, &mut scratch.lowercased, &mut scratch.spare) {
+        std::mem::swap(&mut scratch.text, &mut scratch.spare);
+    }
+    space_word_hyphens(&mut scratch.text);
 }
 
-/// Applies a byte rewrite, and clears `lowercased` if it changed the text.
-fn apply_byte_rewrite(rewrite: fn(&str) -> Option<String>, text: &mut String, lowercased: &mut Lowercased) {
-    if let Some(rewritten) = rewrite(text) {
-        *text = rewritten;
-        lowercased.clear();
+/// Applies a byte rewrite to `scratch.text`, and clears the lowercased copy if it
+/// changed the text.
+fn apply_byte_rewrite(rewrite: fn(&str, &mut String) -> bool, scratch: &mut Scratch) {
+    if rewrite(&scratch.text, &mut scratch.spare) {
+        std::mem::swap(&mut scratch.text, &mut scratch.spare);
+        scratch.lowercased.clear();
     }
 }
 
-fn apply_rewrites(rules: &[Rewrite], text: &mut String, lowercased: &mut Lowercased) {
+fn apply_rewrites(rules: &[Rewrite], scratch: &mut Scratch) {
     for rule in rules {
         let may_match = match rule.gate {
             Gate::None => true,
-            Gate::Test(may_match) => may_match(text),
-            Gate::Stems(stems) => lowercased.contains_any(text, stems),
+            Gate::Test(may_match) => may_match(&scratch.text),
+            Gate::Stems(stems) => scratch.lowercased.contains_any(&scratch.text, stems),
         };
         if !may_match {
             continue;
         }
-        if let std::borrow::Cow::Owned(rewritten) = rule.regex.replace_all(text, rule.replacement) {
-            *text = rewritten;
-            lowercased.clear();
+        if let Cow::Owned(rewritten) = rule.regex.replace_all(&scratch.text, rule.replacement) {
+            scratch.text = rewritten;
+            scratch.lowercased.clear();
         }
     }
 }
@@ -623,9 +669,10 @@ mod tests {
     use super::*;
 
     fn normalized(text: &str) -> String {
-        let rewritten = normalize(format!("{PIECE_BREAK}{text}"));
+        let mut scratch = Scratch { text: format!("{PIECE_BREAK}{text}"), ..Scratch::default() };
+        normalize(&mut scratch);
         let mut collapsed = String::new();
-        push_collapsed(&mut collapsed, rewritten.strip_prefix(PIECE_BREAK).unwrap());
+        push_collapsed(&mut collapsed, scratch.text.strip_prefix(PIECE_BREAK).unwrap());
         collapsed
     }
 
@@ -678,7 +725,9 @@ mod tests {
     fn word_hyphens_match_regex() {
         let regex = Regex::new(r"([A-Za-z])-([A-Za-z])").unwrap();
         for text in ["a-b-c", "a-b-c-d", "-a-b", "a-", "x--y", "é-a", "lr-2e-5", "out-of-memory", "a-b c-d"] {
-            assert_eq!(space_word_hyphens(text), regex.replace_all(text, "$1 $2"), "for {text:?}");
+            let mut spaced = text.to_string();
+            space_word_hyphens(&mut spaced);
+            assert_eq!(spaced, regex.replace_all(text, "$1 $2"), "for {text:?}");
         }
     }
 
