@@ -82,7 +82,7 @@ impl<'a> AnswerText<'a> {
     /// Joins the pieces of an answer, each prose piece from `rewritten`, the
     /// normalized prose, whose text before the first break is empty.
     fn join(pieces: Vec<(&'a str, PieceKind)>, rewritten: &str) -> Self {
-        let mut rewritten_prose = split_at_ascii(rewritten, PIECE_BREAK as u8).skip(1);
+        let mut prose_rest = memchr::memchr(PIECE_BREAK as u8, rewritten.as_bytes()).map_or("", |first| &rewritten[first + 1..]);
         let mut joined = String::with_capacity(rewritten.len() + pieces.len());
         let mut spans = Vec::with_capacity(pieces.len());
         for (original, kind) in pieces {
@@ -90,7 +90,8 @@ impl<'a> AnswerText<'a> {
             if kind == PieceKind::Code {
                 split_at_ascii(original, b'`').for_each(|part| joined.push_str(part));
             } else {
-                push_collapsed(&mut joined, rewritten_prose.next().unwrap_or_default());
+                let piece_length = push_collapsed(&mut joined, prose_rest);
+                prose_rest = prose_rest.get(piece_length + 1..).unwrap_or_default();
             }
             if joined.len() > start {
                 spans.push(SentenceSpan { original, normalized: start..joined.len(), kind });
@@ -195,13 +196,15 @@ thread_local! {
 /// that can match it (list markers, and `×` before a non-digit) put it back.
 const PIECE_BREAK: char = '\u{1}';
 
-/// Appends the words of `text` to `out`, joined by single spaces. Whitespace is what
-/// `char::is_whitespace` accepts, as in `str::split_whitespace`. Words that single
-/// spaces already separate are copied as one run.
-fn push_collapsed(out: &mut String, text: &str) {
+/// Appends the words of `text` up to its first `PIECE_BREAK` to `out`, joined by single
+/// spaces, and returns the offset of that break, or the length of `text` if it has
+/// none. Whitespace is what `char::is_whitespace` accepts, as in
+/// `str::split_whitespace`. Words that single spaces already separate are copied as one
+/// run. Stopping at the break saves a search for it before each piece.
+fn push_collapsed(out: &mut String, text: &str) -> usize {
     let start = out.len();
     let mut rest = text.trim_start();
-    while !rest.is_empty() {
+    while !rest.is_empty() && !rest.starts_with(PIECE_BREAK) {
         let run = single_spaced_run(rest);
         if out.len() > start {
             out.push(' ');
@@ -209,10 +212,12 @@ fn push_collapsed(out: &mut String, text: &str) {
         out.push_str(&rest[..run]);
         rest = rest[run..].trim_start();
     }
+    text.len() - rest.len()
 }
 
 /// Returns the length of the words at the start of `text` that single spaces separate:
-/// the offset of the first whitespace that is not one space before a word.
+/// the offset of the first `PIECE_BREAK`, or of the first whitespace that is not one
+/// space before a word.
 fn single_spaced_run(text: &str) -> usize {
     let bytes = text.as_bytes();
     let mut index = 0;
@@ -230,7 +235,7 @@ fn single_spaced_run(text: &str) -> usize {
                 // Most spaces are followed by an ASCII byte that is not whitespace,
                 // which needs no decoding.
                 let next = bytes.get(index + 1).copied().unwrap_or(b' ');
-                if next.is_ascii() && !is_ascii_whitespace(next) {
+                if next.is_ascii() && !is_ascii_whitespace_or_break(next) {
                     index += 2;
                     continue;
                 }
@@ -238,12 +243,16 @@ fn single_spaced_run(text: &str) -> usize {
                 index += 1;
                 continue;
             }
+            if byte == PIECE_BREAK as u8 {
+                return index;
+            }
             // A candidate byte starts a char, so `index` is a char boundary.
             if !starts_with_whitespace(&text[index..]) {
                 index += 1;
                 continue;
             }
-            if byte == b' ' && index + 1 < bytes.len() && !starts_with_whitespace(&text[index + 1..]) {
+            let before_word = || bytes[index + 1] != PIECE_BREAK as u8 && !starts_with_whitespace(&text[index + 1..]);
+            if byte == b' ' && index + 1 < bytes.len() && before_word() {
                 index += 1;
                 continue;
             }
@@ -275,16 +284,17 @@ fn is_plain_block(window: &[u8]) -> bool {
     blank_or_control == spaces && spaces & !printable(successors) & HIGH_BITS == 0
 }
 
-/// Checks whether `byte` is ASCII whitespace as `char::is_whitespace` defines it, which
-/// unlike `u8::is_ascii_whitespace` includes the vertical tab.
-fn is_ascii_whitespace(byte: u8) -> bool {
-    matches!(byte, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r')
+/// Checks whether `byte` is `PIECE_BREAK` or ASCII whitespace as `char::is_whitespace`
+/// defines it, which unlike `u8::is_ascii_whitespace` includes the vertical tab.
+fn is_ascii_whitespace_or_break(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r' | 0x01)
 }
 
-/// Checks whether `byte` can start a whitespace character other than the space: ASCII
-/// whitespace, or the lead byte of a non-ASCII one (U+0085 to U+3000).
+/// Checks whether `byte` is `PIECE_BREAK` or can start a whitespace character other
+/// than the space: ASCII whitespace, or the lead byte of a non-ASCII one (U+0085 to
+/// U+3000).
 fn may_start_whitespace(byte: u8) -> bool {
-    matches!(byte, b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r' | 0xC2 | 0xE1 | 0xE2 | 0xE3)
+    matches!(byte, 0x01 | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r' | 0xC2 | 0xE1 | 0xE2 | 0xE3)
 }
 
 fn starts_with_whitespace(text: &str) -> bool {
@@ -768,8 +778,9 @@ mod tests {
                         continue;
                     }
                     let mut collapsed = String::new();
-                    push_collapsed(&mut collapsed, &text[start..]);
-                    let words = text[start..].split_whitespace().collect::<Vec<_>>().join(" ");
+                    let piece = text[start..].split(PIECE_BREAK).next().unwrap();
+                    assert_eq!(push_collapsed(&mut collapsed, &text[start..]), piece.len(), "for {:?}", &text[start..]);
+                    let words = piece.split_whitespace().collect::<Vec<_>>().join(" ");
                     assert_eq!(collapsed, words, "for {:?}", &text[start..]);
                 }
             }
