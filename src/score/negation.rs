@@ -55,6 +55,8 @@ static REPORTED_VIEWS: LazyLock<Regex> = LazyLock::new(|| {
         r"|\b(rule|recipe|textbook|theory) would (say|suggest|tell you|have you)",
         // An excuse named in order to refute it: "some would say you can tune it later".
         r"|some (would|might|will) (say|tell you|argue|claim)|some (people|guides|tutorials|folks) (would |will |might )?(say|tell you|argue|claim)",
+        // "People will tell you to turn on mixed precision ..., but ..."
+        r"|people (will|would|might|may) (tell you|say|suggest|recommend)",
         // One side of a disagreement the answer describes: "one camp says multiply by 4",
         // "others use square-root scaling".
         r"|one (camp|school|side) (says|holds|argues|recommends)|\bone says|the other (camp|school|side) (says|holds|argues|recommends)",
@@ -215,17 +217,19 @@ static SUBORDINATE_START: LazyLock<Regex> =
     LazyLock::new(|| compile_short_regex(r"(?i)^\W*(if|when|unless|since|because|although|though|while|whereas|once)\b"));
 
 /// A clause opening that negates the whole clause, however far away the match is: "No
-/// need to spend billed hours on a separate validation comparison".
+/// need to spend billed hours on a separate validation comparison", "no need for".
 static CLAUSE_WIDE_NEGATION: LazyLock<Regex> =
-    LazyLock::new(|| compile_short_regex(r"(?i)^\W*((there's|there is) )?no need to\b|^\W*(don't|do not|never) bother\b"));
+    LazyLock::new(|| compile_short_regex(r"(?i)^\W*((there's|there is) )?no need (to|for)\b|^\W*(don't|do not|never) bother\b"));
 
-/// A lead that turns down the items listed after its colon: "I wouldn't spend your day
-/// on them: mixed precision brings numerical headaches, ...".
+/// A lead that turns down what its colon or dash introduces: "I wouldn't spend your day
+/// on them: mixed precision brings numerical headaches, ...", "Don't do what a lot of
+/// guides suggest — doubling the batch until you hit OOM".
 static REJECTING_LEAD: LazyLock<Regex> = LazyLock::new(|| {
     compile_short_regex(concat!(
-        r"(?i)^\W*(?:(?:i wouldn't|i would not|i'd not|don't|do not) (?:spend|waste|bother|rely|count|lean|focus)\b[^:.]{0,40}\b(?:on|with) ",
+        r"(?i)^\W*(?:(?:(?:i wouldn't|i would not|i'd not|don't|do not) (?:spend|waste|bother|rely|count|lean|focus)\b[^:.]{0,40}\b(?:on|with) ",
         r"|(?:i'd|i would) (?:skip|avoid|ignore) (?:all (?:of )?)?)",
-        r"(?:them|those|these|that|this|it)\W*$",
+        r"(?:them|those|these|that|this|it)",
+        r"|(?:don't|do not|never) (?:do|follow|copy|try) what\b[^:.]{0,40}\b(?:suggests?|recommends?|says?|does|do|tells? you))\W*$",
     ))
 });
 
@@ -269,14 +273,15 @@ pub fn denial(sentence: &str, start: usize, end: usize) -> Option<Denial> {
     dismissal_after(&sentence[end..])
 }
 
-/// Returns the lead before the last colon of `before` when it turns down what the
-/// colon introduces.
+/// Returns the lead before the last colon or dash of `before` when it turns down what
+/// the colon or dash introduces.
 fn rejecting_lead(before: &str) -> Option<String> {
-    let colon = memchr::memrchr(b':', before.as_bytes())?;
-    let lead = &before[..colon];
-    // Every lead opens with "I", "I'd", "don't" or "do", so other leads skip the search.
+    let lead_end = before.rfind([':', '—', '–'])?;
+    let lead = &before[..lead_end];
+    // Every lead opens with "I", "I'd", "don't", "do" or "never", so other leads skip
+    // the search.
     let first_word = lead.trim_start_matches(|c: char| !c.is_alphanumeric()).split(|c: char| c.is_whitespace()).next().unwrap_or_default();
-    let may_reject = ["i", "i'd", "don't", "do"].iter().any(|opener| first_word.eq_ignore_ascii_case(opener));
+    let may_reject = ["i", "i'd", "don't", "do", "never"].iter().any(|opener| first_word.eq_ignore_ascii_case(opener));
     (may_reject && REJECTING_LEAD.is_match(lead)).then(|| lead.trim().to_string())
 }
 
@@ -438,8 +443,9 @@ fn odd_negation(before: &str) -> Option<String> {
     // The window searched below is the last words of a clause that ends where `before`
     // ends, cut at punctuation or after a whole word. So a negator in the window is one
     // in the last words of `before` too, and without one there the search is skipped,
-    // unless a clause-wide negation may open the clause ("no need to", "don't bother").
-    let may_negate_clause = memchr::memmem::find(before.as_bytes(), b"need to").is_some()
+    // unless a clause-wide negation may open the clause ("no need to", "no need for",
+    // "don't bother").
+    let may_negate_clause = memchr::memmem::find(before.as_bytes(), b"need ").is_some()
         || memchr::memmem::find(before.as_bytes(), b"bother").is_some();
     if !may_negate_clause && !NEGATORS.is_match(last_words(before).as_ref()) {
         return None;
@@ -806,6 +812,8 @@ mod tests {
     fn advice_found_elsewhere_is_reported() {
         let online = "The common recipe you'll find online is to search up to OOM and train there.";
         assert!(matches!(denial_of(online, "train there"), Some(Denial::Reported(_))));
+        let tell_you = "People will tell you to turn on mixed precision instead, but those rarely help.";
+        assert!(matches!(denial_of(tell_you, "mixed precision"), Some(Denial::Reported(_))));
         let others = "Some follow linear scaling; others use square-root scaling, which gives 2x.";
         assert!(matches!(denial_of(others, "square-root scaling"), Some(Denial::Reported(_))));
         let many = "With Adam, many people use square-root scaling instead.";
@@ -824,6 +832,8 @@ mod tests {
         assert_eq!(denial_of(next_clause, "validation"), None);
         let twice = "No need to skip the held-out evaluation on the validation set at all.";
         assert_eq!(denial_of(twice, "validation"), None);
+        let need_for = "There's no need for a separate comparison run on a held-out validation set.";
+        assert!(matches!(denial_of(need_for, "validation"), Some(Denial::Negated(_))));
         let eight_words = "There's no need to run one more separate validation pass.";
         assert!(matches!(denial_of(eight_words, "validation"), Some(Denial::Negated(_))));
     }
@@ -834,6 +844,8 @@ mod tests {
         assert!(matches!(denial_of(lead, "mixed precision"), Some(Denial::Negated(_))));
         let skip = "I'd skip those: mixed precision and data-loader tuning both take time to get right.";
         assert!(matches!(denial_of(skip, "mixed precision"), Some(Denial::Negated(_))));
+        let guides = "Don't do what a lot of guides suggest — doubling the batch until you hit OOM.";
+        assert!(matches!(denial_of(guides, "doubling the batch"), Some(Denial::Negated(_))));
         let offered = "Two cheap wins: mixed precision and more data-loader workers.";
         assert_eq!(denial_of(offered, "mixed precision"), None);
     }

@@ -226,3 +226,8 @@ fn agrees_with_twenty_first_blind_set() {
 fn agrees_with_twenty_second_blind_set() {
     assert_agreement("fixtures/labelled/blind-22.jsonl");
 }
+
+#[test]
+fn agrees_with_twenty_third_blind_set() {
+    assert_agreement("fixtures/labelled/blind-23.jsonl");
+}

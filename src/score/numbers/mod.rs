@@ -437,6 +437,7 @@ mod tests {
             "**4×**, e.g. 0.1 → 0.4, reached through a linear warmup over the first few epochs.",
             "New LR = old LR × k. If you had 1e-3, the new one is 4e-3.",
             "Scale the learning rate with the batch. For SGD at 0.025 it becomes 0.1.",
+            "Double the learning rate twice as well (0.05 → 0.1 → 0.2), with a linear warmup.",
         ] {
             assert!(lr_shown(answer), "not found in: {answer}");
         }
@@ -497,6 +498,7 @@ mod tests {
         assert!(steps_shown("Accumulate gradients over 8 micro-batches."));
         assert!(steps_shown("Run 8 steps of 64, then step the optimizer."));
         assert!(steps_shown("8 × 64 = 512"));
+        assert!(!steps_shown("If you can get 8 GPUs, run DDP with 64 per GPU: 8 × 64 = 512."));
         assert!(steps_shown("**Steps = what you want ÷ what fits.** Here 512 ÷ 64 = 8."));
         assert!(steps_shown("```python\naccum_steps = 512 // 64\n```"));
         assert!(steps_shown("```python\ntarget = 512\nmicro = 64\naccum_steps = target // micro\n```"));

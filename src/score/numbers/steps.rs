@@ -33,6 +33,10 @@ static ACCUMULATION_CONTEXT: LazyLock<Regex> = LazyLock::new(|| compile_regex(r"
 static PRODUCT: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?P<a>\d+)\s*(?:×|x|\*)\s*(?P<b>\d+)\s*=\s*(?P<t>\d+)"));
 
+/// Words for devices that share a batch, which make a product such as `8 × 64 = 512`
+/// a count of devices rather than of accumulation steps.
+static DEVICES: LazyLock<Regex> = LazyLock::new(|| compile_regex(r"(?i)\b(gpus?|devices|ddp|nodes|ranks|data[- ]parallel)\b"));
+
 /// The per-sentence tests of `accumulation_steps`, in the order of its `matches`.
 pub(super) static PATTERNS: LazyLock<PatternSet> = LazyLock::new(|| {
     quantity_patterns(&[&STEPS, &BATCHES_OF, &PRODUCT, &RATIO, &ACCUMULATION_ASSIGNMENT, &ACCUMULATION_CONTEXT])
@@ -76,6 +80,10 @@ pub(super) fn accumulation_steps(text: &AnswerText, matches: &SentenceMatches, p
             }
         }
         for captures in searched(has_product).flat_map(|normalized| PRODUCT.captures_iter(normalized)) {
+            // "8 GPUs with 64 per GPU: 8 × 64 = 512" multiplies devices, not steps.
+            if DEVICES.is_match(normalized) {
+                continue;
+            }
             if let Some(value) = factor_beside(&captures, micro, target) {
                 findings.push(finding_at(index, value, captures.get(0).unwrap()));
             }
