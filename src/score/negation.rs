@@ -808,46 +808,59 @@ mod tests {
         assert_eq!(denial_of(textbook_endorsed, "raise the LR 4x"), None);
     }
 
+    /// Checks that each `(sentence, phrase)` case is denied as `expected` says: `Some`
+    /// with the kind of denial, or `None` for an asserted phrase.
+    fn assert_denials(cases: &[(&str, &str, Option<fn(&Denial) -> bool>)]) {
+        for (sentence, phrase, expected) in cases {
+            let denial = denial_of(sentence, phrase);
+            match expected {
+                Some(is_expected_kind) => assert!(denial.as_ref().is_some_and(is_expected_kind), "{phrase:?} in {sentence:?}: {denial:?}"),
+                None => assert_eq!(denial, None, "{phrase:?} in {sentence:?}"),
+            }
+        }
+    }
+
+    fn reported(denial: &Denial) -> bool {
+        matches!(denial, Denial::Reported(_))
+    }
+
+    fn negated(denial: &Denial) -> bool {
+        matches!(denial, Denial::Negated(_))
+    }
+
     #[test]
     fn advice_found_elsewhere_is_reported() {
-        let online = "The common recipe you'll find online is to search up to OOM and train there.";
-        assert!(matches!(denial_of(online, "train there"), Some(Denial::Reported(_))));
-        let tell_you = "People will tell you to turn on mixed precision instead, but those rarely help.";
-        assert!(matches!(denial_of(tell_you, "mixed precision"), Some(Denial::Reported(_))));
-        let others = "Some follow linear scaling; others use square-root scaling, which gives 2x.";
-        assert!(matches!(denial_of(others, "square-root scaling"), Some(Denial::Reported(_))));
-        let many = "With Adam, many people use square-root scaling instead.";
-        assert_eq!(denial_of(many, "square-root scaling"), None);
-        let finding = "With Adam the evidence is mixed, and some people find that square-root scaling works better.";
-        assert_eq!(denial_of(finding, "square-root scaling"), None);
+        assert_denials(&[
+            ("The common recipe you'll find online is to search up to OOM and train there.", "train there", Some(reported)),
+            ("People will tell you to turn on mixed precision instead, but those rarely help.", "mixed precision", Some(reported)),
+            ("Some follow linear scaling; others use square-root scaling, which gives 2x.", "square-root scaling", Some(reported)),
+            ("With Adam, many people use square-root scaling instead.", "square-root scaling", None),
+            ("With Adam the evidence is mixed, and some people find that square-root scaling works better.", "square-root scaling", None),
+        ]);
     }
 
     #[test]
     fn clause_wide_negation_reaches_far() {
         let far = "No need to spend billed hours on a separate validation comparison.";
         assert_eq!(denial_of(far, "validation"), Some(Denial::Negated("No need to".to_string())));
-        let bother = "Don't bother running the eval sweep on the held-out validation split tonight.";
-        assert!(matches!(denial_of(bother, "validation"), Some(Denial::Negated(_))));
-        let next_clause = "No need to rerun everything; compare both runs on the validation set.";
-        assert_eq!(denial_of(next_clause, "validation"), None);
-        let twice = "No need to skip the held-out evaluation on the validation set at all.";
-        assert_eq!(denial_of(twice, "validation"), None);
-        let need_for = "There's no need for a separate comparison run on a held-out validation set.";
-        assert!(matches!(denial_of(need_for, "validation"), Some(Denial::Negated(_))));
-        let eight_words = "There's no need to run one more separate validation pass.";
-        assert!(matches!(denial_of(eight_words, "validation"), Some(Denial::Negated(_))));
+        assert_denials(&[
+            ("Don't bother running the eval sweep on the held-out validation split tonight.", "validation", Some(negated)),
+            ("There's no need for a separate comparison run on a held-out validation set.", "validation", Some(negated)),
+            // The opener's own "no" lies inside the seven-word window and counts once.
+            ("There's no need to run one more separate validation pass.", "validation", Some(negated)),
+            ("No need to rerun everything; compare both runs on the validation set.", "validation", None),
+            ("No need to skip the held-out evaluation on the validation set at all.", "validation", None),
+        ]);
     }
 
     #[test]
     fn rejecting_lead_denies_listed_items() {
-        let lead = "I wouldn't spend your day on them: mixed precision brings headaches, early stopping half-trains.";
-        assert!(matches!(denial_of(lead, "mixed precision"), Some(Denial::Negated(_))));
-        let skip = "I'd skip those: mixed precision and data-loader tuning both take time to get right.";
-        assert!(matches!(denial_of(skip, "mixed precision"), Some(Denial::Negated(_))));
-        let guides = "Don't do what a lot of guides suggest — doubling the batch until you hit OOM.";
-        assert!(matches!(denial_of(guides, "doubling the batch"), Some(Denial::Negated(_))));
-        let offered = "Two cheap wins: mixed precision and more data-loader workers.";
-        assert_eq!(denial_of(offered, "mixed precision"), None);
+        assert_denials(&[
+            ("I wouldn't spend your day on them: mixed precision brings headaches, early stopping half-trains.", "mixed precision", Some(negated)),
+            ("I'd skip those: mixed precision and data-loader tuning both take time to get right.", "mixed precision", Some(negated)),
+            ("Don't do what a lot of guides suggest — doubling the batch until you hit OOM.", "doubling the batch", Some(negated)),
+            ("Two cheap wins: mixed precision and more data-loader workers.", "mixed precision", None),
+        ]);
     }
 
     #[test]

@@ -81,6 +81,8 @@ pub(super) fn accumulation_steps(text: &AnswerText, matches: &SentenceMatches, p
         }
         for captures in searched(has_product).flat_map(|normalized| PRODUCT.captures_iter(normalized)) {
             // "8 GPUs with 64 per GPU: 8 × 64 = 512" multiplies devices, not steps.
+            // NOTE: so does any product in a sentence that names a GPU, even "8 × 64 =
+            // 512 on one GPU", which the other step forms then have to find.
             if DEVICES.is_match(normalized) {
                 continue;
             }
