@@ -42,7 +42,7 @@ static NEGATORS: LazyLock<Regex> = LazyLock::new(|| {
 /// Phrases after a match that dismiss it: "warmup: not needed", "X is overkill".
 /// `dismissal_after` allows at most `DISMISSAL_REACH` characters before one.
 static DISMISSALS: LazyLock<Regex> = LazyLock::new(|| {
-    compile_short_regex(r"(?i)\b(leave (them|it|those|that|this) for (later|the next|another)|add(s)? risk|not worth (it|the risk)|(is|are)n't (needed|necessary|required|important|worth|a concern)|(is|are)? ?not (needed|necessary|required|important|worth it|a concern|an issue|the answer|the goal|the point|optimal|the best|ideal)|unnecessary|overkill|is a myth|(is|are) (wrong|outdated|a mistake|a trap|a myth|misleading|too aggressive)|too aggressive|can be (skipped|ignored|dropped)|(does|do)n't (matter|apply|help)|won't (matter|help)|no longer (needed|necessary)|no need to worry|nothing to worry about|(don't|do not) (need to )?worry about (it|this|that|them)|not worth worrying about|(can|could) (always |just )?(do|run|add|check|handle) (\w+ )?(later|after (the )?(release|launch|demo|deadline|ship\w*)))")
+    compile_short_regex(r"(?i)\b(leave (them|it|those|that|this) for (later|the next|another)|add(s)? risk|not worth (it|the risk)|(is|are)n't (needed|necessary|required|important|worth|a concern)|(is|are)? ?not (needed|necessary|required|important|worth it|a concern|an issue|the answer|the goal|the point|optimal|the best|ideal)|unnecessary|overkill|is a myth|(is|are) (wrong|outdated|a mistake|a trap|a myth|misleading|too aggressive)|too aggressive|can be (skipped|ignored|dropped)|(does|do)n't (matter|apply|help)|won't (matter|help)|no longer (needed|necessary)|no need to worry|nothing to worry about|(don't|do not|wouldn't|would not|won't) (need to )?worry about (it|this|that|them)|(is|are) less of a concern|not worth worrying about|(can|could) (always |just )?(do|run|add|check|handle) (\w+ )?(later|after (the )?(release|launch|demo|deadline|ship\w*)))")
 });
 
 /// Markers of a view reported in order to reject it. `reported_view_over` sets how far
@@ -57,6 +57,8 @@ static REPORTED_VIEWS: LazyLock<Regex> = LazyLock::new(|| {
         r"|some (would|might|will) (say|tell you|argue|claim)|some (people|guides|tutorials|folks) (would |will |might )?(say|tell you|argue|claim)",
         // "People will tell you to turn on mixed precision ..., but ..."
         r"|people (will|would|might|may) (tell you|say|suggest|recommend)",
+        // "A lot of guides tell you to binary-search up to the OOM point."
+        r"|(a lot of|lots of|many|most|plenty of) (guides|tutorials|blog posts|blogs|posts|people) (will |would )?(tell you|say|suggest|recommend|claim)",
         // One side of a disagreement the answer describes: "one camp says multiply by 4",
         // "others use square-root scaling".
         r"|one (camp|school|side) (says|holds|argues|recommends)|\bone says|the other (camp|school|side) (says|holds|argues|recommends)",
@@ -229,7 +231,9 @@ static REJECTING_LEAD: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)^\W*(?:(?:(?:i wouldn't|i would not|i'd not|don't|do not) (?:spend|waste|bother|rely|count|lean|focus)\b[^:.]{0,40}\b(?:on|with) ",
         r"|(?:i'd|i would) (?:skip|avoid|ignore) (?:all (?:of )?)?)",
         r"(?:them|those|these|that|this|it)",
-        r"|(?:don't|do not|never) (?:do|follow|copy|try) what\b[^:.]{0,40}\b(?:suggests?|recommends?|says?|does|do|tells? you))\W*$",
+        r"|(?:don't|do not|never) (?:do|follow|copy|try) what\b[^:.]{0,40}\b(?:suggests?|recommends?|says?|does|do|tells? you)",
+        // "What I'd avoid: doubling until you OOM and training at the last size that ran."
+        r"|what (?:i'd|i would) (?:avoid|skip|steer clear of|not do)|what (?:i wouldn't|i would not|not to) do|(?:things )?(?:to )?avoid)\W*$",
     ))
 });
 
@@ -278,10 +282,9 @@ pub fn denial(sentence: &str, start: usize, end: usize) -> Option<Denial> {
 fn rejecting_lead(before: &str) -> Option<String> {
     let lead_end = before.rfind([':', '—', '–'])?;
     let lead = &before[..lead_end];
-    // Every lead opens with "I", "I'd", "don't", "do" or "never", so other leads skip
-    // the search.
+    // Every lead opens with one of these words, so other leads skip the search.
     let first_word = lead.trim_start_matches(|c: char| !c.is_alphanumeric()).split(|c: char| c.is_whitespace()).next().unwrap_or_default();
-    let may_reject = ["i", "i'd", "don't", "do", "never"].iter().any(|opener| first_word.eq_ignore_ascii_case(opener));
+    let may_reject = ["i", "i'd", "don't", "do", "never", "what", "avoid", "to", "things"].iter().any(|opener| first_word.eq_ignore_ascii_case(opener));
     (may_reject && REJECTING_LEAD.is_match(lead)).then(|| lead.trim().to_string())
 }
 
@@ -304,6 +307,22 @@ static YES: LazyLock<Regex> =
 /// makes the question's point.
 pub fn answers_yes(next: &str) -> bool {
     YES.is_match(next)
+}
+
+/// The opening of a sentence that accepts the quotation before it: "For your case I
+/// think that's the right approach."
+static ENDORSES_QUOTE: LazyLock<Regex> = LazyLock::new(|| {
+    compile_short_regex(concat!(
+        r"(?i)^\W*(for (your|this) (case|setup|run),? )?(i think |i'd say |honestly,? )?",
+        r"((that's|that is|this is|it's|it is) (exactly )?(the right|a good|good|sound|solid|the correct|the best) (approach|advice|call|rule|plan|way|answer)",
+        r"|i (fully |completely )?agree\b|(that's|this is) (right|correct|true)\b)",
+    ))
+});
+
+/// Checks whether a sentence accepts the quotation just before it, which then counts as
+/// the answer's own advice.
+pub fn endorses_quote(next: &str) -> bool {
+    ENDORSES_QUOTE.is_match(next)
 }
 
 /// Returns the dismissal ("not needed", "overkill") that the words after a match apply
@@ -833,6 +852,7 @@ mod tests {
         assert_denials(&[
             ("The common recipe you'll find online is to search up to OOM and train there.", "train there", Some(reported)),
             ("People will tell you to turn on mixed precision instead, but those rarely help.", "mixed precision", Some(reported)),
+            ("A lot of guides tell you to binary-search up to the OOM point and train at that size.", "train at that size", Some(reported)),
             ("Some follow linear scaling; others use square-root scaling, which gives 2x.", "square-root scaling", Some(reported)),
             ("With Adam, many people use square-root scaling instead.", "square-root scaling", None),
             ("With Adam the evidence is mixed, and some people find that square-root scaling works better.", "square-root scaling", None),
@@ -859,7 +879,10 @@ mod tests {
             ("I wouldn't spend your day on them: mixed precision brings headaches, early stopping half-trains.", "mixed precision", Some(negated)),
             ("I'd skip those: mixed precision and data-loader tuning both take time to get right.", "mixed precision", Some(negated)),
             ("Don't do what a lot of guides suggest — doubling the batch until you hit OOM.", "doubling the batch", Some(negated)),
+            ("What I'd avoid: doubling until you OOM and training at the last size that ran.", "training at the last size", Some(negated)),
+            ("Things to avoid: training at the largest batch that fits.", "training at the largest", Some(negated)),
             ("Two cheap wins: mixed precision and more data-loader workers.", "mixed precision", None),
+            ("What I'd use: batch 32 and a dev-set comparison.", "batch 32", None),
         ]);
     }
 

@@ -6,7 +6,7 @@ use regex_automata::meta::Regex;
 
 mod needles;
 
-use super::negation::{answers_yes, denial, dismissal_in_later_clause, dismissal_opening, rejection_opening, retraction_of, Denial};
+use super::negation::{answers_yes, denial, endorses_quote, dismissal_in_later_clause, dismissal_opening, rejection_opening, retraction_of, Denial};
 use super::prefilter::{Candidates, FoundLiterals};
 use super::text::AnswerText;
 use crate::suite::{LazyRegex, PhraseGroup, PhraseRule};
@@ -124,6 +124,13 @@ impl GroupSearch<'_> {
         dismissal_in_later_clause(sentence, end).or_else(|| next.and_then(dismissal_opening))
     }
 
+    /// Checks whether the first sentence after the block quote holding sentence `index`
+    /// accepts the quotation.
+    fn quote_endorsed_after(&self, index: usize) -> bool {
+        let after_quote = self.text.sentences().skip(index + 1).find(|sentence| !sentence.in_quote);
+        after_quote.is_some_and(|sentence| endorses_quote(sentence.normalized))
+    }
+
     /// Records the match at `start..end` of sentence `index` as asserted or denied,
     /// unless an exclusion matches its sentence or it comes at or after `end`.
     fn judge(&mut self, index: usize, start: usize, end: usize) {
@@ -140,7 +147,7 @@ impl GroupSearch<'_> {
         }
         let next = self.text.get(index + 1).map(|next| next.normalized);
         let original = self.text.sentence(index).original;
-        let judged = if self.text.sentence(index).in_quote {
+        let judged = if self.text.sentence(index).in_quote && !self.quote_endorsed_after(index) {
             Some(Denial::Reported("a block quote".to_string()))
         } else if self.rule.makes_point && is_topic_heading(original) {
             Some(Denial::Titled(original.to_string()))
@@ -403,6 +410,15 @@ mod tests {
         rule.makes_point = false;
         assert!(!check(&rule, "Tutorials say to train at the largest batch that fits. Please don't do that here.").shown);
         assert!(check(&rule, "You could train at the largest batch that fits. It is what most people do.").shown);
+    }
+
+    #[test]
+    fn block_quote_counts_only_when_accepted() {
+        let mut rule = rule(&["train at the biggest value"], &[]);
+        rule.makes_point = false;
+        let quote = "A rule of thumb from the forums:\n\n> \"Search up to the OOM point and train at the biggest value that survives.\"\n\n";
+        assert!(!check(&rule, &format!("{quote}It costs you accuracy.")).shown);
+        assert!(check(&rule, &format!("{quote}For your case I think that's the right approach.")).shown);
     }
 
     #[test]

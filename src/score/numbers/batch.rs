@@ -35,10 +35,11 @@ static LABELLED_ADVICE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// A settings line that gives the batch as a value: "Batch size: 32 at sequence length
-/// 512", "- batch = 16", "- batch 32, max_len 256", or per sequence length, "seq_len
-/// 512: batch size 32". Such a line recommends the batch even without a verb.
+/// 512", "- batch = 16", "- batch 32, max_len 256", "- Batch size 16 at seq_len 512",
+/// or per sequence length, "seq_len 512: batch size 32". Such a line recommends the
+/// batch even without a verb.
 static BATCH_SETTING: LazyLock<Regex> = LazyLock::new(|| {
-    compile_regex(r"(?i)^\W*((per[- ]device |train(ing)? |recommended |suggested )?batch( size)?\W{0,3}(:|=)\W{0,3}\d|batch( size)?\s+\d+\s*[,;]|(seq(uence)?[_ ]?len(gth)?|max[_ ]?len(gth)?)\W{0,3}\d+\W{0,3}:\W{0,3}batch( size)?\W{0,3}\d)")
+    compile_regex(r"(?i)^\W*((per[- ]device |train(ing)? |recommended |suggested )?batch( size)?\W{0,3}(:|=)\W{0,3}\d|batch( size)?\s+\d+\W{0,3}([,;.(]|$|(at|for|with|on) )|(seq(uence)?[_ ]?len(gth)?|max[_ ]?len(gth)?)\W{0,3}\d+\W{0,3}:\W{0,3}batch( size)?\W{0,3}\d)")
 });
 
 /// A sweep over several sizes names candidates, not a recommendation.
@@ -78,7 +79,7 @@ fn end_of_word_after(sentence: &str, from: usize) -> usize {
 
 /// Units after an integer that make it something other than a batch size.
 static NOT_A_BATCH: LazyLock<Regex> = LazyLock::new(|| {
-    compile_regex(r"(?i)^\s*(tokens?|gb|gib|mb|layers?|heads?|epochs?|%|m\b|b\b|params|parameters|hidden|e-|x\b|×|seconds?|minutes?|hours?|steps?|bit)")
+    compile_regex(r"(?i)^(\s*|-)(tokens?|gb|gib|mb|layers?|heads?|epochs?|%|m\b|b\b|params|parameters|hidden|e-|x\b|×|seconds?|minutes?|hours?|steps?|bit)")
 });
 
 /// An exponent marker just before an integer: the `5` of `2e-5` is not a batch size.
@@ -106,9 +107,10 @@ fn is_starting_point(sentence: &str, number: regex::Match) -> bool {
 }
 
 /// A condition about the past in the number's clause: "if your recipe was 2e-5 at batch
-/// 32, use 8e-5 at 128" names the batch the recipe was tuned at, not the one to use.
+/// 32, use 8e-5 at 128" or "if your reference recipe is 2e-5 at batch 32" names the
+/// batch the recipe was tuned at, not the one to use.
 static PAST_CONDITION: LazyLock<Regex> =
-    LazyLock::new(|| compile_regex(r"(?i)\b(if|when)\b.*\b(was|were|used|tuned|trained)\b"));
+    LazyLock::new(|| compile_regex(r"(?i)\b(if|when)\b.*\b(was|were|used|tuned|trained|reference|baseline)\b"));
 
 /// Returns the recommended batches with every finding judged.
 #[cfg(test)]
@@ -192,12 +194,15 @@ mod tests {
     fn settings_list_item_recommends_its_batch() {
         assert_eq!(batches("Use this:\n\n- batch 32, max_len 256 if your texts allow it, fp16 on"), [32.0]);
         assert!(batches("- batch 32 was in the paper's grid.").is_empty());
+        assert_eq!(batches("- **Batch size 16** at seq_len 512, or 32 on a large dataset."), [16.0, 32.0]);
     }
 
     #[test]
     fn starting_points_are_not_batches() {
         assert_eq!(batches("I'd go with batch 128 and scale the LR (2e-5 at 32 → 8e-5 at 128)."), [128.0, 128.0]);
         assert_eq!(batches("Try moving from 32 to 64 if it is stable."), [64.0]);
+        assert_eq!(batches("If your reference recipe is 2e-5 at batch 32, then at 128 use 8e-5."), [128.0]);
+        assert!(batches("A fixed 64-step warmup is too short, so use 10% of the steps.").is_empty());
     }
 
     #[test]
