@@ -62,7 +62,7 @@ static REPORTED_VIEWS: LazyLock<Regex> = LazyLock::new(|| {
         // One side of a disagreement the answer describes: "one camp says multiply by 4",
         // "others use square-root scaling".
         r"|one (camp|school|side) (says|holds|argues|recommends)|\bone says|the other (camp|school|side) (says|holds|argues|recommends)",
-        r"|\bothers (use|prefer|say|recommend|go with|argue|suggest|swear by)",
+        r"|\b(others|some) (use|prefer|say|recommend|go with|argue|suggest|swear by|leave|keep)",
         // Advice found elsewhere: "the common recipe you'll find online is ...".
         r"|you('ll| will| may| might| can)? (find|see|read) (online|everywhere|in (many|most|a lot of) (tutorials|blogs|guides|forums|posts))",
         r"|you (might|may|could) (think|be tempted|assume)|you (might|may) have (heard|read|seen)|the (excuse|temptation) (that|is)|it's easy to (say|think|tell yourself)",
@@ -854,6 +854,7 @@ mod tests {
             ("People will tell you to turn on mixed precision instead, but those rarely help.", "mixed precision", Some(reported)),
             ("A lot of guides tell you to binary-search up to the OOM point and train at that size.", "train at that size", Some(reported)),
             ("Some follow linear scaling; others use square-root scaling, which gives 2x.", "square-root scaling", Some(reported)),
+            ("Some use square-root scaling, which would mean 2x.", "square-root scaling", Some(reported)),
             ("With Adam, many people use square-root scaling instead.", "square-root scaling", None),
             ("With Adam the evidence is mixed, and some people find that square-root scaling works better.", "square-root scaling", None),
         ]);

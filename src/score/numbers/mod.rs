@@ -111,6 +111,8 @@ static DISMISSED_MULTIPLIER: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)\b(?P<n>\d+(?:\.\d+)?)\s*(?:x|×)\s+(?:",
         r"(?:the (?:lr|learning rate)\s+)?(?:is|would be|seems|feels)\s+(?:\w+\s+)?(?:too (?:aggressive|much|high|hot|risky)|aggressive|risky|overkill|excessive|unsafe)",
         r"|(?:increase|jump|bump|multiplier)(?:\s+(?:in|of|to)\s+(?:the\s+)?(?:lr|learning rate))?\s+(?:would|will|could|might)\s+(?:\w+\s+){0,2}(?:make (?:training|it|things|the run) (?:unstable|diverge)|destabili[sz]e|blow up|diverge)",
+        // "a 4× jump in LR is a common cause of divergence", "Going 4× is asking for divergence"
+        r"|(?:(?:increase|jump|bump|multiplier)(?:\s+(?:in|of|to)\s+(?:the\s+)?(?:lr|learning rate))?\s+)?is\s+(?:a\s+(?:common|frequent|classic|known)\s+cause\s+of\s+(?:divergence|instability)|asking for (?:trouble|divergence|instability|a blow-?up))",
         r")",
     ))
 });
@@ -123,6 +125,8 @@ static DISMISSED_BEFORE: LazyLock<meta::Regex> = LazyLock::new(|| {
     let pattern = concat!(
         r"(?i)(?:\b(that|this|it)(?:'s|\s+is|\s+would be|\s+seems|\s+feels)|\b(?:find|consider|call)\s+(?:that|this|it))\s+(?:\w+\s+)?(?:too (?:aggressive|much|high|hot|risky)|aggressive|risky|overkill|excessive|unsafe)",
         r"|\b(?:i'?d|i would|we'?d|we would) be (?:\w+\s+)?more (?:careful|cautious|conservative) than (?:that|this)\b",
+        // "In practice I wouldn't go that far."
+        r"|\bi (?:wouldn't|would not) (?:actually )?(?:go that far|do that)\b",
     );
     // `sentences_matching` searches it.
     debug_assert!(!has_anchor(pattern), "anchored pattern: {pattern}");
@@ -146,7 +150,7 @@ static RETRACTION_OR_DISMISSAL_WORDS: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The words that `DISMISSED_MULTIPLIER` and `DISMISSED_BEFORE` end with.
 const DISMISSAL_WORD_PATTERN: &str =
-    "too (much|high|hot)|aggressive|risky|overkill|excessive|unsafe|unstable|destabili|blow up|diverge|(careful|cautious|conservative) than";
+    "too (much|high|hot)|aggressive|risky|overkill|excessive|unsafe|unstable|destabili|blow up|diverge|(careful|cautious|conservative) than|asking for|cause of instability|(wouldn't|would not) (actually )?(go that far|do that)";
 
 static DISMISSAL_WORDS: LazyLock<Regex> = LazyLock::new(|| compile_regex(&format!("(?i){DISMISSAL_WORD_PATTERN}")));
 
@@ -392,6 +396,7 @@ mod tests {
     use super::*;
     use crate::planner::Unit;
     use crate::suite::ParamValue;
+    use crate::suite::build_regex;
 
     fn exact(value: f64) -> Expected {
         Expected { value, low: value, high: value, unit: Unit::Factor, derivation: String::new() }
@@ -403,6 +408,15 @@ mod tests {
 
     fn lr_shown(answer: &str) -> bool {
         check_quantity(&rule(Quantity::LrMultiplier), &AnswerText::parse(answer), &Parameters::new(), &exact(4.0)).shown
+    }
+
+    #[test]
+    fn it_with_batch_needs_words_for_the_rate() {
+        let answer = AnswerText::parse("Short answer: scale it by the same factor as the batch, **4×**, and add a warmup.");
+        assert!(!check_quantity(&rule(Quantity::LrMultiplier), &answer, &Parameters::new(), &exact(4.0)).shown);
+        // The rubric of a question about the learning rate says that "scale it" names it.
+        let words = NumericRule { quantity: Quantity::LrMultiplier, subject_words: vec![build_regex(r"\bscale it\b").unwrap()] };
+        assert!(check_quantity(&words, &answer, &Parameters::new(), &exact(4.0)).shown);
     }
 
     #[test]
@@ -477,6 +491,10 @@ mod tests {
         assert!(!lr_shown("The textbook move is 4x. On second thought, I'd leave the LR where it is: 4x is a big jump."));
         assert!(lr_shown("I wouldn't leave the LR where it is: 4x is the linear rule."));
         assert!(!lr_shown("The textbook answer is the linear rule: learning rate ×4. In practice I'd be more careful than that."));
+        assert!(!lr_shown("The textbook answer is the linear scaling rule: batch ×4, so learning rate ×4. In practice I wouldn't go that far."));
+        assert!(!lr_shown("Bump the LR up a bit, about 1.5×. Going 4× is asking for divergence."));
+        assert!(lr_shown("Multiply the LR by 4, and warm up, since 4× is a big jump."));
+        assert!(!lr_shown("Multiply the LR by 2. I wouldn't go further, because a 4× jump in LR is a common cause of divergence."));
         assert!(!lr_shown("The linear scaling rule would say raise the learning rate 4× to compensate. I'd leave the LR alone."));
         assert!(!lr_shown("The textbook move is to multiply the LR by 4 to match. On reflection, though, I wouldn't touch it."));
         assert!(!lr_shown("Some papers push the linear rule (multiply the LR by the full 4x), but in practice that tends to diverge."));
