@@ -42,7 +42,7 @@ static NEGATORS: LazyLock<Regex> = LazyLock::new(|| {
 /// Phrases after a match that dismiss it: "warmup: not needed", "X is overkill".
 /// `dismissal_after` allows at most `DISMISSAL_REACH` characters before one.
 static DISMISSALS: LazyLock<Regex> = LazyLock::new(|| {
-    compile_short_regex(r"(?i)\b(leave (them|it|those|that|this) for (later|the next|another)|add(s)? risk|not worth (it|the risk)|(is|are)n't (needed|necessary|required|important|worth|a concern)|(is|are)? ?not (needed|necessary|required|important|worth it|a concern|an issue|the answer|the goal|the point|optimal|the best|ideal)|unnecessary|overkill|is a myth|(is|are) (wrong|outdated|a mistake|a trap|a myth|misleading|too aggressive)|too aggressive|can be (skipped|ignored|dropped)|(does|do)n't (matter|apply|help)|won't (matter|help)|no longer (needed|necessary)|no need to worry|nothing to worry about|(don't|do not|wouldn't|would not|won't) (need to )?worry about (it|this|that|them)|(is|are) less of a concern|not worth worrying about|(can|could) (always |just )?(do|run|add|check|handle) (\w+ )?(later|after (the )?(release|launch|demo|deadline|ship\w*)))")
+    compile_short_regex(r"(?i)\b(leave (them|it|those|that|this) for (later|the next|another)|add(s)? risk|not worth (it|the risk)|(is|are)n't (needed|necessary|required|important|worth|a concern|a problem)|(is|are)? ?not (needed|necessary|required|important|worth it|a concern|a problem|an issue|the answer|the goal|the point|optimal|the best|ideal)|unnecessary|overkill|is a myth|(is|are) (wrong|outdated|a mistake|a trap|a myth|misleading|too aggressive)|too aggressive|can be (skipped|ignored|dropped)|(does|do)n't (matter|apply|help)|won't (matter|help)|no longer (needed|necessary)|no need to worry|nothing to worry about|(don't|do not|wouldn't|would not|won't) (need to )?worry about (it|this|that|them)|(is|are) less of a concern|not worth worrying about|(can|could) (always |just )?(do|run|add|check|handle) (\w+ )?(later|after (the )?(release|launch|demo|deadline|ship\w*)))")
 });
 
 /// Markers of a view reported in order to reject it. `reported_view_over` sets how far
@@ -341,15 +341,24 @@ fn dismissal_after(after: &str) -> Option<Denial> {
 /// Returns the dismissal that the words after a match apply to it, searched in the
 /// words up to the next clause break.
 fn dismissal_in_scope(after: &str) -> Option<Denial> {
-    let scope_end = DISMISSAL_BREAKS.find(after).map_or(after.len(), |found| found.start());
+    let mut scope_end = DISMISSAL_BREAKS.find(after).map_or(after.len(), |found| found.start());
+    // After a label, "but it" turns back to the label: "BatchNorm: a common worry, but
+    // it isn't a problem here". The scope then runs to the end of that clause.
+    if after.starts_with(':') && after[scope_end..].starts_with(", but it ") {
+        let clause_start = scope_end + ", but it ".len();
+        scope_end = after[clause_start..].find(['.', ';', '!', '?']).map_or(after.len(), |end| clause_start + end);
+    }
     let mut scope = &after[..scope_end];
     // After a colon the scope ends at the next comma. A dismissal after a colon is the
     // short predicate of a label ("Warmup: not needed, even at 4x"). Past the comma, the
     // words belong to a clause of their own ("I wouldn't touch the LR: a demo needs
-    // something that runs, not the best final number").
+    // something that runs, not the best final number"), unless a "but" opens it and
+    // turns to the label's verdict ("BatchNorm: a common worry, but it isn't a problem").
     if let Some(colon) = scope.find(':') {
         if let Some(comma) = scope[colon..].find(',') {
-            scope = &scope[..colon + comma];
+            if !scope[colon + comma..].starts_with(", but ") {
+                scope = &scope[..colon + comma];
+            }
         }
     }
     // The leftmost dismissal counts only if it starts within the reach and no `.` or
@@ -702,6 +711,8 @@ mod tests {
     #[test]
     fn dismissal_after_colon_ends_at_comma() {
         assert!(matches!(denial_of("Warmup: not needed, even at 4x.", "Warmup"), Some(Denial::Dismissed(_))));
+        let verdict = "BatchNorm: a common worry, but it isn't a problem here.";
+        assert!(matches!(denial_of(verdict, "BatchNorm"), Some(Denial::Dismissed(_))));
         let clause = "I wouldn't touch the LR right now: a demo needs something that runs, not the best final number.";
         assert_eq!(denial_of(clause, "wouldn't touch the LR"), None);
     }

@@ -523,6 +523,8 @@ mod tests {
         assert!(!steps_shown("Use DDP over 8 GPUs."));
         assert!(steps_shown("Run 8 batches of 64 before each optimizer step."));
         assert!(!steps_shown("Run 8 batches of 128 on 8 GPUs."));
+        assert!(!steps_shown("512 / 64 = 8, so spread the batch over **8 GPUs** with DistributedDataParallel."));
+        assert!(steps_shown("512 / 64 = 8 accumulation steps on your 1 GPU."));
         assert!(steps_shown("Most frameworks support it (e.g. `gradient_accumulation_steps=8` in the Trainer)."));
         assert!(steps_shown("With micro-batch b = 64 and target B = 512, set k = B/b = 8."));
         assert!(!steps_shown("The ratio n = N/B = 8 here."));

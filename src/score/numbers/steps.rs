@@ -37,6 +37,15 @@ static PRODUCT: LazyLock<Regex> =
 /// a count of devices rather than of accumulation steps.
 static DEVICES: LazyLock<Regex> = LazyLock::new(|| compile_regex(r"(?i)\b(gpus?|devices|ddp|nodes|ranks|data[- ]parallel)\b"));
 
+/// A count of devices: "8 GPUs", "8 devices".
+static DEVICE_COUNT: LazyLock<Regex> = LazyLock::new(|| compile_regex(r"(?i)\b(?P<n>\d+)\s*(gpus?|devices|nodes|ranks)\b"));
+
+/// Checks whether a sentence counts `value` devices: "512 / 64 = 8, so spread the batch
+/// over 8 GPUs" splits the batch across devices rather than accumulating it.
+fn counts_devices(sentence: &str, value: f64) -> bool {
+    DEVICE_COUNT.captures_iter(sentence).any(|captures| captures["n"].parse::<f64>() == Ok(value))
+}
+
 /// The per-sentence tests of `accumulation_steps`, in the order of its `matches`.
 pub(super) static PATTERNS: LazyLock<PatternSet> = LazyLock::new(|| {
     quantity_patterns(&[&STEPS, &BATCHES_OF, &PRODUCT, &RATIO, &ACCUMULATION_ASSIGNMENT, &ACCUMULATION_CONTEXT])
@@ -92,8 +101,9 @@ pub(super) fn accumulation_steps(text: &AnswerText, matches: &SentenceMatches, p
         }
         for captures in searched(has_ratio).flat_map(|normalized| RATIO.captures_iter(normalized)) {
             let (a, b) = (captures["a"].parse::<f64>().ok(), captures["b"].parse::<f64>().ok());
-            if a == target && b == micro {
-                findings.push(finding_at(index, (target.unwrap_or(0.0) / micro.unwrap_or(1.0)).ceil(), captures.get(0).unwrap()));
+            let steps = (target.unwrap_or(0.0) / micro.unwrap_or(1.0)).ceil();
+            if a == target && b == micro && !counts_devices(text.sentence(index).normalized, steps) {
+                findings.push(finding_at(index, steps, captures.get(0).unwrap()));
             }
         }
         if let Some(found) = searched(has_assignment).find_map(|normalized| ACCUMULATION_ASSIGNMENT.find(normalized)) {
