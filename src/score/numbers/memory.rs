@@ -107,12 +107,17 @@ fn is_activations_share(sentence: &str, start: usize, end: usize) -> bool {
     ACTIVATIONS_BEFORE.is_match(&sentence[from..start])
 }
 
+/// Checks whether GPU words right after an amount (in its clause) or right before it
+/// make it a GPU's capacity. The words after stop at the next amount, which they then
+/// belong to: in "48 GB on a 24 GB card" the card is the 24 GB.
 fn is_gpu_capacity(sentence: &str, start: usize, end: usize) -> bool {
     let after_end = (end + 20).min(sentence.len());
     let before_start = start.saturating_sub(12);
     let after = sentence.get(end..after_end).unwrap_or("");
     let before = sentence.get(before_start..start).unwrap_or("");
-    GPU_CAPACITY.is_match(after.split([',', '.', ';', ':', '(', '—', '–']).next().unwrap_or("")) || GPU_CAPACITY.is_match(before)
+    let clause_after = after.split([',', '.', ';', ':', '(', '—', '–']).next().unwrap_or("");
+    let words_after = MEMORY.find(clause_after).map_or(clause_after, |next_amount| &clause_after[..next_amount.start()]);
+    GPU_CAPACITY.is_match(words_after) || GPU_CAPACITY.is_match(before)
 }
 
 /// Checks whether model-state words stand within 25 bytes before an amount, or after
@@ -155,6 +160,13 @@ mod tests {
     fn gpu_size_alone_is_not_estimate() {
         assert!(amounts_on_16gb("You have 16 GB, and the model state needs more.").is_empty());
         assert!(amounts_on_16gb("On a 16 GB card that is tight.").is_empty());
+    }
+
+    #[test]
+    fn gpu_words_after_another_amount_are_its_own() {
+        assert_eq!(amounts_on_16gb("- **total ≈ 48 GB** on a 16 GB card, before any activations"), [48.0]);
+        assert!(amounts_on_16gb("It needs an 80 GB A100.").is_empty());
+        assert!(amounts_on_16gb("Get a 24 GB 4090.").is_empty());
     }
 
     #[test]

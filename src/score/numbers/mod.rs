@@ -102,7 +102,7 @@ fn format_value(value: f64) -> String {
 /// A correction of an earlier statement. It supersedes the findings before it, including
 /// those earlier in its own sentence ("4x — no wait, 2x").
 static RETRACTION: LazyLock<Regex> =
-    LazyLock::new(|| compile_regex(&format!(r"(?i)\b(actually,? (no|make (it|that))|(forget|scratch) (that|the)|{CORRECTION_WORDS})\b|{CORRECTION_LABEL}")));
+    LazyLock::new(|| compile_regex(&format!(r"(?i)\b(actually,? (no|make (it|that)|(that|this) (over|under)counts)|(forget|scratch) (that|the)|{CORRECTION_WORDS})\b|{CORRECTION_LABEL}")));
 
 /// A multiplier that a sentence dismisses: "4x is too aggressive", "a 4x increase in
 /// learning rate would almost certainly make training unstable".
@@ -144,7 +144,7 @@ static OPTIMIZER_CONDITION: LazyLock<Regex> = LazyLock::new(|| compile_regex(r"(
 #[cfg(test)]
 static RETRACTION_OR_DISMISSAL_WORDS: LazyLock<Regex> = LazyLock::new(|| {
     compile_regex(&format!(
-        r"(?i)actually,? (no|make)|(forget|scratch) th(at|e)|{CORRECTION_WORDS}|correction|{DISMISSAL_WORD_PATTERN}"
+        r"(?i)actually,? (no|make|th(at|is) (over|under)counts)|(forget|scratch) th(at|e)|{CORRECTION_WORDS}|correction|{DISMISSAL_WORD_PATTERN}"
     ))
 });
 
@@ -156,7 +156,7 @@ static DISMISSAL_WORDS: LazyLock<Regex> = LazyLock::new(|| compile_regex(&format
 
 /// The words of `RETRACTION_OR_DISMISSAL_WORDS` that are not dismissal words.
 static CORRECTION_MARKERS: LazyLock<Regex> =
-    LazyLock::new(|| compile_regex(&format!(r"(?i)actually,? (no|make)|(forget|scratch) th(at|e)|{CORRECTION_WORDS}|correction")));
+    LazyLock::new(|| compile_regex(&format!(r"(?i)actually,? (no|make|th(at|is) (over|under)counts)|(forget|scratch) th(at|e)|{CORRECTION_WORDS}|correction")));
 
 /// The index of `CORRECTION_MARKERS` in every quantity's `PatternSet`.
 const CORRECTION_PATTERN: usize = 0;
@@ -602,6 +602,7 @@ mod tests {
         assert!(!memory_shown("At batch 32 that is around 45 GB of activations."));
         assert!(!memory_shown("At 2,048 tokens a rough estimate puts activations at 48 GB or more on their own."));
         assert!(memory_shown("Model state before activations: 48 GB."));
+        assert!(!memory_shown("A common rule gives 48 GB. Actually, that overcounts: 12 bytes per parameter gives about 36 GB."));
     }
 
     fn batch_shown(answer: &str) -> bool {
