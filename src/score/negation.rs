@@ -65,6 +65,8 @@ static REPORTED_VIEWS: LazyLock<Regex> = LazyLock::new(|| {
         r"|\b(others|some) (use|prefer|say|recommend|go with|argue|suggest|swear by|leave|keep)",
         // Advice found elsewhere: "the common recipe you'll find online is ...".
         r"|you('ll| will| may| might| can)? (find|see|read) (online|everywhere|in (many|most|a lot of) (tutorials|blogs|guides|forums|posts))",
+        // "You'll find plenty of blog posts warning that \"large batches generalize worse\"".
+        r"|you('ll| will| may| might| can)? (find|see|read) (plenty of|lots of|many|a lot of) (blog posts|blogs|posts|articles|tutorials|guides)",
         r"|you (might|may|could) (think|be tempted|assume)|you (might|may) have (heard|read|seen)|the (excuse|temptation) (that|is)|it's easy to (say|think|tell yourself)",
         // The user's own framing quoted back before the answer disagrees: "You wrote: ...".
         r"|you (wrote|said|mentioned|told me)\b",
@@ -863,6 +865,7 @@ mod tests {
         assert_denials(&[
             ("The common recipe you'll find online is to search up to OOM and train there.", "train there", Some(reported)),
             ("People will tell you to turn on mixed precision instead, but those rarely help.", "mixed precision", Some(reported)),
+            ("You'll find plenty of blog posts warning that \"large batches generalize worse\".", "generalize worse", Some(reported)),
             ("A lot of guides tell you to binary-search up to the OOM point and train at that size.", "train at that size", Some(reported)),
             ("Some follow linear scaling; others use square-root scaling, which gives 2x.", "square-root scaling", Some(reported)),
             ("Some use square-root scaling, which would mean 2x.", "square-root scaling", Some(reported)),
