@@ -36,9 +36,27 @@ pub fn check_phrases(rule: &PhraseRule, text: &AnswerText, literals: &FoundLiter
         .collect();
 
     if found.len() >= rule.min_groups {
+        let first = *found.iter().min().expect("at least one group matched");
+        if let Some(reversal) = reversal_after(rule, text, literals, first) {
+            let sentence = text.sentence(reversal).original.trim();
+            return PhraseResult { shown: false, evidence: Some(format!("reversed later: {sentence}")) };
+        }
         return PhraseResult { shown: true, evidence: Some(quote_sentences(text, &found)) };
     }
     PhraseResult { shown: false, evidence: explain_absence(rule, &matches, text) }
+}
+
+/// Returns the first sentence after sentence `first` that asserts one of the rule's
+/// reversals, outside a block quote.
+fn reversal_after(rule: &PhraseRule, text: &AnswerText, literals: &FoundLiterals, first: usize) -> Option<usize> {
+    let asserted = |&(index, start, end): &(usize, usize, usize)| {
+        index > first && !text.sentence(index).in_quote && denial(text.sentence(index).normalized, start, end).is_none()
+    };
+    let matches = |regex: &LazyRegex| match literals.candidates(regex) {
+        Candidates::Sentences(sentences) => matches_in(regex, text, sentences.iter()),
+        Candidates::Anywhere => matches_anywhere(regex, text),
+    };
+    rule.reversed_by.iter().filter_map(|regex| matches(regex).into_iter().find(asserted)).map(|(index, _, _)| index).min()
 }
 
 /// Finds the earliest sentence where one of the group's phrases is asserted, or else the
@@ -356,6 +374,7 @@ mod tests {
             groups: vec![group],
             min_groups: 1,
             exclude: exclude.iter().map(|pattern| LazyRegex::for_test(pattern)).collect(),
+            reversed_by: Vec::new(),
             count_negated: false,
             makes_point: true,
         }
@@ -410,6 +429,17 @@ mod tests {
         rule.makes_point = false;
         assert!(!check(&rule, "Tutorials say to train at the largest batch that fits. Please don't do that here.").shown);
         assert!(check(&rule, "You could train at the largest batch that fits. It is what most people do.").shown);
+    }
+
+    #[test]
+    fn later_reversal_takes_the_point_back() {
+        let mut rule = rule(&["doesn't fit"], &[]);
+        rule.reversed_by = vec![LazyRegex::for_test(r"\byes, you can train it\b")];
+        let reversed = check(&rule, "In fp32 it doesn't fit. So yes, you can train it on 24 GB with bf16.");
+        assert!(!reversed.shown);
+        assert_eq!(reversed.evidence.as_deref(), Some("reversed later: So yes, you can train it on 24 GB with bf16."));
+        assert!(check(&rule, "You might say yes, you can train it. But it doesn't fit.").shown);
+        assert!(check(&rule, "It doesn't fit. You may think that yes, you can train it with bf16, but you can't.").shown);
     }
 
     #[test]

@@ -128,6 +128,8 @@ pub(crate) struct CheckFile {
     #[serde(default)]
     pub exclude: Vec<Spanned<String>>,
     #[serde(default)]
+    pub reversed_by: Vec<Spanned<String>>,
+    #[serde(default)]
     pub count_negated: bool,
     #[serde(default)]
     pub unless_shown: Vec<Spanned<String>>,

@@ -377,11 +377,11 @@ fn has_placeholders(check: &CheckFile) -> bool {
     check_sources(check).any(|source| !template::placeholders(&source.value).is_empty())
 }
 
-/// Returns every regex source of a check: phrases, `together` sets, groups, exclusions and
-/// subject words.
+/// Returns every regex source of a check: phrases, `together` sets, groups, exclusions,
+/// reversals and subject words.
 fn check_sources(check: &CheckFile) -> impl Iterator<Item = &Spanned<String>> {
     let groups = check.groups.iter().flat_map(|group| group.phrases.iter().chain(group.together.iter().flatten()));
-    check.phrases.iter().chain(check.together.iter().flatten()).chain(&check.exclude).chain(&check.subject_words).chain(groups)
+    check.phrases.iter().chain(check.together.iter().flatten()).chain(&check.exclude).chain(&check.reversed_by).chain(&check.subject_words).chain(groups)
 }
 
 /// Compiles a list of checks with unique ids whose `unless_shown` names one of them.
@@ -530,6 +530,7 @@ fn compile_phrase_rule(
         groups,
         min_groups,
         exclude: parse_regexes(file, &check.exclude, parameters, regexes)?,
+        reversed_by: parse_regexes(file, &check.reversed_by, parameters, regexes)?,
         count_negated: check.count_negated,
         makes_point: kind != CheckKind::Anti,
     })

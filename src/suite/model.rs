@@ -189,7 +189,7 @@ impl Rubric {
         });
         phrase_rules.flat_map(|rule| {
             let sets = rule.groups.iter().flat_map(|group| &group.together);
-            rule.groups.iter().flat_map(|group| &group.phrases).chain(sets.flatten()).chain(&rule.exclude)
+            rule.groups.iter().flat_map(|group| &group.phrases).chain(sets.flatten()).chain(&rule.exclude).chain(&rule.reversed_by)
         })
     }
 }
@@ -258,6 +258,10 @@ pub struct PhraseRule {
     pub min_groups: usize,
     /// Sentences matching any of these never count for this check.
     pub exclude: Vec<LazyRegex>,
+    /// Conclusions that take the point back when the answer asserts one after making it,
+    /// as a summary that reverses the body does: "So yes, with bf16 and checkpointing
+    /// you can train it on 24 GB" after "that doesn't fit".
+    pub reversed_by: Vec<LazyRegex>,
     /// Whether a negated or dismissed mention still counts (true for checks whose
     /// phrases already carry a negation, such as "not the best choice"). A view reported
     /// only to be rejected never counts.
