@@ -231,3 +231,23 @@ fn agrees_with_twenty_second_blind_set() {
 fn agrees_with_twenty_third_blind_set() {
     assert_agreement("fixtures/labelled/blind-23.jsonl");
 }
+
+#[test]
+fn agrees_with_twenty_fourth_blind_set() {
+    assert_agreement("fixtures/labelled/blind-24.jsonl");
+}
+
+#[test]
+fn agrees_with_twenty_fifth_blind_set() {
+    assert_agreement("fixtures/labelled/blind-25.jsonl");
+}
+
+#[test]
+fn agrees_with_twenty_sixth_blind_set() {
+    assert_agreement("fixtures/labelled/blind-26.jsonl");
+}
+
+#[test]
+fn agrees_with_twenty_seventh_blind_set() {
+    assert_agreement("fixtures/labelled/blind-27.jsonl");
+}
