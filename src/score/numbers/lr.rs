@@ -402,8 +402,8 @@ fn multiplier_finding(sentence: Sentence, index: usize, captures: &Captures, ext
     }
     let restates_lr_factor = captures.name("b").is_some() && LR_BY_BEFORE.is_match(&normalized[..whole.start()]);
     // "**Learning rate:** scale it with the batch, 4×": "it" is the rate named before it
-    // in the sentence or in the sentence before, or the rate the question asks about
-    // when the rubric's words say so ("scale it by the same factor as the batch, 4×").
+    // in the sentence or in the sentence before. It is also the rate when the rubric's
+    // subject words match before it ("scale it by the same factor as the batch, 4×").
     let before = &normalized[..whole.start()];
     let scales_it_with_batch = IT_WITH_BATCH_BEFORE.is_match(before)
         && (lr_from_previous || LR_WORDS.is_match(before) || extra_words.iter().any(|words| words.is_match(before)));
