@@ -57,6 +57,9 @@ static REPORTED_VIEWS: LazyLock<Regex> = LazyLock::new(|| {
         r"|some (would|might|will) (say|tell you|argue|claim)|some (people|guides|tutorials|folks) (would |will |might )?(say|tell you|argue|claim)",
         // "People will tell you to turn on mixed precision ..., but ..."
         r"|people (will|would|might|may) (tell you|say|suggest|recommend)",
+        // A myths-and-facts list: "Myth: small batches generalize better."
+        // The marker takes in the next word, because the pattern ends at a word boundary.
+        r"|\bmyths?\W{0,3}:\W{0,3}\w+",
         // "A lot of guides tell you to binary-search up to the OOM point."
         r"|(a lot of|lots of|many|most|plenty of) (guides|tutorials|blog posts|blogs|posts|people) (will |would )?(tell you|say|suggest|recommend|claim)",
         // One side of a disagreement the answer describes: "one camp says multiply by 4",
@@ -869,6 +872,7 @@ mod tests {
             ("A lot of guides tell you to binary-search up to the OOM point and train at that size.", "train at that size", Some(reported)),
             ("Some follow linear scaling; others use square-root scaling, which gives 2x.", "square-root scaling", Some(reported)),
             ("Some use square-root scaling, which would mean 2x.", "square-root scaling", Some(reported)),
+            ("**Myth:** small batches generalize better.", "generalize better", Some(reported)),
             ("With Adam, many people use square-root scaling instead.", "square-root scaling", None),
             ("With Adam the evidence is mixed, and some people find that square-root scaling works better.", "square-root scaling", None),
         ]);

@@ -251,3 +251,8 @@ fn agrees_with_twenty_sixth_blind_set() {
 fn agrees_with_twenty_seventh_blind_set() {
     assert_agreement("fixtures/labelled/blind-27.jsonl");
 }
+
+#[test]
+fn agrees_with_twenty_eighth_blind_set() {
+    assert_agreement("fixtures/labelled/blind-28.jsonl");
+}
