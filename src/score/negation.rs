@@ -349,19 +349,20 @@ fn dismissal_in_scope(after: &str) -> Option<Denial> {
     let mut scope_end = DISMISSAL_BREAKS.find(after).map_or(after.len(), |found| found.start());
     // After a label, "but it" turns back to the label: "BatchNorm: a common worry, but
     // it isn't a problem here". The scope then runs to the end of that clause.
-    if after.starts_with(':') && after[scope_end..].starts_with(", but it ") {
-        let clause_start = scope_end + ", but it ".len();
+    const TURN_TO_LABEL: &str = ", but it ";
+    if after.starts_with(':') && after[scope_end..].starts_with(TURN_TO_LABEL) {
+        let clause_start = scope_end + TURN_TO_LABEL.len();
         scope_end = after[clause_start..].find(['.', ';', '!', '?']).map_or(after.len(), |end| clause_start + end);
     }
     let mut scope = &after[..scope_end];
     // After a colon the scope ends at the next comma. A dismissal after a colon is the
     // short predicate of a label ("Warmup: not needed, even at 4x"). Past the comma, the
     // words belong to a clause of their own ("I wouldn't touch the LR: a demo needs
-    // something that runs, not the best final number"), unless a "but" opens it and
-    // turns to the label's verdict ("BatchNorm: a common worry, but it isn't a problem").
+    // something that runs, not the best final number"). The clause that turns back to
+    // the label, found above, stays in the scope.
     if let Some(colon) = scope.find(':') {
         if let Some(comma) = scope[colon..].find(',') {
-            if !scope[colon + comma..].starts_with(", but ") {
+            if !scope[colon + comma..].starts_with(TURN_TO_LABEL) {
                 scope = &scope[..colon + comma];
             }
         }

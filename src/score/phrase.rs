@@ -432,7 +432,7 @@ mod tests {
     }
 
     #[test]
-    fn later_reversal_takes_the_point_back() {
+    fn later_reversal_cancels_point() {
         let mut rule = rule(&["doesn't fit"], &[]);
         rule.reversed_by = vec![LazyRegex::for_test(r"\byes, you can train it\b")];
         let reversed = check(&rule, "In fp32 it doesn't fit. So yes, you can train it on 24 GB with bf16.");

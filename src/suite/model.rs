@@ -258,9 +258,9 @@ pub struct PhraseRule {
     pub min_groups: usize,
     /// Sentences matching any of these never count for this check.
     pub exclude: Vec<LazyRegex>,
-    /// Conclusions that take the point back when the answer asserts one after making it,
-    /// as a summary that reverses the body does: "So yes, with bf16 and checkpointing
-    /// you can train it on 24 GB" after "that doesn't fit".
+    /// Conclusions that cancel the check when asserted after the matched point, as in a
+    /// summary that contradicts the body: "So yes, with bf16 and checkpointing you can
+    /// train it on 24 GB" after "that doesn't fit".
     pub reversed_by: Vec<LazyRegex>,
     /// Whether a negated or dismissed mention still counts (true for checks whose
     /// phrases already carry a negation, such as "not the best choice"). A view reported

@@ -163,7 +163,7 @@ mod tests {
     }
 
     #[test]
-    fn gpu_words_after_another_amount_are_its_own() {
+    fn gpu_words_belong_to_nearer_amount() {
         assert_eq!(amounts_on_16gb("- **total ≈ 48 GB** on a 16 GB card, before any activations"), [48.0]);
         assert!(amounts_on_16gb("It needs an 80 GB A100.").is_empty());
         assert!(amounts_on_16gb("Get a 24 GB 4090.").is_empty());

@@ -411,10 +411,10 @@ mod tests {
     }
 
     #[test]
-    fn it_with_batch_needs_words_for_the_rate() {
+    fn it_with_batch_needs_subject_words() {
         let answer = AnswerText::parse("Short answer: scale it by the same factor as the batch, **4×**, and add a warmup.");
         assert!(!check_quantity(&rule(Quantity::LrMultiplier), &answer, &Parameters::new(), &exact(4.0)).shown);
-        // The rubric of a question about the learning rate says that "scale it" names it.
+        // The learning-rate rubric lists "scale it" among its subject words.
         let words = NumericRule { quantity: Quantity::LrMultiplier, subject_words: vec![build_regex(r"\bscale it\b").unwrap()] };
         assert!(check_quantity(&words, &answer, &Parameters::new(), &exact(4.0)).shown);
     }
