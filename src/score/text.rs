@@ -145,6 +145,7 @@ fn split_pieces(response: &str) -> Vec<(&str, PieceKind)> {
     // vector that starts empty.
     let mut pieces = Vec::with_capacity(response.len() / 64 + 4);
     let mut in_code = false;
+    let mut footnotes = Vec::new();
     // Splitting at `\n` alone gives what `str::lines` gives once each line is trimmed,
     // and at most one more line, an empty one, which adds no piece.
     for line in split_at_ascii(response, b'\n') {
@@ -155,11 +156,89 @@ fn split_pieces(response: &str) -> Vec<(&str, PieceKind)> {
             pieces.push((trimmed, PieceKind::Code));
         } else if !is_table_rule(trimmed) {
             let kind = if quotes_someone(trimmed) { PieceKind::Quote } else { PieceKind::Prose };
+            let first = pieces.len();
             split_sentences(trimmed, kind, &mut pieces);
+            if let Some(marker) = footnote_marker(trimmed) {
+                footnotes.push(Footnote { reference: marker, pieces: first..pieces.len() });
+            }
         }
+    }
+    if !footnotes.is_empty() {
+        pieces = move_footnotes(pieces, &footnotes);
     }
     pieces.retain(|(piece, _)| !piece.is_empty());
     pieces
+}
+
+/// A footnote of an answer: a line that opens with a marker ("¹ On reflection, ...",
+/// "[^1]: ..."), which the answer reads as part of the sentence that carries the same
+/// marker. A retraction in a footnote then takes back that sentence, as it would
+/// right after it.
+struct Footnote<'a> {
+    /// The marker as sentences refer to it: "¹", "[^1]" or "†".
+    reference: &'a str,
+    /// The pieces of the footnote's line.
+    pieces: Range<usize>,
+}
+
+/// Moves each footnote's pieces to just after the first earlier piece that carries its
+/// marker, after any footnote moved there before it. A footnote that no earlier piece
+/// refers to stays where it is.
+fn move_footnotes<'a>(pieces: Vec<(&'a str, PieceKind)>, footnotes: &[Footnote]) -> Vec<(&'a str, PieceKind)> {
+    let in_footnote = |index: usize| footnotes.iter().any(|footnote| footnote.pieces.contains(&index));
+    // For each footnote, the piece outside footnotes that refers to it, if any.
+    let referring: Vec<Option<usize>> = footnotes
+        .iter()
+        .map(|footnote| {
+            (0..footnote.pieces.start).find(|index| !in_footnote(*index) && refers_to(pieces[*index].0, footnote.reference))
+        })
+        .collect();
+    let moved = |index: usize| footnotes.iter().zip(&referring).any(|(footnote, to)| to.is_some() && footnote.pieces.contains(&index));
+    let mut reordered = Vec::with_capacity(pieces.len());
+    for (index, piece) in pieces.iter().enumerate() {
+        if moved(index) {
+            continue;
+        }
+        reordered.push(*piece);
+        for (footnote, _) in footnotes.iter().zip(&referring).filter(|(_, to)| **to == Some(index)) {
+            reordered.extend_from_slice(&pieces[footnote.pieces.clone()]);
+        }
+    }
+    reordered
+}
+
+/// Checks whether `piece` carries the footnote marker `reference` as a whole marker:
+/// "¹" is not part of "¹²", nor "[^1]" of a definition "[^1]:".
+fn refers_to(piece: &str, reference: &str) -> bool {
+    piece.match_indices(reference).any(|(at, _)| {
+        let after = &piece[at + reference.len()..];
+        let superscript = reference.starts_with(is_superscript_digit);
+        !(superscript && after.starts_with(is_superscript_digit) || after.starts_with(':'))
+    })
+}
+
+/// Returns the footnote marker a line opens with: superscript digits, a dagger, or a
+/// markdown footnote label (`[^1]:`, returned without the colon).
+fn footnote_marker(line: &str) -> Option<&str> {
+    // Every marker starts with one of these bytes: `[`, or the lead byte of a
+    // superscript digit or dagger.
+    if !matches!(line.as_bytes().first(), Some(b'[' | 0xC2 | 0xE2)) {
+        return None;
+    }
+    let superscript = line.find(|c: char| !is_superscript_digit(c)).unwrap_or(line.len());
+    if superscript > 0 {
+        return Some(&line[..superscript]);
+    }
+    if line.starts_with(['†', '‡']) {
+        return Some(&line[..'†'.len_utf8()]);
+    }
+    let label = line.strip_prefix("[^")?;
+    let close = label.find("]:")?;
+    (close > 0 && !label[..close].contains(char::is_whitespace)).then(|| &line[..close + 3])
+}
+
+fn is_superscript_digit(c: char) -> bool {
+    matches!(c, '⁰' | '¹' | '²' | '³' | '⁴'..='⁹')
 }
 
 /// Splits `text` at each `separator` byte, as `str::split` with that char does, but
@@ -313,7 +392,8 @@ fn quotes_someone(line: &str) -> bool {
     line.strip_prefix('>').is_some_and(|quoted| quoted.trim_start().starts_with(['"', '“', '\'', '‘']))
 }
 
-/// Splits a line at sentence ends: `.`, `!` or `?`, then any closing markup, then a
+/// Splits a line at sentence ends: `.`, `!` or `?`, then any closing markup or footnote
+/// marker, then a
 /// space and a capital, a digit, a quote or markup. Decimals (`0.1`) and abbreviations such as `e.g.`
 /// never split, because the next character is not a space or the next word is lowercase.
 /// Appends each sentence, trimmed, to `pieces` as `kind`.
@@ -324,8 +404,15 @@ fn split_sentences<'a>(line: &'a str, kind: PieceKind, pieces: &mut Vec<(&'a str
     let searched = &bytes[..bytes.len().saturating_sub(2)];
     for index in memchr::memchr3_iter(b'.', b'!', b'?', searched) {
         let mut end = index + 1;
-        while end < bytes.len() && matches!(bytes[end], b'*' | b'_' | b'"' | b')' | b'`') {
-            end += 1;
+        while end < bytes.len() {
+            if matches!(bytes[end], b'*' | b'_' | b'"' | b')' | b'`') {
+                end += 1;
+            } else if let Some(marker) = line[end..].chars().next().filter(|c| is_superscript_digit(*c)) {
+                // A footnote marker: "with a warmup.¹ Then ..."
+                end += marker.len_utf8();
+            } else {
+                break;
+            }
         }
         let ends = end + 1 < bytes.len() && bytes[end] == b' ';
         if ends && starts_sentence(&line[end + 1..]) && !ends_with_abbreviation(&line[start..=index]) {
@@ -708,6 +795,21 @@ mod tests {
         assert_eq!(text.sentence_count(), 3);
         assert!(text.sentence(1).in_code);
         assert_eq!(text.sentence(1).normalized, "accum = 512 // 64");
+    }
+
+    #[test]
+    fn footnotes_follow_the_sentence_that_marks_them() {
+        let originals = |response| AnswerText::parse(response).sentences().map(|sentence| sentence.original.to_owned()).collect::<Vec<_>>();
+        assert_eq!(
+            originals("Scale it by 4×.¹ Then validate.\n\n¹ On reflection, leave it. Really.\n² Unused."),
+            ["Scale it by 4×.¹", "¹ On reflection, leave it.", "Really.", "Then validate.", "² Unused."]
+        );
+        assert_eq!(originals("A[^a] and B†.\n[^a]: first\n† second"), ["A[^a] and B†.", "[^a]: first", "† second"]);
+        // "¹" is not the marker "¹²", and a footnote no sentence marks stays put.
+        assert_eq!(originals("Use 4×¹².\n¹ Note.\n¹² Other."), ["Use 4×¹².", "¹² Other.", "¹ Note."]);
+        assert_eq!(originals("[1] A paper.\nText."), ["[1] A paper.", "Text."]);
+        // A footnote marked only inside another footnote stays where it is.
+        assert_eq!(originals("A¹.\n¹ See².\n² Inner."), ["A¹.", "¹ See².", "² Inner."]);
     }
 
     #[test]
