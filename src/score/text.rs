@@ -393,9 +393,9 @@ fn quotes_someone(line: &str) -> bool {
 }
 
 /// Splits a line at sentence ends: `.`, `!` or `?`, then any closing markup or footnote
-/// marker, then a
-/// space and a capital, a digit, a quote or markup. Decimals (`0.1`) and abbreviations such as `e.g.`
-/// never split, because the next character is not a space or the next word is lowercase.
+/// marker, then a space and a capital, a digit, a quote or markup. Decimals (`0.1`) and
+/// abbreviations such as `e.g.` never split, because the next character is not a space
+/// or the next word is lowercase.
 /// Appends each sentence, trimmed, to `pieces` as `kind`.
 fn split_sentences<'a>(line: &'a str, kind: PieceKind, pieces: &mut Vec<(&'a str, PieceKind)>) {
     let bytes = line.as_bytes();
@@ -798,7 +798,7 @@ mod tests {
     }
 
     #[test]
-    fn footnotes_follow_the_sentence_that_marks_them() {
+    fn footnotes_follow_their_marker() {
         let originals = |response| AnswerText::parse(response).sentences().map(|sentence| sentence.original.to_owned()).collect::<Vec<_>>();
         assert_eq!(
             originals("Scale it by 4×.¹ Then validate.\n\n¹ On reflection, leave it. Really.\n² Unused."),
