@@ -49,17 +49,21 @@ pub struct AnswerText<'a> {
 struct SentenceSpan<'a> {
     original: &'a str,
     normalized: Range<usize>,
-    kind: PieceKind,
+    kind: PieceKind<'a>,
 }
 
 /// What kind of text a piece of an answer is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum PieceKind {
+enum PieceKind<'a> {
     Prose,
     /// Prose in a block quote.
     Quote,
     /// A line of a fenced code block.
     Code,
+    /// A row of a markdown table, with the table's header row. Each cell reads with its
+    /// column's header, as a reader takes it: under "Grows with batch?", a "yes" says
+    /// that the row's component grows with the batch.
+    TableRow { header: &'a str },
 }
 
 impl<'a> AnswerText<'a> {
@@ -68,9 +72,12 @@ impl<'a> AnswerText<'a> {
         let pieces = split_pieces(response);
         SCRATCH.with_borrow_mut(|scratch| {
             scratch.text.clear();
-            for (piece, _) in pieces.iter().filter(|(_, kind)| *kind != PieceKind::Code) {
+            for (piece, kind) in pieces.iter().filter(|(_, kind)| *kind != PieceKind::Code) {
                 scratch.text.push(PIECE_BREAK);
-                scratch.text.push_str(piece);
+                match kind {
+                    PieceKind::TableRow { header } => push_row_under_header(&mut scratch.text, piece, header),
+                    _ => scratch.text.push_str(piece),
+                }
             }
             // The prose pieces are rewritten together, so each rule scans the answer once
             // instead of once per sentence.
@@ -81,7 +88,7 @@ impl<'a> AnswerText<'a> {
 
     /// Joins the pieces of an answer, each prose piece from `rewritten`, the
     /// normalized prose, whose text before the first break is empty.
-    fn join(pieces: Vec<(&'a str, PieceKind)>, rewritten: &str) -> Self {
+    fn join(pieces: Vec<(&'a str, PieceKind<'a>)>, rewritten: &str) -> Self {
         let mut prose_rest = memchr::memchr(PIECE_BREAK as u8, rewritten.as_bytes()).map_or("", |first| &rewritten[first + 1..]);
         let mut joined = String::with_capacity(rewritten.len() + pieces.len());
         let mut spans = Vec::with_capacity(pieces.len());
@@ -139,22 +146,35 @@ impl<'a> AnswerText<'a> {
 }
 
 /// Splits an answer into its sentences and code lines, each with its kind.
-fn split_pieces(response: &str) -> Vec<(&str, PieceKind)> {
+fn split_pieces(response: &str) -> Vec<(&str, PieceKind<'_>)> {
     // An estimate: the labelled answers have a line or sentence per 52 bytes on
     // average, empty lines included, so this saves most of the reallocations of a
     // vector that starts empty.
     let mut pieces = Vec::with_capacity(response.len() / 64 + 4);
     let mut in_code = false;
     let mut footnotes = Vec::new();
+    // The line before the current one, and the header row of the table the current
+    // line may continue.
+    let mut previous_line = "";
+    let mut table_header = None;
     // Splitting at `\n` alone gives what `str::lines` gives once each line is trimmed,
     // and at most one more line, an empty one, which adds no piece.
     for line in split_at_ascii(response, b'\n') {
         let trimmed = line.trim();
+        let previous = std::mem::replace(&mut previous_line, trimmed);
+        if !trimmed.starts_with('|') {
+            table_header = None;
+        }
         if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
             in_code = !in_code;
         } else if in_code {
             pieces.push((trimmed, PieceKind::Code));
-        } else if !is_table_rule(trimmed) {
+        } else if is_table_rule(trimmed) {
+            table_header = previous.starts_with('|').then_some(previous);
+        } else if let Some(header) = table_header {
+            // A row stays whole, so that its cells keep their columns.
+            pieces.push((trimmed, PieceKind::TableRow { header }));
+        } else {
             let kind = if quotes_someone(trimmed) { PieceKind::Quote } else { PieceKind::Prose };
             let first = pieces.len();
             split_sentences(trimmed, kind, &mut pieces);
@@ -184,7 +204,7 @@ struct Footnote<'a> {
 /// Moves each footnote's pieces to just after the first earlier piece that carries its
 /// marker, after any footnote moved there before it. A footnote that no earlier piece
 /// refers to stays where it is.
-fn move_footnotes<'a>(pieces: Vec<(&'a str, PieceKind)>, footnotes: &[Footnote]) -> Vec<(&'a str, PieceKind)> {
+fn move_footnotes<'a>(pieces: Vec<(&'a str, PieceKind<'a>)>, footnotes: &[Footnote]) -> Vec<(&'a str, PieceKind<'a>)> {
     let in_footnote = |index: usize| footnotes.iter().any(|footnote| footnote.pieces.contains(&index));
     // For each footnote, the piece outside footnotes that refers to it, if any.
     let referring: Vec<Option<usize>> = footnotes
@@ -205,6 +225,33 @@ fn move_footnotes<'a>(pieces: Vec<(&'a str, PieceKind)>, footnotes: &[Footnote])
         }
     }
     reordered
+}
+
+/// Appends a table row to `out` with each cell after the first followed by its column's
+/// header in parentheses: under the header `| Part | Grows with batch? |`, the row
+/// `| Activations | yes |` becomes `| Activations | yes (Grows with batch?) |`. A header
+/// with a digit ("batch 64") is left out, because number extraction would take its
+/// number for one the cell states.
+fn push_row_under_header(out: &mut String, row: &str, header: &str) {
+    let mut headers = table_cells(header);
+    for (index, cell) in table_cells(row).enumerate() {
+        out.push('|');
+        let heading = headers.next().unwrap_or_default();
+        out.push_str(cell);
+        if index > 0 && !heading.is_empty() && !cell.is_empty() && !heading.contains(|c: char| c.is_ascii_digit()) {
+            out.push_str(" (");
+            out.push_str(heading);
+            out.push(')');
+        }
+    }
+    out.push('|');
+}
+
+/// Returns the cells of a table row, trimmed, without the outer pipes.
+fn table_cells(row: &str) -> impl Iterator<Item = &str> {
+    let inner = row.strip_prefix('|').unwrap_or(row);
+    let inner = inner.strip_suffix('|').unwrap_or(inner);
+    inner.split('|').map(str::trim)
 }
 
 /// Checks whether `piece` carries the footnote marker `reference` as a whole marker:
@@ -397,7 +444,7 @@ fn quotes_someone(line: &str) -> bool {
 /// abbreviations such as `e.g.` never split, because the next character is not a space
 /// or the next word is lowercase.
 /// Appends each sentence, trimmed, to `pieces` as `kind`.
-fn split_sentences<'a>(line: &'a str, kind: PieceKind, pieces: &mut Vec<(&'a str, PieceKind)>) {
+fn split_sentences<'a>(line: &'a str, kind: PieceKind<'a>, pieces: &mut Vec<(&'a str, PieceKind<'a>)>) {
     let bytes = line.as_bytes();
     let mut start = 0;
     // A sentence end needs at least a space and one more byte after it.
@@ -683,6 +730,9 @@ fn may_hold_power_of_ten(text: &str) -> bool {
 /// for matching. Whitespace runs are left for the caller to collapse.
 fn normalize(scratch: &mut Scratch) {
     scratch.lowercased.clear();
+    if memchr::memmem::find(scratch.text.as_bytes(), b"~~").is_some() {
+        apply_byte_rewrite(byte_rewrites::remove_struck_text, scratch);
+    }
     apply_byte_rewrite(byte_rewrites::remove_markup_marks, scratch);
     apply_byte_rewrite(byte_rewrites::remove_emphasis_marks, scratch);
     apply_byte_rewrite(byte_rewrites::remove_list_markers, scratch);
@@ -813,10 +863,26 @@ mod tests {
     }
 
     #[test]
+    fn table_cells_carry_their_header() {
+        let text = AnswerText::parse("| Part | Grows with batch? | batch 64 |\n|---|---|---|\n| Activations | yes. Linearly | 2 GB |\n\nAfter.");
+        let normalized: Vec<_> = text.sentences().map(|sentence| sentence.normalized).collect();
+        // A row stays one sentence, and a header with a digit is left out, because its
+        // number would sit beside the cell's.
+        assert_eq!(normalized, ["Part: Grows with batch?; batch 64", "Activations: yes. Linearly (Grows with batch?); 2 GB", "After."]);
+    }
+
+    #[test]
     fn quoted_words_are_marked_but_callouts_are_not() {
         let text = AnswerText::parse("Forums say:\n> \"Max it out. Then train.\"\n> **Note:** validate first.\nMine.");
         let quoted: Vec<_> = text.sentences().map(|sentence| sentence.in_quote).collect();
         assert_eq!(quoted, [false, true, true, false, false]);
+    }
+
+    #[test]
+    fn struck_text_is_removed() {
+        assert_eq!(normalized("Scale it by ~~2×~~ **4×**."), "Scale it by 4x.");
+        assert_eq!(normalized("~~a~~ b ~~c~~ d"), "b d");
+        assert_eq!(normalized("about ~~ 4x"), "about ~~ 4x");
     }
 
     #[test]

@@ -66,6 +66,28 @@ impl<'a> Rewritten<'a> {
     }
 }
 
+/// Removes struck-through text, `~~like this~~`, marks and all: the answer shows it
+/// as deleted ("Scale it by ~~2×~~ **4×**"). A `~~` without a partner in its piece
+/// stays. Returns false if nothing changed.
+pub(super) fn remove_struck_text(text: &str, output: &mut String) -> bool {
+    let bytes = text.as_bytes();
+    let mut rewritten = Rewritten::new(text, output);
+    let mut from = 0;
+    while let Some(open) = memchr::memmem::find(&bytes[from..], b"~~").map(|at| from + at) {
+        let inside = open + 2;
+        let piece_end = memchr::memchr(b'\x01', &bytes[inside..]).map_or(bytes.len(), |at| inside + at);
+        match memchr::memmem::find(&bytes[inside..piece_end], b"~~") {
+            Some(at) => {
+                let end = inside + at + 2;
+                rewritten.replace(open, end, "");
+                from = end;
+            }
+            None => from = piece_end,
+        }
+    }
+    rewritten.finish()
+}
+
 /// Removes bold and italic marks, backticks and the LaTeX math delimiters, as the regex
 /// `\*\*|__|`|\\\(|\\\)|\\\[|\\\]` replaced with nothing does. Returns false if
 /// nothing changed.
