@@ -467,8 +467,16 @@ fn negator_reach(negator: &str, after: &str) -> Option<usize> {
         let compares_numbers = next_word.starts_with(|c: char| c.is_ascii_digit());
         return Some(if compares_numbers { 1 } else { 2 });
     }
-    let qualifies_comparative = negator.eq_ignore_ascii_case("no")
-        && COMPARATIVES_AFTER_NO.iter().any(|comparative| next_word.trim_end_matches(',').eq_ignore_ascii_case(comparative));
+    let is_no = negator.eq_ignore_ascii_case("no");
+    // "If you had no such recipe and batch 64 trained well" denies only the recipe, but
+    // "no such thing as a safe 4x" denies what follows.
+    if is_no && next_word.eq_ignore_ascii_case("such") {
+        let noun = after.split_whitespace().nth(1).unwrap_or_default();
+        if !noun.eq_ignore_ascii_case("thing") {
+            return Some(2);
+        }
+    }
+    let qualifies_comparative = is_no && COMPARATIVES_AFTER_NO.iter().any(|comparative| next_word.trim_end_matches(',').eq_ignore_ascii_case(comparative));
     qualifies_comparative.then_some(1)
 }
 
@@ -505,6 +513,8 @@ fn odd_negation(before: &str) -> Option<String> {
     let negators: Vec<_> = NEGATORS
         .find_iter(window.as_ref())
         .filter(|found| negator_reach(&window[found.range()], &window[found.end()..]).is_none_or(|reach| words_after(found.end()) <= reach))
+        // "More often than not, a slightly worse dev score" negates nothing.
+        .filter(|found| !(window[found.range()].eq_ignore_ascii_case("not") && last_word_is(&window[..found.start()], "than")))
         .collect();
     // "It would be a mistake not to warm up" negates twice.
     let count: usize = negators.iter().map(|found| if window[found.range()].ends_with(" not to") { 2 } else { 1 }).sum();
@@ -512,6 +522,11 @@ fn odd_negation(before: &str) -> Option<String> {
         Some(wide) => (count % 2 == 0).then(|| clause[wide.range()].trim().to_string()),
         None => (count % 2 == 1).then(|| window[negators[0].range()].to_string()),
     }
+}
+
+/// Checks whether the last word of `text` is `word`, in any case.
+fn last_word_is(text: &str, word: &str) -> bool {
+    text.split_whitespace().next_back().is_some_and(|last| last.eq_ignore_ascii_case(word))
 }
 
 /// Returns the last `PREFIX_WORDS` words of `text`, joined by single spaces.
@@ -675,6 +690,16 @@ mod tests {
     }
 
     #[test]
+    fn than_not_is_no_negation() {
+        let sentence = "Bigger batches give, more often than not, a slightly worse dev score";
+        let start = sentence.find("worse").unwrap();
+        assert_eq!(denial(sentence, start, start + 5), None);
+        let negated = "It is not a worse dev score";
+        let start = negated.find("worse").unwrap();
+        assert!(denial(negated, start, start + 5).is_some());
+    }
+
+    #[test]
     fn judgement_before_not_to_asserts() {
         assert_eq!(denial_of("It would be a mistake not to ramp up with a warmup.", "warmup"), None);
         assert!(matches!(denial_of("It would be a mistake to add warmup here.", "warmup"), Some(Denial::Negated(_))));
@@ -755,6 +780,8 @@ mod tests {
         assert!(matches!(denial_of("Use accumulation instead of the largest batch.", "largest batch"), Some(Denial::Negated(_))));
         assert_eq!(denial_of("With 256 samples instead of 64 its variance drops by about 4x.", "variance drops"), None);
         assert!(matches!(denial_of("Keep 64 instead of 512 samples per step.", "512 samples"), Some(Denial::Negated(_))));
+        assert_eq!(denial_of("If you had no such recipe and batch 64 trained well", "batch 64 trained well"), None);
+        assert!(matches!(denial_of("There is no such thing as a safe 4x", "safe 4x"), Some(Denial::Negated(_))));
     }
 
     #[test]

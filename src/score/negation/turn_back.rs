@@ -39,6 +39,10 @@ static REJECTS_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)^\W*(?:(?:i'd|i would|i'll|i will)\s+(?:(?:strongly|gently)\s+)?(?:steer (?:you )?(?:away from|clear of)|advise against|avoid|not do|not recommend|recommend against)",
         r"|(?:but\s+|please\s+)?(?:don't|do not)\s+do)",
         r"\s+(?:it|that|this)(?:\s+(?:here|again|in your case|for (?:this|your) (?:run|model|task)))?\W*$",
+        // A verdict on a claim set out just before: "I expect this to be false.",
+        // "That's a myth."
+        r"|^\W*(?:i (?:expect|think|believe|bet) (?:this|that|it)(?: to be| is|'s| will turn out)|(?:this|that|it)(?:'s| is)(?: simply| just)?)",
+        r"\s+(?:false|wrong|untrue|not true|a myth)\W*$",
     ))
 });
 
@@ -87,7 +91,7 @@ fn may_reject_before(next: &str) -> bool {
     let first = first.trim_start_matches(|c: char| c.is_ascii() && !c.is_ascii_alphanumeric());
     let opens = first.is_empty()
         || !first.is_ascii()
-        || ["i", "i'd", "i'll", "but", "please", "don't", "do"].iter().any(|opener| first.eq_ignore_ascii_case(opener));
+        || ["i", "i'd", "i'll", "but", "please", "don't", "do", "this", "that", "that's", "it", "it's"].iter().any(|opener| first.eq_ignore_ascii_case(opener));
     opens && words.nth(8).is_none()
 }
 
@@ -168,6 +172,15 @@ mod tests {
     }
 
     #[test]
+    fn verdict_of_false_dismisses() {
+        assert!(dismisses("I expect this to be false."));
+        assert!(dismisses("I think that's wrong."));
+        assert!(dismisses("That's a myth."));
+        assert!(!dismisses("I expect this to be false for small models."));
+        assert!(!dismisses("That's not wrong."));
+    }
+
+    #[test]
     fn sentence_without_turn_does_not_dismiss() {
         assert!(!dismisses("I'd skip it."));
         assert!(!dismisses("It won't matter."));
@@ -191,6 +204,8 @@ mod tests {
             "\u{201c}Don't do that.\u{201d}",
             "But don't do it!",
             "Please don't do that here.",
+            "That's a myth.",
+            "I expect this to be false.",
             "",
             "...",
         ];

@@ -89,6 +89,10 @@ static LR_CHANGE: LazyLock<Regex> = LazyLock::new(|| {
 static LR_BY_BEFORE: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?i)(learning[- ]rate|\blr|η|step[- ]size)\s+by\b(?:[^.;:]|\b(?:i\.e|e\.g)\.)*$"));
 
+/// "it" scaled by a factor that follows: "Scale it by 4×", "multiply it by".
+static IT_SCALED_BY_BEFORE: LazyLock<Regex> =
+    LazyLock::new(|| compile_regex(r"(?i)\b(?:scale|multiply|raise|increase|bump|grow)\w*\s+it\s+(?:up\s+)?(?:by\s+)?$"));
+
 /// "it" scaled with the batch right before a factor, in a sentence whose learning rate
 /// comes from the sentence before: "**Learning rate.** Scale it with the batch: 4× here".
 static IT_WITH_BATCH_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
@@ -328,11 +332,22 @@ fn code_lr_multiplier(sentence: Sentence, index: usize, variables: &CodeVariable
 /// scaling "it" ("Keep the old LR and you'll converge slower. Scale it 4x, ramp it in
 /// with a warmup.").
 fn follows_lr_sentence(text: &AnswerText, index: usize, names_lr: impl Fn(usize) -> bool) -> bool {
-    let Some(previous) = index.checked_sub(1) else { return false };
+    let Some(mut previous) = index.checked_sub(1) else { return false };
+    // A bare "Yes." between a question about the rate and the advice that answers it:
+    // "Do I need to touch the learning rate? Yes. Scale it by 4."
+    if previous > 0 && is_bare_yes_or_no(text.sentence(previous).normalized) {
+        previous -= 1;
+    }
     // Counting words costs far more than `names_lr`, so it comes second, and stops at
     // the first word past the limit.
     let has_at_most_words = |index: usize, limit: usize| text.sentence(index).normalized.split_whitespace().nth(limit).is_none();
     names_lr(previous) && (has_at_most_words(previous, 3) || has_at_most_words(index, 8) || opens_by_scaling_it(text.sentence(index).normalized))
+}
+
+/// Checks whether a sentence is only "Yes" or "No", with any punctuation or markup.
+fn is_bare_yes_or_no(sentence: &str) -> bool {
+    let word = sentence.trim_matches(|c: char| !c.is_alphanumeric());
+    ["yes", "no", "yep", "nope"].iter().any(|reply| word.eq_ignore_ascii_case(reply))
 }
 
 /// The maximum number of words in a reply that gives only numbers: "4× — e.g. 1e-3 →
@@ -400,6 +415,10 @@ fn multiplier_finding(sentence: Sentence, index: usize, captures: &Captures, ext
     if exponent || NOT_AN_LR_INCREASE.is_match(&normalized[whole.end()..]) || preceded_by_root(normalized, whole.start()) {
         return None;
     }
+    // "somewhere between 2× and 4×" gives a range, not a factor.
+    if RANGE_OPENED_BEFORE.is_match(&normalized[..whole.start()]) {
+        return None;
+    }
     let restates_lr_factor = captures.name("b").is_some() && LR_BY_BEFORE.is_match(&normalized[..whole.start()]);
     // "**Learning rate:** scale it with the batch, 4×": "it" is the rate named before it
     // in the sentence or in the sentence before. It is also the rate when the rubric's
@@ -407,7 +426,10 @@ fn multiplier_finding(sentence: Sentence, index: usize, captures: &Captures, ext
     let before = &normalized[..whole.start()];
     let scales_it_with_batch = IT_WITH_BATCH_BEFORE.is_match(before)
         && (lr_from_previous || LR_WORDS.is_match(before) || extra_words.iter().any(|words| words.is_match(before)));
-    if !restates_lr_factor && !scales_it_with_batch && subject_of(normalized, number.start(), number.end(), extra_words, lr_from_previous) != Subject::LearningRate {
+    // "**Learning rate.** Scale it by 4× (the batch ratio)": the factor is the object of
+    // scaling "it", the rate of the sentence before, however near "batch" is.
+    let scales_it_by = lr_from_previous && IT_SCALED_BY_BEFORE.is_match(before);
+    if !restates_lr_factor && !scales_it_with_batch && !scales_it_by && subject_of(normalized, number.start(), number.end(), extra_words, lr_from_previous) != Subject::LearningRate {
         return None;
     }
     let value: f64 = number.as_str().parse().ok()?;
@@ -423,6 +445,11 @@ fn multiplier_finding(sentence: Sentence, index: usize, captures: &Captures, ext
     };
     Some(finding_at(index, value, whole))
 }
+
+/// The lower end of a range, just before a factor that is then its upper end: "between
+/// 2× and 4×", "2x–4x".
+static RANGE_OPENED_BEFORE: LazyLock<Regex> =
+    LazyLock::new(|| compile_regex(r"(?i)(\bbetween\s+\d+(\.\d+)?\s*(x|×)?\s+and|\b\d+(\.\d+)?\s*(x|×)\s*(–|-|to))\s*$"));
 
 /// A verb just before a factor that makes it a division.
 static DIVISION_BEFORE: LazyLock<Regex> =

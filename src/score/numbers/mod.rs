@@ -95,7 +95,10 @@ fn judge(text: &AnswerText, finding: &mut Finding) -> bool {
     finding.asserted
 }
 
+/// Formats a value for evidence, rounded to six decimals, so that a ratio such as
+/// 0.15 / 0.1 reads "1.5" and not "1.4999999999999998".
 fn format_value(value: f64) -> String {
+    let value = (value * 1e6).round() / 1e6;
     if value.fract() == 0.0 { format!("{value:.0}") } else { format!("{value}") }
 }
 
@@ -125,8 +128,8 @@ static DISMISSED_BEFORE: LazyLock<meta::Regex> = LazyLock::new(|| {
     let pattern = concat!(
         r"(?i)(?:\b(that|this|it)(?:'s|\s+is|\s+would be|\s+seems|\s+feels)|\b(?:find|consider|call)\s+(?:that|this|it))\s+(?:\w+\s+)?(?:too (?:aggressive|much|high|hot|risky)|aggressive|risky|overkill|excessive|unsafe)",
         r"|\b(?:i'?d|i would|we'?d|we would) be (?:\w+\s+)?more (?:careful|cautious|conservative) than (?:that|this)\b",
-        // "In practice I wouldn't go that far."
-        r"|\bi (?:wouldn't|would not) (?:actually )?(?:go that far|do that)\b",
+        // "In practice I wouldn't go that far.", "I would not go all the way."
+        r"|\bi (?:wouldn't|would not) (?:actually )?(?:go (?:that far|all the way)|do that)\b",
     );
     // `sentences_matching` searches it.
     debug_assert!(!has_anchor(pattern), "anchored pattern: {pattern}");
@@ -150,7 +153,7 @@ static RETRACTION_OR_DISMISSAL_WORDS: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The words that `DISMISSED_MULTIPLIER` and `DISMISSED_BEFORE` end with.
 const DISMISSAL_WORD_PATTERN: &str =
-    "too (much|high|hot)|aggressive|risky|overkill|excessive|unsafe|unstable|destabili|blow up|diverge|(careful|cautious|conservative) than|asking for|cause of instability|(wouldn't|would not) (actually )?(go that far|do that)";
+    "too (much|high|hot)|aggressive|risky|overkill|excessive|unsafe|unstable|destabili|blow up|diverge|(careful|cautious|conservative) than|asking for|cause of instability|(wouldn't|would not) (actually )?(go (that far|all the way)|do that)";
 
 static DISMISSAL_WORDS: LazyLock<Regex> = LazyLock::new(|| compile_regex(&format!("(?i){DISMISSAL_WORD_PATTERN}")));
 
@@ -406,6 +409,13 @@ mod tests {
         NumericRule { quantity, subject_words: Vec::new() }
     }
 
+    #[test]
+    fn evidence_values_are_rounded() {
+        assert_eq!(format_value(0.15 / 0.1), "1.5");
+        assert_eq!(format_value(4.0), "4");
+        assert_eq!(format_value(44.7), "44.7");
+    }
+
     fn lr_shown(answer: &str) -> bool {
         check_quantity(&rule(Quantity::LrMultiplier), &AnswerText::parse(answer), &Parameters::new(), &exact(4.0)).shown
     }
@@ -452,6 +462,8 @@ mod tests {
             "New LR = old LR × k. If you had 1e-3, the new one is 4e-3.",
             "Scale the learning rate with the batch. For SGD at 0.025 it becomes 0.1.",
             "Double the learning rate twice as well (0.05 → 0.1 → 0.2), with a linear warmup.",
+            "**Learning rate.** Scale it by 4× (the batch ratio, 512 / 128), with a warmup.",
+            "**Do I need to touch the learning rate?** Yes. Scale it by 4 (512/128).",
         ] {
             assert!(lr_shown(answer), "not found in: {answer}");
         }
@@ -470,6 +482,8 @@ mod tests {
             "lr = 3e-4 * 1.5   # was tuned for batch 64",
             "4x fewer steps.",
             "4x: fewer steps per epoch, and each one sees more data.",
+            "Raise the learning rate somewhere between 2× and 4×.",
+            "Anything from about 2× to 4× can work for the learning rate.",
         ] {
             assert!(!lr_shown(answer), "wrongly found in: {answer}");
         }
@@ -492,6 +506,7 @@ mod tests {
         assert!(lr_shown("I wouldn't leave the LR where it is: 4x is the linear rule."));
         assert!(!lr_shown("The textbook answer is the linear rule: learning rate ×4. In practice I'd be more careful than that."));
         assert!(!lr_shown("The textbook answer is the linear scaling rule: batch ×4, so learning rate ×4. In practice I wouldn't go that far."));
+        assert!(!lr_shown("The rule says the learning rate grows by 4. In practice I would not go all the way."));
         assert!(!lr_shown("Bump the LR up a bit, about 1.5×. Going 4× is asking for divergence."));
         assert!(lr_shown("Multiply the LR by 4, and warm up, since 4× is a big jump."));
         assert!(!lr_shown("Multiply the LR by 2. I wouldn't go further, because a 4× jump in LR is a common cause of divergence."));
