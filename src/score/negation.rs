@@ -42,7 +42,7 @@ static NEGATORS: LazyLock<Regex> = LazyLock::new(|| {
 /// Phrases after a match that dismiss it: "warmup: not needed", "X is overkill".
 /// `dismissal_after` allows at most `DISMISSAL_REACH` characters before one.
 static DISMISSALS: LazyLock<Regex> = LazyLock::new(|| {
-    compile_short_regex(r"(?i)\b(leave (them|it|those|that|this) for (later|the next|another)|add(s)? risk|not worth (it|the risk)|(is|are)n't (needed|necessary|required|important|worth|a concern|a problem)|(is|are)? ?not (needed|necessary|required|important|worth it|a concern|a problem|an issue|the answer|the goal|the point|optimal|the best|ideal)|unnecessary|overkill|is a myth|(is|are) (wrong|outdated|a mistake|a trap|a myth|misleading|too aggressive)|too aggressive|can be (skipped|ignored|dropped)|(does|do)n't (matter|apply|help)|won't (matter|help)|no longer (needed|necessary)|no need to worry|nothing to worry about|(don't|do not|wouldn't|would not|won't) (need to )?worry about (it|this|that|them)|(is|are) less of a concern|not worth worrying about|(can|could) (always |just )?(do|run|add|check|handle) (\w+ )?(later|after (the )?(release|launch|demo|deadline|ship\w*)))")
+    compile_short_regex(r"(?i)\b(leave (them|it|those|that|this) for (later|the next|another)|add(s)? risk|not worth (it|the risk)|(is|are)n't (needed|necessary|required|important|worth|a concern|a problem)|(is|are)? ?not (needed|necessary|required|important|worth it|a concern|a problem|an issue|the answer|the goal|the point|optimal|the best|ideal)|unnecessary|overkill|is a myth|(is|are) (wrong|outdated|a mistake|a trap|a myth|misleading|too aggressive)|(is|are) the (\w+ )?(mistake|trap|error)\b|too aggressive|can be (skipped|ignored|dropped)|(does|do)n't (matter|apply|help)|won't (matter|help)|no longer (needed|necessary)|no need to worry|nothing to worry about|(don't|do not|wouldn't|would not|won't) (need to )?worry about (it|this|that|them)|(is|are) less of a concern|not worth worrying about|(can|could) (always |just )?(do|run|add|check|handle) (\w+ )?(later|after (the )?(release|launch|demo|deadline|ship\w*)))")
 });
 
 /// Markers of a view reported in order to reject it. `reported_view_over` sets how far
@@ -264,6 +264,9 @@ pub enum Denial {
 
 /// Decides whether the match at `start..end` of `sentence` is asserted (`None`) or denied.
 pub fn denial(sentence: &str, start: usize, end: usize) -> Option<Denial> {
+    if let Some(mark) = rejection_mark(sentence) {
+        return Some(Denial::Negated(mark.to_string()));
+    }
     if is_short_question(sentence) {
         return Some(Denial::Asked(sentence.to_string()));
     }
@@ -280,6 +283,27 @@ pub fn denial(sentence: &str, start: usize, end: usize) -> Option<Denial> {
         return Some(Denial::Negated(lead));
     }
     dismissal_after(&sentence[end..])
+}
+
+/// Checks whether a sentence is only a quotation, with any markup or marks around it:
+/// `⚠️ **"The memory math is overkill."**` gives the user's words, not the answer's.
+pub fn is_whole_quotation(sentence: &str) -> bool {
+    let quoted = sentence.trim_matches(|c: char| c != '"' && !c.is_alphanumeric());
+    quoted.len() > 2 && quoted.starts_with('"') && quoted.ends_with('"') && !quoted[1..quoted.len() - 1].contains('"')
+}
+
+/// Returns the cross mark that grades a sentence as wrong, if it has one: a plan graded
+/// line by line ("**Train at that size with lr 2e-5** ❌") turns down the marked lines.
+/// A mark before any word is a bullet for a drawback ("- ❌ Lower final accuracy"),
+/// which the sentence asserts.
+fn rejection_mark(sentence: &str) -> Option<char> {
+    // Each mark is three bytes that start with 0xE2, so sentences without that byte,
+    // most of them, skip the search.
+    if memchr::memchr(0xE2, sentence.as_bytes()).is_none() {
+        return None;
+    }
+    let (at, mark) = sentence.char_indices().find(|(_, c)| matches!(c, '❌' | '✗' | '✘' | '✖'))?;
+    sentence[..at].contains(char::is_alphanumeric).then_some(mark)
 }
 
 /// Returns the lead before the last colon or dash of `before` when it turns down what
@@ -729,6 +753,22 @@ mod tests {
         assert!(matches!(denial_of("Warmup: not needed for a change this small.", "Warmup"), Some(Denial::Dismissed(_))));
         assert!(matches!(denial_of("BatchNorm: no need to worry about it.", "BatchNorm"), Some(Denial::Dismissed(_))));
         assert!(denial_of("BatchNorm: statistics come from each micro-batch, so watch it.", "BatchNorm").is_none());
+        assert!(matches!(denial_of("Training at the limit is the mistake.", "Training at the limit"), Some(Denial::Dismissed(_))));
+    }
+
+    #[test]
+    fn whole_quotation_is_detected() {
+        assert!(is_whole_quotation("⚠️ \"The memory math is overkill.\""));
+        assert!(is_whole_quotation("\"AdamW, go.\""));
+        assert!(!is_whole_quotation("You said \"AdamW, go.\""));
+        assert!(!is_whole_quotation("\"Fast\" and \"slow\" differ."));
+    }
+
+    #[test]
+    fn cross_mark_rejects_line() {
+        assert!(matches!(denial_of("**(2) Train at that size with lr 2e-5** ❌", "Train at that size"), Some(Denial::Negated(_))));
+        assert!(denial_of("**Scale the LR 4x** ✅", "Scale the LR").is_none());
+        assert!(denial_of("- ❌ Often lower final accuracy with larger batches.", "lower final accuracy").is_none());
     }
 
     #[test]

@@ -6,7 +6,9 @@ use regex_automata::meta::Regex;
 
 mod needles;
 
-use super::negation::{answers_yes, denial, endorses_quote, dismissal_in_later_clause, dismissal_opening, rejection_opening, retraction_of, Denial};
+use super::negation::{
+    answers_yes, denial, dismissal_in_later_clause, dismissal_opening, endorses_quote, is_whole_quotation, rejection_opening, retraction_of, Denial,
+};
 use super::prefilter::{Candidates, FoundLiterals};
 use super::text::AnswerText;
 use crate::suite::{LazyRegex, PhraseGroup, PhraseRule};
@@ -165,8 +167,11 @@ impl GroupSearch<'_> {
         }
         let next = self.text.get(index + 1).map(|next| next.normalized);
         let original = self.text.sentence(index).original;
-        let judged = if self.text.sentence(index).in_quote && !self.quote_endorsed_after(index) {
-            Some(Denial::Reported("a block quote".to_string()))
+        let in_quote = self.text.sentence(index).in_quote;
+        // A sentence that is only a quotation gives someone else's words, as a block
+        // quote does: `⚠️ **"The memory math is overkill."**`
+        let judged = if (in_quote || is_whole_quotation(sentence)) && !self.quote_endorsed_after(index) {
+            Some(Denial::Reported(if in_quote { "a block quote".to_string() } else { sentence.to_string() }))
         } else if self.rule.makes_point && is_topic_heading(original) {
             Some(Denial::Titled(original.to_string()))
         } else {

@@ -548,6 +548,8 @@ static WORD_REWRITES: LazyLock<Vec<Rewrite>> = LazyLock::new(|| {
         (r"\b(double[sd]?|doubling) (the|it|your|its|this|that)\b", "2x $2", Gate::Stems(&["doubl"])),
         (r"\b(eight-?fold|octuple)\b", "8x", Gate::Stems(&["fold", "octuple"])),
         (r"\bhalve[sd]? (the|it|your|its)\b", "0.5x $1", Gate::Stems(&["halve"])),
+        // The shorthand of terse answers: "big bs often = lower val acc".
+        (r"\b(bs|bsz)\b", "batch size", Gate::Test(may_hold_bs)),
     ])
 });
 
@@ -719,6 +721,14 @@ fn compile_rule(pattern: &str) -> Regex {
     regex::RegexBuilder::new(&ascii_word_boundaries(pattern)).case_insensitive(true).build().unwrap()
 }
 
+/// Checks whether the text holds "bs" in any case, as every match of the batch-size
+/// shorthand rule does.
+fn may_hold_bs(text: &str) -> bool {
+    static BS: LazyLock<[memchr::memmem::Finder<'static>; 4]> =
+        LazyLock::new(|| ["bs", "BS", "Bs", "bS"].map(memchr::memmem::Finder::new));
+    BS.iter().any(|finder| finder.find(text.as_bytes()).is_some())
+}
+
 /// Checks whether `10` follows `×` or `x`, in any case and after any whitespace, as in
 /// every match of the rule for `4 × 10^-5`.
 fn may_hold_power_of_ten(text: &str) -> bool {
@@ -876,6 +886,12 @@ mod tests {
         let text = AnswerText::parse("Forums say:\n> \"Max it out. Then train.\"\n> **Note:** validate first.\nMine.");
         let quoted: Vec<_> = text.sentences().map(|sentence| sentence.in_quote).collect();
         assert_eq!(quoted, [false, true, true, false, false]);
+    }
+
+    #[test]
+    fn batch_size_shorthand_is_spelled_out() {
+        assert_eq!(normalized("big bs often = lower val acc"), "big batch size often = lower val acc");
+        assert_eq!(normalized("set BSZ to 32, not bsx"), "set batch size to 32, not bsx");
     }
 
     #[test]

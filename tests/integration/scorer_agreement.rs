@@ -256,3 +256,13 @@ fn agrees_with_twenty_seventh_blind_set() {
 fn agrees_with_twenty_eighth_blind_set() {
     assert_agreement("fixtures/labelled/blind-28.jsonl");
 }
+
+#[test]
+fn agrees_with_twenty_ninth_blind_set() {
+    assert_agreement("fixtures/labelled/blind-29.jsonl");
+}
+
+#[test]
+fn agrees_with_thirtieth_blind_set() {
+    assert_agreement("fixtures/labelled/blind-30.jsonl");
+}

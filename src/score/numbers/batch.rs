@@ -130,8 +130,11 @@ pub(super) fn unjudged_recommended_batches(text: &AnswerText, matches: &Sentence
     for (index, sentence) in text.sentences().enumerate() {
         let normalized = sentence.normalized;
         // RECIPE is anchored at the sentence's start, so it is searched sentence by sentence.
-        // An answer that opens with a bare number ("**32.**") recommends it.
-        let opens_with_number = || index == 0 && is_bare_number(normalized);
+        // An answer that opens with a bare number ("**32.**") recommends it, and so does
+        // a bare number that answers a question about the batch ("**What batch size
+        // should I start with?** 32.").
+        let answers_question = || index > 0 && has_batch_context[index - 1] && text.sentence(index - 1).normalized.trim_end().ends_with('?');
+        let opens_with_number = || (index == 0 || answers_question()) && is_bare_number(normalized);
         let follows_advice_label = || index > 0 && ADVICE_LABEL.is_match(text.sentence(index - 1).normalized);
         let labelled = || LABELLED_ADVICE.is_match(normalized) || BATCH_SETTING.is_match(normalized);
         let recommends = !has_sweep[index]
@@ -172,6 +175,7 @@ mod tests {
     #[test]
     fn recipe_lines_recommend_their_batch() {
         assert_eq!(batches("**Run batch 32, LR 2e-5, ~10% warmup, bf16/fp16.**"), [32.0]);
+        assert_eq!(batches("**What batch size should I start with?**\n32. That is the usual choice."), [32.0]);
         assert_eq!(batches("- **Batch 32** (or 16), AdamW, LR 2e-5 to 5e-5, ~10% warmup."), [32.0, 16.0]);
         assert_eq!(batches("**32**, LR 2e-5, 10% warmup."), [32.0]);
         assert_eq!(batches("So: **batch 32** on your 24GB card, AdamW at 2e-5 to 5e-5."), [32.0]);

@@ -118,6 +118,7 @@ pub(super) fn lr_multipliers(text: &AnswerText, matches: &SentenceMatches, extra
     let bare_reply = is_bare_reply(text, &names_lr_word);
     let opening_factor = opens_with_bare_factor(text, &names_lr_word);
     let answer_names_lr = names_lr_word.contains(&true);
+    let mut diff = DiffedLearningRates::default();
     for (index, sentence) in text.sentences().enumerate() {
         let normalized = sentence.normalized;
         if sentence.in_code {
@@ -125,6 +126,7 @@ pub(super) fn lr_multipliers(text: &AnswerText, matches: &SentenceMatches, extra
                 findings.push(finding);
             }
             variables.read_assignment(normalized);
+            findings.extend(diff.read(normalized, index));
         }
         let names_lr_itself = names_lr(index);
         let lr_from_previous =
@@ -314,6 +316,37 @@ fn lr_changes(sentence: Sentence, index: usize) -> Vec<Finding> {
 static CODE_LR_ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
     compile_regex(r"^\s*(?P<target>\w*lr\w*|\w*learning_rate\w*)\s*=\s*(?P<expr>[^#]*\b(?:\w*lr\w*|\w*learning_rate\w*)\b[^#]*?)\s*(?:#.*)?$")
 });
+
+/// A learning-rate setting on a line of a diff: `- lr: 0.1` removed, `+ lr: 0.4` added.
+static DIFF_LR_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    compile_regex(r"^(?P<sign>[-+])\s*(?P<key>\w*lr\w*|\w*learning_rate\w*)\s*[:=]\s*(?P<value>\d*\.?\d+(?:e-?\d+)?)\s*(?:#.*)?$")
+});
+
+/// The learning rates that lines of a diff remove, by setting name, so that the line
+/// adding a new value for the same setting gives the factor between them.
+#[derive(Default)]
+struct DiffedLearningRates {
+    removed: Vec<(String, f64)>,
+}
+
+impl DiffedLearningRates {
+    /// Reads a code line, and returns the factor when it adds a value for a setting that
+    /// an earlier line removed.
+    fn read(&mut self, line: &str, index: usize) -> Option<Finding> {
+        if !line.starts_with(['-', '+']) {
+            return None;
+        }
+        let captures = DIFF_LR_LINE.captures(line)?;
+        let value: f64 = captures["value"].parse().ok()?;
+        let key = &captures["key"];
+        if &captures["sign"] == "-" {
+            self.removed.push((key.to_string(), value));
+            return None;
+        }
+        let (_, old) = self.removed.iter().rev().find(|(removed, _)| removed == key)?;
+        (*old > 0.0).then(|| finding_at(index, value / old, captures.name("value").unwrap()))
+    }
+}
 
 fn code_lr_multiplier(sentence: Sentence, index: usize, variables: &CodeVariables) -> Option<Finding> {
     // The pattern needs an `=` and a learning-rate name, on both sides of the `=`.

@@ -464,6 +464,7 @@ mod tests {
             "Double the learning rate twice as well (0.05 → 0.1 → 0.2), with a linear warmup.",
             "**Learning rate.** Scale it by 4× (the batch ratio, 512 / 128), with a warmup.",
             "**Do I need to touch the learning rate?** Yes. Scale it by 4 (512/128).",
+            "```diff\n- batch_size: 64\n- lr: 0.1\n+ batch_size: 256\n+ lr: 0.4\n```",
         ] {
             assert!(lr_shown(answer), "not found in: {answer}");
         }
