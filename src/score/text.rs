@@ -721,7 +721,7 @@ fn compile_rule(pattern: &str) -> Regex {
     regex::RegexBuilder::new(&ascii_word_boundaries(pattern)).case_insensitive(true).build().unwrap()
 }
 
-/// Checks whether the text holds "bs" in any case, as every match of the batch-size
+/// Checks whether the text contains "bs" in any case, as every match of the batch-size
 /// shorthand rule does.
 fn may_hold_bs(text: &str) -> bool {
     static BS: LazyLock<[memchr::memmem::Finder<'static>; 4]> =

@@ -89,7 +89,8 @@ static LR_CHANGE: LazyLock<Regex> = LazyLock::new(|| {
 static LR_BY_BEFORE: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?i)(learning[- ]rate|\blr|η|step[- ]size)\s+by\b(?:[^.;:]|\b(?:i\.e|e\.g)\.)*$"));
 
-/// "it" scaled by a factor that follows: "Scale it by 4×", "multiply it by".
+/// A scaling verb with "it" as its object, right before a factor: "Scale it by 4×",
+/// "multiply it by".
 static IT_SCALED_BY_BEFORE: LazyLock<Regex> =
     LazyLock::new(|| compile_regex(r"(?i)\b(?:scale|multiply|raise|increase|bump|grow)\w*\s+it\s+(?:up\s+)?(?:by\s+)?$"));
 
