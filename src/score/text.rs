@@ -724,9 +724,8 @@ fn compile_rule(pattern: &str) -> Regex {
 /// Checks whether the text contains "bs" in any case, as every match of the batch-size
 /// shorthand rule does.
 fn may_hold_bs(text: &str) -> bool {
-    static BS: LazyLock<[memchr::memmem::Finder<'static>; 4]> =
-        LazyLock::new(|| ["bs", "BS", "Bs", "bS"].map(memchr::memmem::Finder::new));
-    BS.iter().any(|finder| finder.find(text.as_bytes()).is_some())
+    let bytes = text.as_bytes();
+    memchr::memchr2_iter(b'b', b'B', bytes).any(|at| matches!(bytes.get(at + 1), Some(b's' | b'S')))
 }
 
 /// Checks whether `10` follows `×` or `x`, in any case and after any whitespace, as in
