@@ -284,6 +284,7 @@ fn footnote_marker(line: &str) -> Option<&str> {
     (close > 0 && !label[..close].contains(char::is_whitespace)).then(|| &line[..close + 3])
 }
 
+/// Checks whether `c` is a superscript digit, as footnote markers use.
 fn is_superscript_digit(c: char) -> bool {
     matches!(c, '⁰' | '¹' | '²' | '³' | '⁴'..='⁹')
 }
