@@ -7,7 +7,8 @@ use regex_automata::meta::Regex;
 mod needles;
 
 use super::negation::{
-    answers_yes, denial, dismissal_in_later_clause, dismissal_opening, endorses_quote, is_whole_quotation, rejection_opening, retraction_of, Denial,
+    answers_yes, denial, dismissal_in_later_clause, dismissal_opening, endorses_quote, is_whole_quotation, rejection_mark, rejection_opening,
+    retraction_of, Denial,
 };
 use super::prefilter::{Candidates, FoundLiterals};
 use super::text::AnswerText;
@@ -168,10 +169,15 @@ impl GroupSearch<'_> {
         let next = self.text.get(index + 1).map(|next| next.normalized);
         let original = self.text.sentence(index).original;
         let in_quote = self.text.sentence(index).in_quote;
-        // A sentence that is only a quotation gives someone else's words, as a block
-        // quote does: `⚠️ **"The memory math is overkill."**`
-        let judged = if (in_quote || is_whole_quotation(sentence)) && !self.quote_endorsed_after(index) {
+        // A sentence that is only a quotation of a failure gives someone else's words, as a
+        // block quote does: `⚠️ **"The memory math is overkill."**`. A quoted point is
+        // more often the answer's own slogan.
+        let quotes_failure = !self.rule.makes_point && is_whole_quotation(sentence);
+        let mark = if self.text.sentence(index).in_table { None } else { rejection_mark(sentence) };
+        let judged = if (in_quote || quotes_failure) && !self.quote_endorsed_after(index) {
             Some(Denial::Reported(if in_quote { "a block quote".to_string() } else { sentence.to_string() }))
+        } else if let Some(mark) = mark {
+            Some(Denial::Negated(mark.to_string()))
         } else if self.rule.makes_point && is_topic_heading(original) {
             Some(Denial::Titled(original.to_string()))
         } else {

@@ -30,6 +30,9 @@ pub struct Sentence<'a> {
     /// Whether the sentence is in a block quote of someone's words (`> "...`), which
     /// answers use to quote a view, not to give their own.
     pub in_quote: bool,
+    /// Whether the sentence is a row of a markdown table, whose cells may hold marks
+    /// such as ❌ as values.
+    pub in_table: bool,
 }
 
 /// An answer split into sentences, in reading order. The sentences borrow from the
@@ -134,6 +137,7 @@ impl<'a> AnswerText<'a> {
             normalized: &self.joined[span.normalized.clone()],
             in_code: span.kind == PieceKind::Code,
             in_quote: span.kind == PieceKind::Quote,
+            in_table: matches!(span.kind, PieceKind::TableRow { .. }),
         }
     }
 
@@ -159,9 +163,12 @@ fn split_pieces(response: &str) -> Vec<(&str, PieceKind<'_>)> {
     let mut table_header = None;
     // Splitting at `\n` alone gives what `str::lines` gives once each line is trimmed,
     // and at most one more line, an empty one, which adds no piece.
+    // Where the pieces of the line before the current one start.
+    let mut previous_start = 0;
     for line in split_at_ascii(response, b'\n') {
         let trimmed = line.trim();
         let previous = std::mem::replace(&mut previous_line, trimmed);
+        let line_start = std::mem::replace(&mut previous_start, pieces.len());
         if !trimmed.starts_with('|') {
             table_header = None;
         }
@@ -171,6 +178,12 @@ fn split_pieces(response: &str) -> Vec<(&str, PieceKind<'_>)> {
             pieces.push((trimmed, PieceKind::Code));
         } else if is_table_rule(trimmed) {
             table_header = previous.starts_with('|').then_some(previous);
+            // The header row is read with each cell below it, not as a sentence of its
+            // own: "| Setting | Warmup |" says nothing about warmup. A header with a digit
+            // stays, because `push_row_under_header` leaves such headers out.
+            if table_header.is_some_and(|header| !header.contains(|c: char| c.is_ascii_digit())) {
+                pieces.truncate(line_start);
+            }
         } else if let Some(header) = table_header {
             // A row stays whole, so that its cells keep their columns.
             pieces.push((trimmed, PieceKind::TableRow { header }));
@@ -179,6 +192,10 @@ fn split_pieces(response: &str) -> Vec<(&str, PieceKind<'_>)> {
             let first = pieces.len();
             split_sentences(trimmed, kind, &mut pieces);
             if let Some(marker) = footnote_marker(trimmed) {
+                // The footnote reads without its label, so that a retraction can open it:
+                // "[^1]: On reflection, ignore that."
+                let opening = &mut pieces[first].0;
+                *opening = opening[marker.len()..].trim_start_matches(':').trim_start();
                 footnotes.push(Footnote { reference: marker, pieces: first..pieces.len() });
             }
         }
@@ -232,6 +249,10 @@ fn move_footnotes<'a>(pieces: Vec<(&'a str, PieceKind<'a>)>, footnotes: &[Footno
 /// `| Activations | yes |` becomes `| Activations | yes (Grows with batch?) |`. A header
 /// with a digit ("batch 64") is left out, because number extraction would take its
 /// number for one the cell states.
+///
+/// NOTE: the header follows the cell, so a cell that denies the header's point ("none
+/// needed" under "Warmup") reads as a negation before it, which the negation rules do
+/// not apply, and headers such as "Don't" or "Myth" are not read as rejections.
 fn push_row_under_header(out: &mut String, row: &str, header: &str) {
     let mut headers = table_cells(header);
     for (index, cell) in table_cells(row).enumerate() {
@@ -458,6 +479,9 @@ fn split_sentences<'a>(line: &'a str, kind: PieceKind<'a>, pieces: &mut Vec<(&'a
             } else if let Some(marker) = line[end..].chars().next().filter(|c| is_superscript_digit(*c)) {
                 // A footnote marker: "with a warmup.¹ Then ..."
                 end += marker.len_utf8();
+            } else if let Some(label) = line[end..].strip_prefix("[^").and_then(|rest| rest.find(']')) {
+                // A markdown footnote reference: "with a warmup.[^1] Then ..."
+                end += label + 3;
             } else {
                 break;
             }
@@ -862,14 +886,15 @@ mod tests {
         let originals = |response| AnswerText::parse(response).sentences().map(|sentence| sentence.original.to_owned()).collect::<Vec<_>>();
         assert_eq!(
             originals("Scale it by 4×.¹ Then validate.\n\n¹ On reflection, leave it. Really.\n² Unused."),
-            ["Scale it by 4×.¹", "¹ On reflection, leave it.", "Really.", "Then validate.", "² Unused."]
+            ["Scale it by 4×.¹", "On reflection, leave it.", "Really.", "Then validate.", "Unused."]
         );
-        assert_eq!(originals("A[^a] and B†.\n[^a]: first\n† second"), ["A[^a] and B†.", "[^a]: first", "† second"]);
+        assert_eq!(originals("A[^a] and B†.\n[^a]: first\n† second"), ["A[^a] and B†.", "first", "second"]);
+        assert_eq!(originals("Scale it.[^1] Warm up.\n\n[^1]: On reflection, no."), ["Scale it.[^1]", "On reflection, no.", "Warm up."]);
         // "¹" is not the marker "¹²", and a footnote no sentence marks stays put.
-        assert_eq!(originals("Use 4×¹².\n¹ Note.\n¹² Other."), ["Use 4×¹².", "¹² Other.", "¹ Note."]);
+        assert_eq!(originals("Use 4×¹².\n¹ Note.\n¹² Other."), ["Use 4×¹².", "Other.", "Note."]);
         assert_eq!(originals("[1] A paper.\nText."), ["[1] A paper.", "Text."]);
         // A footnote marked only inside another footnote stays where it is.
-        assert_eq!(originals("A¹.\n¹ See².\n² Inner."), ["A¹.", "¹ See².", "² Inner."]);
+        assert_eq!(originals("A¹.\n¹ See².\n² Inner."), ["A¹.", "See².", "Inner."]);
     }
 
     #[test]
@@ -879,6 +904,10 @@ mod tests {
         // A row stays one sentence, and a header with a digit is left out, because its
         // number would sit beside the cell's.
         assert_eq!(normalized, ["Part: Grows with batch?; batch 64", "Activations: yes. Linearly (Grows with batch?); 2 GB", "After."]);
+        // A header without a digit is read only with the cells below it.
+        let text = AnswerText::parse("| Setting | Warmup |\n|---|---|\n| Adam | 5 epochs |");
+        let normalized: Vec<_> = text.sentences().map(|sentence| sentence.normalized).collect();
+        assert_eq!(normalized, ["Adam: 5 epochs (Warmup)"]);
     }
 
     #[test]

@@ -449,8 +449,10 @@ fn multiplier_finding(sentence: Sentence, index: usize, captures: &Captures, ext
     if exponent || NOT_AN_LR_INCREASE.is_match(&normalized[whole.end()..]) || preceded_by_root(normalized, whole.start()) {
         return None;
     }
-    // "somewhere between 2× and 4×" gives a range, not a factor.
-    if RANGE_OPENED_BEFORE.is_match(&normalized[..whole.start()]) {
+    // "somewhere between 2× and 4×" gives a range, not a factor, but "ramp it from 1× to
+    // 4×" gives the factor it reaches.
+    let range = RANGE_OPENED_BEFORE.captures(&normalized[..whole.start()]);
+    if range.is_some_and(|range| range.name("from").is_none()) {
         return None;
     }
     let restates_lr_factor = captures.name("b").is_some() && LR_BY_BEFORE.is_match(&normalized[..whole.start()]);
@@ -483,7 +485,7 @@ fn multiplier_finding(sentence: Sentence, index: usize, captures: &Captures, ext
 /// The lower end of a range, just before a factor that is then its upper end: "between
 /// 2× and 4×", "2x–4x".
 static RANGE_OPENED_BEFORE: LazyLock<Regex> =
-    LazyLock::new(|| compile_regex(r"(?i)(\bbetween\s+\d+(\.\d+)?\s*(x|×)?\s+and|\b\d+(\.\d+)?\s*(x|×)\s*(–|-|to))\s*$"));
+    LazyLock::new(|| compile_regex(r"(?i)(\bbetween\s+\d+(\.\d+)?\s*(x|×)?\s+and|(?P<from>\bfrom\s+)?\b\d+(\.\d+)?\s*(x|×)\s*(–|-|to))\s*$"));
 
 /// A verb just before a factor that makes it a division.
 static DIVISION_BEFORE: LazyLock<Regex> =

@@ -19,7 +19,7 @@ use regex_automata::Input;
 use regex_syntax::hir::{Capture, Class, ClassBytes, ClassBytesRange, ClassUnicode, ClassUnicodeRange, Hir, HirKind, Repetition};
 
 use super::{compile_regex, compile_regex_without_prefilter};
-use super::negation::{denial, CORRECTION_LABEL, CORRECTION_WORDS};
+use super::negation::{denial, rejection_mark, CORRECTION_LABEL, CORRECTION_WORDS};
 use super::text::AnswerText;
 use pattern_set::{PatternSet, SentenceMatches};
 use crate::planner::Expected;
@@ -89,7 +89,8 @@ fn judge(text: &AnswerText, finding: &mut Finding) -> bool {
         let sentence = text.sentence(finding.sentence);
         let normalized = sentence.normalized;
         let from = RETRACTION.find_iter(&normalized[..finding.start]).last().map_or(0, |marker| marker.end());
-        finding.asserted = !sentence.in_quote && denial(&normalized[from..], finding.start - from, finding.end - from).is_none();
+        let graded_wrong = !sentence.in_table && rejection_mark(normalized).is_some();
+        finding.asserted = !sentence.in_quote && !graded_wrong && denial(&normalized[from..], finding.start - from, finding.end - from).is_none();
     }
     finding.judged = true;
     finding.asserted
@@ -465,6 +466,8 @@ mod tests {
             "**Learning rate.** Scale it by 4× (the batch ratio, 512 / 128), with a warmup.",
             "**Do I need to touch the learning rate?** Yes. Scale it by 4 (512/128).",
             "```diff\n- batch_size: 64\n- lr: 0.1\n+ batch_size: 256\n+ lr: 0.4\n```",
+            "Ramp the learning rate linearly from 1x to 4x the old value over 5 epochs.",
+            "| Optimizer | LR | Fits? |\n|---|---|---|\n| SGD | 4x the old LR | ✗ on one GPU |",
         ] {
             assert!(lr_shown(answer), "not found in: {answer}");
         }
