@@ -291,9 +291,9 @@ pub fn is_whole_quotation(sentence: &str) -> bool {
 
 /// Returns the cross mark that grades a sentence as wrong, if it has one: a plan graded
 /// line by line ("**Train at that size with lr 2e-5** ❌") turns down the marked lines.
-/// Callers leave table rows out, where a mark is a cell's value.
 /// A mark before any word is a bullet for a drawback ("- ❌ Lower final accuracy"),
-/// which the sentence asserts.
+/// which the sentence asserts. Callers leave table rows out, where a mark is a cell's
+/// value.
 pub fn rejection_mark(sentence: &str) -> Option<char> {
     // Each mark is three bytes that start with 0xE2, so sentences without that byte,
     // most of them, skip the search.

@@ -63,8 +63,8 @@ enum PieceKind<'a> {
     Quote,
     /// A line of a fenced code block.
     Code,
-    /// A row of a markdown table, with the table's header row. Each cell reads with its
-    /// column's header, as a reader takes it: under "Grows with batch?", a "yes" says
+    /// A row of a markdown table, with the table's header row. Each cell is read with its
+    /// column's header, as a reader takes it: under "Grows with batch?", a "yes" states
     /// that the row's component grows with the batch.
     TableRow { header: &'a str },
 }
@@ -179,8 +179,8 @@ fn split_pieces(response: &str) -> Vec<(&str, PieceKind<'_>)> {
         } else if is_table_rule(trimmed) {
             table_header = previous.starts_with('|').then_some(previous);
             // The header row is read with each cell below it, not as a sentence of its
-            // own: "| Setting | Warmup |" says nothing about warmup. A header with a digit
-            // stays, because `push_row_under_header` leaves such headers out.
+            // own, because "| Setting | Warmup |" makes no point about warmup. A header with
+            // a digit stays, because `push_row_under_header` leaves such headers out.
             if table_header.is_some_and(|header| !header.contains(|c: char| c.is_ascii_digit())) {
                 pieces.truncate(line_start);
             }
@@ -192,8 +192,8 @@ fn split_pieces(response: &str) -> Vec<(&str, PieceKind<'_>)> {
             let first = pieces.len();
             split_sentences(trimmed, kind, &mut pieces);
             if let Some(marker) = footnote_marker(trimmed) {
-                // The footnote reads without its label, so that a retraction can open it:
-                // "[^1]: On reflection, ignore that."
+                // The footnote is read without its marker, so that a retraction can open
+                // it: "[^1]: On reflection, ignore that."
                 let opening = &mut pieces[first].0;
                 *opening = opening[marker.len()..].trim_start_matches(':').trim_start();
                 footnotes.push(Footnote { reference: marker, pieces: first..pieces.len() });
@@ -250,9 +250,9 @@ fn move_footnotes<'a>(pieces: Vec<(&'a str, PieceKind<'a>)>, footnotes: &[Footno
 /// with a digit ("batch 64") is left out, because number extraction would take its
 /// number for one the cell states.
 ///
-/// NOTE: the header follows the cell, so a cell that denies the header's point ("none
-/// needed" under "Warmup") reads as a negation before it, which the negation rules do
-/// not apply, and headers such as "Don't" or "Myth" are not read as rejections.
+/// NOTE: the header follows the cell, and the negation rules look only before a match.
+/// So a cell that denies its header's point ("none needed" under "Warmup") still shows
+/// it. Headers such as "Don't" or "Myth" are not read as rejections either.
 fn push_row_under_header(out: &mut String, row: &str, header: &str) {
     let mut headers = table_cells(header);
     for (index, cell) in table_cells(row).enumerate() {
