@@ -42,7 +42,7 @@ static NEGATORS: LazyLock<Regex> = LazyLock::new(|| {
 /// Phrases after a match that dismiss it: "warmup: not needed", "X is overkill".
 /// `dismissal_after` allows at most `DISMISSAL_REACH` characters before one.
 static DISMISSALS: LazyLock<Regex> = LazyLock::new(|| {
-    compile_short_regex(r"(?i)\b(leave (them|it|those|that|this) for (later|the next|another)|add(s)? risk|not worth (it|the risk)|(is|are)n't (needed|necessary|required|important|worth|a concern|a problem)|(is|are)? ?not (needed|necessary|required|important|worth it|a concern|a problem|an issue|the answer|the goal|the point|optimal|the best|ideal)|unnecessary|overkill|is a myth|(is|are) (wrong|outdated|a mistake|a trap|a myth|misleading|too aggressive)|(is|are) the (\w+ )?(mistake|trap|error)\b|too aggressive|can be (skipped|ignored|dropped)|(does|do)n't (matter|apply|help)|won't (matter|help)|no longer (needed|necessary)|no need to worry|nothing to worry about|(don't|do not|wouldn't|would not|won't) (need to )?worry about (it|this|that|them)|(is|are) less of a concern|not worth worrying about|(can|could) (always |just )?(do|run|add|check|handle) (\w+ )?(later|after (the )?(release|launch|demo|deadline|ship\w*)))")
+    compile_short_regex(r"(?i)\b(leave (them|it|those|that|this) for (later|the next|another)|add(s)? risk|not worth (it|the risk)|(is|are)n't (needed|necessary|required|important|worth|a concern|a problem)|none (needed|necessary|required)|(is|are)? ?not (needed|necessary|required|important|worth it|a concern|a problem|an issue|the answer|the goal|the point|optimal|the best|ideal)|unnecessary|overkill|is a myth|(is|are) (wrong|outdated|a mistake|a trap|a myth|misleading|too aggressive)|(is|are) the (\w+ )?(mistake|trap|error)\b|too aggressive|can be (skipped|ignored|dropped)|(does|do)n't (matter|apply|help)|won't (matter|help)|no longer (needed|necessary)|no need to worry|nothing to worry about|(don't|do not|wouldn't|would not|won't) (need to )?worry about (it|this|that|them)|(is|are) less of a concern|not worth worrying about|(can|could) (always |just )?(do|run|add|check|handle) (\w+ )?(later|after (the )?(release|launch|demo|deadline|ship\w*)))")
 });
 
 /// Markers of a view reported in order to reject it. `reported_view_over` sets how far
@@ -749,6 +749,7 @@ mod tests {
     #[test]
     fn dismissal_after_denies() {
         assert!(matches!(denial_of("Warmup: not needed for a change this small.", "Warmup"), Some(Denial::Dismissed(_))));
+        assert!(matches!(denial_of("Warmup: none needed.", "Warmup"), Some(Denial::Dismissed(_))));
         assert!(matches!(denial_of("BatchNorm: no need to worry about it.", "BatchNorm"), Some(Denial::Dismissed(_))));
         assert!(denial_of("BatchNorm: statistics come from each micro-batch, so watch it.", "BatchNorm").is_none());
         assert!(matches!(denial_of("Training at the limit is the mistake.", "Training at the limit"), Some(Denial::Dismissed(_))));

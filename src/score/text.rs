@@ -250,22 +250,56 @@ fn move_footnotes<'a>(pieces: Vec<(&'a str, PieceKind<'a>)>, footnotes: &[Footno
 /// with a digit ("batch 64") is left out, because number extraction would take its
 /// number for one the cell states.
 ///
-/// NOTE: the header follows the cell, and the negation rules look only before a match.
-/// So a cell that denies its header's point ("none needed" under "Warmup") still shows
-/// it. Headers such as "Don't" or "Myth" are not read as rejections either.
+/// Two kinds of cell turn their header down, because the negation rules look only
+/// before a match:
+/// - a cell that only denies ("none needed", "no", "—") gets "not" before its header, so
+///   "none needed" under "Warmup" does not show warmup;
+/// - every cell under a header that rejects ("Don't", "Myth", "Avoid") gets "not" before
+///   it, first column included, so "use the largest batch that fits" under "Don't" is
+///   advice against it.
 fn push_row_under_header(out: &mut String, row: &str, header: &str) {
     let mut headers = table_cells(header);
     for (index, cell) in table_cells(row).enumerate() {
         out.push('|');
         let heading = headers.next().unwrap_or_default();
+        if !cell.is_empty() && is_rejecting_header(heading) {
+            out.push_str("not ");
+        }
         out.push_str(cell);
         if index > 0 && !heading.is_empty() && !cell.is_empty() && !heading.contains(|c: char| c.is_ascii_digit()) {
-            out.push_str(" (");
+            out.push_str(if is_denying_cell(cell) { " (not " } else { " (" });
             out.push_str(heading);
             out.push(')');
         }
     }
     out.push('|');
+}
+
+/// Checks whether a table header turns down the cells below it: "Don't", "**Myth**",
+/// "❌ Avoid", "Anti-pattern".
+fn is_rejecting_header(heading: &str) -> bool {
+    let words = heading.trim_matches(|c: char| !c.is_alphanumeric()).to_ascii_lowercase();
+    matches!(
+        words.as_str(),
+        "don't" | "dont" | "do not" | "avoid" | "never" | "myth" | "myths" | "wrong" | "bad" | "mistake" | "mistakes"
+            | "anti-pattern" | "antipattern" | "pitfall" | "pitfalls" | "not recommended" | "don't do"
+    )
+}
+
+/// Checks whether a table cell only denies its column's point: "no", "None needed.",
+/// "No — fixed", "n/a", "—", "✗".
+fn is_denying_cell(cell: &str) -> bool {
+    let words = cell.trim_matches(|c: char| c == '*' || c == '_' || c == '`' || c.is_whitespace());
+    if matches!(words, "—" | "–" | "-" | "✗" | "❌" | "✘" | "✖") {
+        return true;
+    }
+    // The denial may be followed by punctuation and more words ("No — fixed"), but not
+    // by a word directly ("no change" names a change).
+    const DENIALS: [&str; 9] = ["none needed", "not needed", "none required", "not required", "not necessary", "unnecessary", "none", "nope", "no"];
+    let lower = words.to_ascii_lowercase();
+    DENIALS.iter().chain(&["n/a", "na"]).any(|denial| {
+        lower.strip_prefix(denial).is_some_and(|rest| !rest.trim_start().starts_with(char::is_alphanumeric))
+    })
 }
 
 /// Returns the cells of a table row, trimmed, without the outer pipes.
@@ -911,6 +945,22 @@ mod tests {
     }
 
     #[test]
+    fn table_cells_can_turn_their_header_down() {
+        let rows = |table: &str| -> Vec<String> { AnswerText::parse(table).sentences().map(|sentence| sentence.normalized.to_string()).collect() };
+        // A cell that only denies puts "not" before its header; "no change" is not one.
+        assert_eq!(
+            rows("| Setting | Warmup |\n|---|---|\n| New run | none needed |\n| Old run | No — fixed |\n| Other | no change |\n| Last | — |"),
+            ["New run: none needed (not Warmup)", "Old run: No — fixed (not Warmup)", "Other: no change (Warmup)", "Last: — (not Warmup)"]
+        );
+        // Every cell under a rejecting header gets "not", first column included.
+        assert_eq!(
+            rows("| **Don't** | Do |\n|---|---|\n| use the largest batch that fits | try 16 and 32 |"),
+            ["not use the largest batch that fits: try 16 and 32 (Do)"]
+        );
+        assert_eq!(rows("| Myth | Fact |\n|---|---|\n| | x |"), [": x (Fact)"]);
+    }
+
+    #[test]
     fn quoted_words_are_marked_but_callouts_are_not() {
         let text = AnswerText::parse("Forums say:\n> \"Max it out. Then train.\"\n> **Note:** validate first.\nMine.");
         let quoted: Vec<_> = text.sentences().map(|sentence| sentence.in_quote).collect();
@@ -928,6 +978,12 @@ mod tests {
         assert_eq!(normalized("Scale it by ~~2×~~ **4×**."), "Scale it by 4x.");
         assert_eq!(normalized("~~a~~ b ~~c~~ d"), "b d");
         assert_eq!(normalized("about ~~ 4x"), "about ~~ 4x");
+        // Struck text may run over a few sentences, when its marks stand next to text.
+        let sentences = |answer: &str| -> Vec<String> { AnswerText::parse(answer).sentences().map(|sentence| sentence.normalized.to_string()).collect() };
+        assert_eq!(sentences("~~Use 2x. It is safe.~~ Use 4x."), ["Use 4x."]);
+        assert_eq!(sentences("~~Use 2x.\nIt is safe.~~\nUse 4x."), ["Use 4x."]);
+        assert_eq!(sentences("About ~~ 2x. Then 4x.~~ End."), ["About ~~ 2x.", "Then 4x.~~ End."]);
+        assert_eq!(sentences("~~A. B. C. D. E.~~ F."), ["~~A.", "B.", "C.", "D.", "E.~~ F."]);
     }
 
     #[test]

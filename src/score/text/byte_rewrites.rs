@@ -67,25 +67,61 @@ impl<'a> Rewritten<'a> {
 }
 
 /// Removes struck-through text, `~~like this~~`, marks and all: the answer shows it
-/// as deleted ("Scale it by ~~2×~~ **4×**"). A `~~` without a partner in its piece
-/// stays. Returns false if nothing changed.
+/// as deleted ("Scale it by ~~2×~~ **4×**"). The struck text may run over up to
+/// `STRUCK_PIECES` pieces ("~~Use 2×. It is safe.~~") when the marks open and close as
+/// markdown's do, next to text; each piece break in it stays, so the pieces still
+/// line up with the answer's. A `~~` without a partner stays. Returns false if nothing
+/// changed.
 pub(super) fn remove_struck_text(text: &str, output: &mut String) -> bool {
+    /// The most pieces struck text may run over.
+    const STRUCK_PIECES: usize = 3;
     let bytes = text.as_bytes();
     let mut rewritten = Rewritten::new(text, output);
     let mut from = 0;
     while let Some(open) = memchr::memmem::find(&bytes[from..], b"~~").map(|at| from + at) {
         let inside = open + 2;
         let piece_end = memchr::memchr(b'\x01', &bytes[inside..]).map_or(bytes.len(), |at| inside + at);
-        match memchr::memmem::find(&bytes[inside..piece_end], b"~~") {
-            Some(at) => {
-                let end = inside + at + 2;
-                rewritten.replace(open, end, "");
-                from = end;
-            }
-            None => from = piece_end,
+        if let Some(at) = memchr::memmem::find(&bytes[inside..piece_end], b"~~") {
+            let end = inside + at + 2;
+            rewritten.replace(open, end, "");
+            from = end;
+            continue;
         }
+        let opens_text = bytes.get(inside).is_some_and(|byte| !byte.is_ascii_whitespace());
+        let close = opens_text.then(|| closing_marks_after(bytes, piece_end, STRUCK_PIECES)).flatten();
+        let Some(close) = close else {
+            from = piece_end;
+            continue;
+        };
+        let mut start = open;
+        for piece_break in memchr::memchr_iter(b'\x01', &bytes[open..close]).map(|at| open + at) {
+            // The break itself is copied by the next replacement.
+            rewritten.replace(start, piece_break, "");
+            start = piece_break + 1;
+        }
+        rewritten.replace(start, close + 2, "");
+        from = close + 2;
     }
     rewritten.finish()
+}
+
+/// Returns where the `~~` closing struck text stands, if it is within `pieces` pieces
+/// after `piece_end` and closes next to text, as in "safe.~~".
+fn closing_marks_after(bytes: &[u8], piece_end: usize, pieces: usize) -> Option<usize> {
+    let mut start = piece_end;
+    for _ in 0..pieces {
+        let piece_start = start + 1;
+        if piece_start > bytes.len() {
+            return None;
+        }
+        let end = memchr::memchr(b'\x01', &bytes[piece_start..]).map_or(bytes.len(), |at| piece_start + at);
+        if let Some(at) = memchr::memmem::find(&bytes[piece_start..end], b"~~") {
+            let close = piece_start + at;
+            return (close > piece_start && !bytes[close - 1].is_ascii_whitespace()).then_some(close);
+        }
+        start = end;
+    }
+    None
 }
 
 /// Removes bold and italic marks, backticks and the LaTeX math delimiters, as the regex
