@@ -42,7 +42,7 @@ static NEGATORS: LazyLock<Regex> = LazyLock::new(|| {
 /// Phrases after a match that dismiss it: "warmup: not needed", "X is overkill".
 /// `dismissal_after` allows at most `DISMISSAL_REACH` characters before one.
 static DISMISSALS: LazyLock<Regex> = LazyLock::new(|| {
-    compile_short_regex(r"(?i)\b(leave (them|it|those|that|this) for (later|the next|another)|add(s)? risk|not worth (it|the risk)|(is|are)n't (needed|necessary|required|important|worth|a concern|a problem)|none (needed|necessary|required)|(is|are)? ?not (needed|necessary|required|important|worth it|a concern|a problem|an issue|the answer|the goal|the point|optimal|the best|ideal)|unnecessary|overkill|is a myth|(is|are) (wrong|outdated|a mistake|a trap|a myth|misleading|too aggressive)|(is|are) the (\w+ )?(mistake|trap|error)\b|too aggressive|can be (skipped|ignored|dropped)|(does|do)n't (matter|apply|help)|won't (matter|help)|no longer (needed|necessary)|no need to worry|nothing to worry about|(don't|do not|wouldn't|would not|won't) (need to )?worry about (it|this|that|them)|(is|are) less of a concern|not worth worrying about|(can|could) (always |just )?(do|run|add|check|handle) (\w+ )?(later|after (the )?(release|launch|demo|deadline|ship\w*)))")
+    compile_short_regex(r"(?i)\b(leave (them|it|those|that|this) for (later|the next|another)|add(s)? risk|not worth (it|the risk)|(is|are)n't (needed|necessary|required|important|worth|a concern|a problem)|none (needed|necessary|required)|(don't|do not|won't) need (it|them)\b|(is|are) (only )?marginal|(is|are)? ?not (needed|necessary|required|important|worth it|a concern|a problem|an issue|the answer|the goal|the point|optimal|the best|ideal)|unnecessary|overkill|is a myth|(is|are) (wrong|outdated|a mistake|a trap|a myth|misleading|too aggressive)|(is|are) the (\w+ )?(mistake|trap|error)\b|too aggressive|can be (skipped|ignored|dropped)|(does|do)n't (matter|apply|help)|won't (matter|help)|no longer (needed|necessary)|no need to worry|nothing to worry about|not (something|anything) (you need )?to worry about|(don't|do not|wouldn't|would not|won't) (need to )?worry about (it|this|that|them)|(is|are) less of a concern|not worth worrying about|(can|could) (always |just )?(do|run|add|check|handle) (\w+ )?(later|after (the )?(release|launch|demo|deadline|ship\w*)))")
 });
 
 /// Markers of a view reported in order to reject it. `reported_view_over` sets how far
@@ -237,6 +237,8 @@ static REJECTING_LEAD: LazyLock<Regex> = LazyLock::new(|| {
         r"|(?:i'd|i would) (?:skip|avoid|ignore) (?:all (?:of )?)?)",
         r"(?:them|those|these|that|this|it)",
         r"|(?:don't|do not|never) (?:do|follow|copy|try) what\b[^:.]{0,40}\b(?:suggests?|recommends?|says?|does|do|tells? you)",
+        // "Don't get sidetracked by other tweaks: mixed precision, ... are marginal."
+        r"|(?:don't|do not) (?:get )?(?:sidetracked|distracted)\b[^:.]{0,40}",
         // "What I'd avoid: doubling until you OOM and training at the last size that ran."
         r"|what (?:i'd|i would) (?:avoid|skip|steer clear of|not do)|what (?:i wouldn't|i would not|not to) do|(?:things )?(?:to )?avoid)\W*$",
     ))
@@ -267,7 +269,7 @@ pub fn denial(sentence: &str, start: usize, end: usize) -> Option<Denial> {
     if is_short_question(sentence) {
         return Some(Denial::Asked(sentence.to_string()));
     }
-    if let Some(marker) = reported_view_over(sentence, start) {
+    if let Some(marker) = reported_view_over(sentence, start, end) {
         return Some(Denial::Reported(marker));
     }
     if let Some(quoted) = quoted_subject_over(sentence, start, end) {
@@ -412,17 +414,20 @@ fn opens_own_clause_after_dash(before_dismissal: &str) -> bool {
     after_dash.split_whitespace().count() > 2
 }
 
-/// Returns the reported-view marker whose reach covers a match starting at `start`. A
-/// view reaches from its marker to the first turn after it. A match before every
-/// marker is covered too ("use 2x, the naive answer, but ..."), because the marker can
-/// name what came before it.
+/// The most words of a label before a colon ("About the generalization gap:").
+const LABEL_WORDS: usize = 5;
+
+/// Returns the reported-view marker whose reach covers the match `start..end`. A view
+/// reaches from its marker to the first turn after it. A match before every marker is
+/// covered too ("use 2x, the naive answer, but ..."), because the marker can name what
+/// came before it, unless a turn or a colon stands between them.
 ///
 /// A marker that can also endorse ("the usual answer", "the common advice") reports a
 /// view only when the sentence turns after it or puts the view in the conditional:
 /// "gradient accumulation is the usual answer" asserts, while "the usual advice is the
 /// largest batch, but ...", "the usual advice would add warmup" and "the textbook
 /// answer is linear scaling: the rate would go up 4x" report.
-fn reported_view_over(sentence: &str, start: usize) -> Option<String> {
+fn reported_view_over(sentence: &str, start: usize, end: usize) -> Option<String> {
     let markers =
         || REPORTED_VIEWS.find_iter(sentence).filter(|marker| !predicts_outcome(sentence, marker) && !reports_finding(sentence, marker));
     let first = markers().next()?;
@@ -438,6 +443,16 @@ fn reported_view_over(sentence: &str, start: usize) -> Option<String> {
         // helped it generalize; at 512 you may see a worse score" the view starts
         // after the semicolon.
         None if TURNS.is_match(&sentence[start..first.start()]) => return None,
+        // Nor past a colon after the match that ends a clause: in "the learning rate has
+        // to move with the batch: the linear rule would have you scale it 8x" the view
+        // explains the point. A colon after a label ("**Warmup:** you'll see warmup
+        // recommended, but ...") introduces the view about the label.
+        None if sentence.get(end..first.start()).and_then(|between| between.find(':')).is_some_and(|colon| {
+            sentence[..end + colon].split_whitespace().count() > LABEL_WORDS
+        }) =>
+        {
+            return None;
+        }
         None => first,
     };
     let after = &sentence[marker.end()..];
@@ -497,6 +512,11 @@ fn negator_reach(negator: &str, after: &str) -> Option<usize> {
         if !noun.eq_ignore_ascii_case("thing") {
             return Some(2);
         }
+    }
+    // "The learning rate no longer matches and you'd have to re-tune it" denies only
+    // the verb after "no longer".
+    if is_no && next_word.eq_ignore_ascii_case("longer") {
+        return Some(2);
     }
     let qualifies_comparative = is_no && COMPARATIVES_AFTER_NO.iter().any(|comparative| next_word.trim_end_matches(',').eq_ignore_ascii_case(comparative));
     qualifies_comparative.then_some(1)
@@ -867,6 +887,12 @@ mod tests {
         assert!(matches!(denial_of(refuted, "skip warmup"), Some(Denial::Reported(_))));
         let semicolon = "It's tempting to keep the LR; scale it 4x instead.";
         assert_eq!(denial_of(semicolon, "scale it 4x"), None);
+        // A marker after the match covers it only up to a colon between them.
+        let explained = "The learning rate has to move with the batch: the linear scaling rule would have you scale it up 8x.";
+        assert_eq!(denial_of(explained, "learning rate has to move"), None);
+        assert!(matches!(denial_of(explained, "scale it up 8x"), Some(Denial::Reported(_))));
+        let label = "About warmup: you'll read a lot about warmup in papers, but that's for huge jumps.";
+        assert!(matches!(denial_of(label, "About warmup"), Some(Denial::Reported(_))));
     }
 
     #[test]

@@ -63,6 +63,9 @@ enum PieceKind<'a> {
     Quote,
     /// A line of a fenced code block.
     Code,
+    /// Prose in a list that a lead line turns down ("Avoid:", "- **What I'd avoid:**").
+    /// Each piece is read with "Avoid:" before it, after its list marker.
+    Rejected,
     /// A row of a markdown table, with the table's header row. Each cell is read with its
     /// column's header, as a reader takes it: under "Grows with batch?", a "yes" states
     /// that the row's component grows with the batch.
@@ -79,6 +82,17 @@ impl<'a> AnswerText<'a> {
                 scratch.text.push(PIECE_BREAK);
                 match kind {
                     PieceKind::TableRow { header } => push_row_under_header(&mut scratch.text, piece, header),
+                    // A numbered item's marker is a piece of its own ("1." before
+                    // "Train at the max."), which needs no lead.
+                    PieceKind::Rejected if piece.trim_end_matches(['.', ')']).bytes().all(|byte| byte.is_ascii_digit()) => {
+                        scratch.text.push_str(piece);
+                    }
+                    PieceKind::Rejected => {
+                        let marker = list_marker_length(piece);
+                        scratch.text.push_str(&piece[..marker]);
+                        scratch.text.push_str("Avoid: ");
+                        scratch.text.push_str(&piece[marker..]);
+                    }
                     _ => scratch.text.push_str(piece),
                 }
             }
@@ -165,12 +179,28 @@ fn split_pieces(response: &str) -> Vec<(&str, PieceKind<'_>)> {
     // and at most one more line, an empty one, which adds no piece.
     // Where the pieces of the line before the current one start.
     let mut previous_start = 0;
+    // While a list that a lead line turns down lasts ("Avoid:" and the items under
+    // it): the lead's indentation, and whether the lead is a list item itself.
+    let mut rejecting_lead: Option<(usize, bool)> = None;
+    // In a checklist with both ticked and empty boxes, the empty ones are the options
+    // the answer did not pick.
+    let mixed_checklist = (response.contains("[x]") || response.contains("[X]")) && response.contains("[ ]");
     for line in split_at_ascii(response, b'\n') {
         let trimmed = line.trim();
         let previous = std::mem::replace(&mut previous_line, trimmed);
         let line_start = std::mem::replace(&mut previous_start, pieces.len());
         if !trimmed.starts_with('|') {
             table_header = None;
+        }
+        if let Some((lead_indent, lead_is_item)) = rejecting_lead {
+            let is_item = list_marker_length(trimmed) > 0;
+            // Items under a lead item are indented further; under a lead line that is
+            // no item, the list lasts as long as its items do. Empty lines end neither.
+            let indent = line.len() - line.trim_start().len();
+            let under_lead = if lead_is_item { indent > lead_indent } else { is_item };
+            if !trimmed.is_empty() && (!under_lead || in_code || trimmed.starts_with('|')) {
+                rejecting_lead = None;
+            }
         }
         if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
             in_code = !in_code;
@@ -188,9 +218,26 @@ fn split_pieces(response: &str) -> Vec<(&str, PieceKind<'_>)> {
             // A row stays whole, so that its cells keep their columns.
             pieces.push((trimmed, PieceKind::TableRow { header }));
         } else {
-            let kind = if quotes_someone(trimmed) { PieceKind::Quote } else { PieceKind::Prose };
+            let kind = if quotes_someone(trimmed) {
+                PieceKind::Quote
+            } else if rejecting_lead.is_some() || mixed_checklist && trimmed[list_marker_length(trimmed)..].starts_with("[ ]") {
+                PieceKind::Rejected
+            } else {
+                PieceKind::Prose
+            };
             let first = pieces.len();
             split_sentences(trimmed, kind, &mut pieces);
+            // "Keep doubling until you hit OOM and train there. What could go wrong?" is
+            // sarcasm: the sentences before the question give a view the answer mocks,
+            // read as someone else's words.
+            if pieces.len() > first + 1 && is_sarcastic_question(pieces[pieces.len() - 1].0) {
+                let last = pieces.len() - 1;
+                pieces[first..last].iter_mut().for_each(|(_, kind)| *kind = PieceKind::Quote);
+            }
+            if opens_rejected_list(trimmed) {
+                let indent = line.len() - line.trim_start().len();
+                rejecting_lead = Some((indent, list_marker_length(trimmed) > 0));
+            }
             if let Some(marker) = footnote_marker(trimmed) {
                 // The footnote is read without its marker, so that a retraction can open
                 // it: "[^1]: On reflection, ignore that."
@@ -486,6 +533,52 @@ fn starts_with_whitespace(text: &str) -> bool {
 /// Whether a line is a markdown table's header rule, such as `|---|:--:|`.
 fn is_table_rule(line: &str) -> bool {
     line.starts_with('|') && line.chars().all(|c| matches!(c, '|' | '-' | ':' | ' '))
+}
+
+/// Checks whether a sentence is the question that ends a sarcastic recommendation:
+/// "What could go wrong?", "What could possibly go wrong?".
+fn is_sarcastic_question(sentence: &str) -> bool {
+    let words = sentence.trim_matches(|c: char| matches!(c, '*' | '_') || c.is_whitespace());
+    words.len() < 40 && words.to_ascii_lowercase().trim_end_matches(['?', '!']).strip_prefix("what could ").is_some_and(|rest| {
+        matches!(rest, "go wrong" | "possibly go wrong" | "ever go wrong")
+    })
+}
+
+/// A lead that turns down the list under it, without its colon and markup: "Avoid",
+/// "What I'd avoid", "Common mistakes".
+static REJECTING_LIST_LEAD: LazyLock<Regex> = LazyLock::new(|| {
+    compile_regex(concat!(
+        r"(?i)^((things |what )?(not )?to avoid|avoid|what (i'd|i would) (avoid|skip|not do)|what not to do|don't( do this)?|do not|never",
+        r"|not recommended|(common )?(mistakes|pitfalls|traps)( to avoid)?|anti-?patterns)$",
+    ))
+});
+
+/// Checks whether a line is a lead that turns down the list under it: "Avoid:",
+/// "- **Don't:**", or a heading such as "## What to avoid".
+fn opens_rejected_list(line: &str) -> bool {
+    let heading = line.starts_with('#');
+    let text = line[list_marker_length(line)..].trim_matches(|c: char| matches!(c, '*' | '_' | '#') || c.is_whitespace());
+    let lead = match text.strip_suffix(':') {
+        Some(lead) => lead.trim_end_matches(['*', '_']),
+        None if heading => text,
+        None => return false,
+    };
+    lead.len() < 40 && REJECTING_LIST_LEAD.is_match(lead)
+}
+
+/// Returns the length of the list marker ("- ", "* ", "12. ") that opens a line, with
+/// the whitespace after it, or 0.
+fn list_marker_length(line: &str) -> usize {
+    let bytes = line.as_bytes();
+    let marker = match bytes.first() {
+        Some(b'-' | b'*' | b'+') => 1,
+        _ => {
+            let digits = bytes.iter().take_while(|byte| byte.is_ascii_digit()).count();
+            if digits > 0 && matches!(bytes.get(digits), Some(b'.' | b')')) { digits + 1 } else { return 0 }
+        }
+    };
+    let whitespace = line[marker..].len() - line[marker..].trim_start().len();
+    if whitespace > 0 { marker + whitespace } else { 0 }
 }
 
 /// Checks whether a line is a block quote of someone's words: `>` and then a quotation
@@ -942,6 +1035,35 @@ mod tests {
         let text = AnswerText::parse("| Setting | Warmup |\n|---|---|\n| Adam | 5 epochs |");
         let normalized: Vec<_> = text.sentences().map(|sentence| sentence.normalized).collect();
         assert_eq!(normalized, ["Adam: 5 epochs (Warmup)"]);
+    }
+
+    #[test]
+    fn lists_under_a_rejecting_lead_are_turned_down() {
+        let sentences = |answer: &str| -> Vec<String> { AnswerText::parse(answer).sentences().map(|sentence| sentence.normalized.to_string()).collect() };
+        // Under a lead item, the items indented further.
+        assert_eq!(
+            sentences("- Avoid:\n  - searching up to OOM\n  - skipping warmup\n- Use 32."),
+            ["Avoid:", "Avoid: searching up to OOM", "Avoid: skipping warmup", "Use 32."]
+        );
+        // Under a lead line, the items that follow it, across empty lines.
+        assert_eq!(
+            sentences("**What to avoid:**\n\n1. Training at the max.\n2. No warmup.\n\nInstead, use 32."),
+            ["What to avoid:", "1.", "Avoid: Training at the max.", "2.", "Avoid: No warmup.", "Instead, use 32."]
+        );
+        assert_eq!(sentences("## Common mistakes\n- max fit"), ["Common mistakes", "Avoid: max fit"]);
+        // Other leads leave their lists alone.
+        assert_eq!(sentences("Do this:\n- use 32"), ["Do this:", "use 32"]);
+        assert_eq!(sentences("Avoid: max fit.\n- use 32"), ["Avoid: max fit.", "use 32"]);
+        // In a checklist with ticked boxes, the empty boxes; in a to-do list, none.
+        assert_eq!(sentences("- [x] use 32\n- [ ] max fit"), ["[x] use 32", "Avoid: [ ] max fit"]);
+        assert_eq!(sentences("- [ ] use 32\n- [ ] validate"), ["[ ] use 32", "[ ] validate"]);
+    }
+
+    #[test]
+    fn sarcasm_is_read_as_someone_elses_view() {
+        let quoted = |answer: &str| -> Vec<bool> { AnswerText::parse(answer).sentences().map(|sentence| sentence.in_quote).collect() };
+        assert_eq!(quoted("Sure, train at the max. Fill the card. What could go wrong?\nA lot."), [true, true, false, false]);
+        assert_eq!(quoted("What could go wrong? Divergence."), [false, false]);
     }
 
     #[test]

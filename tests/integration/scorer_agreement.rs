@@ -266,3 +266,13 @@ fn agrees_with_twenty_ninth_blind_set() {
 fn agrees_with_thirtieth_blind_set() {
     assert_agreement("fixtures/labelled/blind-30.jsonl");
 }
+
+#[test]
+fn agrees_with_thirty_first_blind_set() {
+    assert_agreement("fixtures/labelled/blind-31.jsonl");
+}
+
+#[test]
+fn agrees_with_thirty_second_blind_set() {
+    assert_agreement("fixtures/labelled/blind-32.jsonl");
+}

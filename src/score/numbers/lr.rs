@@ -20,9 +20,11 @@ enum Subject {
     Other,
 }
 
-/// Words that name the learning rate; "linear scaling rule" is about it too.
-static LR_WORDS: LazyLock<Regex> =
-    LazyLock::new(|| compile_regex(r"(?i)learning[- ]rates?|\blrs?\b|η|\beta\b|step[- ]size|\w*_lr\b|\blr_\w*|linear[- ]scaling"));
+/// Words that name the learning rate; "linear scaling rule" is about it too, and so is
+/// "rate" after a word that picks one out ("your current rate", "the paper's rate").
+static LR_WORDS: LazyLock<Regex> = LazyLock::new(|| {
+    compile_regex(r"(?i)learning[- ]rates?|\blrs?\b|η|\beta\b|step[- ]size|\w*_lr\b|\blr_\w*|linear[- ]scaling|\b(your|current|old|base|starting|paper's) rates?\b")
+});
 
 
 static OTHER_SUBJECT_WORDS: LazyLock<Regex> = LazyLock::new(|| {
@@ -465,7 +467,9 @@ fn multiplier_finding(sentence: Sentence, index: usize, captures: &Captures, ext
     // "**Learning rate.** Scale it by 4× (the batch ratio)": the factor is the object of
     // scaling "it", the rate of the sentence before, however near "batch" is.
     let scales_it_by = lr_from_previous && IT_SCALED_BY_BEFORE.is_match(before);
-    if !restates_lr_factor && !scales_it_with_batch && !scales_it_by && subject_of(normalized, number.start(), number.end(), extra_words, lr_from_previous) != Subject::LearningRate {
+    // "Four times the batch, four times the learning rate": the factor's own object.
+    let multiplies_lr = LR_AFTER_FACTOR.is_match(&normalized[whole.end()..]);
+    if !restates_lr_factor && !scales_it_with_batch && !scales_it_by && !multiplies_lr && subject_of(normalized, number.start(), number.end(), extra_words, lr_from_previous) != Subject::LearningRate {
         return None;
     }
     let value: f64 = number.as_str().parse().ok()?;
@@ -481,6 +485,9 @@ fn multiplier_finding(sentence: Sentence, index: usize, captures: &Captures, ext
     };
     Some(finding_at(index, value, whole))
 }
+
+/// The learning rate right after a factor, as what it multiplies: "4x the learning rate".
+static LR_AFTER_FACTOR: LazyLock<Regex> = LazyLock::new(|| compile_regex(r"(?i)^\s*(the |your )?(learning[- ]rate|lr)\b"));
 
 /// The lower end of a range, just before a factor that is then its upper end: "between
 /// 2× and 4×", "2x–4x".

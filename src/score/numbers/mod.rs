@@ -468,6 +468,8 @@ mod tests {
             "```diff\n- batch_size: 64\n- lr: 0.1\n+ batch_size: 256\n+ lr: 0.4\n```",
             "Ramp the learning rate linearly from 1x to 4x the old value over 5 epochs.",
             "| Optimizer | LR | Fits? |\n|---|---|---|\n| SGD | 4x the old LR | ✗ on one GPU |",
+            "Four times the batch, four times the learning rate.",
+            "If your current rate was tuned at 64, scale it 4× (256 / 64).",
         ] {
             assert!(lr_shown(answer), "not found in: {answer}");
         }
