@@ -414,13 +414,13 @@ fn opens_own_clause_after_dash(before_dismissal: &str) -> bool {
     after_dash.split_whitespace().count() > 2
 }
 
-/// The most words of a label before a colon ("About the generalization gap:").
+/// The maximum number of words in a label before a colon ("About the generalization gap:").
 const LABEL_WORDS: usize = 5;
 
 /// Returns the reported-view marker whose reach covers the match `start..end`. A view
 /// reaches from its marker to the first turn after it. A match before every marker is
 /// covered too ("use 2x, the naive answer, but ..."), because the marker can name what
-/// came before it, unless a turn or a colon stands between them.
+/// came before it, unless a turn or a colon comes between them.
 ///
 /// A marker that can also endorse ("the usual answer", "the common advice") reports a
 /// view only when the sentence turns after it or puts the view in the conditional:

@@ -69,11 +69,11 @@ impl<'a> Rewritten<'a> {
 /// Removes struck-through text, `~~like this~~`, marks and all: the answer shows it
 /// as deleted ("Scale it by ~~2×~~ **4×**"). The struck text may run over up to
 /// `STRUCK_PIECES` pieces ("~~Use 2×. It is safe.~~") when the marks open and close as
-/// markdown's do, next to text; each piece break in it stays, so the pieces still
-/// line up with the answer's. A `~~` without a partner stays. Returns false if nothing
+/// markdown's do, next to text. Each piece break in it stays, so the pieces still line
+/// up with the answer's. A `~~` without a partner stays. Returns false if nothing
 /// changed.
 pub(super) fn remove_struck_text(text: &str, output: &mut String) -> bool {
-    /// The most pieces struck text may run over.
+    /// The maximum number of pieces struck text may run over.
     const STRUCK_PIECES: usize = 3;
     let bytes = text.as_bytes();
     let mut rewritten = Rewritten::new(text, output);
@@ -105,7 +105,7 @@ pub(super) fn remove_struck_text(text: &str, output: &mut String) -> bool {
     rewritten.finish()
 }
 
-/// Returns where the `~~` closing struck text stands, if it is within `pieces` pieces
+/// Returns the position of the `~~` that closes struck text, if it is within `pieces` pieces
 /// after `piece_end` and closes next to text, as in "safe.~~".
 fn closing_marks_after(bytes: &[u8], piece_end: usize, pieces: usize) -> Option<usize> {
     let mut start = piece_end;
