@@ -63,6 +63,10 @@ enum PieceKind<'a> {
     Quote,
     /// A line of a fenced code block.
     Code,
+    /// A line of a fenced code block that steps the optimizer, or zeroes its gradients,
+    /// on every pass of a loop that also runs the backward pass: no accumulation, though
+    /// the call is there. It is read with "not" before it.
+    SteppedEveryPass,
     /// Prose in a list that a lead line turns down ("Avoid:", "- **What I'd avoid:**").
     /// Each piece is read with "Avoid:" before it, after its list marker.
     Rejected,
@@ -72,13 +76,19 @@ enum PieceKind<'a> {
     TableRow { header: &'a str },
 }
 
+impl PieceKind<'_> {
+    fn is_code(self) -> bool {
+        matches!(self, PieceKind::Code | PieceKind::SteppedEveryPass)
+    }
+}
+
 impl<'a> AnswerText<'a> {
     /// Splits and normalizes an answer.
     pub fn parse(response: &'a str) -> Self {
         let pieces = split_pieces(response);
         SCRATCH.with_borrow_mut(|scratch| {
             scratch.text.clear();
-            for (piece, kind) in pieces.iter().filter(|(_, kind)| *kind != PieceKind::Code) {
+            for (piece, kind) in pieces.iter().filter(|(_, kind)| !kind.is_code()) {
                 scratch.text.push(PIECE_BREAK);
                 match kind {
                     PieceKind::TableRow { header } => push_row_under_header(&mut scratch.text, piece, header),
@@ -111,7 +121,10 @@ impl<'a> AnswerText<'a> {
         let mut spans = Vec::with_capacity(pieces.len());
         for (original, kind) in pieces {
             let start = joined.len();
-            if kind == PieceKind::Code {
+            if kind == PieceKind::SteppedEveryPass {
+                joined.push_str("not ");
+            }
+            if kind.is_code() {
                 split_at_ascii(original, b'`').for_each(|part| joined.push_str(part));
             } else {
                 let piece_length = push_collapsed(&mut joined, prose_rest);
@@ -149,7 +162,7 @@ impl<'a> AnswerText<'a> {
         Sentence {
             original: span.original,
             normalized: &self.joined[span.normalized.clone()],
-            in_code: span.kind == PieceKind::Code,
+            in_code: span.kind.is_code(),
             in_quote: span.kind == PieceKind::Quote,
             in_table: matches!(span.kind, PieceKind::TableRow { .. }),
         }
@@ -185,6 +198,8 @@ fn split_pieces(response: &str) -> Vec<(&str, PieceKind<'_>)> {
     // In a checklist with both ticked and empty boxes, the empty ones are the options
     // the answer did not pick.
     let mixed_checklist = (response.contains("[x]") || response.contains("[X]")) && response.contains("[ ]");
+    // The lines of the code block read so far: each one's piece and indentation.
+    let mut code_lines = Vec::new();
     for line in split_at_ascii(response, b'\n') {
         let trimmed = line.trim();
         let previous = std::mem::replace(&mut previous_line, trimmed);
@@ -203,8 +218,13 @@ fn split_pieces(response: &str) -> Vec<(&str, PieceKind<'_>)> {
             }
         }
         if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            if in_code {
+                mark_steps_every_pass(&mut pieces, &code_lines);
+                code_lines.clear();
+            }
             in_code = !in_code;
         } else if in_code {
+            code_lines.push((pieces.len(), line.len() - line.trim_start().len()));
             pieces.push((trimmed, PieceKind::Code));
         } else if is_table_rule(trimmed) {
             table_header = previous.starts_with('|').then_some(previous);
@@ -542,6 +562,34 @@ fn is_sarcastic_question(sentence: &str) -> bool {
     words.len() < 40 && words.to_ascii_lowercase().trim_end_matches(['?', '!']).strip_prefix("what could ").is_some_and(|rest| {
         matches!(rest, "go wrong" | "possibly go wrong" | "ever go wrong")
     })
+}
+
+/// Marks the lines of a code block that step the optimizer or zero its gradients on
+/// every pass of a loop that also runs the backward pass at the same depth, as in
+/// `for batch in loader:` / `loss.backward()` / `optimizer.step()`. A step under an
+/// `if` (`if (i + 1) % accum_steps == 0:`) waits for the accumulated gradients, so it
+/// stays. `lines` holds each line's piece and indentation.
+fn mark_steps_every_pass(pieces: &mut [(&str, PieceKind)], lines: &[(usize, usize)]) {
+    // A guard on the same line ("if (i + 1) % 8 == 0: optimizer.step()") or a comment
+    // does not step on every pass.
+    let steps = |code: &str| (code.contains(".step(") || code.contains("zero_grad(")) && !code.starts_with(['#', '/']) && !code.starts_with("if ");
+    for (position, &(piece, indent)) in lines.iter().enumerate() {
+        if !steps(pieces[piece].0) {
+            continue;
+        }
+        // The line the step belongs to: the nearest line above it that is indented less.
+        let Some(parent) = lines[..position].iter().rposition(|&(_, other)| other < indent) else { continue };
+        let header = pieces[lines[parent].0].0;
+        let in_loop = header.starts_with("for ") || header.starts_with("while ");
+        let backward_beside = lines[parent + 1..position]
+            .iter()
+            .chain(&lines[position + 1..])
+            .take_while(|&&(_, other)| other >= indent)
+            .any(|&(other_piece, other)| other == indent && pieces[other_piece].0.contains(".backward("));
+        if in_loop && backward_beside {
+            pieces[piece].1 = PieceKind::SteppedEveryPass;
+        }
+    }
 }
 
 /// A lead that turns down the list under it, without its colon and markup: "Avoid",
@@ -1057,6 +1105,20 @@ mod tests {
         // In a checklist with ticked boxes, the empty boxes; in a to-do list, none.
         assert_eq!(sentences("- [x] use 32\n- [ ] max fit"), ["[x] use 32", "Avoid: [ ] max fit"]);
         assert_eq!(sentences("- [ ] use 32\n- [ ] validate"), ["[ ] use 32", "[ ] validate"]);
+    }
+
+    #[test]
+    fn unguarded_steps_are_not_taken() {
+        let code = |answer: &str| -> Vec<String> { AnswerText::parse(answer).sentences().map(|sentence| sentence.normalized.to_string()).collect() };
+        let every_pass = "```python\nfor x, y in loader:\n    loss = model(x, y) / 8\n    loss.backward()\n    optimizer.step()\n    optimizer.zero_grad()\n```";
+        assert_eq!(code(every_pass)[3..], ["not optimizer.step()", "not optimizer.zero_grad()"]);
+        let guarded = "```python\nfor i, (x, y) in enumerate(loader):\n    loss.backward()\n    if (i + 1) % 8 == 0:\n        optimizer.step()\n        optimizer.zero_grad()\n```";
+        assert_eq!(code(guarded)[3..], ["optimizer.step()", "optimizer.zero_grad()"]);
+        let same_line = "```python\nfor i, b in enumerate(loader):\n    loss.backward()\n    if i % 8 == 7: optimizer.step()\n```";
+        assert_eq!(code(same_line)[2], "if i % 8 == 7: optimizer.step()");
+        // A step after the loop, once per accumulated batch, stays.
+        let after_loop = "```python\nfor x in micro_batches:\n    model(x).backward()\noptimizer.step()\n```";
+        assert_eq!(code(after_loop)[2], "optimizer.step()");
     }
 
     #[test]

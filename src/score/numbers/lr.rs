@@ -321,8 +321,11 @@ static CODE_LR_ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// A learning-rate setting on a line of a diff: `- lr: 0.1` removed, `+ lr: 0.4` added.
+/// The setting may stand anywhere on the line, as a YAML or JSON key, a keyword argument
+/// or a command-line flag: `+ opt = SGD(params, lr=0.4)`, `+ "lr": 0.4,`,
+/// `+ --learning-rate 0.4`. A file header (`--- a/train.py`) is no such line.
 static DIFF_LR_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    compile_regex(r"^(?P<sign>[-+])\s*(?P<key>\w*lr\w*|\w*learning_rate\w*)\s*[:=]\s*(?P<value>\d*\.?\d+(?:e-?\d+)?)\s*(?:#.*)?$")
+    compile_regex(r#"^(?P<sign>[-+])(?:[^-+].*?)?(?:^|[^\w])(?P<key>\w*lr\w*|\w*learning[_-]rate\w*)["']?\s*(?:[:=]\s*|\s+)(?P<value>\d*\.?\d+(?:e-?\d+)?)\b"#)
 });
 
 /// The learning rates that lines of a diff remove, by setting name, so that the line
