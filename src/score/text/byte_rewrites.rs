@@ -66,6 +66,10 @@ impl<'a> Rewritten<'a> {
     }
 }
 
+/// A searcher for `~~`, the strikethrough delimiter, built once, because
+/// `memchr::memmem::find` builds one on each call.
+pub(super) static STRIKETHROUGH_DELIMITER: LazyLock<memchr::memmem::Finder<'static>> = LazyLock::new(|| memchr::memmem::Finder::new("~~"));
+
 /// Removes struck-through text, `~~like this~~`, marks and all: the answer shows it
 /// as deleted ("Scale it by ~~2×~~ **4×**"). A `~~` without a partner in its piece
 /// stays. Returns false if nothing changed.
@@ -73,10 +77,10 @@ pub(super) fn remove_struck_text(text: &str, output: &mut String) -> bool {
     let bytes = text.as_bytes();
     let mut rewritten = Rewritten::new(text, output);
     let mut from = 0;
-    while let Some(open) = memchr::memmem::find(&bytes[from..], b"~~").map(|at| from + at) {
+    while let Some(open) = STRIKETHROUGH_DELIMITER.find(&bytes[from..]).map(|at| from + at) {
         let inside = open + 2;
         let piece_end = memchr::memchr(b'\x01', &bytes[inside..]).map_or(bytes.len(), |at| inside + at);
-        match memchr::memmem::find(&bytes[inside..piece_end], b"~~") {
+        match STRIKETHROUGH_DELIMITER.find(&bytes[inside..piece_end]) {
             Some(at) => {
                 let end = inside + at + 2;
                 rewritten.replace(open, end, "");
