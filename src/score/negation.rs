@@ -6,6 +6,7 @@
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
+use memchr::memmem::Finder;
 use regex_automata::meta::{self, Regex};
 
 mod turn_back;
@@ -529,8 +530,9 @@ fn odd_negation(before: &str) -> Option<String> {
     // in the last words of `before` too, and without one there the search is skipped,
     // unless a clause-wide negation may open the clause ("no need to", "no need for",
     // "don't bother").
-    let may_negate_clause = memchr::memmem::find(before.as_bytes(), b"need ").is_some()
-        || memchr::memmem::find(before.as_bytes(), b"bother").is_some();
+    static NEED: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("need "));
+    static BOTHER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("bother"));
+    let may_negate_clause = NEED.find(before.as_bytes()).is_some() || BOTHER.find(before.as_bytes()).is_some();
     if !may_negate_clause && !NEGATORS.is_match(last_words(before).as_ref()) {
         return None;
     }

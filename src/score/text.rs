@@ -939,7 +939,7 @@ fn may_hold_power_of_ten(text: &str) -> bool {
 /// for matching. Whitespace runs are left for the caller to collapse.
 fn normalize(scratch: &mut Scratch) {
     scratch.lowercased.clear();
-    if memchr::memmem::find(scratch.text.as_bytes(), b"~~").is_some() {
+    if byte_rewrites::STRIKETHROUGH_DELIMITER.find(scratch.text.as_bytes()).is_some() {
         apply_byte_rewrite(byte_rewrites::remove_struck_text, scratch);
     }
     apply_byte_rewrite(byte_rewrites::remove_markup_marks, scratch);

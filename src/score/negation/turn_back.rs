@@ -6,6 +6,7 @@
 
 use std::sync::LazyLock;
 
+use memchr::memmem::Finder;
 use regex_automata::meta::Regex;
 
 use super::{compile_short_regex, Denial};
@@ -51,6 +52,10 @@ static REJECTS_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
 const TURN_OPENERS: [&str; 12] =
     ["that", "having", "but", "however", "still", "though", "honestly", "frankly", "realistically", "practically", "in", "here"];
 
+/// A searcher for "but ", built once, because `memchr::memmem::find_iter` builds one on
+/// each call, and that costs more than searching the short text after a match.
+static BUT: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("but "));
+
 /// Returns the dismissal in a clause after the match that ends at `end` of `sentence`,
 /// opened by "but" and referring back to it: "Larger batches can cost a bit of accuracy,
 /// but given the deadline we can skip worrying about that".
@@ -58,7 +63,7 @@ pub fn dismissal_in_later_clause(sentence: &str, end: usize) -> Option<Denial> {
     let after = &sentence[end..];
     let bytes = after.as_bytes();
     // "but" as a word: the first one, not the end of "rebut" or "debut".
-    let turn = memchr::memmem::find_iter(bytes, b"but ").find(|&at| at == 0 || !bytes[at - 1].is_ascii_alphanumeric())?;
+    let turn = BUT.find_iter(bytes).find(|&at| at == 0 || !bytes[at - 1].is_ascii_alphanumeric())?;
     dismissal_opening(&after[turn..])
 }
 

@@ -164,8 +164,9 @@ pub(super) fn lr_multipliers(text: &AnswerText, matches: &SentenceMatches, extra
         }
         findings.extend(lr_changes(sentence, index));
         // A match of `RATIO` contains a `/` or a `÷`, and an `=`.
+        static DIVISION_SIGN: LazyLock<memchr::memmem::Finder<'static>> = LazyLock::new(|| memchr::memmem::Finder::new("÷"));
         let bytes = normalized.as_bytes();
-        let has_division = memchr::memchr(b'/', bytes).is_some() || memchr::memmem::find(bytes, "÷".as_bytes()).is_some();
+        let has_division = memchr::memchr(b'/', bytes).is_some() || DIVISION_SIGN.find(bytes).is_some();
         let ratio_candidates = if has_division && memchr::memchr(b'=', bytes).is_some() {
             RATIO.captures_iter(normalized).collect()
         } else {

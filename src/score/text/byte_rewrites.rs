@@ -66,6 +66,10 @@ impl<'a> Rewritten<'a> {
     }
 }
 
+/// A searcher for `~~`, the strikethrough delimiter, built once, because
+/// `memchr::memmem::find` builds one on each call.
+pub(super) static STRIKETHROUGH_DELIMITER: LazyLock<memchr::memmem::Finder<'static>> = LazyLock::new(|| memchr::memmem::Finder::new("~~"));
+
 /// Removes struck-through text, `~~like this~~`, marks and all: the answer shows it
 /// as deleted ("Scale it by ~~2×~~ **4×**"). The struck text may run over up to
 /// `STRUCK_PIECES` pieces ("~~Use 2×. It is safe.~~") when the marks open and close as
@@ -78,10 +82,10 @@ pub(super) fn remove_struck_text(text: &str, output: &mut String) -> bool {
     let bytes = text.as_bytes();
     let mut rewritten = Rewritten::new(text, output);
     let mut from = 0;
-    while let Some(open) = memchr::memmem::find(&bytes[from..], b"~~").map(|at| from + at) {
+    while let Some(open) = STRIKETHROUGH_DELIMITER.find(&bytes[from..]).map(|at| from + at) {
         let inside = open + 2;
         let piece_end = memchr::memchr(b'\x01', &bytes[inside..]).map_or(bytes.len(), |at| inside + at);
-        if let Some(at) = memchr::memmem::find(&bytes[inside..piece_end], b"~~") {
+        if let Some(at) = STRIKETHROUGH_DELIMITER.find(&bytes[inside..piece_end]) {
             let end = inside + at + 2;
             rewritten.replace(open, end, "");
             from = end;
@@ -105,8 +109,8 @@ pub(super) fn remove_struck_text(text: &str, output: &mut String) -> bool {
     rewritten.finish()
 }
 
-/// Returns the position of the `~~` that closes struck text, if it is within `pieces` pieces
-/// after `piece_end` and closes next to text, as in "safe.~~".
+/// Returns the position of the `~~` that closes struck text, if it is within `pieces`
+/// pieces after `piece_end` and closes next to text, as in "safe.~~".
 fn closing_marks_after(bytes: &[u8], piece_end: usize, pieces: usize) -> Option<usize> {
     let mut start = piece_end;
     for _ in 0..pieces {
@@ -115,7 +119,7 @@ fn closing_marks_after(bytes: &[u8], piece_end: usize, pieces: usize) -> Option<
             return None;
         }
         let end = memchr::memchr(b'\x01', &bytes[piece_start..]).map_or(bytes.len(), |at| piece_start + at);
-        if let Some(at) = memchr::memmem::find(&bytes[piece_start..end], b"~~") {
+        if let Some(at) = STRIKETHROUGH_DELIMITER.find(&bytes[piece_start..end]) {
             let close = piece_start + at;
             return (close > piece_start && !bytes[close - 1].is_ascii_whitespace()).then_some(close);
         }
