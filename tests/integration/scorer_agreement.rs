@@ -276,3 +276,13 @@ fn agrees_with_thirty_first_blind_set() {
 fn agrees_with_thirty_second_blind_set() {
     assert_agreement("fixtures/labelled/blind-32.jsonl");
 }
+
+#[test]
+fn agrees_with_thirty_third_blind_set() {
+    assert_agreement("fixtures/labelled/blind-33.jsonl");
+}
+
+#[test]
+fn agrees_with_thirty_fourth_blind_set() {
+    assert_agreement("fixtures/labelled/blind-34.jsonl");
+}

@@ -84,7 +84,24 @@ pub fn dismissal_opening(next: &str) -> Option<Denial> {
 /// it ("Please don't do that here."). Unlike the turns of `dismissal_opening`, such a
 /// sentence also takes back a failure that the sentence before describes.
 pub fn rejection_opening(next: &str) -> Option<Denial> {
-    (may_reject_before(next) && REJECTS_BEFORE.is_match(next)).then(|| Denial::Dismissed(next.trim().to_string()))
+    let rejects = may_reject_before(next) && REJECTS_BEFORE.is_match(next) || names_a_wrong_instinct(next);
+    rejects.then(|| Denial::Dismissed(next.trim().to_string()))
+}
+
+/// A sentence that calls the one before a common instinct and then wrong, however long:
+/// "## Use the biggest batch that fits" / "That's the instinct with a 24 GB card, and
+/// it's the wrong rule for BERT."
+static WRONG_INSTINCT: LazyLock<Regex> = LazyLock::new(|| {
+    compile_short_regex(
+        r"(?i)^\W*that(?:'s| is) (?:the|a|an) (?:instinct|temptation|tempting (?:answer|move)|common (?:answer|advice|instinct)|usual (?:answer|advice|instinct)|obvious (?:answer|move))\b[^.;]{0,60}\b(?:wrong|a mistake|a myth|a trap|not (?:right|true|what you want))\b",
+    )
+});
+
+/// Checks whether `next` is such a sentence. Most sentences do not open with "that",
+/// and skip the search.
+fn names_a_wrong_instinct(next: &str) -> bool {
+    let opening = next.trim_start_matches(|c: char| !c.is_alphanumeric());
+    opening.get(..4).is_some_and(|word| word.eq_ignore_ascii_case("that")) && WRONG_INSTINCT.is_match(next)
 }
 
 /// Checks whether `next` has at most 9 words and opens with a word that

@@ -79,11 +79,12 @@ static NOT_AN_LR_INCREASE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Learning-rate values before and after: `0.1 → 0.4`, `1e-3 to 4e-3`, `at 0.1, go to 0.4`,
 /// `at 0.05 you'd move to 0.2`, `0.1 at batch 64 → 0.4`, `was 0.05, the target is 0.2`,
-/// `at 0.05 now, go to 0.2`, `if you had 1e-3, the new one is 4e-3`, `at 0.025 it becomes 0.1`.
+/// `at 0.05 now, go to 0.2`, `if you had 1e-3, the new one is 4e-3`, `at 0.025 it becomes 0.1`,
+/// `0.1 at 128, target 0.4`, `at lr=0.05, go to lr=0.2`.
 /// A chain gives the factor between its ends: `0.05 → 0.1 → 0.2` is 4×.
 /// NOTE: a warmup ramp written as a chain (`0.1 → 0.2 → 0.4 → 0.8`) also reads as a factor, 8×.
 static LR_CHANGE: LazyLock<Regex> = LazyLock::new(|| {
-    compile_regex(r"(?i)(?P<a>\d*\.?\d+(?:e-?\d+)?)(?:\s+(?:with|at|for|on)\s+[^.;,→]{1,30}?|\s+now)?\s*(?:→|->|=>|⇒|⟶|\bto\b|\bbecomes\b|,?\s*(?:(?:you'?d|you would|you'll|i'?d|we'?d|then)\s+)?(?:(?:go|move|switch|jump|raise it|bump it|increase it|set it) to|try|use)\b|,?\s*the\s+(?:target|new\s+(?:lr|rate|value|one|learning\s+rate))\s+(?:is|becomes)\b|\s+it\s+becomes\b)\s*(?:\d*\.?\d+(?:e-?\d+)?\s*(?:→|->|=>)\s*)*(?P<b>\d*\.?\d+(?:e-?\d+)?)")
+    compile_regex(r"(?i)(?P<a>\d*\.?\d+(?:e-?\d+)?)(?:\s+(?:with|at|for|on)\s+[^.;,→]{1,30}?|\s+now)?\s*(?:→|->|=>|⇒|⟶|\bto\b|\bbecomes\b|,?\s*(?:(?:you'?d|you would|you'll|i'?d|we'?d|then)\s+)?(?:(?:go|move|switch|jump|raise it|bump it|increase it|set it) to|try|use|target)\b|,?\s*the\s+(?:target|new\s+(?:lr|rate|value|one|learning\s+rate))\s+(?:is|becomes)\b|\s+it\s+becomes\b)\s*(?:(?:lr|learning[_ ]rate)\s*=\s*)?(?:\d*\.?\d+(?:e-?\d+)?\s*(?:→|->|=>)\s*)*(?P<b>\d*\.?\d+(?:e-?\d+)?)")
 });
 
 /// The learning rate as the object of "by", earlier in the clause: in "multiply the

@@ -472,6 +472,8 @@ mod tests {
             "Ramp the learning rate linearly from 1x to 4x the old value over 5 epochs.",
             "| Optimizer | LR | Fits? |\n|---|---|---|\n| SGD | 4x the old LR | ✗ on one GPU |",
             "Four times the batch, four times the learning rate.",
+            "**Learning rate:** the rate has to rise with the batch. If yours is 0.1 at 64, target 0.4 at 256.",
+            "**Learning rate.** If you are on SGD at lr=0.05, go to lr=0.2, warmed up over 5 epochs.",
             "If your current rate was tuned at 64, scale it 4× (256 / 64).",
         ] {
             assert!(lr_shown(answer), "not found in: {answer}");
