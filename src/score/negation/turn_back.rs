@@ -194,6 +194,13 @@ mod tests {
     }
 
     #[test]
+    fn wrong_instinct_rejects_at_any_length() {
+        assert!(rejection_opening("That's the instinct with a 24 GB card, and it's the wrong rule for BERT.").is_some());
+        assert!(rejection_opening("That's the usual advice, and for this task it is a mistake.").is_some());
+        assert!(rejection_opening("That's the instinct most people follow, and it works well here.").is_none());
+    }
+
+    #[test]
     fn verdict_of_false_dismisses() {
         assert!(dismisses("I expect this to be false."));
         assert!(dismisses("I think that's wrong."));
