@@ -1023,6 +1023,11 @@ fn word_value(word: &str) -> u64 {
 mod tests {
     use super::*;
 
+    /// Returns the normalized sentences of an answer.
+    fn sentences(answer: &str) -> Vec<String> {
+        AnswerText::parse(answer).sentences().map(|sentence| sentence.normalized.to_string()).collect()
+    }
+
     fn normalized(text: &str) -> String {
         let mut scratch = Scratch { text: format!("{PIECE_BREAK}{text}"), ..Scratch::default() };
         normalize(&mut scratch);
@@ -1087,7 +1092,6 @@ mod tests {
 
     #[test]
     fn lists_under_a_rejecting_lead_are_turned_down() {
-        let sentences = |answer: &str| -> Vec<String> { AnswerText::parse(answer).sentences().map(|sentence| sentence.normalized.to_string()).collect() };
         // Under a lead item, the items indented further.
         assert_eq!(
             sentences("- Avoid:\n  - searching up to OOM\n  - skipping warmup\n- Use 32."),
@@ -1109,16 +1113,15 @@ mod tests {
 
     #[test]
     fn unguarded_steps_are_not_taken() {
-        let code = |answer: &str| -> Vec<String> { AnswerText::parse(answer).sentences().map(|sentence| sentence.normalized.to_string()).collect() };
         let every_pass = "```python\nfor x, y in loader:\n    loss = model(x, y) / 8\n    loss.backward()\n    optimizer.step()\n    optimizer.zero_grad()\n```";
-        assert_eq!(code(every_pass)[3..], ["not optimizer.step()", "not optimizer.zero_grad()"]);
+        assert_eq!(sentences(every_pass)[3..], ["not optimizer.step()", "not optimizer.zero_grad()"]);
         let guarded = "```python\nfor i, (x, y) in enumerate(loader):\n    loss.backward()\n    if (i + 1) % 8 == 0:\n        optimizer.step()\n        optimizer.zero_grad()\n```";
-        assert_eq!(code(guarded)[3..], ["optimizer.step()", "optimizer.zero_grad()"]);
+        assert_eq!(sentences(guarded)[3..], ["optimizer.step()", "optimizer.zero_grad()"]);
         let same_line = "```python\nfor i, b in enumerate(loader):\n    loss.backward()\n    if i % 8 == 7: optimizer.step()\n```";
-        assert_eq!(code(same_line)[2], "if i % 8 == 7: optimizer.step()");
+        assert_eq!(sentences(same_line)[2], "if i % 8 == 7: optimizer.step()");
         // A step after the loop, once per accumulated batch, stays.
         let after_loop = "```python\nfor x in micro_batches:\n    model(x).backward()\noptimizer.step()\n```";
-        assert_eq!(code(after_loop)[2], "optimizer.step()");
+        assert_eq!(sentences(after_loop)[2], "optimizer.step()");
     }
 
     #[test]
@@ -1130,18 +1133,17 @@ mod tests {
 
     #[test]
     fn table_cells_can_turn_their_header_down() {
-        let rows = |table: &str| -> Vec<String> { AnswerText::parse(table).sentences().map(|sentence| sentence.normalized.to_string()).collect() };
         // A cell that only denies puts "not" before its header; "no change" is not one.
         assert_eq!(
-            rows("| Setting | Warmup |\n|---|---|\n| New run | none needed |\n| Old run | No — fixed |\n| Other | no change |\n| Last | — |"),
+            sentences("| Setting | Warmup |\n|---|---|\n| New run | none needed |\n| Old run | No — fixed |\n| Other | no change |\n| Last | — |"),
             ["New run: none needed (not Warmup)", "Old run: No — fixed (not Warmup)", "Other: no change (Warmup)", "Last: — (not Warmup)"]
         );
         // Every cell under a rejecting header gets "not", first column included.
         assert_eq!(
-            rows("| **Don't** | Do |\n|---|---|\n| use the largest batch that fits | try 16 and 32 |"),
+            sentences("| **Don't** | Do |\n|---|---|\n| use the largest batch that fits | try 16 and 32 |"),
             ["not use the largest batch that fits: try 16 and 32 (Do)"]
         );
-        assert_eq!(rows("| Myth | Fact |\n|---|---|\n| | x |"), [": x (Fact)"]);
+        assert_eq!(sentences("| Myth | Fact |\n|---|---|\n| | x |"), [": x (Fact)"]);
     }
 
     #[test]
@@ -1163,7 +1165,6 @@ mod tests {
         assert_eq!(normalized("~~a~~ b ~~c~~ d"), "b d");
         assert_eq!(normalized("about ~~ 4x"), "about ~~ 4x");
         // Struck text may run over a few sentences, when its marks stand next to text.
-        let sentences = |answer: &str| -> Vec<String> { AnswerText::parse(answer).sentences().map(|sentence| sentence.normalized.to_string()).collect() };
         assert_eq!(sentences("~~Use 2x. It is safe.~~ Use 4x."), ["Use 4x."]);
         assert_eq!(sentences("~~Use 2x.\nIt is safe.~~\nUse 4x."), ["Use 4x."]);
         assert_eq!(sentences("About ~~ 2x. Then 4x.~~ End."), ["About ~~ 2x.", "Then 4x.~~ End."]);
