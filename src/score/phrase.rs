@@ -56,7 +56,7 @@ fn reversal_after(rule: &PhraseRule, text: &AnswerText, literals: &FoundLiterals
         index > first && !text.sentence(index).in_quote && denial(text.sentence(index).normalized, start, end).is_none()
     };
     let matches = |regex: &LazyRegex| match literals.candidates(regex) {
-        Candidates::Sentences(sentences) => matches_in(regex, text, sentences.iter()),
+        Candidates::Sentences(sentences) => matches_in(regex, text, sentences.iter().filter(|index| *index > first)),
         Candidates::Anywhere => matches_anywhere(regex, text),
     };
     rule.reversed_by.iter().filter_map(|regex| matches(regex).into_iter().find(asserted)).map(|(index, _, _)| index).min()

@@ -82,8 +82,8 @@ impl RubricPrefilters {
     }
 }
 
-/// Lists every regex of a rubric's phrase checks: phrases, `together` sets and
-/// exclusions.
+/// Lists every regex of a rubric's phrase checks: phrases, `together` sets,
+/// exclusions and reversals.
 fn rubric_regexes(rubric: &Rubric) -> impl Iterator<Item = &LazyRegex> {
     let rules = rubric.checks.iter().filter_map(|check| match &check.rule {
         CheckRule::Phrase(rule) => Some(rule),
@@ -94,7 +94,7 @@ fn rubric_regexes(rubric: &Rubric) -> impl Iterator<Item = &LazyRegex> {
 
 fn phrase_rule_regexes(rule: &PhraseRule) -> impl Iterator<Item = &LazyRegex> {
     let groups = rule.groups.iter().flat_map(|group| group.phrases.iter().chain(group.together.iter().flatten()));
-    groups.chain(&rule.exclude)
+    groups.chain(&rule.exclude).chain(&rule.reversed_by)
 }
 
 /// The literals of a set of regexes, and which regexes need each literal.

@@ -81,6 +81,9 @@ struct WindowEntry {
     next: u32,
     /// From `LENGTH` to 8.
     length: u32,
+    /// The literal that ends at `node` when `node` has no children, else `NO_LITERAL`.
+    /// A match of the key then gives that literal without a walk down the trie.
+    leaf_literal: u32,
 }
 
 /// A node of `LiteralTrie`.
@@ -153,18 +156,18 @@ impl<const WORDS: usize, const LENGTH: usize> WindowFilter<WORDS, LENGTH> {
     /// 0xFF at each of the `LENGTH` bytes of a window.
     const MASK: u32 = u32::MAX >> (8 * (4 - LENGTH));
 
-    /// Builds the filter from (key, length, trie node) triples with distinct windows
-    /// (the first `LENGTH` bytes of each key). Each key is ASCII-lowercase,
+    /// Builds the filter from (key, length, trie node, leaf literal) with distinct
+    /// windows (the first `LENGTH` bytes of each key). Each key is ASCII-lowercase,
     /// little-endian, with zero bytes above its length, which is from `LENGTH` to 8.
-    fn new(keys: impl IntoIterator<Item = (u64, usize, u32)>) -> Self {
+    fn new(keys: impl IntoIterator<Item = (u64, usize, u32, u32)>) -> Self {
         const { assert!(WORDS.is_power_of_two() && WORDS * 64 <= 1 << 16 && (LENGTH == 3 || LENGTH == 4)) };
 
         let mut windows_of_slot: BTreeMap<usize, Vec<WindowEntry>> = BTreeMap::new();
-        for (key, length, node) in keys {
+        for (key, length, node, leaf_literal) in keys {
             assert!((LENGTH..=8).contains(&length), "a key of {length} bytes");
             let mask = u64::MAX >> (8 * (8 - length));
             let length = length as u32;
-            let entry = WindowEntry { key, case_bits: case_bits_of(key), mask, node, next: NO_NEXT_ENTRY, length };
+            let entry = WindowEntry { key, case_bits: case_bits_of(key), mask, node, next: NO_NEXT_ENTRY, length, leaf_literal };
             windows_of_slot.entry(Self::slot_of(key as u32)).or_default().push(entry);
         }
 
@@ -239,20 +242,20 @@ impl<const WORDS: usize, const LENGTH: usize> WindowFilter<WORDS, LENGTH> {
         _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_slli_epi32::<31>(bits))) as u8
     }
 
-    /// Returns the trie node after the key that `text` starts with up to ASCII case,
-    /// and the key's length, if there is one. `text` is the next 8 bytes of the text,
-    /// little-endian, with zero bytes past its end, and `remaining` is the number of
-    /// bytes left. The slot of `text`'s window must be set in `bits`.
-    fn node_after(&self, text: u64, remaining: usize) -> Option<(usize, usize)> {
+    /// Returns the entry of the key that `text` starts with up to ASCII case, if there
+    /// is one. `text` is the next 8 bytes of the text, little-endian, with zero bytes
+    /// past its end, and `remaining` is the number of bytes left. The slot of `text`'s
+    /// window must be set in `bits`.
+    fn entry_at(&self, text: u64, remaining: usize) -> Option<&WindowEntry> {
         let slot = Self::slot_of(text as u32);
         let word = self.bits[slot / 64];
         let below = word & ((1 << (slot % 64)) - 1);
         let mut index = usize::from(self.set_bits_before[slot / 64]) + below.count_ones() as usize;
         loop {
-            let entry = self.entries[index];
+            let entry = &self.entries[index];
             // The length test rejects a key that would match the zero bytes past the end.
             if (text | entry.case_bits) & entry.mask == entry.key && entry.length as usize <= remaining {
-                return Some((entry.node as usize, entry.length as usize));
+                return Some(entry);
             }
             if entry.next == NO_NEXT_ENTRY {
                 return None;
@@ -367,7 +370,11 @@ impl LiteralTrie {
         let long_keys: Vec<(u64, usize, u32)> = long_windows.into_iter().map(|window| extend(window, 4)).collect();
         let short_keys: Vec<(u64, usize, u32)> = short_windows.into_iter().map(|window| extend(window, 3)).collect();
         let (nodes, later_edges, preorder) = builder.flatten();
-        let renumbered = |(key, length, node): (u64, usize, u32)| (key, length, preorder[node as usize]);
+        let renumbered = |(key, length, node): (u64, usize, u32)| {
+            let node = preorder[node as usize];
+            let TrieNode { literal, first_byte, .. } = nodes[node as usize];
+            (key, length, node, if first_byte == NO_CHILD { literal } else { NO_LITERAL })
+        };
         LiteralTrie {
             long_windows: WindowFilter::new(long_keys.into_iter().map(renumbered)),
             short_windows: WindowFilter::new(short_keys.into_iter().map(renumbered)),
@@ -389,8 +396,8 @@ impl LiteralTrie {
         if let Some(start) = haystack.len().checked_sub(3) {
             let text = word_at(haystack, start);
             if self.short_windows.may_contain(text as u32) != 0 {
-                if let Some((node, length)) = self.short_windows.node_after(text, 3) {
-                    self.walk(haystack, start, start + length, node, &mut found);
+                if let Some(entry) = self.short_windows.entry_at(text, 3) {
+                    self.walk_from(haystack, start, entry, &mut found);
                 }
             }
         }
@@ -430,17 +437,17 @@ impl LiteralTrie {
                 let text = word_at(haystack, start);
                 let remaining = haystack.len() - start;
                 // At most one of the two filters contains a window that matches here.
-                let node = if SHORT && short_hits & (1 << index) != 0 {
-                    self.short_windows.node_after(text, remaining)
+                let entry = if SHORT && short_hits & (1 << index) != 0 {
+                    self.short_windows.entry_at(text, remaining)
                 } else {
                     None
                 };
-                let node = node.or_else(|| {
+                let entry = entry.or_else(|| {
                     let in_long = long_hits & (1 << index) != 0;
-                    in_long.then(|| self.long_windows.node_after(text, remaining)).flatten()
+                    in_long.then(|| self.long_windows.entry_at(text, remaining)).flatten()
                 });
-                if let Some((node, length)) = node {
-                    self.walk(haystack, start, start + length, node, found);
+                if let Some(entry) = entry {
+                    self.walk_from(haystack, start, entry, found);
                 }
             }
             block_start = block_end;
@@ -504,6 +511,16 @@ impl LiteralTrie {
             }
         }
         (long_hits, short_hits)
+    }
+
+    /// Calls `found` for each literal that starts at `start` with the key of `entry`,
+    /// which the text there matches. An entry with a leaf literal needs no walk.
+    fn walk_from(&self, haystack: &[u8], start: usize, entry: &WindowEntry, found: &mut impl FnMut(usize, u32)) {
+        if entry.leaf_literal != NO_LITERAL {
+            found(start, entry.leaf_literal);
+        } else {
+            self.walk(haystack, start, start + entry.length as usize, entry.node as usize, found);
+        }
     }
 
     /// Walks down the trie from `node`, reached by the bytes `start..at`, and appends
