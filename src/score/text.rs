@@ -568,7 +568,7 @@ fn is_sarcastic_question(sentence: &str) -> bool {
 /// every pass of a loop that also runs the backward pass at the same depth, as in
 /// `for batch in loader:` / `loss.backward()` / `optimizer.step()`. A step under an
 /// `if` (`if (i + 1) % accum_steps == 0:`) waits for the accumulated gradients, so it
-/// stays. `lines` holds each line's piece and indentation.
+/// stays. `lines` gives each line's piece and indentation.
 fn mark_steps_every_pass(pieces: &mut [(&str, PieceKind)], lines: &[(usize, usize)]) {
     // A guard on the same line ("if (i + 1) % 8 == 0: optimizer.step()") or a comment
     // does not step on every pass.

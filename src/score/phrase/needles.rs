@@ -253,7 +253,7 @@ mod tests {
         assert!(contains("η\u{2192}".as_bytes(), "\u{2192}".as_bytes()));
     }
 
-    /// Returns every phrase, `together` member and exclusion of a rubric.
+    /// Returns every phrase, `together` member, exclusion and reversal of a rubric.
     fn rubric_regexes(rubric: &Rubric) -> Vec<LazyRegex> {
         let mut regexes = Vec::new();
         for check in &rubric.checks {
@@ -263,12 +263,13 @@ mod tests {
                 regexes.extend(group.together.iter().flatten().cloned());
             }
             regexes.extend(rule.exclude.iter().cloned());
+            regexes.extend(rule.reversed_by.iter().cloned());
         }
         regexes
     }
 
-    /// Returns every distinct phrase, `together` member and exclusion of the built-in
-    /// suite.
+    /// Returns every distinct phrase, `together` member, exclusion and reversal of the
+    /// built-in suite.
     fn suite_regexes() -> Vec<LazyRegex> {
         let suite = crate::suite::load_builtin().expect("built-in suite loads");
         let mut regexes: Vec<LazyRegex> = Vec::new();
