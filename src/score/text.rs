@@ -238,9 +238,10 @@ fn split_pieces(response: &str) -> Vec<(&str, PieceKind<'_>)> {
             // A row stays whole, so that its cells keep their columns.
             pieces.push((trimmed, PieceKind::TableRow { header }));
         } else {
+            let unpicked_box = mixed_checklist && trimmed[list_marker_length(trimmed)..].starts_with("[ ]");
             let kind = if quotes_someone(trimmed) {
                 PieceKind::Quote
-            } else if rejecting_lead.is_some() || mixed_checklist && trimmed[list_marker_length(trimmed)..].starts_with("[ ]") {
+            } else if rejecting_lead.is_some() || unpicked_box {
                 PieceKind::Rejected
             } else {
                 PieceKind::Prose
@@ -362,11 +363,10 @@ fn is_denying_cell(cell: &str) -> bool {
     }
     // The denial may be followed by punctuation and more words ("No — fixed"), but not
     // by a word directly ("no change" names a change).
-    const DENIALS: [&str; 9] = ["none needed", "not needed", "none required", "not required", "not necessary", "unnecessary", "none", "nope", "no"];
+    const DENIALS: [&str; 11] =
+        ["none needed", "not needed", "none required", "not required", "not necessary", "unnecessary", "none", "nope", "no", "n/a", "na"];
     let lower = words.to_ascii_lowercase();
-    DENIALS.iter().chain(&["n/a", "na"]).any(|denial| {
-        lower.strip_prefix(denial).is_some_and(|rest| !rest.trim_start().starts_with(char::is_alphanumeric))
-    })
+    DENIALS.iter().any(|denial| lower.strip_prefix(denial).is_some_and(|rest| !rest.trim_start().starts_with(char::is_alphanumeric)))
 }
 
 /// Returns the cells of a table row, trimmed, without the outer pipes.
@@ -558,17 +558,15 @@ fn is_table_rule(line: &str) -> bool {
 /// Checks whether a sentence is the question that ends a sarcastic recommendation:
 /// "What could go wrong?", "What could possibly go wrong?".
 fn is_sarcastic_question(sentence: &str) -> bool {
-    let words = sentence.trim_matches(|c: char| matches!(c, '*' | '_') || c.is_whitespace());
-    words.len() < 40 && words.to_ascii_lowercase().trim_end_matches(['?', '!']).strip_prefix("what could ").is_some_and(|rest| {
-        matches!(rest, "go wrong" | "possibly go wrong" | "ever go wrong")
-    })
+    let words = sentence.trim_matches(|c: char| matches!(c, '*' | '_') || c.is_whitespace()).to_ascii_lowercase();
+    matches!(words.trim_end_matches(['?', '!']), "what could go wrong" | "what could possibly go wrong" | "what could ever go wrong")
 }
 
 /// Marks the lines of a code block that step the optimizer or zero its gradients on
 /// every pass of a loop that also runs the backward pass at the same depth, as in
 /// `for batch in loader:` / `loss.backward()` / `optimizer.step()`. A step under an
 /// `if` (`if (i + 1) % accum_steps == 0:`) waits for the accumulated gradients, so it
-/// stays. `lines` gives each line's piece and indentation.
+/// stays. Each entry of `lines` is a line's piece index and indentation.
 fn mark_steps_every_pass(pieces: &mut [(&str, PieceKind)], lines: &[(usize, usize)]) {
     // A guard on the same line ("if (i + 1) % 8 == 0: optimizer.step()") or a comment
     // does not step on every pass.
@@ -1091,7 +1089,7 @@ mod tests {
     }
 
     #[test]
-    fn lists_under_a_rejecting_lead_are_turned_down() {
+    fn rejecting_lead_turns_down_list() {
         // Under a lead item, the items indented further.
         assert_eq!(
             sentences("- Avoid:\n  - searching up to OOM\n  - skipping warmup\n- Use 32."),
@@ -1125,14 +1123,14 @@ mod tests {
     }
 
     #[test]
-    fn sarcasm_is_read_as_someone_elses_view() {
+    fn sarcasm_reads_as_quotation() {
         let quoted = |answer: &str| -> Vec<bool> { AnswerText::parse(answer).sentences().map(|sentence| sentence.in_quote).collect() };
         assert_eq!(quoted("Sure, train at the max. Fill the card. What could go wrong?\nA lot."), [true, true, false, false]);
         assert_eq!(quoted("What could go wrong? Divergence."), [false, false]);
     }
 
     #[test]
-    fn table_cells_can_turn_their_header_down() {
+    fn cells_turn_header_down() {
         // A cell that only denies puts "not" before its header; "no change" is not one.
         assert_eq!(
             sentences("| Setting | Warmup |\n|---|---|\n| New run | none needed |\n| Old run | No — fixed |\n| Other | no change |\n| Last | — |"),

@@ -88,17 +88,17 @@ pub fn rejection_opening(next: &str) -> Option<Denial> {
     rejects.then(|| Denial::Dismissed(next.trim().to_string()))
 }
 
-/// A sentence that calls the one before a common instinct and then wrong, however long:
-/// "## Use the biggest batch that fits" / "That's the instinct with a 24 GB card, and
-/// it's the wrong rule for BERT."
+/// A sentence of any length that calls the one before it a common instinct and then
+/// wrong: "## Use the biggest batch that fits" / "That's the instinct with a 24 GB card,
+/// and it's the wrong rule for BERT."
 static WRONG_INSTINCT: LazyLock<Regex> = LazyLock::new(|| {
     compile_short_regex(
         r"(?i)^\W*that(?:'s| is) (?:the|a|an) (?:instinct|temptation|tempting (?:answer|move)|common (?:answer|advice|instinct)|usual (?:answer|advice|instinct)|obvious (?:answer|move))\b[^.;]{0,60}\b(?:wrong|a mistake|a myth|a trap|not (?:right|true|what you want))\b",
     )
 });
 
-/// Checks whether `next` is such a sentence. Most sentences do not open with "that",
-/// and skip the search.
+/// Checks whether `next` is such a sentence. Sentences that do not open with "that",
+/// most of them, skip the search.
 fn names_a_wrong_instinct(next: &str) -> bool {
     let opening = next.trim_start_matches(|c: char| !c.is_alphanumeric());
     opening.get(..4).is_some_and(|word| word.eq_ignore_ascii_case("that")) && WRONG_INSTINCT.is_match(next)

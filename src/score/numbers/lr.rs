@@ -323,9 +323,9 @@ static CODE_LR_ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// A learning-rate setting on a line of a diff: `- lr: 0.1` removed, `+ lr: 0.4` added.
-/// The setting may stand anywhere on the line, as a YAML or JSON key, a keyword argument
-/// or a command-line flag: `+ opt = SGD(params, lr=0.4)`, `+ "lr": 0.4,`,
-/// `+ --learning-rate 0.4`. A file header (`--- a/train.py`) is no such line.
+/// The setting may be anywhere on the line, as a YAML or JSON key, a keyword argument or
+/// a command-line flag: `+ opt = SGD(params, lr=0.4)`, `+ "lr": 0.4,`,
+/// `+ --learning-rate 0.4`. A file header (`--- a/train.py`) is not one.
 static DIFF_LR_LINE: LazyLock<Regex> = LazyLock::new(|| {
     compile_regex(r#"^(?P<sign>[-+])(?:[^-+].*?)?(?:^|[^\w])(?P<key>\w*lr\w*|\w*learning[_-]rate\w*)["']?\s*(?:[:=]\s*|\s+)(?P<value>\d*\.?\d+(?:e-?\d+)?)\b"#)
 });
@@ -472,7 +472,8 @@ fn multiplier_finding(sentence: Sentence, index: usize, captures: &Captures, ext
     // "**Learning rate.** Scale it by 4× (the batch ratio)": the factor is the object of
     // scaling "it", the rate of the sentence before, however near "batch" is.
     let scales_it_by = lr_from_previous && IT_SCALED_BY_BEFORE.is_match(before);
-    // "Four times the batch, four times the learning rate": the factor's own object.
+    // A factor right before "the learning rate" multiplies the rate, however near "batch"
+    // is: "Four times the batch, four times the learning rate".
     let multiplies_lr = LR_AFTER_FACTOR.is_match(&normalized[whole.end()..]);
     if !restates_lr_factor && !scales_it_with_batch && !scales_it_by && !multiplies_lr && subject_of(normalized, number.start(), number.end(), extra_words, lr_from_previous) != Subject::LearningRate {
         return None;
